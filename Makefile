@@ -1,0 +1,47 @@
+# Pantau: `make run` to use it, `make test` to check it. See README.md.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+PY := .venv/bin/python
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
+
+deps:  ## Install missing system packages (PostgreSQL, PostGIS)
+	@scripts/deps.sh run
+
+deps-test:
+	@scripts/deps.sh test
+
+venv: .venv/.installed  ## Create .venv from requirements.txt
+
+.venv/.installed: requirements.txt
+	@scripts/venv.sh
+
+run: deps venv  ## Set everything up and serve on http://127.0.0.1:8050
+	@scripts/run.sh
+
+serve: deps venv  ## Like run, served by gunicorn with PANTAU_WORKERS workers
+	@scripts/run.sh gunicorn
+
+test: deps-test venv  ## Lint, then the whole test suite against a separate test database
+	@scripts/test.sh
+
+lint: venv  ## ruff (lint and format) and mypy
+	@$(PY) -m ruff check .
+	@$(PY) -m ruff format --check .
+	@$(PY) -m mypy
+
+format: venv  ## Apply ruff's fixes and formatting
+	@$(PY) -m ruff check --fix .
+	@$(PY) -m ruff format .
+
+bench: deps-test venv  ## Benchmarks: one JSON line per figure
+	@scripts/bench.sh
+
+db-start: deps  ## Start the local PostGIS cluster under var/pg
+	@scripts/pg.sh start
+
+db-stop:  ## Stop the local PostGIS cluster
+	@scripts/pg.sh stop
+
+.PHONY: help deps deps-test venv run serve test lint format bench db-start db-stop

@@ -1,0 +1,1 @@
+"""The JSON API and Open311 GeoReport v2."""

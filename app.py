@@ -1,0 +1,97 @@
+"""Pantau's web app: ``create_app(settings)`` wires Dash, the API, caching and the CLI."""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+import dash
+from dash import Dash, dcc, html
+from flask import Flask, jsonify
+from flask_caching import Cache
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+from settings import Settings, get_settings
+
+cache = Cache()
+STARTED = time.time()
+
+
+def _secret_key(settings: Settings) -> str:
+    if settings.secret_key:
+        return settings.secret_key
+    path = settings.data_dir / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _cache_config(settings: Settings) -> dict[str, object]:
+    if settings.redis_url:
+        return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": settings.redis_url, "CACHE_DEFAULT_TIMEOUT": 300}
+    return {"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 300, "CACHE_THRESHOLD": 2000}
+
+
+def register_health(server: Flask) -> None:
+    @server.get("/healthz")
+    def healthz():  # type: ignore[no-untyped-def]
+        from db.boundaries import boundary_counts
+        from db.engine import get_engine
+
+        try:
+            with get_engine().connect() as conn:
+                postgis = conn.execute(text("SELECT postgis_lib_version()")).scalar()
+                counts = boundary_counts(conn)
+        except OperationalError as exc:
+            return jsonify(status="error", database="unreachable", detail=str(exc.orig).strip()[:200]), 503
+        ready = counts["kelurahan"] > 0
+        return jsonify(
+            status="ok" if ready else "starting",
+            database="ok",
+            postgis=postgis,
+            boundaries=counts,
+            uptime_s=round(time.time() - STARTED, 1),
+        ), (200 if ready else 503)
+
+
+def create_app(settings: Settings | None = None) -> Dash:
+    """Build the Dash app and its Flask server for ``settings``."""
+    settings = settings or get_settings()
+    server = Flask(__name__)
+    server.config.update(
+        SECRET_KEY=_secret_key(settings),
+        MAX_CONTENT_LENGTH=int((settings.max_photo_mb * 3 + 2) * 1024 * 1024),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+    )
+    cache.init_app(server, config=_cache_config(settings))
+    app = Dash(
+        __name__,
+        server=server,  # type: ignore[arg-type]
+        use_pages=True,
+        pages_folder="layouts",
+        title="Pantau",
+        update_title=None,  # type: ignore[arg-type]
+        suppress_callback_exceptions=True,
+        serve_locally=True,
+    )
+    app.layout = html.Div([dcc.Location(id="url", refresh="callback-nav"), dash.page_container])
+    register_health(server)
+
+    import callbacks  # noqa: F401  (registers the @callback functions)
+    from cli import COMMANDS
+
+    for command in COMMANDS:
+        server.cli.add_command(command)
+    return app
+
+
+app = create_app()
+server = app.server
+
+if __name__ == "__main__":
+    settings = get_settings()
+    app.run(host=settings.host, port=settings.port, debug=False)

@@ -1,0 +1,1 @@
+"""Behaviour of the pages: importing this package registers every @callback."""

@@ -1,0 +1,199 @@
+"""Command-line tools: ``.venv/bin/flask --app app <command> --help``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from db.accounts import AccountError, create_api_key, create_user
+from db.boundaries import boundary_counts, load_boundaries
+from db.catalogue import load_catalogue
+from db.demo import complaint_count, seed_demo
+from db.engine import database_url, get_engine
+from db.imports import import_complaints
+from db.migrate import migrate_database
+from db.routing import reroute_open_complaints
+from geo.boundaries.reader import BoundaryFileError, default_files, read_boundaries
+from photos.store import get_store
+from settings import get_settings
+
+
+def _parse_fields(fields: tuple[str, ...]) -> dict[str, str]:
+    mapping = {}
+    for item in fields:
+        if "=" not in item:
+            raise click.BadParameter(f"{item!r}: write FIELD=COLUMN", param_hint="--field")
+        key, value = item.split("=", 1)
+        mapping[key.strip()] = value.strip()
+    return mapping
+
+
+def _import_files(files: list[tuple[Path, str]], mapping: dict[str, str]) -> None:
+    for path, level in files:
+        rows = read_boundaries(path, level, mapping)
+        with (
+            get_engine().begin() as conn,
+            click.progressbar(length=len(rows.frame), label=f"{path.name} ({level})", file=sys.stderr) as bar,
+        ):
+            report = load_boundaries(conn, rows, str(path), progress=bar.update)
+        for line in report.lines():
+            click.echo(line)
+
+
+@click.command("import-boundaries")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--level", type=click.Choice(["kelurahan", "kecamatan"]), help="Level of the areas in PATHS.")
+@click.option(
+    "--field",
+    "fields",
+    multiple=True,
+    metavar="FIELD=COLUMN",
+    help="Name the column holding a field, e.g. kode_kelurahan=KODE.",
+)
+def import_boundaries_command(paths: tuple[Path, ...], level: str | None, fields: tuple[str, ...]) -> None:
+    """Load kelurahan or kecamatan boundaries (GeoJSON, GeoPackage, Shapefile; any CRS).
+
+    With no PATHS, loads every *_kecamatan.geojson and *_kelurahan.geojson in
+    PANTAU_BOUNDARIES_DIR. Areas are upserted by official code; invalid geometry
+    is repaired and reported, overlaps and gaps between neighbours are reported,
+    and open complaints are re-routed.
+    """
+    if paths and not level:
+        raise click.UsageError("--level is required with PATHS")
+    files = [(p, level) for p in paths] if paths else default_files(get_settings().boundaries_dir)
+    if not files:
+        raise click.ClickException(f"no boundary files in {get_settings().boundaries_dir}")
+    try:
+        _import_files(files, _parse_fields(fields))  # type: ignore[arg-type]
+    except BoundaryFileError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.command("import-complaints")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--channel", default="walk_in", show_default=True, help="Channel of rows that do not name one.")
+def import_complaints_command(path: Path, channel: str) -> None:
+    """Load complaints from CSV or GeoJSON and route them all in one SQL statement.
+
+    Columns: category, description, lat, lon (or a Point geometry), and optionally
+    channel, created_at, address, reporter_name, reporter_contact, anonymous,
+    confidential, source. A bad row is reported with its line number; the rest load.
+    """
+    with get_engine().begin() as conn, click.progressbar(length=0, label="staging", file=sys.stderr) as bar:
+        try:
+            result = import_complaints(conn, path, channel, progress=bar.update)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from exc
+    for line, message in result.errors:
+        click.echo(f"{path.name}:{line}: {message}", err=True)
+    click.echo(
+        f"read {result.read}, stored {result.stored} ({result.outside} outside every boundary, kept as luar_wilayah), "
+        f"duplicates skipped {result.duplicates}, bad rows {len(result.errors)}"
+    )
+
+
+@click.command("seed-demo")
+@click.option("--count", default=None, type=click.IntRange(1), help="How many complaints (default PANTAU_DEMO_COUNT).")
+@click.option("--seed", default=7, show_default=True, help="Random seed, for a repeatable demo.")
+def seed_demo_command(count: int | None, seed: int) -> None:
+    """Create realistic demo complaints over the last 90 days on the loaded kelurahan."""
+    count = count or get_settings().demo_count
+    with get_engine().begin() as conn, click.progressbar(length=count, label="demo complaints", file=sys.stderr) as bar:
+        if boundary_counts(conn)["kelurahan"] == 0:
+            raise click.ClickException("no kelurahan loaded: run import-boundaries first")
+        stored = seed_demo(conn, get_store(), count, seed=seed, progress=bar.update)
+    click.echo(f"seeded {stored} demo complaints")
+
+
+@click.command("reroute")
+def reroute_command() -> None:
+    """Re-route every open complaint against the current boundaries."""
+    with get_engine().begin() as conn:
+        result = reroute_open_complaints(conn)
+    click.echo(f"re-routed {result.changed} open complaints")
+
+
+users = AppGroup("users", help="Staff accounts.")
+
+
+@users.command("create")
+@click.option("--username", required=True)
+@click.option("--role", required=True, type=click.Choice(["admin", "operator", "opd", "field", "leader"]))
+@click.option("--opd", default=None, help="OPD code the account belongs to (opd and field roles).")
+@click.option("--kecamatan", multiple=True, help="Kecamatan code the account is limited to; repeatable.")
+def users_create_command(username: str, role: str, opd: str | None, kecamatan: tuple[str, ...]) -> None:
+    """Create a staff account; the password is read from standard input."""
+    password = sys.stdin.readline().rstrip("\n")
+    try:
+        with get_engine().begin() as conn:
+            create_user(conn, username, password, role, opd, list(kecamatan))
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"created {role} {username}")
+
+
+api_key = AppGroup("api-key", help="Keys for Open311 clients.")
+
+
+@api_key.command("create")
+@click.argument("name")
+def api_key_create_command(name: str) -> None:
+    """Create an API key named NAME; the key is printed on the last line, once."""
+    try:
+        with get_engine().begin() as conn:
+            key = create_api_key(conn, name)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"API key for {name} (shown once, keep it safe):")
+    click.echo(key)
+
+
+@click.command("migrate")
+def migrate_command() -> None:
+    """Apply database migrations."""
+    migrate_database()
+    click.echo("database schema is current")
+
+
+@click.command("bootstrap")
+def bootstrap_command() -> None:
+    """Everything make run needs: migrations, catalogue, boundaries if none, demo data if wanted."""
+    settings = get_settings()
+    migrate_database()
+    with get_engine().begin() as conn:
+        counts = boundary_counts(conn)
+    if counts["kelurahan"] == 0:
+        files = default_files(settings.boundaries_dir)
+        if not files:
+            raise click.ClickException(
+                f"no boundary files in {settings.boundaries_dir}; set PANTAU_BOUNDARIES_DIR or run import-boundaries"
+            )
+        _import_files(files, {})
+    with get_engine().begin() as conn:
+        catalogue = load_catalogue(conn)
+        empty = complaint_count(conn) == 0
+        counts = boundary_counts(conn)
+    click.echo(
+        f"catalogue: {catalogue['opd']} OPD, {catalogue['category']} categories, {catalogue['holiday']} holidays; "
+        f"areas: {counts['kota']} kota, {counts['kecamatan']} kecamatan, {counts['kelurahan']} kelurahan"
+    )
+    if (settings.demo or (settings.demo is None and empty)) and empty:
+        with get_engine().begin() as conn:
+            stored = seed_demo(conn, get_store(), settings.demo_count)
+        click.echo(f"seeded {stored} demo complaints (PANTAU_DEMO=0 to skip)")
+    click.echo(f"ready: {database_url(settings).split('@')[-1]}")
+
+
+COMMANDS = [
+    import_boundaries_command,
+    import_complaints_command,
+    seed_demo_command,
+    reroute_command,
+    users,
+    api_key,
+    migrate_command,
+    bootstrap_command,
+]

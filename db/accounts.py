@@ -1,0 +1,97 @@
+"""Staff accounts and API keys."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerifyMismatchError
+from sqlalchemy import Connection, RowMapping, text
+
+from db.models import ROLES
+
+_hasher = PasswordHasher()
+MIN_PASSWORD = 8
+
+
+class AccountError(ValueError):
+    pass
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerifyMismatchError, InvalidHashError):
+        return False
+
+
+def create_user(
+    conn: Connection,
+    username: str,
+    password: str,
+    role: str,
+    opd: str | None = None,
+    kecamatan: list[str] | None = None,
+) -> int:
+    """Create a staff account; ``opd`` and ``kecamatan`` are official codes."""
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{3,64}", username):
+        raise AccountError("username: 3-64 letters, digits, '.', '_' or '-'")
+    if role not in ROLES:
+        raise AccountError(f"role: unknown {role!r}; one of {', '.join(ROLES)}")
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"password: at least {MIN_PASSWORD} characters")
+    if conn.execute(text("SELECT 1 FROM app_user WHERE username = :u"), {"u": username}).first():
+        raise AccountError(f"username: {username!r} exists already")
+    opd_id = None
+    if opd:
+        opd_id = conn.execute(text("SELECT id FROM opd WHERE code = :c"), {"c": opd}).scalar()
+        if opd_id is None:
+            raise AccountError(f"opd: unknown OPD code {opd!r}")
+    user_id = conn.execute(
+        text("INSERT INTO app_user (username, password_hash, role, opd_id) VALUES (:u, :h, :r, :o) RETURNING id"),
+        {"u": username, "h": hash_password(password), "r": role, "o": opd_id},
+    ).scalar_one()
+    for code in kecamatan or []:
+        kec_id = conn.execute(text("SELECT id FROM area WHERE code = :c AND level = 'kecamatan'"), {"c": code}).scalar()
+        if kec_id is None:
+            raise AccountError(f"kecamatan: unknown kecamatan code {code!r}")
+        conn.execute(
+            text("INSERT INTO user_kecamatan (user_id, kecamatan_id) VALUES (:u, :k)"), {"u": user_id, "k": kec_id}
+        )
+    return int(user_id)
+
+
+def find_user(conn: Connection, username: str) -> RowMapping | None:
+    return conn.execute(text("SELECT * FROM app_user WHERE username = :u"), {"u": username}).mappings().first()
+
+
+def _key_hash(key: str) -> str:
+    # API keys are long random strings, so a plain SHA-256 is enough to store them.
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def create_api_key(conn: Connection, name: str) -> str:
+    """Create a key for an Open311 client; only its hash is stored."""
+    name = name.strip()
+    if not name:
+        raise AccountError("name: required")
+    if conn.execute(text("SELECT 1 FROM api_key WHERE name = :n"), {"n": name}).first():
+        raise AccountError(f"name: an API key named {name!r} exists already")
+    key = "pk_" + secrets.token_urlsafe(32)
+    conn.execute(text("INSERT INTO api_key (name, key_hash) VALUES (:n, :h)"), {"n": name, "h": _key_hash(key)})
+    return key
+
+
+def api_key_name(conn: Connection, key: str | None) -> str | None:
+    """The name of a valid, unrevoked key, or None."""
+    if not key:
+        return None
+    return conn.execute(
+        text("SELECT name FROM api_key WHERE key_hash = :h AND revoked_at IS NULL"), {"h": _key_hash(key)}
+    ).scalar()

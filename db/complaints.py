@@ -1,0 +1,344 @@
+"""Storing complaints and changing their status, each change with its event.
+
+Every function takes the caller's connection and runs inside its transaction,
+so a complaint, its routing and its events are stored together or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, RowMapping, text
+
+from db.models import CHANNELS
+from db.sql import sql
+from db.status import ACTIONS, ConflictError, Status, TransitionError, check_transition
+
+WIB = ZoneInfo("Asia/Jakarta")
+MAX_DESCRIPTION = 4000
+# Tracking codes avoid letters and digits people confuse (0/O, 1/I/L).
+_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+class ComplaintError(ValueError):
+    """Input that cannot become a complaint; ``field`` names the culprit."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class NotFound(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who does something: a staff user, a citizen, an API client or the system."""
+
+    role: str = "system"
+    user_id: int | None = None
+
+
+SYSTEM = Actor()
+
+
+@dataclass
+class NewComplaint:
+    category: str
+    description: str
+    channel: str = "web"
+    lat: float | None = None
+    lon: float | None = None
+    address: str | None = None
+    reporter_name: str | None = None
+    reporter_contact: str | None = None
+    anonymous: bool = False
+    confidential: bool = False
+    source: str | None = None
+    idempotency_key: str | None = None
+    created_at: datetime | None = None
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Created:
+    id: int
+    tracking_code: str
+    status: Status
+    duplicate_submission: bool
+
+
+def new_tracking_code() -> str:
+    """12 random characters (~59 bits) as XXXX-XXXX-XXXX: not guessable, easy to read out."""
+    raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def validate(new: NewComplaint, categories: dict[str, int]) -> int:
+    """The category id, after checking every field; raises ComplaintError."""
+    if new.category not in categories:
+        raise ComplaintError("category", f"unknown category {new.category!r}; known: {', '.join(sorted(categories))}")
+    if new.channel not in CHANNELS:
+        raise ComplaintError("channel", f"unknown channel {new.channel!r}; known: {', '.join(CHANNELS)}")
+    description = (new.description or "").strip()
+    if not description:
+        raise ComplaintError("description", "a description is required")
+    if len(description) > MAX_DESCRIPTION:
+        raise ComplaintError("description", f"at most {MAX_DESCRIPTION} characters")
+    if (new.lat is None) != (new.lon is None):
+        raise ComplaintError("location", "give both latitude and longitude, or neither")
+    if new.lat is not None and new.lon is not None:
+        for name, value, limit in (("lat", new.lat, 90.0), ("lon", new.lon, 180.0)):
+            if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
+                raise ComplaintError(name, f"not a number: {value!r}")
+            if not -limit <= value <= limit:
+                raise ComplaintError(name, f"{value} is outside -{limit:g}..{limit:g}")
+    return categories[new.category]
+
+
+def submission_key(new: NewComplaint) -> str:
+    """Identical submissions share a key: the client's idempotency key, or the content on the same WIB day."""
+    if new.idempotency_key:
+        basis = f"key|{new.channel}|{new.source or ''}|{new.idempotency_key}"
+    else:
+        day = (new.created_at or datetime.now(WIB)).astimezone(WIB).date().isoformat()
+        where = f"{new.lat:.5f},{new.lon:.5f}" if new.lat is not None and new.lon is not None else new.address or ""
+        text_ = " ".join((new.description or "").lower().split())
+        basis = f"content|{new.channel}|{new.category}|{where}|{new.reporter_contact or ''}|{text_}|{day}"
+    return hashlib.sha256(basis.encode()).hexdigest()
+
+
+def category_ids(conn: Connection) -> dict[str, int]:
+    return dict(conn.execute(text("SELECT code, id FROM category WHERE active")).all())
+
+
+def create_complaint(
+    conn: Connection, new: NewComplaint, actor: Actor = SYSTEM, categories: dict[str, int] | None = None
+) -> Created:
+    """Validate, store and route one complaint; a repeated submission returns the first."""
+    category_id = validate(new, categories if categories is not None else category_ids(conn))
+    key = submission_key(new)
+    params = {
+        "tracking_code": new_tracking_code(),
+        "lon": new.lon,
+        "lat": new.lat,
+        "address": new.address,
+        "description": new.description.strip(),
+        "category_id": category_id,
+        "channel": new.channel,
+        "source": new.source,
+        # An anonymous report keeps no identity at all: nothing to read back, ever.
+        "reporter_name": None if new.anonymous else new.reporter_name,
+        "reporter_contact": None if new.anonymous else new.reporter_contact,
+        "anonymous": new.anonymous,
+        "confidential": new.confidential,
+        "created_at": new.created_at,
+        "submission_key": key,
+        "attributes": json.dumps(new.attributes),
+        "actor_id": actor.user_id,
+        "actor_role": actor.role,
+    }
+    row = conn.execute(sql("complaint_create"), params).first()
+    if row is None:
+        existing = conn.execute(
+            text("SELECT id, tracking_code, status FROM complaint WHERE submission_key = :k"), {"k": key}
+        ).one()
+        return Created(existing.id, existing.tracking_code, Status(existing.status), True)
+    stored = conn.execute(text("SELECT tracking_code, status FROM complaint WHERE id = :id"), {"id": row.id}).one()
+    return Created(row.id, stored.tracking_code, Status(stored.status), False)
+
+
+def resolve_id(conn: Connection, ref: int | str) -> int:
+    """A complaint id from its numeric id or its public tracking code."""
+    if isinstance(ref, int):
+        found = conn.execute(text("SELECT id FROM complaint WHERE id = :r"), {"r": ref}).scalar()
+    else:
+        found = conn.execute(
+            text("SELECT id FROM complaint WHERE tracking_code = upper(:r)"), {"r": ref.strip()}
+        ).scalar()
+    if found is None:
+        raise NotFound(f"no complaint {ref!r}")
+    return int(found)
+
+
+def add_event(
+    conn: Connection,
+    complaint_id: int,
+    kind: str,
+    actor: Actor,
+    *,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    note: str | None = None,
+    public: bool = True,
+    data: dict[str, Any] | None = None,
+) -> None:
+    conn.execute(
+        text(
+            "INSERT INTO complaint_event (complaint_id, kind, actor_id, actor_role, from_status, to_status, note, public, data) "
+            "VALUES (:cid, :kind, :actor_id, :role, :from_status, :to_status, :note, :public, CAST(:data AS jsonb))"
+        ),
+        {
+            "cid": complaint_id,
+            "kind": kind,
+            "actor_id": actor.user_id,
+            "role": actor.role,
+            "from_status": from_status,
+            "to_status": to_status,
+            "note": note,
+            "public": public,
+            "data": json.dumps(data or {}),
+        },
+    )
+
+
+_EVENT_OF_ACTION = {
+    "verify": "verified",
+    "forward": "forwarded",
+    "assign": "assigned",
+    "duplicate": "merged",
+}
+
+
+def transition(
+    conn: Connection,
+    ref: int | str,
+    action: str,
+    actor: Actor = SYSTEM,
+    *,
+    reason: str | None = None,
+    note: str | None = None,
+    expected_version: int | None = None,
+    opd: str | None = None,
+    kota: str | None = None,
+    assignee: str | None = None,
+    of: int | str | None = None,
+) -> RowMapping:
+    """Apply one action to one complaint, locking its row; returns the updated row.
+
+    Raises TransitionError (illegal from the current status, or missing what the
+    action needs), ConflictError (``expected_version`` is stale) or NotFound.
+    """
+    complaint_id = resolve_id(conn, ref)
+    current = (
+        conn.execute(
+            text(
+                "SELECT id, status, version, opd_id, jurisdiction_id, category_id, geom FROM complaint WHERE id = :id FOR UPDATE"
+            ),
+            {"id": complaint_id},
+        )
+        .mappings()
+        .one()
+    )
+    status = Status(current["status"])
+    if expected_version is not None and expected_version != current["version"]:
+        raise ConflictError(
+            f"the complaint changed meanwhile (version {current['version']}, you saw {expected_version}); reload and retry",
+            status,
+        )
+    photos = 0
+    if ACTIONS.get(action) is not None and ACTIONS[action].needs_completion_photo:
+        photos = conn.execute(
+            text("SELECT count(*) FROM photo WHERE complaint_id = :id AND kind = 'completion'"), {"id": complaint_id}
+        ).scalar_one()
+    target = check_transition(action, status, reason=reason, completion_photos=photos)
+
+    sets = ["status = :target", "first_response_at = coalesce(first_response_at, now())"]
+    params: dict[str, Any] = {"id": complaint_id, "target": target.value}
+    data: dict[str, Any] = {}
+    if action == "forward":
+        if not opd and not kota:
+            raise TransitionError("forward needs an OPD code or a kota code", status)
+        if opd:
+            to_opd = conn.execute(text("SELECT id, jurisdiction_id FROM opd WHERE code = :c"), {"c": opd}).first()
+            if to_opd is None:
+                raise TransitionError(f"unknown OPD {opd!r}", status)
+            sets += ["opd_id = :opd_id", "jurisdiction_id = coalesce(:jur, jurisdiction_id)"]
+            params.update(opd_id=to_opd.id, jur=to_opd.jurisdiction_id)
+        else:
+            to_kota = conn.execute(text("SELECT id FROM area WHERE code = :c AND level = 'kota'"), {"c": kota}).scalar()
+            if to_kota is None:
+                raise TransitionError(f"unknown kota {kota!r}", status)
+            # Handing a report to another city routes it like a new report there.
+            sets += ["jurisdiction_id = :jur", "opd_id = pantau_route_opd(category_id, :jur, geom)"]
+            params.update(jur=to_kota)
+        data.update(
+            from_opd=_opd_code(conn, current["opd_id"]),
+            to_opd=opd,
+            from_kota=_area_code(conn, current["jurisdiction_id"]),
+            to_kota=kota or _area_code(conn, params.get("jur")),
+            reason=reason,
+        )
+    elif action == "assign":
+        user = conn.execute(
+            text("SELECT id, role FROM app_user WHERE username = :u AND active"), {"u": assignee or ""}
+        ).first()
+        if user is None or user.role != "field":
+            raise TransitionError(f"no active field supervisor {assignee!r}", status)
+        sets.append("assignee_id = :assignee_id")
+        params["assignee_id"] = user.id
+        data["assignee"] = assignee
+    elif action == "complete":
+        sets.append("completed_at = now()")
+    elif action == "reopen":
+        sets += ["completed_at = NULL", "merged_into_id = NULL"]
+    elif action == "duplicate":
+        if of is None:
+            raise TransitionError("duplicate needs the complaint it duplicates ('of')", status)
+        survivor = resolve_id(conn, of)
+        if survivor == complaint_id:
+            raise TransitionError("a complaint cannot duplicate itself", status)
+        sets.append("merged_into_id = :survivor")
+        params["survivor"] = survivor
+        data["of"] = conn.execute(text("SELECT tracking_code FROM complaint WHERE id = :i"), {"i": survivor}).scalar()
+    if reason:
+        data.setdefault("reason", reason)
+
+    row = (
+        conn.execute(text(f"UPDATE complaint SET {', '.join(sets)} WHERE id = :id RETURNING *"), params)
+        .mappings()
+        .one()
+    )
+    add_event(
+        conn,
+        complaint_id,
+        _EVENT_OF_ACTION.get(action, "status_changed"),
+        actor,
+        from_status=status.value,
+        to_status=target.value,
+        note=note or reason,
+        data={"action": action, **{k: v for k, v in data.items() if v is not None}},
+    )
+    return row
+
+
+def _opd_code(conn: Connection, opd_id: int | None) -> str | None:
+    return None if opd_id is None else conn.execute(text("SELECT code FROM opd WHERE id = :i"), {"i": opd_id}).scalar()
+
+
+def _area_code(conn: Connection, area_id: int | None) -> str | None:
+    return (
+        None if area_id is None else conn.execute(text("SELECT code FROM area WHERE id = :i"), {"i": area_id}).scalar()
+    )
+
+
+def events(conn: Connection, complaint_id: int, public_only: bool = False) -> list[RowMapping]:
+    """The complaint's history, oldest first."""
+    return list(
+        conn.execute(
+            text(
+                "SELECT id, kind, at, actor_role, from_status, to_status, note, public, data "
+                "FROM complaint_event WHERE complaint_id = :id AND (public OR NOT :public_only) ORDER BY id"
+            ),
+            {"id": complaint_id, "public_only": public_only},
+        ).mappings()
+    )

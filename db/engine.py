@@ -1,0 +1,53 @@
+"""One engine per process, built from the settings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+
+from sqlalchemy import Connection, Engine, create_engine
+
+from settings import Settings, get_settings
+
+LOCAL_PG_PORT = 54329
+
+
+def database_url(settings: Settings) -> str:
+    """DATABASE_URL, or the project-local cluster's socket under PANTAU_DATA_DIR/pg."""
+    if settings.database_url:
+        url = settings.database_url
+        if url.startswith("postgresql://") or url.startswith("postgres://"):
+            url = "postgresql+psycopg://" + url.split("://", 1)[1]
+        return url
+    socket_dir = settings.pg_dir / "run"
+    return f"postgresql+psycopg://postgres@/pantau?host={socket_dir}&port={LOCAL_PG_PORT}"
+
+
+def make_engine(url: str, settings: Settings | None = None) -> Engine:
+    settings = settings or get_settings()
+    return create_engine(
+        url,
+        pool_size=settings.pool_size,
+        max_overflow=settings.pool_size,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        connect_args={"options": f"-c statement_timeout={settings.statement_timeout_ms} -c timezone=UTC"},
+    )
+
+
+@lru_cache(maxsize=4)
+def _engine_for(url: str) -> Engine:
+    return make_engine(url)
+
+
+def get_engine() -> Engine:
+    """The process-wide engine for the configured database."""
+    return _engine_for(database_url(get_settings()))
+
+
+@contextmanager
+def transaction(engine: Engine | None = None) -> Iterator[Connection]:
+    """A connection inside a transaction that commits on success."""
+    with (engine or get_engine()).begin() as conn:
+        yield conn

@@ -1,0 +1,284 @@
+"""Typed SQLAlchemy models: areas, agencies, categories, complaints and their history.
+
+The schema itself is owned by the Alembic migrations in ``db/migrations``; these
+models describe it for the ORM and for ``alembic revision --autogenerate``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from geoalchemy2 import Geometry
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from db.status import Status
+
+AREA_LEVELS = ("kota", "kecamatan", "kelurahan")
+CHANNELS = ("web", "app", "sms", "social", "call_centre", "walk_in", "api")
+ROLES = ("admin", "operator", "opd", "field", "leader")
+PHOTO_KINDS = ("report", "completion")
+EVENT_KINDS = (
+    "created",
+    "routed",
+    "verified",
+    "forwarded",
+    "assigned",
+    "status_changed",
+    "commented",
+    "photo_added",
+    "merged",
+    "rerouted",
+    "disputed",
+)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Area(Base):
+    """A kota/kabupaten, kecamatan or kelurahan, with its official Kemendagri code."""
+
+    __tablename__ = "area"
+    __table_args__ = (
+        CheckConstraint(_in("level", AREA_LEVELS), name="area_level_check"),
+        Index("area_geom_gist", "geom", postgresql_using="gist"),
+        Index(
+            "area_kelurahan_geom_gist", "geom", postgresql_using="gist", postgresql_where=text("level = 'kelurahan'")
+        ),
+        Index("area_parent_idx", "parent_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    level: Mapped[str] = mapped_column(String(16))
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
+    geom: Mapped[Any] = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=False), nullable=True)
+    population: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Opd(Base):
+    """An agency (Organisasi Perangkat Daerah) that handles complaints."""
+
+    __tablename__ = "opd"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    short_name: Mapped[str] = mapped_column(Text)
+    jurisdiction_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
+
+
+class OpdServiceArea(Base):
+    """Where an OPD that serves only part of a city works."""
+
+    __tablename__ = "opd_service_area"
+    __table_args__ = (Index("opd_service_area_geom_gist", "geom", postgresql_using="gist"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    opd_id: Mapped[int] = mapped_column(ForeignKey("opd.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(Text, server_default="")
+    geom: Mapped[Any] = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=False))
+
+
+class Category(Base):
+    """A kind of complaint, with its default OPD and handling target."""
+
+    __tablename__ = "category"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name_id: Mapped[str] = mapped_column(Text)
+    name_en: Mapped[str] = mapped_column(Text)
+    default_opd_id: Mapped[int | None] = mapped_column(ForeignKey("opd.id"))
+    target_days: Mapped[int] = mapped_column(Integer, server_default="7")
+    active: Mapped[bool] = mapped_column(Boolean, server_default="true")
+
+
+class CategoryOpd(Base):
+    """Which OPD of which jurisdiction takes a category (routing as data)."""
+
+    __tablename__ = "category_opd"
+
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id", ondelete="CASCADE"), primary_key=True)
+    opd_id: Mapped[int] = mapped_column(ForeignKey("opd.id", ondelete="CASCADE"), primary_key=True)
+
+
+class Holiday(Base):
+    """A public holiday: not a working day for handling targets."""
+
+    __tablename__ = "holiday"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+
+
+class AppUser(Base):
+    __tablename__ = "app_user"
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="app_user_role_check"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(16))
+    opd_id: Mapped[int | None] = mapped_column(ForeignKey("opd.id"))
+    active: Mapped[bool] = mapped_column(Boolean, server_default="true")
+    failed_logins: Mapped[int] = mapped_column(Integer, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class UserKecamatan(Base):
+    """The kecamatan a field or leader account is limited to (none: all)."""
+
+    __tablename__ = "user_kecamatan"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True)
+    kecamatan_id: Mapped[int] = mapped_column(ForeignKey("area.id", ondelete="CASCADE"), primary_key=True)
+
+
+class ApiKey(Base):
+    __tablename__ = "api_key"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(Text, unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class DataVersion(Base):
+    """One row counting committed complaint changes; the wall screen polls it."""
+
+    __tablename__ = "data_version"
+    __table_args__ = (CheckConstraint("id = 1", name="data_version_single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, server_default="1")
+    version: Mapped[int] = mapped_column(BigInteger, server_default="0")
+
+
+class Complaint(Base):
+    """A citizen report, routed to its kelurahan, kecamatan, jurisdiction and OPD."""
+
+    __tablename__ = "complaint"
+    __table_args__ = (
+        CheckConstraint(_in("status", tuple(s.value for s in Status)), name="complaint_status_check"),
+        CheckConstraint(_in("channel", CHANNELS), name="complaint_channel_check"),
+        Index("complaint_geom_gist", "geom", postgresql_using="gist"),
+        Index("complaint_created_brin", "created_at", postgresql_using="brin"),
+        Index("complaint_change_seq_idx", "change_seq"),
+        Index("complaint_status_idx", "status"),
+        Index("complaint_kelurahan_idx", "kelurahan_id"),
+        Index("complaint_kecamatan_idx", "kecamatan_id"),
+        Index("complaint_opd_idx", "opd_id"),
+        Index("complaint_assignee_idx", "assignee_id", postgresql_where=text("assignee_id IS NOT NULL")),
+        Index(
+            "complaint_open_created_idx",
+            "created_at",
+            postgresql_where=text("status NOT IN ('selesai', 'ditolak', 'duplikat')"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    tracking_code: Mapped[str] = mapped_column(String(16), unique=True)
+    geom: Mapped[Any] = mapped_column(Geometry("POINT", srid=4326, spatial_index=False), nullable=True)
+    address: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text)
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"))
+    channel: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str | None] = mapped_column(Text)
+    reporter_name: Mapped[str | None] = mapped_column(Text)
+    reporter_contact: Mapped[str | None] = mapped_column(Text)
+    anonymous: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    confidential: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    status: Mapped[str] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+    change_seq: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    first_response_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    kelurahan_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
+    kecamatan_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
+    jurisdiction_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
+    opd_id: Mapped[int | None] = mapped_column(ForeignKey("opd.id"))
+    route_method: Mapped[str | None] = mapped_column(String(16))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("complaint.id"))
+    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+
+
+class ComplaintEvent(Base):
+    """One step of a complaint's history; rows are never updated or deleted."""
+
+    __tablename__ = "complaint_event"
+    __table_args__ = (
+        CheckConstraint(_in("kind", EVENT_KINDS), name="complaint_event_kind_check"),
+        Index("complaint_event_complaint_idx", "complaint_id", "id"),
+        Index("complaint_event_at_brin", "at", postgresql_using="brin"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaint.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    actor_role: Mapped[str] = mapped_column(String(16), server_default="system")
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str | None] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    public: Mapped[bool] = mapped_column(Boolean, server_default="true")
+    data: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+
+
+class Photo(Base):
+    """A stored photo: the reporter's, or the field supervisor's proof of completion."""
+
+    __tablename__ = "photo"
+    __table_args__ = (
+        CheckConstraint(_in("kind", PHOTO_KINDS), name="photo_kind_check"),
+        UniqueConstraint("complaint_id", "sha256", name="photo_complaint_sha256_key"),
+        Index("photo_complaint_idx", "complaint_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaint.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    storage_key: Mapped[str] = mapped_column(Text)
+    thumb_key: Mapped[str | None] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    mime_type: Mapped[str] = mapped_column(String(32))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    byte_size: Mapped[int] = mapped_column(Integer)
+    uploader_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    uploader_role: Mapped[str] = mapped_column(String(16), server_default="public")
+    gps: Mapped[Any] = mapped_column(Geometry("POINT", srid=4326, spatial_index=False), nullable=True)
+    distance_m: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -1,0 +1,1 @@
+"""Geometry: boundary files, status colours and map figures, as plain typed functions."""

@@ -1,0 +1,1 @@
+"""Reading official boundary files into Pantau's standard columns."""

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# make run: local database (unless DATABASE_URL is set), migrations, boundaries,
+# catalogue, demo data, then the app on http://$HOST:$PORT. Ctrl-C stops both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+server=${1:-dash}
+started_pg=0
+stop() {
+  if ((started_pg)); then scripts/pg.sh stop; fi
+}
+trap stop EXIT
+trap 'exit 130' INT TERM
+if [[ -z ${DATABASE_URL:-} ]]; then
+  scripts/pg.sh start
+  started_pg=1
+  scripts/pg.sh createdb pantau
+fi
+.venv/bin/flask --app app bootstrap
+host=${HOST:-127.0.0.1}
+port=${PORT:-8050}
+echo "pantau: serving on http://$host:$port  (Ctrl-C stops)"
+if [[ $server == gunicorn ]]; then
+  workers=${PANTAU_WORKERS:-0}
+  ((workers > 0)) || workers=$(($(nproc) * 2 + 1))
+  .venv/bin/gunicorn --workers "$workers" --bind "$host:$port" --access-logfile - app:server &
+else
+  .venv/bin/python app.py &
+fi
+child=$!
+wait "$child"

@@ -1,0 +1,77 @@
+"""Every Pantau setting, declared once with its default and help text.
+
+Values come from the environment: ``PANTAU_*`` plus ``DATABASE_URL``, ``HOST``
+and ``PORT``. ``tests/unit/test_settings.py`` fails when one is missing from the
+README's settings table.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+
+
+class Settings(BaseSettings):
+    """Pantau's configuration; one instance per process."""
+
+    model_config = SettingsConfigDict(env_prefix="PANTAU_", extra="ignore")
+
+    database_url: str = Field(
+        "",
+        validation_alias=AliasChoices("DATABASE_URL"),
+        description="SQLAlchemy URL of the PostGIS database. Unset: the project-local cluster under PANTAU_DATA_DIR/pg.",
+    )
+    host: str = Field("127.0.0.1", validation_alias=AliasChoices("HOST"), description="Address the web app listens on.")
+    port: int = Field(8050, validation_alias=AliasChoices("PORT"), description="Port the web app listens on.")
+    data_dir: Path = Field(
+        PROJECT_ROOT / "var",
+        description="Folder for the local database cluster (pg/) and stored photos (photos/).",
+    )
+    boundaries_dir: Path = Field(
+        PROJECT_ROOT.parent / "shared" / "data" / "boundaries",
+        description="Folder whose *_kelurahan.geojson and *_kecamatan.geojson files are loaded by default.",
+    )
+    demo: bool | None = Field(
+        None,
+        description="1: seed demo complaints when the database has none; 0: never. Unset: seed on an empty database.",
+    )
+    demo_count: int = Field(5000, description="How many demo complaints seeding creates.")
+    secret_key: str = Field(
+        "", description="Flask session secret. Unset: a random key kept in PANTAU_DATA_DIR/secret_key."
+    )
+    max_photo_mb: float = Field(15, description="Largest photo upload accepted, in megabytes.")
+    tile_url: str = Field(
+        "",
+        description="Optional raster tile URL template ({z}/{x}/{y}) drawn under the boundaries; empty keeps the map offline.",
+    )
+    redis_url: str = Field("", description="Redis URL for the shared cache; empty uses a per-process cache.")
+    workers: int = Field(0, description="gunicorn worker processes for make serve; 0 means 2 x cores + 1.")
+    photo_store: str = Field(
+        "",
+        description="Where photos are stored: empty for PANTAU_DATA_DIR/photos, or s3://bucket/prefix.",
+    )
+    lang: str = Field("id", description="Default interface language: id (Bahasa Indonesia) or en.")
+    pool_size: int = Field(5, description="Database connections kept open per worker process.")
+    statement_timeout_ms: int = Field(15000, description="Longest a single SQL statement may run, in milliseconds.")
+    poll_ms: int = Field(
+        2000, description="How often open pages check the data version for live updates, in milliseconds."
+    )
+
+    @property
+    def photos_dir(self) -> Path:
+        return self.data_dir / "photos"
+
+    @property
+    def pg_dir(self) -> Path:
+        return self.data_dir / "pg"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

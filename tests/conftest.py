@@ -1,0 +1,217 @@
+"""Fixtures shared by every test: a real PostGIS test database and a real headless Chromium.
+
+The test database is ``PANTAU_TEST_DATABASE_URL`` or ``pantau_test`` in the
+project-local cluster (``make test`` starts it). It is dropped and created
+afresh once per run, migrated, and loaded with the shared boundaries and the
+catalogue. Tests that only read or write inside a transaction use ``conn``,
+which is rolled back afterwards; tests that need committed rows (concurrency,
+the web server, the browser) use ``engine`` and clean up with ``purge``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+_DATA_DIR = Path(tempfile.mkdtemp(prefix="pantau-test-"))
+
+
+def _test_url() -> str:
+    if os.environ.get("PANTAU_TEST_DATABASE_URL"):
+        return os.environ["PANTAU_TEST_DATABASE_URL"]
+    run = ROOT / "var" / "pg" / "run"
+    return f"postgresql+psycopg://postgres@/pantau_test?host={run}&port=54329"
+
+
+TEST_URL = _test_url()
+# Everything the app reads from settings must point at the test database and a
+# throwaway data folder before any app module is imported.
+os.environ["DATABASE_URL"] = TEST_URL
+os.environ["PANTAU_DATA_DIR"] = str(_DATA_DIR)
+os.environ["PANTAU_DEMO"] = "0"
+os.environ.setdefault("PANTAU_BOUNDARIES_DIR", str(ROOT.parent / "shared" / "data" / "boundaries"))
+
+from sqlalchemy import Connection, Engine, create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+
+def _recreate_database(url: str) -> None:
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def engine() -> Iterator[Engine]:
+    """The migrated test database with boundaries and catalogue loaded (committed)."""
+    from db.boundaries import load_boundaries
+    from db.catalogue import load_catalogue
+    from db.engine import get_engine
+    from db.migrate import migrate_database
+    from geo.boundaries.reader import default_files, read_boundaries
+    from settings import get_settings
+
+    _recreate_database(TEST_URL)
+    eng = get_engine()
+    migrate_database(eng)
+    files = default_files(get_settings().boundaries_dir)
+    assert files, f"no boundary files in {get_settings().boundaries_dir}"
+    with eng.begin() as conn:
+        for path, level in files:
+            load_boundaries(conn, read_boundaries(path, level), str(path))
+        load_catalogue(conn)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def conn(engine: Engine) -> Iterator[Connection]:
+    """A connection in a transaction that is rolled back after the test."""
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        try:
+            yield connection
+        finally:
+            transaction.rollback()
+
+
+def purge(engine: Engine, complaint_ids: list[int] | None = None, *, all_complaints: bool = False) -> None:
+    """Remove committed test complaints with their events and photos (the history is append-only, so bypass its trigger)."""
+    with engine.begin() as c:
+        c.execute(text("SET LOCAL session_replication_role = replica"))
+        if all_complaints:
+            c.execute(text("TRUNCATE complaint_event, photo, complaint RESTART IDENTITY CASCADE"))
+            return
+        ids = list(complaint_ids or [])
+        if not ids:
+            return
+        c.execute(text("UPDATE complaint SET merged_into_id = NULL WHERE merged_into_id = ANY(:ids)"), {"ids": ids})
+        c.execute(text("DELETE FROM complaint_event WHERE complaint_id = ANY(:ids)"), {"ids": ids})
+        c.execute(text("DELETE FROM photo WHERE complaint_id = ANY(:ids)"), {"ids": ids})
+        c.execute(text("DELETE FROM complaint WHERE id = ANY(:ids)"), {"ids": ids})
+
+
+@pytest.fixture
+def committed(engine: Engine) -> Iterator[list[int]]:
+    """A list to append ids of complaints a test commits; they are purged afterwards."""
+    ids: list[int] = []
+    yield ids
+    purge(engine, ids)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_server(engine: Engine) -> Iterator[str]:
+    """The real app served over HTTP on loopback, against the test database."""
+    from werkzeug.serving import make_server
+
+    from app import server
+
+    port = free_port()
+    httpd = make_server("127.0.0.1", port, server, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    httpd.shutdown()
+
+
+@pytest.fixture
+def client(engine: Engine):  # type: ignore[no-untyped-def]
+    """Flask's in-process test client for the real app."""
+    from app import server
+
+    server.config["TESTING"] = True
+    return server.test_client()
+
+
+CHROME_FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+    "--hide-scrollbars",
+]
+
+
+def _chromium_paths() -> tuple[str, str]:
+    chrome = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver = shutil.which("chromedriver")
+    if not chrome or not driver:
+        # Never skip: CI must run the browser tests. make test installs both.
+        raise RuntimeError("Chromium and chromedriver are required (apt-get install chromium chromium-driver)")
+    return chrome, driver
+
+
+def make_browser(width: int = 1440, height: int = 900):  # type: ignore[no-untyped-def]
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    chrome, driver = _chromium_paths()
+    options = webdriver.ChromeOptions()
+    options.binary_location = chrome
+    for flag in CHROME_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--window-size={width},{height}")
+    options.add_argument(f"--user-data-dir={tempfile.mkdtemp(prefix='pantau-chrome-')}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(service=Service(driver), options=options)
+
+
+@pytest.fixture
+def browser(request: pytest.FixtureRequest, live_server: str) -> Iterator[object]:
+    """Headless Chromium (1440×900); a screenshot of the last page is kept in test-artifacts/."""
+    size = getattr(request, "param", (1440, 900))
+    driver = make_browser(*size)
+    try:
+        yield driver
+    finally:
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = request.node.name.replace("/", "_").replace("[", "-").replace("]", "")
+        try:
+            driver.save_screenshot(str(ARTIFACTS / f"{name}.png"))
+        finally:
+            driver.quit()
+
+
+def console_errors(driver) -> list[str]:  # type: ignore[no-untyped-def]
+    """Severe messages from the page's console (errors), ignoring the favicon."""
+    return [
+        entry["message"]
+        for entry in driver.get_log("browser")
+        if entry["level"] == "SEVERE" and "favicon" not in entry["message"]
+    ]
+
+
+def flask_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``flask --app app ARGS`` as a user would, against the test database."""
+    return subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "flask"), "--app", "app", *args],
+        cwd=ROOT,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env={**os.environ},
+        timeout=600,
+    )

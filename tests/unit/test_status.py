@@ -1,0 +1,64 @@
+"""The status machine: every action from every status is either the documented change or a clear refusal."""
+
+import pytest
+
+from db.status import ACTIONS, COLOUR, Colour, Status, TransitionError, check_transition
+
+LEGAL = {
+    ("verify", Status.BARU): Status.TERVERIFIKASI,
+    **{("forward", s): Status.DITERUSKAN for s in (
+        Status.BARU, Status.TERVERIFIKASI, Status.LUAR_WILAYAH, Status.DITERUSKAN, Status.DITUGASKAN, Status.DIKERJAKAN)},
+    **{("assign", s): Status.DITUGASKAN for s in (
+        Status.TERVERIFIKASI, Status.DITERUSKAN, Status.DITUGASKAN, Status.DIKERJAKAN)},
+    ("start", Status.DITERUSKAN): Status.DIKERJAKAN,
+    ("start", Status.DITUGASKAN): Status.DIKERJAKAN,
+    **{("complete", s): Status.SELESAI for s in (Status.DITERUSKAN, Status.DITUGASKAN, Status.DIKERJAKAN)},
+    **{("reject", s): Status.DITOLAK for s in (
+        Status.BARU, Status.TERVERIFIKASI, Status.LUAR_WILAYAH, Status.DITERUSKAN, Status.DITUGASKAN, Status.DIKERJAKAN)},
+    **{("duplicate", s): Status.DUPLIKAT for s in (
+        Status.BARU, Status.TERVERIFIKASI, Status.LUAR_WILAYAH, Status.DITERUSKAN, Status.DITUGASKAN, Status.DIKERJAKAN)},
+    **{("reopen", s): Status.TERVERIFIKASI for s in (Status.SELESAI, Status.DITOLAK, Status.DUPLIKAT)},
+}  # fmt: skip
+
+ALL = [(action, status) for action in ACTIONS for status in Status]
+
+
+@pytest.mark.parametrize(("action", "status"), ALL, ids=[f"{a}-{s.value}" for a, s in ALL])
+def test_every_action_from_every_status(action: str, status: Status) -> None:
+    kwargs = {"reason": "alasan", "completion_photos": 1}
+    if (action, status) in LEGAL:
+        assert check_transition(action, status, **kwargs) == LEGAL[(action, status)]
+    else:
+        with pytest.raises(TransitionError, match=f"cannot {action} a complaint that is '{status.value}'") as err:
+            check_transition(action, status, **kwargs)
+        assert err.value.current == status
+
+
+@pytest.mark.parametrize("action", [name for name, a in ACTIONS.items() if a.needs_reason])
+def test_actions_that_need_a_reason_refuse_without_one(action: str) -> None:
+    source = next(iter(ACTIONS[action].sources))
+    for reason in (None, "", "   "):
+        with pytest.raises(TransitionError, match="needs a reason"):
+            check_transition(action, source, reason=reason)
+
+
+def test_finishing_needs_a_completion_photo() -> None:
+    with pytest.raises(TransitionError, match="completion photo"):
+        check_transition("complete", Status.DIKERJAKAN, completion_photos=0)
+    assert check_transition("complete", Status.DIKERJAKAN, completion_photos=2) == Status.SELESAI
+
+
+def test_unknown_action_is_named() -> None:
+    with pytest.raises(TransitionError, match="unknown action 'close'"):
+        check_transition("close", Status.BARU)
+
+
+def test_colours_match_the_wall_screen_legend() -> None:
+    assert {s for s, c in COLOUR.items() if c == Colour.RED} == {Status.BARU, Status.TERVERIFIKASI, Status.LUAR_WILAYAH}
+    assert {s for s, c in COLOUR.items() if c == Colour.YELLOW} == {
+        Status.DITERUSKAN,
+        Status.DITUGASKAN,
+        Status.DIKERJAKAN,
+    }
+    assert {s for s, c in COLOUR.items() if c == Colour.GREEN} == {Status.SELESAI}
+    assert {s for s, c in COLOUR.items() if c == Colour.GREY} == {Status.DITOLAK, Status.DUPLIKAT}
