@@ -1,0 +1,124 @@
+"""What every benchmark shares: output, benchmark databases, a served app.
+
+Benchmark databases live in the same cluster as the app's (``pantau_bench_<N>``
+with N complaints) and are kept between runs, so the million-row seeding is
+paid once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def emit(name: str, value: float, unit: str) -> None:
+    """Print one figure as a JSON line."""
+    print(json.dumps({"name": name, "value": round(float(value), 3), "unit": unit}), flush=True)
+
+
+def log(message: str) -> None:
+    print(f"# {message}", file=sys.stderr, flush=True)
+
+
+def bench_url(complaints: int) -> str:
+    base = os.environ.get("PANTAU_BENCH_DATABASE_URL")
+    if base:
+        return str(make_url(base).set(database=f"{make_url(base).database}_{complaints}"))
+    run = ROOT / "var" / "pg" / "run"
+    return f"postgresql+psycopg://postgres@/pantau_bench_{complaints}?host={run}&port=54329"
+
+
+def _ensure_database(url: str) -> None:
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": target.database}).first():
+            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
+
+
+def bench_database(complaints: int) -> Engine:
+    """A migrated database with boundaries, catalogue and exactly ``complaints`` demo complaints."""
+    url = bench_url(complaints)
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("PANTAU_DATA_DIR", str(ROOT / "var"))
+    from db.boundaries import boundary_counts, load_boundaries
+    from db.catalogue import load_catalogue
+    from db.demo import complaint_count, seed_demo
+    from db.engine import make_engine
+    from db.migrate import migrate_database
+    from geo.boundaries.reader import default_files, read_boundaries
+    from photos.store import LocalStore
+    from settings import get_settings
+
+    _ensure_database(url)
+    engine = make_engine(url)
+    migrate_database(engine)
+    with engine.begin() as conn:
+        if boundary_counts(conn)["kelurahan"] == 0:
+            for path, level in default_files(get_settings().boundaries_dir):
+                load_boundaries(conn, read_boundaries(path, level), str(path))
+        load_catalogue(conn)
+        have = complaint_count(conn)
+    if have != complaints:
+        log(f"seeding {complaints} complaints into {make_url(url).database} (once; kept for later runs)")
+        with engine.begin() as conn:
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+            conn.execute(text("TRUNCATE complaint_event, photo, complaint RESTART IDENTITY CASCADE"))
+        if complaints:
+            started = time.perf_counter()
+            with engine.begin() as conn:
+                seed_demo(conn, LocalStore(ROOT / "var" / "photos"), complaints, seed=11)
+            with engine.connect() as conn:
+                conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
+            log(f"seeded in {time.perf_counter() - started:.0f} s")
+    return engine
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def served(database_url: str, workers: int = 0) -> Iterator[str]:
+    """The app served on loopback against ``database_url``; yields its base URL."""
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "HOST": "127.0.0.1", "PORT": str(port), "PANTAU_DEMO": "0"}
+    if workers:
+        cmd = [str(ROOT / ".venv/bin/gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "app:server"]
+    else:
+        cmd = [str(ROOT / ".venv/bin/python"), "app.py"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.time() > deadline:
+                raise RuntimeError(f"app did not start: {proc.stderr.read().decode() if proc.stderr else ''}")
+            time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
