@@ -12,6 +12,7 @@ from flask_caching import Cache
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
+from api import register_api
 from settings import Settings, get_settings
 
 cache = Cache()
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     )
     app.layout = html.Div([dcc.Location(id="url", refresh="callback-nav"), dash.page_container])
     register_health(server)
+    register_api(server)
 
     import callbacks  # noqa: F401  (registers the @callback functions)
     from cli import COMMANDS

@@ -61,6 +61,36 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The database cannot be reached right now. The page will try again shortly.",
     },
     "error.not_found": {"id": "Halaman tidak ditemukan.", "en": "Page not found."},
+    # Log-in page and access checks (login.*, guard.*)
+    "login.title": {"id": "Masuk petugas", "en": "Staff log-in"},
+    "login.username": {"id": "Nama pengguna", "en": "Username"},
+    "login.password": {"id": "Kata sandi", "en": "Password"},
+    "login.submit": {"id": "Masuk", "en": "Log in"},
+    "login.invalid": {"id": "Nama pengguna atau kata sandi salah.", "en": "Wrong username or password."},
+    "login.locked": {
+        "id": "Akun dikunci sementara karena terlalu banyak percobaan gagal. Coba lagi dalam 15 menit.",
+        "en": "The account is locked for a while after too many failed attempts. Try again in 15 minutes.",
+    },
+    "login.missing": {"id": "Isi nama pengguna dan kata sandi.", "en": "Enter your username and password."},
+    "guard.login_required": {
+        "id": "Halaman ini untuk petugas. Silakan masuk.",
+        "en": "This page is for staff. Please log in.",
+    },
+    "guard.forbidden": {
+        "id": "Akun Anda tidak berhak membuka halaman ini.",
+        "en": "Your account may not open this page.",
+    },
+    # Photo uploads (photo.*)
+    "photo.empty": {"id": "Berkas foto kosong.", "en": "The photo file is empty."},
+    "photo.too_large": {
+        "id": "Foto terlalu besar (maksimal {mb} MB).",
+        "en": "The photo is too large (at most {mb} MB).",
+    },
+    "photo.not_image": {
+        "id": "Berkas bukan foto JPEG, PNG, WebP atau HEIC.",
+        "en": "The file is not a JPEG, PNG, WebP or HEIC photo.",
+    },
+    "photo.bad_kind": {"id": "Jenis foto tidak dikenal.", "en": "Unknown kind of photo."},
 }
 
 

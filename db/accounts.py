@@ -5,15 +5,20 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from sqlalchemy import Connection, RowMapping, text
 
 from db.models import ROLES
+from db.sql import sql
 
 _hasher = PasswordHasher()
 MIN_PASSWORD = 8
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
+_DUMMY_HASH = _hasher.hash("pantau-dummy-password")
 
 
 class AccountError(ValueError):
@@ -67,8 +72,41 @@ def create_user(
     return int(user_id)
 
 
-def find_user(conn: Connection, username: str) -> RowMapping | None:
-    return conn.execute(text("SELECT * FROM app_user WHERE username = :u"), {"u": username}).mappings().first()
+def load_user(conn: Connection, *, user_id: int | None = None, username: str | None = None) -> RowMapping | None:
+    """A staff account by id or username, with its OPD code and kecamatan ids."""
+    return conn.execute(sql("user_load"), {"id": user_id, "username": username}).mappings().first()
+
+
+class LoginRefused(Exception):
+    """Wrong credentials, a disabled account, or one locked after repeated failures."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason  # "invalid" or "locked"
+
+
+def authenticate(conn: Connection, username: str, password: str) -> RowMapping:
+    """The account if the password is right; counts failures and locks the account after too many."""
+    user = load_user(conn, username=username)
+    if user is None or not user["active"]:
+        verify_password(_DUMMY_HASH, password)  # same work either way: no timing hint that the name exists
+        raise LoginRefused("invalid")
+    now = datetime.now(UTC)
+    if user["locked_until"] is not None and user["locked_until"] > now:
+        raise LoginRefused("locked")
+    if not verify_password(user["password_hash"], password):
+        failures = user["failed_logins"] + 1
+        locked = now + LOCKOUT if failures >= MAX_FAILED_LOGINS else None
+        conn.execute(
+            text("UPDATE app_user SET failed_logins = :f, locked_until = :l WHERE id = :id"),
+            {"f": 0 if locked else failures, "l": locked, "id": user["id"]},
+        )
+        raise LoginRefused("locked" if locked else "invalid")
+    if user["failed_logins"] or user["locked_until"]:
+        conn.execute(
+            text("UPDATE app_user SET failed_logins = 0, locked_until = NULL WHERE id = :id"), {"id": user["id"]}
+        )
+    return user
 
 
 def _key_hash(key: str) -> str:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from dash import html
+from dash import dcc, html
+from flask_wtf.csrf import generate_csrf
 
+from api.auth import current_staff, has_role
 from i18n import t
 
 NAV = [
@@ -50,8 +52,22 @@ def page(
         )
         for path, key in NAV
     ]
+    if user is None:
+        staff = current_staff()
+        user = staff.username if staff else None
     account = (
-        [html.Span(user, className="nav-user"), html.A(t("nav.logout", lang), href="/logout", className="nav-link")]
+        [
+            html.Span(user, className="nav-user"),
+            html.Form(
+                [
+                    dcc.Input(type="hidden", name="csrf_token", value=generate_csrf()),
+                    html.Button(t("nav.logout", lang), type="submit", className="nav-link link-button"),
+                ],
+                method="POST",
+                action="/logout",
+                className="logout-form",
+            ),
+        ]
         if user
         else [html.A(t("nav.login", lang), href=f"/login?lang={lang}&next={active}", className="nav-link")]
     )
@@ -75,3 +91,31 @@ def page(
         className="shell",
         lang=lang,
     )
+
+
+def guard(roles: tuple[str, ...], lang: str, path: str, query: dict[str, Any] | None = None) -> html.Div | None:
+    """None when the visitor may see the page; otherwise the page asking them to log in, or saying no."""
+    user = current_staff()
+    if user is None:
+        return page(
+            html.Div(
+                [
+                    html.H1(t("guard.login_required", lang)),
+                    html.A(
+                        t("nav.login", lang),
+                        href=f"/login?lang={lang}&next={path}",
+                        className="button",
+                        id="guard-login",
+                    ),
+                ],
+                className="notice",
+            ),
+            lang,
+            path,
+            query,
+        )
+    if not has_role(user, *roles):
+        return page(
+            html.Div(html.H1(t("guard.forbidden", lang)), className="notice", id="guard-forbidden"), lang, path, query
+        )
+    return None

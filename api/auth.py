@@ -1,0 +1,208 @@
+"""Who is asking: browser sessions (flask-login), bearer tokens for the JSON API, roles, CSRF.
+
+Rules:
+- Staff log in on ``/login`` (a session cookie, expiring after PERMANENT_SESSION_LIFETIME)
+  or get a bearer token from ``POST /api/v1/auth/token``.
+- Every state-changing request that is authenticated by the session cookie must
+  carry the CSRF token (Dash sends the ``_csrf_token`` cookie back as the
+  ``X-CSRFToken`` header by itself; plain forms carry a ``csrf_token`` field).
+  Requests authenticated otherwise (bearer token, Open311 ``api_key``, the SMS
+  gateway secret) carry no cookie authority and need none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import Blueprint, Flask, Response, g, jsonify, redirect, request, session
+from flask_login import LoginManager, current_user, login_user, logout_user
+from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from db.accounts import LoginRefused, authenticate, load_user
+from db.complaints import Actor
+from db.engine import get_engine
+
+TOKEN_MAX_AGE = timedelta(hours=12)
+SESSION_LIFETIME = timedelta(hours=8)
+CSRF_COOKIE = "_csrf_token"
+# Paths whose POSTs authenticate with something other than the session cookie.
+CSRF_EXEMPT_PREFIXES = ("/api/v1/auth/token", "/open311/", "/api/v1/inbound/")
+
+login_manager = LoginManager()
+csrf = CSRFProtect()
+bp = Blueprint("auth", __name__)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class StaffUser:
+    """A logged-in staff account, as flask-login and the pages see it."""
+
+    id: int
+    username: str
+    role: str
+    opd_id: int | None = None
+    opd_code: str | None = None
+    kecamatan_ids: list[int] = field(default_factory=list)
+    is_authenticated: bool = True
+    is_active: bool = True
+    is_anonymous: bool = False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(role=self.role, user_id=self.id)
+
+    @classmethod
+    def from_row(cls, row: Any) -> StaffUser:
+        return cls(
+            id=row["id"],
+            username=row["username"],
+            role=row["role"],
+            opd_id=row["opd_id"],
+            opd_code=row["opd_code"],
+            kecamatan_ids=list(row["kecamatan_ids"] or []),
+        )
+
+
+@login_manager.user_loader
+def _load(user_id: str) -> StaffUser | None:
+    with get_engine().connect() as conn:
+        row = load_user(conn, user_id=int(user_id))
+    return StaffUser.from_row(row) if row is not None and row["active"] else None
+
+
+def _serializer(app: Flask) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="pantau-api-token")
+
+
+def issue_token(app: Flask, user: StaffUser) -> str:
+    return _serializer(app).dumps({"uid": user.id})
+
+
+def _bearer_user(app: Flask) -> StaffUser | None:
+    header = request.headers.get("Authorization", "")
+    if not header.lower().startswith("bearer "):
+        return None
+    try:
+        data = _serializer(app).loads(header[7:].strip(), max_age=int(TOKEN_MAX_AGE.total_seconds()))
+    except (BadSignature, SignatureExpired):
+        return None
+    return _load(str(data.get("uid")))
+
+
+def current_staff() -> StaffUser | None:
+    """The staff member making this request (bearer token first, then the session), or None."""
+    if "staff" not in g:
+        from flask import current_app
+
+        user = _bearer_user(current_app) if request.headers.get("Authorization") else None
+        if user is None and current_user.is_authenticated:
+            user = cast(StaffUser, current_user._get_current_object())  # type: ignore[attr-defined]
+        g.staff = user
+    return cast(StaffUser | None, g.staff)
+
+
+def has_role(user: StaffUser | None, *roles: str) -> bool:
+    return user is not None and (user.role in roles or user.role == "admin")
+
+
+def require_roles(*roles: str) -> Callable[[F], F]:
+    """For JSON endpoints: 401 without credentials, 403 with the wrong role (admin may do anything)."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            user = current_staff()
+            if user is None:
+                return jsonify(error="authentication required", code=401), 401
+            if not has_role(user, *roles):
+                return jsonify(error=f"role {user.role!r} may not do this", code=403), 403
+            return view(*args, **kwargs)
+
+        return cast(F, wrapper)
+
+    return decorate
+
+
+def _check_csrf() -> None:
+    if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
+        return
+    if request.path.startswith(CSRF_EXEMPT_PREFIXES):
+        return
+    if request.headers.get("Authorization", "").lower().startswith("bearer "):
+        return
+    csrf.protect()
+
+
+def _set_csrf_cookie(response: Response) -> Response:
+    # Dash reads this cookie and sends it back as X-CSRFToken on every callback.
+    if request.cookies.get(CSRF_COOKIE) is None or "csrf_token" not in session:
+        response.set_cookie(CSRF_COOKIE, generate_csrf(), samesite="Lax", secure=request.is_secure, httponly=False)
+    return response
+
+
+@bp.post("/api/v1/auth/token")
+def token() -> Any:
+    """Exchange a username and password for a bearer token."""
+    from flask import current_app
+
+    body: Any = request.get_json(silent=True) if request.is_json else request.form
+    if not hasattr(body, "get"):
+        return jsonify(error="send JSON or a form with username and password", code=400), 400
+    username, password = str(body.get("username") or ""), str(body.get("password") or "")
+    if not username or not password:
+        return jsonify(error="username and password are required", code=400), 400
+    try:
+        with get_engine().begin() as conn:
+            row = authenticate(conn, username, password)
+    except LoginRefused as exc:
+        if exc.reason == "locked":
+            return jsonify(error="account locked after repeated failed logins; try again later", code=423), 423
+        return jsonify(error="wrong username or password", code=401), 401
+    user = StaffUser.from_row(row)
+    return jsonify(
+        access_token=issue_token(current_app, user),
+        token_type="Bearer",
+        expires_in=int(TOKEN_MAX_AGE.total_seconds()),
+        role=user.role,
+    )
+
+
+def log_in(username: str, password: str) -> StaffUser:
+    """Start a browser session (used by the login page's callback); raises LoginRefused."""
+    with get_engine().begin() as conn:
+        row = authenticate(conn, username, password)
+    user = StaffUser.from_row(row)
+    session.permanent = True
+    login_user(user)
+    return user
+
+
+@bp.post("/logout")
+def logout() -> Any:
+    logout_user()
+    session.clear()
+    return redirect("/")
+
+
+def init_auth(server: Flask) -> None:
+    server.config.setdefault("PERMANENT_SESSION_LIFETIME", SESSION_LIFETIME)
+    server.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    server.config["WTF_CSRF_TIME_LIMIT"] = None
+    login_manager.init_app(server)
+    csrf.init_app(server)
+    server.before_request(_check_csrf)
+    server.after_request(_set_csrf_cookie)
+    server.register_blueprint(bp)
+
+    @server.errorhandler(CSRFError)
+    def _csrf_refused(exc: CSRFError) -> Any:
+        return jsonify(error=f"CSRF check failed: {exc.description}", code=400), 400

@@ -1,0 +1,35 @@
+"""Log-in: check the password, start the session, go where the user was heading."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import Input, Output, State, callback, no_update
+
+from api.auth import log_in
+from db.accounts import LoginRefused
+from i18n import t
+
+
+@callback(
+    Output("login-message", "children"),
+    Output("login-redirect", "href"),
+    Input("login-submit", "n_clicks"),
+    Input("login-password", "n_submit"),
+    Input("login-username", "n_submit"),
+    State("login-username", "value"),
+    State("login-password", "value"),
+    State("login-next", "data"),
+    prevent_initial_call=True,
+)
+def submit(
+    _clicks: int, _enter: int, _enter_name: int, username: str | None, password: str | None, target: dict[str, Any]
+) -> tuple[Any, Any]:
+    lang = target.get("lang", "id")
+    if not username or not password:
+        return t("login.missing", lang), no_update
+    try:
+        log_in(username.strip(), password)
+    except LoginRefused as exc:
+        return t("login.locked" if exc.reason == "locked" else "login.invalid", lang), no_update
+    return "", f"{target['next']}?lang={lang}"
