@@ -19,12 +19,12 @@ fi
 host=${HOST:-127.0.0.1}
 port=${PORT:-8050}
 echo "pantau: serving on http://$host:$port  (Ctrl-C stops)"
+# In the foreground (not with &), so Ctrl-C reaches the server; the EXIT trap
+# then stops the cluster.
 if [[ $server == gunicorn ]]; then
   workers=${PANTAU_WORKERS:-0}
   ((workers > 0)) || workers=$(($(nproc) * 2 + 1))
-  .venv/bin/gunicorn --workers "$workers" --bind "$host:$port" --access-logfile - app:server &
+  .venv/bin/gunicorn --workers "$workers" --bind "$host:$port" --access-logfile - app:server
 else
-  .venv/bin/python app.py &
+  .venv/bin/python app.py
 fi
-child=$!
-wait "$child"
