@@ -38,10 +38,19 @@ format: venv  ## Apply ruff's fixes and formatting
 bench: deps-test venv  ## Benchmarks: one JSON line per figure
 	@scripts/bench.sh
 
+backup: deps venv  ## Back up the database and photos into one archive; its path is the last line
+	@scripts/backup.sh
+
+restore: deps venv  ## Restore an archive made by make backup: make restore FILE=path (checks it first)
+	@scripts/restore.sh "$(FILE)"
+
+screenshot: deps-test venv  ## The wall screen with demo data, kiosk mode, 1920x1080: docs/wall.png
+	@$(PY) scripts/screenshot.py
+
 db-start: deps  ## Start the local PostGIS cluster under var/pg
 	@scripts/pg.sh start
 
 db-stop:  ## Stop the local PostGIS cluster
 	@scripts/pg.sh stop
 
-.PHONY: help deps deps-test venv run serve test lint format bench db-start db-stop
+.PHONY: help deps deps-test venv run serve test lint format bench db-start db-stop screenshot backup restore

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import time
 
@@ -24,9 +25,18 @@ def _secret_key(settings: Settings) -> str:
         return settings.secret_key
     path = settings.data_dir / "secret_key"
     if not path.exists():
+        # gunicorn workers start together: the first key linked into place wins, and every worker reads it.
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        mine = path.with_name(f".secret_key.{os.getpid()}")
+        fd = os.open(mine, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        try:
+            os.link(mine, path)
+        except FileExistsError:
+            pass
+        finally:
+            mine.unlink()
     return path.read_text().strip()
 
 

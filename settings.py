@@ -61,6 +61,17 @@ class Settings(BaseSettings):
     poll_ms: int = Field(
         2000, description="How often open pages check the data version for live updates, in milliseconds."
     )
+    sms_secret: str = Field(
+        "", description="Shared secret the SMS gateway sends in the X-Pantau-Secret header; empty refuses inbound SMS."
+    )
+    submit_rate: str = Field(
+        "10/minute",
+        description="Most reports one client may submit, e.g. 10/minute: per IP address on /lapor and Open311, per sender on SMS.",
+    )
+    behind_proxy: int = Field(
+        0,
+        description="How many reverse proxies in front of the app to trust for X-Forwarded-For/-Proto/-Host; 0 trusts none.",
+    )
 
     @property
     def photos_dir(self) -> Path:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from flask import Flask
 
 
@@ -10,3 +12,22 @@ def register_api(server: Flask) -> None:
     from api.auth import init_auth
 
     init_auth(server)
+    server.register_blueprint(import_module("api.workflow").bp)  # staff work: queue, jobs, photos
+    from api.photos import bp as photos_bp
+
+    server.register_blueprint(photos_bp)  # noqa: E702  (wall screen)
+    server.register_blueprint(import_module("api.export").bp)  # leaders' exports
+    # Intake: Open311, inbound SMS, the OpenAPI document, submission rate limits.
+    from api import inbound, open311, openapi
+    from api.limits import init_limits
+
+    init_limits(server)
+    for blueprint in (open311.bp, inbound.bp, openapi.bp):
+        server.register_blueprint(blueprint)
+    # Production hardening: security headers, JSON request logs, a clear 503 when the database is away.
+    from api.errors import init_errors
+    from api.request_log import init_request_log
+    from api.security import init_security
+
+    for init in (init_security, init_request_log, init_errors):
+        init(server)

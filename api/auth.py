@@ -149,6 +149,19 @@ def _set_csrf_cookie(response: Response) -> Response:
     return response
 
 
+def _check_password(username: str, password: str) -> Any:
+    """The account row, or LoginRefused; a refusal still commits the failure count that leads to lock-out."""
+    refused: LoginRefused | None = None
+    with get_engine().begin() as conn:
+        try:
+            row = authenticate(conn, username, password)
+        except LoginRefused as exc:
+            refused = exc
+    if refused is not None:
+        raise refused
+    return row
+
+
 @bp.post("/api/v1/auth/token")
 def token() -> Any:
     """Exchange a username and password for a bearer token."""
@@ -161,8 +174,7 @@ def token() -> Any:
     if not username or not password:
         return jsonify(error="username and password are required", code=400), 400
     try:
-        with get_engine().begin() as conn:
-            row = authenticate(conn, username, password)
+        row = _check_password(username, password)
     except LoginRefused as exc:
         if exc.reason == "locked":
             return jsonify(error="account locked after repeated failed logins; try again later", code=423), 423
@@ -178,8 +190,7 @@ def token() -> Any:
 
 def log_in(username: str, password: str) -> StaffUser:
     """Start a browser session (used by the login page's callback); raises LoginRefused."""
-    with get_engine().begin() as conn:
-        row = authenticate(conn, username, password)
+    row = _check_password(username, password)
     user = StaffUser.from_row(row)
     session.permanent = True
     login_user(user)

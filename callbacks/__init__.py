@@ -1,3 +1,12 @@
 """Behaviour of the pages: importing this package registers every @callback."""
 
-from callbacks import login  # noqa: F401
+from callbacks import (  # noqa: F401  # noqa: F401
+    complaint,
+    field,
+    lacak,
+    lapor,
+    live,
+    login,
+    operator,
+    pimpinan,
+)

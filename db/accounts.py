@@ -87,7 +87,8 @@ class LoginRefused(Exception):
 
 def authenticate(conn: Connection, username: str, password: str) -> RowMapping:
     """The account if the password is right; counts failures and locks the account after too many."""
-    user = load_user(conn, username=username)
+    # No username holds NUL (PostgreSQL text cannot): refuse it as any unknown name, not as a database error.
+    user = load_user(conn, username=username) if "\x00" not in username else None
     if user is None or not user["active"]:
         verify_password(_DUMMY_HASH, password)  # same work either way: no timing hint that the name exists
         raise LoginRefused("invalid")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, text
 
-from db.routing import RerouteResult, reroute_open_complaints
+from db.routing import GridInfo, RerouteResult, rebuild_route_grid, reroute_open_complaints
 from db.sql import sql
 from geo.boundaries.reader import BoundaryRows
 
@@ -26,6 +26,7 @@ class ImportReport:
     overlaps: list[tuple[str, str, float]] = field(default_factory=list)
     gaps: list[tuple[str, int, float, float]] = field(default_factory=list)
     reroute: RerouteResult | None = None
+    grid: GridInfo | None = None
 
     def lines(self) -> list[str]:
         """The report as the command line prints it."""
@@ -50,6 +51,8 @@ class ImportReport:
             out.append(f"  gaps in {kota}: {count} slivers, {total:.0f} m² in all, largest {largest_gap:.0f} m²")
         if self.reroute is not None:
             out.append(f"  re-routed {self.reroute.changed} open complaints")
+        if self.grid is not None:
+            out.append(f"  {self.grid.line()}")
         return out
 
 
@@ -94,6 +97,9 @@ def load_boundaries(
     conn.execute(sql("boundaries_upsert"), {"level": rows.level})
     conn.execute(sql("boundaries_kota_union"))
     conn.execute(text("DROP TABLE boundary_stage"))
+    if rows.level == "kelurahan":
+        # Bulk routing (imports, demo seeding) reads the grid; it must describe these boundaries.
+        report.grid = rebuild_route_grid(conn)
     if reroute:
         report.reroute = reroute_open_complaints(conn)
     return report

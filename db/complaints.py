@@ -85,6 +85,16 @@ def new_tracking_code() -> str:
 
 def validate(new: NewComplaint, categories: dict[str, int]) -> int:
     """The category id, after checking every field; raises ComplaintError."""
+    # PostgreSQL text cannot hold NUL: refuse it here with the field's name, not as a database error.
+    for name in (
+        "category", "channel", "description", "address", "reporter_name", "reporter_contact", "source",
+        "idempotency_key",
+    ):  # fmt: skip
+        value = getattr(new, name)
+        if isinstance(value, str) and "\x00" in value:
+            raise ComplaintError(name, "contains a NUL character (\\x00)")
+    if "\\u0000" in json.dumps(new.attributes):
+        raise ComplaintError("attributes", "contains a NUL character (\\x00)")
     if new.category not in categories:
         raise ComplaintError("category", f"unknown category {new.category!r}; known: {', '.join(sorted(categories))}")
     if new.channel not in CHANNELS:

@@ -32,6 +32,7 @@ def make_engine(url: str, settings: Settings | None = None) -> Engine:
         max_overflow=settings.pool_size,
         pool_pre_ping=True,
         pool_recycle=1800,
+        hide_parameters=True,  # SQL errors end up in logs: never with a reporter's name or number in them
         connect_args={"options": f"-c statement_timeout={settings.statement_timeout_ms} -c timezone=UTC"},
     )
 

@@ -20,13 +20,14 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from db.status import Status
@@ -201,6 +202,34 @@ class Complaint(Base):
             "created_at",
             postgresql_where=text("status NOT IN ('selesai', 'ditolak', 'duplikat')"),
         ),
+        # Wall screen (migration 0004): open complaints per area, recently finished ones.
+        Index(
+            "complaint_open_area_idx",
+            "kelurahan_id",
+            "kecamatan_id",
+            "jurisdiction_id",
+            postgresql_include=["due_at"],
+            postgresql_where=text("status NOT IN ('selesai', 'ditolak', 'duplikat')"),
+        ),
+        Index("complaint_finished_idx", "completed_at", postgresql_where=text("status = 'selesai'")),
+        # Leaders' dashboard (migration 0005): every column its scans read, by kecamatan and time.
+        Index(
+            "complaint_leaders_idx",
+            "kecamatan_id",
+            "created_at",
+            postgresql_include=[
+                "status",
+                "channel",
+                "jurisdiction_id",
+                "kelurahan_id",
+                "opd_id",
+                "category_id",
+                "response_working_days",
+                "completion_working_days",
+                "completed_at",
+                "due_at",
+            ],
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -232,6 +261,9 @@ class Complaint(Base):
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("complaint.id"))
     submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     attributes: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+    # Kept by trigger from the times above (migration 0005), for the leaders' dashboard.
+    response_working_days: Mapped[float | None] = mapped_column(Float)
+    completion_working_days: Mapped[float | None] = mapped_column(Float)
 
 
 class ComplaintEvent(Base):
@@ -282,3 +314,36 @@ class Photo(Base):
     gps: Mapped[Any] = mapped_column(Geometry("POINT", srid=4326, spatial_index=False), nullable=True)
     distance_m: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+# Routing grid (migration 0002): rebuilt from area by pantau_route_grid_rebuild(); see db/routing.py.
+class RouteGrid(Base):
+    """The one routing grid: cells[fy][fx] > 0 routes to kelurahan_ids[value], 0 is outside, -1 an edge cell."""
+
+    __tablename__ = "route_grid"
+    __table_args__ = (CheckConstraint("id = 1", name="route_grid_single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, server_default="1")
+    x0: Mapped[float] = mapped_column(Float)
+    y0: Mapped[float] = mapped_column(Float)
+    cell_size: Mapped[float] = mapped_column(Float)
+    nx: Mapped[int] = mapped_column(Integer)
+    ny: Mapped[int] = mapped_column(Integer)
+    cells: Mapped[list[Any]] = mapped_column(ARRAY(SmallInteger))
+    kelurahan_ids: Mapped[list[int]] = mapped_column(ARRAY(Integer))
+    fingerprint: Mapped[str] = mapped_column(Text)
+    max_edge_m: Mapped[float] = mapped_column(Float)
+    interior_cells: Mapped[int] = mapped_column(Integer)
+    edge_cells: Mapped[int] = mapped_column(Integer)
+    built_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    build_ms: Mapped[float] = mapped_column(Float)
+
+
+class RouteEdge(Base):
+    """A candidate kelurahan of an edge cell (cell = fy * nx + fx); rank orders the candidates by code."""
+
+    __tablename__ = "route_edge"
+
+    cell: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kelurahan_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rank: Mapped[int] = mapped_column(SmallInteger)

@@ -24,7 +24,8 @@ echo "pantau: serving on http://$host:$port  (Ctrl-C stops)"
 if [[ $server == gunicorn ]]; then
   workers=${PANTAU_WORKERS:-0}
   ((workers > 0)) || workers=$(($(nproc) * 2 + 1))
-  .venv/bin/gunicorn --workers "$workers" --bind "$host:$port" --access-logfile - app:server
+  # No gunicorn access log: the app writes one JSON line per request (api/request_log.py) without query strings.
+  .venv/bin/gunicorn --workers "$workers" --bind "$host:$port" app:server
 else
   .venv/bin/python app.py
 fi

@@ -1,12 +1,17 @@
 -- Store and route every staged complaint in one statement (the set-based twin of
 -- complaint_create.sql), with 'created' and 'routed' events. Rows whose
 -- submission_key exists already are skipped as duplicate submissions.
+-- The points are routed all at once through the routing grid (migration
+-- 0002), which gives each the kelurahan and method pantau_route_point would;
+-- the kecamatan and city follow from the kelurahan as they do there.
 WITH routed AS (
-  SELECT s.*, g.geom, r.kelurahan_id, r.kecamatan_id, r.jurisdiction_id, r.method
+  SELECT s.*, g.geom, r.kelurahan_id, kec.id AS kecamatan_id, kec.parent_id AS jurisdiction_id, r.method
     FROM complaint_stage s
     CROSS JOIN LATERAL (SELECT CASE WHEN s.lon IS NULL THEN NULL
                                     ELSE ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326) END AS geom) g
-    LEFT JOIN LATERAL pantau_route_point(g.geom) r ON true
+    LEFT JOIN pantau_route_staged('complaint_stage', 'line') r ON r.point_key = s.line
+    LEFT JOIN area kel ON kel.id = r.kelurahan_id
+    LEFT JOIN area kec ON kec.id = kel.parent_id
 ), inserted AS (
   INSERT INTO complaint (
     tracking_code, geom, address, description, category_id, channel, source,

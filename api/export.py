@@ -1,0 +1,230 @@
+"""Exports of a filtered set of complaints: ``/api/v1/export.csv``, ``.geojson`` and ``.xlsx``.
+
+They take the leaders' page parameters (``db/filters.py``) and a leader's (or
+operator's, OPD's, admin's) bearer token or session, and apply the same scope
+as the page: a leader limited to some kecamatan exports only those, an OPD
+account only its agency. Rows are streamed: CSV straight from PostgreSQL's
+COPY, GeoJSON through a server-side cursor, XLSX written row by row
+(xlsxwriter's constant-memory mode) to a temporary file that is then sent in
+chunks, since an xlsx file is a zip that cannot be sent while it is written.
+Memory stays flat whatever the row count.
+
+Progress: every response carries ``X-Total-Count`` (the rows it will hold,
+counted first), so a client can show how far it is. A ``progress=<token>``
+parameter also records the rows sent so far in the app cache under that token;
+the leaders' page polls it to draw a progress bar beside the download link
+(with several worker processes this needs ``PANTAU_REDIS_URL``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from sqlalchemy import Connection, text
+
+from api.auth import current_staff, has_role
+from db.engine import get_engine
+from db.filters import DASHBOARD_ROLES, WIB, FilterError, Resolved, Scope, ScopeError, parse_filters, resolve
+from db.leaders import copy_csv, export_count, iter_export
+
+bp = Blueprint("export", __name__)
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "geojson": "application/geo+json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+XLSX_MAX_ROWS = 1_048_575  # per sheet, under the header line
+PROGRESS_EVERY = 10_000
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+
+def progress_key(user_id: int, token: str) -> str:
+    return f"pantau:export-progress:{user_id}:{token}"
+
+
+def _cache() -> Any:
+    """The app's flask-caching backend (found through the app, so this works however the app was started)."""
+    caches = current_app.extensions.get("cache", {})
+    return next(iter(caches.values()), None)
+
+
+class _Progress:
+    """Rows sent so far, recorded in the cache every PROGRESS_EVERY rows (and at the end)."""
+
+    def __init__(self, key: str | None, total: int):
+        self.key, self.total, self.rows = key, total, 0
+        self.backend = _cache() if key else None
+        self._write(done=False)
+
+    def _write(self, done: bool) -> None:
+        if self.backend is not None:
+            self.backend.set(self.key, {"rows": self.rows, "total": self.total, "done": done}, timeout=3600)
+
+    def add(self, rows: int) -> None:
+        before = self.rows // PROGRESS_EVERY
+        self.rows += rows
+        if self.rows // PROGRESS_EVERY != before:
+            self._write(done=False)
+
+    def finish(self) -> None:
+        self.rows = self.total
+        self._write(done=True)
+
+
+def _unlimited(conn: Connection) -> None:
+    # An export runs as long as the client reads; the per-statement timeout is for pages.
+    conn.execute(text("SET LOCAL statement_timeout = 0"))
+
+
+def _csv(resolved: Resolved, progress: _Progress) -> Iterator[bytes]:
+    with get_engine().begin() as conn:
+        _unlimited(conn)
+        for chunk in copy_csv(conn, resolved):
+            progress.add(chunk.count(b"\n"))
+            yield chunk
+    progress.finish()
+
+
+def _geojson(resolved: Resolved, progress: _Progress) -> Iterator[bytes]:
+    with get_engine().begin() as conn:
+        _unlimited(conn)
+        rows = iter_export(conn, resolved, geojson=True)
+        batch: list[str] = []
+        head = '{"type": "FeatureCollection", "features": [\n'
+        for row in rows:
+            batch.append(row.feature)
+            if len(batch) >= 2000:
+                yield (head + ",\n".join(batch)).encode()
+                progress.add(len(batch))
+                head, batch = ",\n", []
+        if batch:
+            yield (head + ",\n".join(batch) + "\n]}\n").encode()
+        else:
+            yield ("\n]}\n" if head == ",\n" else head + "]}\n").encode()
+        progress.add(len(batch))
+    progress.finish()
+
+
+def _primed(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """Run the export up to its first chunk now, so a failing query is a 500 rather than a cut-off file."""
+    first = next(chunks, b"")
+    return itertools.chain([first], chunks)
+
+
+def _xlsx_file(resolved: Resolved, progress: _Progress) -> str:
+    """Write the export to a temporary xlsx file in constant memory; returns its path."""
+    import xlsxwriter
+
+    fd, path = tempfile.mkstemp(prefix="pantau-export-", suffix=".xlsx")
+    os.close(fd)
+    book = xlsxwriter.Workbook(path, {"constant_memory": True, "tmpdir": tempfile.gettempdir()})
+    try:
+        sheet, row_no, columns = None, XLSX_MAX_ROWS, None
+        with get_engine().begin() as conn:
+            _unlimited(conn)
+            for row in iter_export(conn, resolved):
+                if columns is None:
+                    columns = list(row._fields)
+                if row_no >= XLSX_MAX_ROWS:
+                    sheet = book.add_worksheet(f"complaints{'' if sheet is None else len(book.worksheets()) + 1}")
+                    sheet.write_row(0, 0, columns)
+                    sheet.freeze_panes(1, 0)
+                    row_no = 0
+                row_no += 1
+                assert sheet is not None
+                for col, value in enumerate(row):
+                    if value is None:
+                        continue
+                    if isinstance(value, str):
+                        # Never a formula, whatever the text starts with.
+                        sheet.write_string(row_no, col, value)
+                    elif isinstance(value, bool):
+                        sheet.write_boolean(row_no, col, value)
+                    else:
+                        sheet.write_number(row_no, col, float(value))
+                progress.add(1)
+        if sheet is None:
+            book.add_worksheet("complaints").write_row(0, 0, ["no complaints match these filters"])
+        book.close()
+    except BaseException:
+        book.close()
+        os.unlink(path)
+        raise
+    return path
+
+
+def _send_file(path: str, progress: _Progress) -> Iterator[bytes]:
+    try:
+        with open(path, "rb") as handle:
+            while chunk := handle.read(256 * 1024):
+                yield chunk
+        progress.finish()
+    finally:
+        os.unlink(path)
+
+
+def _error(status: int, message: str, param: str | None = None) -> Response:
+    body: dict[str, Any] = {"error": message, "code": status}
+    if param:
+        body["param"] = param
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+@bp.get("/api/v1/export.<fmt>")
+def export(fmt: str) -> Response:
+    """The filtered set as CSV, GeoJSON or XLSX, streamed."""
+    if fmt not in FORMATS:
+        return _error(404, f"unknown export format {fmt!r}; one of {', '.join(FORMATS)}")
+    user = current_staff()
+    if user is None:
+        return _error(401, "authentication required (a bearer token or a staff session)")
+    if not has_role(user, *DASHBOARD_ROLES):
+        return _error(403, f"role {user.role!r} may not export complaints")
+    try:
+        filters = parse_filters(request.args)
+        with get_engine().connect() as conn:
+            resolved = resolve(conn, filters, Scope.of(user.role, user.opd_id, user.kecamatan_ids))
+            total = export_count(conn, resolved)
+    except FilterError as exc:
+        return _error(400, str(exc), exc.param)
+    except ScopeError as exc:
+        return _error(403, str(exc))
+    token = request.args.get("progress", "")
+    progress = _Progress(progress_key(user.id, token) if _TOKEN.fullmatch(token) else None, total)
+    if fmt == "csv":
+        body: Iterator[bytes] = _primed(_csv(resolved, progress))
+    elif fmt == "geojson":
+        body = _primed(_geojson(resolved, progress))
+    else:
+        body = _send_file(_xlsx_file(resolved, progress), progress)
+    stamp = datetime.now(WIB).strftime("%Y%m%d-%H%M")
+    response = Response(body, content_type=FORMATS[fmt])
+    # Never turn the stream into a list (an after-request hook asking for the length would, row by row in memory).
+    response.implicit_sequence_conversion = False
+    response.headers["Content-Disposition"] = f'attachment; filename="pantau-{stamp}.{fmt}"'
+    response.headers["X-Total-Count"] = str(total)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Accel-Buffering"] = "no"
+    return response
+
+
+@bp.get("/api/v1/export/progress/<token>")
+def export_progress(token: str) -> Response:
+    """How far an export started with ``progress=<token>`` by this user has got."""
+    user = current_staff()
+    if user is None:
+        return _error(401, "authentication required")
+    backend = _cache()
+    state = backend.get(progress_key(user.id, token)) if backend is not None and _TOKEN.fullmatch(token) else None
+    if state is None:
+        return _error(404, "no export with this progress token")
+    return jsonify(state)

@@ -1,0 +1,691 @@
+"""The OpenAPI 3 description of ``/open311/v2/`` and ``/api/v1/``, served at ``/api/openapi.json``.
+
+``PATHS`` is maintained by hand, next to nothing else: whoever adds a route
+under those prefixes adds its entry here. ``tests/integration/test_openapi.py``
+compares it with the app's URL map both ways, so a route that is missing here,
+or an entry for a route that is gone, fails the suite.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify, request
+
+bp = Blueprint("openapi", __name__)
+
+JSON = "application/json"
+XML = "text/xml"
+_STRING = {"type": "string"}
+_NULLABLE_STRING = {"type": "string", "nullable": True}
+_DATETIME = {"type": "string", "format": "date-time", "description": "W3C datetime with the +07:00 offset (WIB)."}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _query(name: str, description: str, schema: dict[str, Any] | None = None, required: bool = False) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": required,
+        "description": description,
+        "schema": schema or {"type": "string"},
+    }
+
+
+def _path(name: str, description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "description": description,
+        "schema": schema or {"type": "string"},
+    }
+
+
+FORMAT = _path(
+    "fmt", "Answer format: xml (the spec's required format) or json.", {"type": "string", "enum": ["xml", "json"]}
+)
+JURISDICTION = _query("jurisdiction_id", "Kemendagri code of a city (kota), e.g. 3671; optional.")
+EXTENSIONS = _query("extensions", "true adds extended_attributes (Pantau's detailed status, colour, areas, photos).")
+
+
+def _open311(schema: str, description: str, *, array: bool = True) -> dict[str, Any]:
+    body = {"type": "array", "items": _ref(schema)} if array else _ref(schema)
+    return {
+        "description": description,
+        "content": {
+            JSON: {"schema": body},
+            XML: {"schema": {"type": "string", "description": "The same data as XML."}},
+        },
+    }
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    meaning = {
+        400: "A missing or bad parameter.",
+        403: "Missing or wrong api_key.",
+        404: "Not found.",
+        429: "Too many submissions from this address.",
+    }
+    return {str(c): _open311("Open311Error", meaning[c]) for c in codes}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {JSON: {"schema": schema}}}
+
+
+def _json_error(description: str) -> dict[str, Any]:
+    return _json(_ref("Error"), description)
+
+
+BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
+CODE = _path("code", "The complaint's tracking code.")
+
+
+def _staff_errors(*codes: int) -> dict[str, Any]:
+    meaning = {
+        400: "A malformed request.",
+        401: "No credentials.",
+        403: "The role, agency or assignment forbids it.",
+        404: "No such complaint.",
+        409: "The status machine refuses the action (the current status is given).",
+        413: "The upload is too large.",
+        415: "Not a JPEG, PNG, WebP or HEIC image.",
+    }
+    return {str(c): _json_error(meaning[c]) for c in codes}
+
+
+PATHS: dict[str, dict[str, Any]] = {
+    "/open311/v2/discovery.{fmt}": {
+        "get": {
+            "tags": ["Open311"],
+            "summary": "Service discovery: specification, URL, formats.",
+            "parameters": [FORMAT],
+            "responses": {"200": _open311("Discovery", "The discovery document.", array=False)},
+        }
+    },
+    "/open311/v2/services.{fmt}": {
+        "get": {
+            "tags": ["Open311"],
+            "summary": "One service per complaint category; group is the OPD that handles it.",
+            "parameters": [FORMAT, JURISDICTION],
+            "responses": {"200": _open311("Service", "The services."), **_errors(404)},
+        }
+    },
+    "/open311/v2/services/{service_code}.{fmt}": {
+        "get": {
+            "tags": ["Open311"],
+            "summary": "A service definition: the category's extra questions (attributes).",
+            "parameters": [_path("service_code", "A service_code from services."), FORMAT],
+            "responses": {"200": _open311("ServiceDefinition", "The definition.", array=False), **_errors(404)},
+        }
+    },
+    "/open311/v2/requests.{fmt}": {
+        "get": {
+            "tags": ["Open311"],
+            "summary": "Service requests, newest first. Confidential reports are never listed.",
+            "description": "Without service_request_id, start_date or end_date: the last 90 days. "
+            "service_request_id overrides every other filter.",
+            "parameters": [
+                FORMAT,
+                JURISDICTION,
+                _query("service_request_id", "Comma-separated tracking codes."),
+                _query("service_code", "Comma-separated service codes."),
+                _query(
+                    "start_date",
+                    "W3C datetime; earliest requested_datetime.",
+                    {"type": "string", "format": "date-time"},
+                ),
+                _query(
+                    "end_date", "W3C datetime; latest requested_datetime.", {"type": "string", "format": "date-time"}
+                ),
+                _query("status", "open, closed, or both comma-separated."),
+                _query("page", "Paging extension: page number from 1.", {"type": "integer", "minimum": 1}),
+                _query(
+                    "page_size",
+                    "Paging extension: requests per page.",
+                    {"type": "integer", "minimum": 1, "maximum": 1000},
+                ),
+                _query("bbox", "Extension: min_long,min_lat,max_long,max_lat (EPSG:4326)."),
+                EXTENSIONS,
+                _query("api_key", "Optional; lets a client see confidential requests it filed itself, by id."),
+            ],
+            "responses": {"200": _open311("ServiceRequest", "The matching requests."), **_errors(400, 403, 404)},
+        },
+        "post": {
+            "tags": ["Open311"],
+            "summary": "File a service request; routed like every complaint (channel api).",
+            "requestBody": {
+                "required": True,
+                "content": {"application/x-www-form-urlencoded": {"schema": _ref("NewServiceRequest")}},
+            },
+            "parameters": [
+                FORMAT,
+                {
+                    "name": "Idempotency-Key",
+                    "in": "header",
+                    "required": False,
+                    "description": "A retried POST with the same key returns the first request.",
+                    "schema": {"type": "string"},
+                },
+            ],
+            "responses": {
+                "200": _open311("ServiceRequestCreated", "The new request's id and notice."),
+                **_errors(400, 403, 429),
+            },
+        },
+    },
+    "/open311/v2/requests/{service_request_id}.{fmt}": {
+        "get": {
+            "tags": ["Open311"],
+            "summary": "One service request by its id (the tracking code).",
+            "parameters": [
+                _path("service_request_id", "The tracking code."),
+                FORMAT,
+                EXTENSIONS,
+                _query("api_key", "Optional."),
+            ],
+            "responses": {"200": _open311("ServiceRequest", "A list holding the request."), **_errors(403, 404)},
+        }
+    },
+    "/api/v1/auth/token": {
+        "post": {
+            "tags": ["Staff"],
+            "summary": "Exchange a staff username and password for a bearer token (12 hours).",
+            "requestBody": {
+                "required": True,
+                "content": {
+                    ct: {
+                        "schema": {
+                            "type": "object",
+                            "required": ["username", "password"],
+                            "properties": {"username": {"type": "string"}, "password": {"type": "string"}},
+                        }
+                    }
+                    for ct in (JSON, "application/x-www-form-urlencoded")
+                },
+            },
+            "responses": {
+                "200": _json(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "access_token": {"type": "string"},
+                            "token_type": {"type": "string", "enum": ["Bearer"]},
+                            "expires_in": {"type": "integer"},
+                            "role": {"type": "string"},
+                        },
+                    },
+                    "The token.",
+                ),
+                "400": _json_error("Username or password missing."),
+                "401": _json_error("Wrong username or password."),
+                "423": _json_error("Account locked after repeated failures."),
+            },
+        }
+    },
+    "/api/v1/jobs": {
+        "get": {
+            "tags": ["Staff"],
+            "summary": "Open jobs: a field supervisor's own; an agency's (or, for operators, every agency's) work in progress.",
+            "security": BEARER,
+            "parameters": [
+                _query("lat", "Sort by distance from here (with lon).", {"type": "number"}),
+                _query("lon", "Sort by distance from here (with lat).", {"type": "number"}),
+                _query("order", "nearest (default) or oldest."),
+                _query("limit", "At most this many (1-500, default 100).", {"type": "integer"}),
+            ],
+            "responses": {
+                "200": _json(
+                    {"type": "object", "properties": {"jobs": {"type": "array", "items": _ref("Job")}}}, "Jobs."
+                ),
+                **_staff_errors(400, 401, 403),
+            },
+        }
+    },
+    "/api/v1/complaints/{code}": {
+        "get": {
+            "tags": ["Staff"],
+            "summary": "One complaint for staff: details, history, photos, possible duplicates (reporter only where allowed).",
+            "security": BEARER,
+            "parameters": [CODE],
+            "responses": {"200": _json(_ref("ComplaintDetail"), "The complaint."), **_staff_errors(401, 403, 404)},
+        }
+    },
+    "/api/v1/complaints/{code}/transition": {
+        "post": {
+            "tags": ["Staff"],
+            "summary": "Apply one action: verify, forward, assign, start, complete, reject, duplicate, reopen or recategorise.",
+            "security": BEARER,
+            "parameters": [CODE],
+            "requestBody": {"required": True, "content": {JSON: {"schema": _ref("Action")}}},
+            "responses": {
+                "200": _json(_ref("ActionResult"), "The complaint after the action."),
+                **_staff_errors(400, 401, 403, 404, 409),
+            },
+        }
+    },
+    "/api/v1/complaints/bulk": {
+        "post": {
+            "tags": ["Staff"],
+            "summary": "One action on many complaints (ids: tracking codes, at most 500) in one transaction.",
+            "security": BEARER,
+            "requestBody": {
+                "required": True,
+                "content": {
+                    JSON: {
+                        "schema": {
+                            "allOf": [
+                                _ref("Action"),
+                                {
+                                    "type": "object",
+                                    "required": ["ids"],
+                                    "properties": {"ids": {"type": "array", "items": _STRING, "maxItems": 500}},
+                                },
+                            ]
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "200": _json(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "done": {"type": "integer"},
+                            "failed": {"type": "integer"},
+                            "results": {"type": "array", "items": {"type": "object"}},
+                        },
+                    },
+                    "What happened to each complaint.",
+                ),
+                **_staff_errors(400, 401, 403),
+            },
+        }
+    },
+    "/api/v1/complaints/{code}/photos": {
+        "post": {
+            "tags": ["Staff"],
+            "summary": "Add a photo: multipart, the image in 'file', kind=completion (default) or report.",
+            "security": BEARER,
+            "parameters": [CODE],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "multipart/form-data": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["file"],
+                            "properties": {
+                                "file": {"type": "string", "format": "binary"},
+                                "kind": {"type": "string", "enum": ["completion", "report"]},
+                            },
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "201": _json({"type": "object", "properties": {"photo": _ref("Photo")}}, "Stored."),
+                "200": _json(
+                    {"type": "object", "properties": {"photo": _ref("Photo")}}, "The same photo was stored already."
+                ),
+                **_staff_errors(400, 401, 403, 404, 413, 415),
+            },
+        }
+    },
+    "/api/v1/export.{fmt}": {
+        "get": {
+            "tags": ["Leaders"],
+            "summary": "The leaders' filtered set of complaints as CSV, GeoJSON or XLSX, streamed.",
+            "description": "Same filters and scope as the leaders' page (db/filters.py). X-Total-Count carries the "
+            "number of rows; progress=<token> records progress for /api/v1/export/progress/{token}.",
+            "security": BEARER,
+            "parameters": [
+                _path("fmt", "csv, geojson or xlsx.", {"type": "string", "enum": ["csv", "geojson", "xlsx"]}),
+                _query("kota", "Kemendagri code of a city, e.g. 3671."),
+                _query("kecamatan", "Kemendagri code of a kecamatan (6 digits)."),
+                _query("kelurahan", "Kemendagri code of a kelurahan (10 digits)."),
+                _query("opd", "OPD code, e.g. 3671.DBMSDA."),
+                _query("category", "Category code."),
+                _query("status", "Comma-separated colours (red, yellow, green, grey) and/or statuses."),
+                _query("channel", "One channel: web, app, sms, social, call_centre, walk_in, api."),
+                _query("from", "First WIB day, YYYY-MM-DD.", {"type": "string", "format": "date"}),
+                _query("to", "Last WIB day, YYYY-MM-DD.", {"type": "string", "format": "date"}),
+                _query("period", "today, 7d, 30d, month or year (from/to win over it)."),
+                _query("progress", "A client-chosen token to follow the export's progress."),
+            ],
+            "responses": {
+                "200": {
+                    "description": "The file (Content-Disposition: attachment).",
+                    "headers": {"X-Total-Count": {"schema": {"type": "integer"}}},
+                    "content": {
+                        "text/csv": {"schema": {"type": "string"}},
+                        "application/geo+json": {"schema": {"type": "object"}},
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                            "schema": {"type": "string", "format": "binary"}
+                        },
+                    },
+                },
+                "400": _json_error("A filter parameter that cannot be used (param names it)."),
+                "401": _json_error("No credentials."),
+                "403": _json_error("The role or scope forbids it."),
+                "404": _json_error("Unknown format."),
+            },
+        }
+    },
+    "/api/v1/export/progress/{token}": {
+        "get": {
+            "tags": ["Leaders"],
+            "summary": "How far this user's export started with progress=<token> has got.",
+            "security": BEARER,
+            "parameters": [_path("token", "The token given as progress=.")],
+            "responses": {
+                "200": _json(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "rows": {"type": "integer"},
+                            "total": {"type": "integer"},
+                            "done": {"type": "boolean"},
+                        },
+                    },
+                    "Rows sent so far out of the total.",
+                ),
+                "401": _json_error("No credentials."),
+                "404": _json_error("No export with this token."),
+            },
+        }
+    },
+    "/api/v1/inbound/sms": {
+        "post": {
+            "tags": ["Inbound"],
+            "summary": "An SMS from the gateway: 'LAPOR <kategori> <keterangan> #<kelurahan atau patokan>'.",
+            "description": "Authenticated by the X-Pantau-Secret header (PANTAU_SMS_SECRET). A place that cannot be "
+            "found is kept as luar_wilayah for the operators; an unknown category word files the report as lainnya.",
+            "parameters": [
+                {"name": "X-Pantau-Secret", "in": "header", "required": True, "schema": {"type": "string"}},
+            ],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    ct: {
+                        "schema": {
+                            "type": "object",
+                            "required": ["sender", "text"],
+                            "properties": {
+                                "sender": {"type": "string", "description": "The sender's phone number."},
+                                "text": {"type": "string", "maxLength": 1600},
+                                "message_id": {"type": "string", "description": "Gateway id; a retry counts once."},
+                            },
+                        }
+                    }
+                    for ct in (JSON, "application/x-www-form-urlencoded")
+                },
+            },
+            "responses": {
+                "201": _json(_ref("SmsAccepted"), "Stored."),
+                "200": _json(_ref("SmsAccepted"), "A retry of a message already stored."),
+                "400": _json_error("sender or text missing or too long."),
+                "403": _json_error("Missing or wrong secret."),
+                "429": _json_error("Too many reports from this sender."),
+                "503": _json_error("PANTAU_SMS_SECRET is not set."),
+            },
+        }
+    },
+}
+
+
+SCHEMAS: dict[str, Any] = {
+    "Error": {"type": "object", "properties": {"error": _STRING, "code": {"type": "integer"}}},
+    "Open311Error": {"type": "object", "properties": {"code": {"type": "integer"}, "description": _STRING}},
+    "Discovery": {
+        "type": "object",
+        "properties": {
+            "changeset": _DATETIME,
+            "contact": _STRING,
+            "key_service": _STRING,
+            "endpoints": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "specification": _STRING,
+                        "url": _STRING,
+                        "changeset": _DATETIME,
+                        "type": _STRING,
+                        "formats": {"type": "array", "items": _STRING},
+                    },
+                },
+            },
+        },
+    },
+    "Service": {
+        "type": "object",
+        "properties": {
+            "service_code": _STRING,
+            "service_name": _STRING,
+            "description": _STRING,
+            "metadata": {"type": "boolean"},
+            "type": {"type": "string", "enum": ["realtime"]},
+            "keywords": _STRING,
+            "group": {"type": "string", "description": "The OPD(s) that handle the category."},
+        },
+    },
+    "ServiceDefinition": {
+        "type": "object",
+        "properties": {
+            "service_code": _STRING,
+            "attributes": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "variable": {"type": "boolean"},
+                        "code": _STRING,
+                        "datatype": {
+                            "type": "string",
+                            "enum": ["string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"],
+                        },
+                        "required": {"type": "boolean"},
+                        "datatype_description": _NULLABLE_STRING,
+                        "order": {"type": "integer"},
+                        "description": _STRING,
+                        "values": {
+                            "type": "array",
+                            "items": {"type": "object", "properties": {"key": _STRING, "name": _STRING}},
+                        },
+                    },
+                },
+            },
+        },
+    },
+    "NewServiceRequest": {
+        "type": "object",
+        "required": ["api_key", "service_code"],
+        "description": "Give lat and long, or address_string (a kelurahan name is placed inside it), or address_id.",
+        "properties": {
+            "api_key": _STRING,
+            "jurisdiction_id": _STRING,
+            "service_code": _STRING,
+            "lat": {"type": "number", "minimum": -90, "maximum": 90},
+            "long": {"type": "number", "minimum": -180, "maximum": 180},
+            "address_string": _STRING,
+            "address_id": _STRING,
+            "description": {"type": "string", "maxLength": 4000},
+            "media_url": {"type": "string", "format": "uri", "description": "Stored as given; never fetched."},
+            "email": _STRING,
+            "first_name": _STRING,
+            "last_name": _STRING,
+            "phone": _STRING,
+            "device_id": _STRING,
+            "account_id": _STRING,
+            "anonymous": {"type": "boolean", "description": "Extension: keep no identity of the reporter."},
+            "confidential": {"type": "boolean", "description": "Extension: the report is never listed publicly."},
+        },
+        "additionalProperties": {
+            "type": "string",
+            "description": "attribute[CODE] answers to the service's questions.",
+        },
+    },
+    "ServiceRequestCreated": {
+        "type": "object",
+        "properties": {"service_request_id": _STRING, "service_notice": _STRING, "account_id": _NULLABLE_STRING},
+    },
+    "ServiceRequest": {
+        "type": "object",
+        "properties": {
+            "service_request_id": {"type": "string", "description": "The public tracking code."},
+            "status": {"type": "string", "enum": ["open", "closed"]},
+            "status_notes": _STRING,
+            "service_name": _STRING,
+            "service_code": _STRING,
+            "description": _STRING,
+            "agency_responsible": {"type": "string", "nullable": True, "description": "The OPD."},
+            "service_notice": _STRING,
+            "requested_datetime": _DATETIME,
+            "updated_datetime": _DATETIME,
+            "expected_datetime": {**_DATETIME, "description": "The due date (working days), WIB."},
+            "address": _NULLABLE_STRING,
+            "address_id": _NULLABLE_STRING,
+            "zipcode": _NULLABLE_STRING,
+            "lat": {"type": "number", "nullable": True},
+            "long": {"type": "number", "nullable": True},
+            "media_url": _NULLABLE_STRING,
+            "extended_attributes": {
+                "type": "object",
+                "description": "Only with extensions=true.",
+                "properties": {
+                    "detailed_status": _STRING,
+                    "status_color": {"type": "string", "enum": ["red", "yellow", "green", "grey"]},
+                    "kode_kelurahan": _NULLABLE_STRING,
+                    "kelurahan": _NULLABLE_STRING,
+                    "kode_kecamatan": _NULLABLE_STRING,
+                    "kecamatan": _NULLABLE_STRING,
+                    "kode_kota": _NULLABLE_STRING,
+                    "kota": _NULLABLE_STRING,
+                    "completion_photo_urls": {"type": "array", "items": {"type": "string", "format": "uri"}},
+                },
+            },
+        },
+    },
+    "Job": {
+        "type": "object",
+        "properties": {
+            "id": _STRING,
+            "status": _STRING,
+            "colour": _STRING,
+            "version": {"type": "integer"},
+            "category": _STRING,
+            "category_name": _STRING,
+            "description": _STRING,
+            "address": _NULLABLE_STRING,
+            "kelurahan": _NULLABLE_STRING,
+            "kecamatan": _NULLABLE_STRING,
+            "opd": _NULLABLE_STRING,
+            "lat": {"type": "number", "nullable": True},
+            "lon": {"type": "number", "nullable": True},
+            "created_at": _DATETIME,
+            "due_at": _DATETIME,
+            "overdue": {"type": "boolean"},
+            "distance_m": {"type": "integer", "nullable": True},
+            "links": {"type": "object", "additionalProperties": _STRING},
+        },
+    },
+    "ComplaintDetail": {
+        "type": "object",
+        "description": "A job's fields plus channel, kota, assignee, merged_into, confidential, anonymous, "
+        "completed_at, events, photos, possible_duplicates and (where allowed) reporter.",
+        "additionalProperties": True,
+    },
+    "Action": {
+        "type": "object",
+        "required": ["action"],
+        "properties": {
+            "action": {
+                "type": "string",
+                "enum": [
+                    "verify",
+                    "forward",
+                    "assign",
+                    "start",
+                    "complete",
+                    "reject",
+                    "duplicate",
+                    "reopen",
+                    "recategorise",
+                ],
+            },
+            "reason": _STRING,
+            "note": _STRING,
+            "opd": _STRING,
+            "kota": _STRING,
+            "assignee": _STRING,
+            "of": _STRING,
+            "category": _STRING,
+            "version": {"type": "integer", "description": "Refuse (409) if the complaint changed since this version."},
+        },
+    },
+    "ActionResult": {
+        "type": "object",
+        "properties": {
+            "id": _STRING,
+            "status": _STRING,
+            "colour": _STRING,
+            "version": {"type": "integer"},
+            "opd": _NULLABLE_STRING,
+            "assignee": _NULLABLE_STRING,
+            "category": _STRING,
+        },
+    },
+    "Photo": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "kind": _STRING,
+            "url": _STRING,
+            "thumb_url": _STRING,
+            "width": {"type": "integer"},
+            "height": {"type": "integer"},
+            "distance_m": {"type": "integer", "nullable": True},
+            "duplicate": {"type": "boolean"},
+        },
+    },
+    "SmsAccepted": {
+        "type": "object",
+        "properties": {
+            "tracking_code": _STRING,
+            "status": _STRING,
+            "category": _STRING,
+            "placed": {"type": "boolean"},
+            "duplicate": {"type": "boolean"},
+            "tracking_url": _STRING,
+            "reply": {"type": "string", "description": "Text to send back to the sender."},
+        },
+    },
+}
+
+
+def document(server_url: str) -> dict[str, Any]:
+    """The whole OpenAPI document, with ``server_url`` as its server."""
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Pantau API",
+            "version": "1",
+            "description": "Open311 GeoReport v2 (https://wiki.open311.org/GeoReport_v2) and Pantau's JSON API.",
+        },
+        "servers": [{"url": server_url}],
+        "paths": PATHS,
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+    }
+
+
+@bp.get("/api/openapi.json")
+def openapi_json() -> Any:
+    return jsonify(document(request.url_root.rstrip("/")))

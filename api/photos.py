@@ -1,0 +1,54 @@
+"""Stored photos over HTTP: ``GET /photos/<id>`` and ``/photos/<id>/thumb``.
+
+Photos of confidential complaints answer 404 to everyone but the staff who
+reach that complaint (the wall screen never shows them). Photo bytes never
+change under an id, so public ones are cached for a year.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, request
+
+from db.engine import get_engine
+from db.wall import photo
+from photos.store import get_store
+
+bp = Blueprint("photos", __name__)
+
+PUBLIC_CACHE = "public, max-age=31536000, immutable"
+PRIVATE_CACHE = "private, max-age=600"
+
+
+def _may_see_confidential(complaint: dict[str, object]) -> bool:
+    from api.auth import current_staff
+    from api.permissions import may_see
+
+    return may_see(current_staff(), complaint)
+
+
+def _serve(photo_id: int, thumb: bool) -> Response:
+    with get_engine().connect() as conn:
+        found = photo(conn, photo_id)
+    if found is None or (found["confidential"] and not _may_see_confidential(found)):
+        abort(404)
+    key = (found["thumb_key"] or found["storage_key"]) if thumb else found["storage_key"]
+    try:
+        data = get_store().get(key)
+    except (FileNotFoundError, KeyError):
+        abort(404)
+    response = Response(data, mimetype=found["mime_type"])
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = PRIVATE_CACHE if found["confidential"] else PUBLIC_CACHE
+    response.set_etag(f"{found['sha256']}{'-thumb' if thumb else ''}")
+    response.make_conditional(request)
+    return response
+
+
+@bp.get("/photos/<int:photo_id>")
+def full(photo_id: int) -> Response:
+    return _serve(photo_id, thumb=False)
+
+
+@bp.get("/photos/<int:photo_id>/thumb")
+def thumbnail(photo_id: int) -> Response:
+    return _serve(photo_id, thumb=True)

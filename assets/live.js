@@ -1,0 +1,109 @@
+/* Wall screen (/live): the browser-side half of its callbacks (see callbacks/live.py). */
+(function () {
+  "use strict";
+
+  var MARKER_TRACE = "scattermap";
+
+  function noUpdate() {
+    return window.dash_clientside.no_update;
+  }
+
+  function agoText(at, now, texts) {
+    var seconds = Math.max(0, Math.floor((now - at) / 1000));
+    if (seconds < 60) return texts.just_now;
+    if (seconds < 3600) return texts.minutes_ago.replace("{n}", Math.floor(seconds / 60));
+    if (seconds < 86400) return texts.hours_ago.replace("{n}", Math.floor(seconds / 3600));
+    return texts.days_ago.replace("{n}", Math.floor(seconds / 86400));
+  }
+
+  window.dash_clientside = Object.assign({}, window.dash_clientside, {
+    pantau_wall: {
+      /* After a tick appended changed markers, keep one marker per complaint: the one with the
+         highest rank (customdata [id, rank]); the hidden "gone" trace only ever removes. */
+      prune: function (_version, figure) {
+        if (!figure || !figure.data) return noUpdate();
+        var best = new Map();
+        figure.data.forEach(function (trace) {
+          if (trace.type !== MARKER_TRACE || !trace.customdata) return;
+          trace.customdata.forEach(function (cd) {
+            var seen = best.get(cd[0]);
+            if (seen === undefined || cd[1] > seen) best.set(cd[0], cd[1]);
+          });
+        });
+        var changed = false;
+        var data = figure.data.map(function (trace) {
+          if (trace.type !== MARKER_TRACE || !trace.customdata) return trace;
+          var gone = trace.uid === "gone";
+          var kept = new Set();
+          var keep = [];
+          for (var i = trace.customdata.length - 1; i >= 0; i--) {
+            var id = trace.customdata[i][0];
+            if (!gone && trace.customdata[i][1] >= best.get(id) && !kept.has(id)) {
+              kept.add(id);
+              keep.push(i);
+            }
+          }
+          if (keep.length === trace.customdata.length) return trace;
+          changed = true;
+          keep.reverse();
+          var pick = function (values) {
+            return keep.map(function (k) { return values[k]; });
+          };
+          return Object.assign({}, trace, {
+            lat: pick(trace.lat), lon: pick(trace.lon), customdata: pick(trace.customdata)
+          });
+        });
+        return changed ? Object.assign({}, figure, {data: data}) : noUpdate();
+      },
+
+      /* Fit the focused area into the map as large as this screen shows it, and size the markers
+         with the screen, so 1080p and 4K walls look alike. Runs once, when the page arrives. */
+      fit: function (config, figure) {
+        var box = document.querySelector(".wall-map-area");
+        if (!config || !config.bounds || !figure || !box || !box.clientWidth || !box.clientHeight) {
+          return noUpdate();
+        }
+        var west = config.bounds[0], south = config.bounds[1], east = config.bounds[2], north = config.bounds[3];
+        var merc = function (lat) { return Math.log(Math.tan(Math.PI / 4 + lat * Math.PI / 360)); };
+        var zoomX = Math.log2(box.clientWidth * 360 / (512 * Math.max(east - west, 1e-4)));
+        var zoomY = Math.log2(box.clientHeight * 2 * Math.PI / (512 * Math.max(merc(north) - merc(south), 1e-6)));
+        var middle = (merc(north) + merc(south)) / 2;
+        var map = Object.assign({}, figure.layout.map, {
+          center: {lat: (2 * Math.atan(Math.exp(middle)) - Math.PI / 2) * 180 / Math.PI, lon: (west + east) / 2},
+          zoom: Math.round((Math.min(zoomX, zoomY) - 0.15) * 100) / 100
+        });
+        var scale = Math.max(1, Math.min(2.5, box.clientWidth / 1500));
+        var data = figure.data.map(function (trace) {
+          if (trace.type !== MARKER_TRACE || !trace.marker) return trace;
+          var marker = Object.assign({}, trace.marker, {size: Math.round(trace.marker.size * scale)});
+          return Object.assign({}, trace, {marker: marker});
+        });
+        return Object.assign({}, figure, {data: data, layout: Object.assign({}, figure.layout, {map: map})});
+      },
+
+      /* The WIB clock; every 15 s it also refreshes "5 minutes ago" in the panels and the card. */
+      clock: function (n, config) {
+        var lang = (config && config.lang) || "id";
+        var locale = lang === "en" ? "en-GB" : "id-ID";
+        var now = new Date();
+        var time = new Intl.DateTimeFormat(locale, {
+          timeZone: "Asia/Jakarta", hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false
+        }).format(now);
+        var date = new Intl.DateTimeFormat(locale, {
+          timeZone: "Asia/Jakarta", weekday: "long", day: "numeric", month: "long", year: "numeric"
+        }).format(now);
+        if (config && config.ago && (n || 0) % 15 === 0) {
+          document.querySelectorAll(".wall time.ago[data-at]").forEach(function (el) {
+            var at = Date.parse(el.getAttribute("data-at"));
+            if (!isNaN(at)) el.textContent = agoText(at, now.getTime(), config.ago);
+          });
+        }
+        return [time + " WIB", date];
+      },
+
+      closeCard: function (clicks) {
+        return clicks ? true : noUpdate();
+      }
+    }
+  });
+})();

@@ -1,0 +1,128 @@
+"""The field page: my jobs nearest or oldest first; start a job, add photos, finish it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import Input, Output, State, callback, ctx, html, no_update
+
+from api.auth import current_staff
+from api.permissions import may_open, refusal, scope_of
+from callbacks._upload import register_upload
+from db.complaints import NotFound, transition
+from db.engine import get_engine
+from db.status import ACTIONS, COLOUR, Status, TransitionError
+from db.workflow import FIELD_JOB_STATUSES, cached_kecamatan_outline, jobs, locked
+from geo.job_map import job_map
+from i18n import t
+from layouts._jobs import job_list
+from settings import get_settings
+
+register_upload("fj")
+
+
+@callback(
+    Output("fj-list", "children"),
+    Output("fj-map", "figure"),
+    Output("fj-summary", "children"),
+    Input("fj-order", "value"),
+    Input("fj-geo", "position"),
+    Input("fj-geo", "position_error"),
+    State("fj-ctx", "data"),
+)
+def list_jobs(
+    order: str, position: dict[str, Any] | None, error: dict[str, Any] | None, page: dict[str, Any]
+) -> tuple[Any, ...]:
+    lang = page.get("lang", "id")
+    user = current_staff()
+    if not may_open(user, "field"):
+        return html.P(t("guard.forbidden", lang), className="error"), no_update, ""
+    assert user is not None
+    here = (float(position["lon"]), float(position["lat"])) if position and "lon" in position else None
+    nearest = order != "oldest"
+    with get_engine().connect() as conn:
+        rows = jobs(
+            conn,
+            scope_of(user),
+            FIELD_JOB_STATUSES,
+            lon=here[0] if here else None,
+            lat=here[1] if here else None,
+            nearest=nearest,
+        )
+    summary = t("field.count", lang, n=len(rows))
+    if nearest and here is None:
+        summary += " " + t("field.no_position", lang)
+    points = [
+        {
+            "code": r["tracking_code"],
+            "lon": r["lon"],
+            "lat": r["lat"],
+            "status": r["status"],
+            "label": r["tracking_code"],
+        }
+        for r in rows
+    ]
+    figure = job_map(
+        points, cached_kecamatan_outline(), height=220, width=330, tile_url=get_settings().tile_url, here=here
+    )
+    return job_list(rows, lang), figure, summary
+
+
+@callback(
+    Output("fj-msg", "children"),
+    Output("fj-badge", "children"),
+    Output("fj-badge", "className"),
+    Output("fj-start-section", "hidden"),
+    Output("fj-finish-section", "hidden"),
+    Output("fj-status", "data"),
+    Input("fj-start", "n_clicks"),
+    Input("fj-finish", "n_clicks"),
+    State("fj-note", "value"),
+    State("fj-ctx", "data"),
+    prevent_initial_call=True,
+)
+def act(_start: int, _finish: int, note: str | None, page: dict[str, Any]) -> tuple[Any, ...]:
+    lang = page.get("lang", "id")
+    action = "start" if ctx.triggered_id == "fj-start" else "complete"
+    user = current_staff()
+    unchanged = (no_update,) * 5
+    try:
+        with get_engine().begin() as conn:
+            row = locked(conn, page["code"])
+            why = refusal(user, action, row)
+            if why is not None:
+                return (html.Span(t("action.forbidden", lang), className="error"), *unchanged)
+            updated = transition(
+                conn, row["id"], action, user.actor,  # type: ignore[union-attr]
+                note=((note or "").strip() or None) if action == "complete" else None,
+            )  # fmt: skip
+    except NotFound:
+        return (html.Span(t("complaint.not_found", lang, code=page["code"]), className="error"), *unchanged)
+    except TransitionError as exc:
+        key = "field.need_photo" if action == "complete" and "photo" in str(exc) else "action.illegal"
+        current = exc.current.value if exc.current else ""
+        return (
+            html.Span(t(key, lang, status=t(f"status.{current}", lang) if current else ""), className="error"),
+            *unchanged,
+        )
+    status = Status(updated["status"])
+    message = t("field.started", lang) if action == "start" else t("field.finished", lang)
+    return (
+        html.Span(message, className="done"),
+        t(f"status.{status.value}", lang),
+        f"badge badge-{COLOUR[status].value}",
+        status not in ACTIONS["start"].sources,
+        # After finishing, the stored completion photos stay in view.
+        status not in ACTIONS["complete"].sources and status is not Status.SELESAI,
+        status.value,
+    )
+
+
+@callback(
+    Output("fj-finish", "disabled"),
+    Input("fj-photo-count", "data"),
+    Input("fj-status", "data"),
+)
+def finish_ready(count: int | None, status: str | None) -> bool:
+    """Finishing needs at least one stored completion photo, and a job still at work."""
+    return not (count and status and Status(status) in ACTIONS["complete"].sources)

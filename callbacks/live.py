@@ -1,0 +1,246 @@
+"""The wall screen's behaviour: the live tick, the shaded level, grey markers, the marker card, the clock.
+
+A tick with nothing new reads the cached data version and answers 204 with
+no body (PreventUpdate). When something changed it sends only the changes, as
+Patch() objects: each changed complaint's marker appended to its colour's
+trace, the counts that moved, the touched areas' shading, new panel entries.
+The browser then drops each complaint's older markers (``pantau_wall.prune``
+in assets/live.js). Every ten minutes, or after a burst of changes, every
+marker, count and panel is sent anew (boundaries and marker styles stay),
+which also re-applies the marker budget and marks complaints that became
+overdue with the passing of time.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from typing import Any
+
+from dash import ClientsideFunction, Input, Output, Patch, State, callback, clientside_callback, no_update
+from dash.exceptions import PreventUpdate
+
+from db import wall
+from db.engine import get_engine
+from db.status import OPEN_STATUSES, Colour, Status
+from geo.figures import LEVELS, MARKER_TRACES, TRACE, area_trace, boundary_layer, marker_columns
+from layouts.live import card_body, hovertemplate, panel_entry, panel_list, wall_state
+from settings import get_settings
+
+REFRESH_S = 600
+COUNTED = ("red", "yellow", "green", "overdue")
+
+
+def _scope(state: dict[str, Any]) -> wall.Scope:
+    return wall.Scope(**state["scope"])
+
+
+def _new_entries(
+    entries: list[wall.Entry], shown: list[int], finished: bool, after: datetime | None = None
+) -> list[wall.Entry]:
+    """Changed complaints that belong at the top of a panel, newest first."""
+    if finished:
+        fresh = [e for e in entries if e.colour == Colour.GREEN and e.completed_at is not None]
+        key = "completed_at"
+    else:
+        fresh = [
+            e for e in entries if Status(e.marker.status) in OPEN_STATUSES and (after is None or e.created_at > after)
+        ]
+        key = "created_at"
+    fresh = [e for e in fresh if e.marker.shown and e.id not in shown]
+    return sorted(fresh, key=lambda e: getattr(e, key), reverse=True)[: wall.PANEL_SIZE]
+
+
+def _panel_patch(fresh: list[wall.Entry], shown: list[int], lang: str, finished: bool) -> tuple[Any, list[int]]:
+    """Prepend ``fresh`` to a panel and drop what falls off its end."""
+    if not fresh:
+        return no_update, shown
+    patch = Patch()
+    for entry in reversed(fresh):
+        patch.prepend(panel_entry(entry, lang, finished))
+    ids = [e.id for e in fresh] + shown
+    for _ in range(len(ids) - wall.PANEL_SIZE):
+        del patch[wall.PANEL_SIZE]
+    return patch, ids[: wall.PANEL_SIZE]
+
+
+def _redraw(state: dict[str, Any], version: int, level: str) -> tuple[Any, ...]:
+    """Every marker, count and panel anew; boundaries and marker styles (sized to the screen) stay."""
+    scope = _scope(state)
+    columns = marker_columns(wall.cached_markers(scope, version))
+    figure = Patch()
+    for name in MARKER_TRACES:
+        column = columns.get(name, {"lat": [], "lon": [], "customdata": []})
+        for key in ("lat", "lon", "customdata"):
+            figure["data"][TRACE[name]][key] = column[key]
+    areas = area_trace(
+        wall.cached_boundaries(level, scope).geojson,
+        level,
+        wall.cached_area_counts(level, scope, version),
+        state["theme"],
+        "",
+    )
+    figure["data"][TRACE["areas"]]["z"] = areas["z"]
+    figure["data"][TRACE["areas"]]["zmax"] = areas["zmax"]
+    counts = wall.cached_colour_counts(scope, version)
+    panels = wall.cached_panels(scope, version)
+    lang = state["lang"]
+    new_state = wall_state(version, scope, lang, state["theme"], counts, panels)
+    return (
+        figure,
+        new_state,
+        version,
+        *(str(counts[k]) for k in COUNTED),
+        panel_list(panels[0], lang),
+        panel_list(panels[1], lang, finished=True),
+    )
+
+
+@callback(
+    Output("wall-map", "figure", allow_duplicate=True),
+    Output("wall-state", "data"),
+    Output("wall-changes", "data"),
+    *(Output(f"count-{k}", "children") for k in COUNTED),
+    Output("wall-newest", "children"),
+    Output("wall-finished", "children"),
+    Input("wall-tick", "n_intervals"),
+    State("wall-state", "data"),
+    State("wall-level", "value"),
+    prevent_initial_call=True,
+)
+def tick(_n: int, state: dict[str, Any], level: str) -> tuple[Any, ...]:
+    """Send what changed since the version this screen shows, or nothing at all."""
+    version = wall.cached_version()
+    due = time.time() - state["drawn_at"] > REFRESH_S
+    if version == state["version"] and not due:
+        raise PreventUpdate
+    if due or version < state["version"]:
+        return _redraw(state, version, level)
+    scope = _scope(state)
+    entries = wall.cached_changes(state["version"], version, scope)
+    if len(entries) > wall.CHANGE_LIMIT:
+        return _redraw(state, version, level)
+
+    figure = Patch()
+    for name, column in marker_columns(e.marker for e in entries).items():
+        for key in ("lat", "lon", "customdata"):
+            figure["data"][TRACE[name]][key].extend(column[key])
+
+    # The shading of the areas the changes touched (counts past the scale's top, set at the last redraw,
+    # show in its darkest shade).
+    area_ids = [a for e in entries if (a := e.kecamatan_id if level == "kecamatan" else e.kelurahan_id) is not None]
+    if area_ids:
+        counts_here = wall.cached_area_counts_of(level, scope, version, area_ids)
+        codes = [f["id"] for f in wall.cached_boundaries(level, scope).geojson["features"]]
+        index = {code: i for i, code in enumerate(codes)}
+        for code, n in counts_here.items():
+            if code in index:
+                figure["data"][TRACE["areas"]]["z"][index[code]] = n
+
+    counts = wall.cached_colour_counts(scope, version)
+    shown_counts = state.get("counts", {})
+    count_outputs = [str(counts[k]) if counts[k] != shown_counts.get(k) else no_update for k in COUNTED]
+
+    lang = state["lang"]
+    top = datetime.fromisoformat(state["newest_top"]) if state.get("newest_top") else None
+    newest, newest_ids = _panel_patch(_new_entries(entries, state["newest"], False, top), state["newest"], lang, False)
+    finished, finished_ids = _panel_patch(_new_entries(entries, state["finished"], True), state["finished"], lang, True)
+    new_state = {
+        **state,
+        "version": version,
+        "counts": counts,
+        "newest": newest_ids,
+        "finished": finished_ids,
+    }
+    if newest is not no_update:
+        new_state["newest_top"] = max(
+            [e.created_at for e in entries if e.id in newest_ids] + ([top] if top else [])
+        ).isoformat()
+    return (figure, new_state, version, *count_outputs, newest, finished)
+
+
+@callback(
+    Output("wall-map", "figure", allow_duplicate=True),
+    Input("wall-level", "value"),
+    State("wall-state", "data"),
+    prevent_initial_call=True,
+)
+def switch_level(level: str, state: dict[str, Any]) -> Patch:
+    """Shade the other level; its boundaries come with the shading, the other's as lines."""
+    if level not in LEVELS:
+        raise PreventUpdate
+    scope = _scope(state)
+    other = LEVELS[1 - LEVELS.index(level)]
+    theme = state["theme"]
+    patch = Patch()
+    patch["data"][TRACE["areas"]] = area_trace(
+        wall.cached_boundaries(level, scope).geojson,
+        level,
+        wall.cached_area_counts(level, scope, state["version"]),
+        theme,
+        hovertemplate(state["lang"]),
+        tiles=bool(get_settings().tile_url),
+    )
+    patch["layout"]["map"]["layers"] = [boundary_layer(wall.cached_boundaries(other, scope).geojson, other, theme)]
+    return patch
+
+
+@callback(
+    Output("wall-map", "figure", allow_duplicate=True),
+    Input("wall-grey", "value"),
+    prevent_initial_call=True,
+)
+def show_grey(value: list[str]) -> Patch:
+    patch = Patch()
+    patch["data"][TRACE["grey"]]["visible"] = "grey" in (value or [])
+    return patch
+
+
+@callback(
+    Output("wall-card-body", "children"),
+    Output("wall-card", "hidden"),
+    Input("wall-map", "clickData"),
+    State("wall-state", "data"),
+    prevent_initial_call=True,
+)
+def show_card(click: dict[str, Any] | None, state: dict[str, Any]) -> tuple[Any, bool]:
+    """A click on a marker opens its card; a click on an area does nothing."""
+    points = (click or {}).get("points") or [{}]
+    data = points[0].get("customdata")
+    if "location" in points[0] or not isinstance(data, list) or len(data) != 2:
+        raise PreventUpdate
+    with get_engine().connect() as conn:
+        card = wall.card(conn, int(data[0]))
+    return card_body(card, state["lang"]), False
+
+
+clientside_callback(
+    ClientsideFunction("pantau_wall", "closeCard"),
+    Output("wall-card", "hidden", allow_duplicate=True),
+    Input("wall-card-close", "n_clicks"),
+    prevent_initial_call=True,
+)
+
+clientside_callback(
+    ClientsideFunction("pantau_wall", "prune"),
+    Output("wall-map", "figure", allow_duplicate=True),
+    Input("wall-changes", "data"),
+    State("wall-map", "figure"),
+    prevent_initial_call=True,
+)
+
+clientside_callback(
+    ClientsideFunction("pantau_wall", "fit"),
+    Output("wall-map", "figure", allow_duplicate=True),
+    Input("wall-config", "data"),
+    State("wall-map", "figure"),
+    prevent_initial_call="initial_duplicate",
+)
+
+clientside_callback(
+    ClientsideFunction("pantau_wall", "clock"),
+    Output("wall-clock-time", "children"),
+    Output("wall-clock-date", "children"),
+    Input("wall-second", "n_intervals"),
+    State("wall-config", "data"),
+)

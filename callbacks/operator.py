@@ -1,0 +1,212 @@
+"""The operators' queue: filter and refresh the table and map, keep the selection, apply an action to it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, html, no_update
+from dash.exceptions import PreventUpdate
+
+from api.auth import current_staff
+from api.permissions import BULK_ACTIONS, actions_of, assignee_refusal, may_open, refusal, scope_of
+from callbacks._actions import form_problem, form_request, register_toggle
+from db.accounts import load_user
+from db.engine import get_engine
+from db.workflow import OPEN, QueueFilter, apply_many, cached_kecamatan_outline, data_version, queue
+from geo.job_map import job_map
+from i18n import t
+from layouts._queue import count_text, queue_table
+from settings import get_settings
+
+register_toggle("op")
+
+
+@callback(
+    Output("op-table", "children"),
+    Output("op-count", "children"),
+    Output("op-map", "figure"),
+    Output("op-version", "data"),
+    Input("opf-q", "value"),
+    Input("opf-status", "value"),
+    Input("opf-category", "value"),
+    Input("opf-kecamatan", "value"),
+    Input("opf-opd", "value"),
+    Input("opf-overdue", "value"),
+    Input("op-poll", "n_intervals"),
+    Input("op-done", "data"),
+    State("op-selected", "data"),
+    State("op-version", "data"),
+    State("op-lang", "data"),
+)
+def refresh_queue(
+    q: str | None,
+    statuses: list[str] | None,
+    category: str | None,
+    kecamatan: str | None,
+    opd: str | None,
+    overdue: list[str] | None,
+    _poll: int | None,
+    _done: int,
+    selected: list[str] | None,
+    seen: dict[str, Any] | int | None,
+    lang: str,
+) -> tuple[Any, ...]:
+    user = current_staff()
+    if not may_open(user, "operator"):
+        return html.P(t("guard.forbidden", lang), className="error"), "", no_update, no_update
+    assert user is not None
+    with get_engine().connect() as conn:
+        version = data_version(conn)
+        view = repr((q, statuses, category, kecamatan, opd, overdue))
+        last = seen if isinstance(seen, dict) else {}
+        # Nothing new and the same filters (a poll, or the search box losing focus): keep the table, and the
+        # ticks made in it, as they are.
+        if ctx.triggered_id != "op-done" and last.get("version") == version and last.get("view") == view:
+            raise PreventUpdate
+        rows = queue(
+            conn,
+            scope_of(user),
+            QueueFilter(
+                statuses=tuple(statuses or OPEN),
+                category=category,
+                opd=opd if user.role != "opd" else None,
+                kecamatan=kecamatan,
+                q=q,
+                overdue_only=bool(overdue),
+            ),
+        )
+    chosen = set(selected or [])
+    points = [
+        {
+            "code": r["tracking_code"],
+            "lon": r["lon"],
+            "lat": r["lat"],
+            "status": r["status"],
+            "label": r["tracking_code"],
+        }
+        for r in rows
+    ]
+    figure = job_map(
+        points, cached_kecamatan_outline(), height=380, width=340, tile_url=get_settings().tile_url, uirevision=view
+    )
+    return queue_table(rows, chosen, lang), count_text(rows, lang), figure, {"version": version, "view": view}
+
+
+@callback(
+    Output({"type": "op-row", "code": ALL}, "value"),
+    Input("op-select-all", "n_clicks"),
+    Input("op-select-none", "n_clicks"),
+    Input("op-map", "clickData"),
+    State({"type": "op-row", "code": ALL}, "value"),
+    State({"type": "op-row", "code": ALL}, "id"),
+    prevent_initial_call=True,
+)
+def set_boxes(
+    _all: int, _none: int, click: dict[str, Any] | None, values: list[list[str]], ids: list[dict[str, str]]
+) -> list[list[str]]:
+    """ "Select all shown", "clear" and a click on the map tick boxes; a box ticked by hand is left to itself."""
+    codes = [i["code"] for i in ids]
+    checked = {code for code, value in zip(codes, values, strict=True) if value}
+    if ctx.triggered_id == "op-select-all":
+        checked = set(codes)
+    elif ctx.triggered_id == "op-select-none":
+        checked = set()
+    elif click and click.get("points"):
+        checked ^= {click["points"][0].get("customdata")}
+    return [[c] if c in checked else [] for c in codes]
+
+
+@callback(
+    Output("op-selected", "data"),
+    Output("op-selected-count", "children"),
+    Output("op-submit", "disabled"),
+    Input({"type": "op-row", "code": ALL}, "value"),
+    Input("op-action", "value"),
+    State({"type": "op-row", "code": ALL}, "id"),
+    State("op-lang", "data"),
+)
+def track_selection(
+    values: list[list[str]], action: str | None, ids: list[dict[str, str]], lang: str
+) -> tuple[Any, ...]:
+    """The ticked reports (this callback only reads the boxes, so it never fights a tick on its way)."""
+    chosen = [i["code"] for i, value in zip(ids, values, strict=True) if value]
+    return chosen, t("queue.selected", lang, n=len(chosen)), not (chosen and action)
+
+
+@callback(
+    Output("op-msg", "children"),
+    Output("op-done", "data"),
+    Input("op-submit", "n_clicks"),
+    State("op-action", "value"),
+    State("op-opd", "value"),
+    State("op-kota", "value"),
+    State("op-assignee", "value"),
+    State("op-category", "value"),
+    State("op-of", "value"),
+    State("op-reason", "value"),
+    State("op-selected", "data"),
+    State("op-done", "data"),
+    State("op-lang", "data"),
+    prevent_initial_call=True,
+)
+def apply_bulk(
+    _clicks: int,
+    action: str | None,
+    opd: str | None,
+    kota: str | None,
+    assignee: str | None,
+    category: str | None,
+    of: str | None,
+    reason: str | None,
+    selected: list[str] | None,
+    done: int,
+    lang: str,
+) -> tuple[Any, Any]:
+    user = current_staff()
+    if user is None or not may_open(user, "operator"):
+        return html.P(t("guard.forbidden", lang), className="error"), no_update
+    req = form_request(action, opd, kota, assignee, category, of, reason)
+    problem = form_problem(req, lang)
+    if problem is None and not selected:
+        problem = t("queue.nothing_selected", lang)
+    if problem is None and (req.action not in BULK_ACTIONS or req.action not in actions_of(user)):
+        problem = t("action.forbidden", lang)
+    if problem is None and req.action == "assign":
+        with get_engine().connect() as conn:
+            if assignee_refusal(user, load_user(conn, username=req.assignee or "")):
+                problem = t("action.bad_assignee", lang)
+    if problem is not None:
+        return html.P(problem, className="error"), no_update
+    with get_engine().begin() as conn:
+        outcomes = apply_many(conn, selected or [], req, user.actor, lambda row: refusal(user, req.action, row))
+    ok = [o for o in outcomes if o.ok]
+    failed = [o for o in outcomes if not o.ok]
+    message: list[Any] = [
+        html.P(t("queue.done", lang, n=len(ok), action=t(f"action.{req.action}", lang)), className="done")
+    ]
+    if failed:
+        message.append(html.P(t("queue.failed", lang, n=len(failed)), className="error"))
+        message.append(html.Ul([html.Li(f"{o.ref}: {o.error}") for o in failed[:20]], className="failures"))
+    return message, (done or 0) + 1
+
+
+# Keyboard: "/" jumps to the search box (unless typing already); Escape leaves it.
+clientside_callback(
+    """
+    function(lang) {
+        if (!window.__pantauQueueKeys) {
+            window.__pantauQueueKeys = true;
+            document.addEventListener('keydown', function(e) {
+                var q = document.getElementById('opf-q');
+                if (!q) { return; }
+                var tag = (e.target && e.target.tagName) || '';
+                if (e.key === '/' && !/INPUT|TEXTAREA|SELECT/.test(tag)) { e.preventDefault(); q.focus(); }
+                else if (e.key === 'Escape' && e.target === q) { q.blur(); }
+            });
+        }
+        return window.dash_clientside.no_update;
+    }
+    """,
+    Output("op-keys", "children"),
+    Input("op-lang", "data"),
+)

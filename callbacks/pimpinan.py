@@ -1,0 +1,507 @@
+"""The leaders' dashboard: filters in, KPIs, tables, charts and export links out.
+
+One server callback computes every figure from one query (cached by the
+filters, the viewer's scope and the data version); the filter lists, the date
+presets, the map click and the URL are pure UI, in the browser.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+from urllib.parse import urlencode
+
+from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, html, no_update
+from dash.exceptions import PreventUpdate
+from flask import current_app
+from sqlalchemy import Connection, text
+
+from api.auth import current_staff, has_role
+from api.export import progress_key
+from db.engine import get_engine
+from db.filters import DASHBOARD_ROLES, FilterError, Resolved, Scope, ScopeError, from_controls, parse_filters, resolve
+from db.leaders import MAP_LEVELS, Dashboard, Group, areas, areas_stamp, dashboard, map_areas
+from geo.charts import category_figure, choropleth_figure, per_day_figure
+from geo.figures import Bounds
+from i18n import t
+from layouts.pimpinan import KPI_CARDS, PATH, TABLE_COLUMNS, days, number, percent
+from settings import get_settings
+
+DASHBOARD_TTL_S = 120  # overdue counts move with the clock even when no data changes
+AREAS_TTL_S = 3600
+FILTERS = (
+    Input("pim-kota", "value"),
+    Input("pim-kecamatan", "value"),
+    Input("pim-kelurahan", "value"),
+    Input("pim-opd", "value"),
+    Input("pim-category", "value"),
+    Input("pim-status", "value"),
+    Input("pim-channel", "value"),
+    Input("pim-period", "value"),
+    Input("pim-dates", "start_date"),
+    Input("pim-dates", "end_date"),
+    Input("pim-level", "value"),
+)
+
+
+def _cache() -> Any:
+    """The app's flask-caching backend, found through the running app (so this module never imports app.py)."""
+    return next(iter(current_app.extensions.get("cache", {}).values()), None)
+
+
+def cached_dashboard(conn: Connection, resolved: Resolved, level: str, lang: str) -> Dashboard:
+    """The dashboard for these filters, recomputed only when the data version moves (or after a while)."""
+    version = conn.execute(text("SELECT version FROM data_version")).scalar()
+    key = f"pim:dash:{version}:{level}:{lang}:{resolved.key()}"
+    backend = _cache()
+    found = backend.get(key) if backend is not None else None
+    if found is None:
+        found = dashboard(conn, resolved, level, lang)
+        if backend is not None:
+            backend.set(key, found, timeout=DASHBOARD_TTL_S)
+    return found  # type: ignore[no-any-return]
+
+
+def cached_areas(conn: Connection, level: str) -> list[Any]:
+    key = f"pim:areas:{level}:{areas_stamp(conn)}"
+    backend = _cache()
+    found = backend.get(key) if backend is not None else None
+    if found is None:
+        found = areas(conn, level)
+        if backend is not None:
+            backend.set(key, found, timeout=AREAS_TTL_S)
+    return found  # type: ignore[no-any-return]
+
+
+def kpi_cards(d: Dashboard, lang: str) -> list[Any]:
+    k = d.kpis
+    wd = t("leaders.working_days", lang)
+    total = number(k.reports, lang)
+    values = {
+        "reports": (number(k.reports, lang), ""),
+        "followed": (
+            percent(k.followed_up_share, lang),
+            t("leaders.of_reports", lang, n=number(k.followed_up, lang), total=total),
+        ),
+        "finished": (
+            percent(k.finished_share, lang),
+            t("leaders.of_reports", lang, n=number(k.finished, lang), total=total),
+        ),
+        "response": (days(k.response_p50, lang), f"p90 {days(k.response_p90, lang)} · {wd}"),
+        "completion": (days(k.completion_p50, lang), f"p90 {days(k.completion_p90, lang)} · {wd}"),
+        "ontime": (
+            percent(k.on_time_share, lang),
+            t("leaders.of_finished", lang, n=number(k.on_time, lang), total=number(k.finished, lang)),
+        ),
+        "open": (number(k.open, lang), ""),
+        "overdue": (number(k.overdue, lang), ""),
+    }
+    return [
+        html.Div(
+            [
+                html.Div(t(f"leaders.kpi_{key}", lang), className="kpi-label", id=f"pim-kpi-{key}-label"),
+                html.Div(values[key][0], className="kpi-value", id=f"pim-kpi-{key}"),
+                html.Div(values[key][1], className="kpi-note", id=f"pim-kpi-{key}-note"),
+            ],
+            className="kpi-card" + (" kpi-alert" if key == "overdue" and k.overdue else ""),
+            role="group",
+            **{"aria-labelledby": f"pim-kpi-{key}-label"},
+        )
+        for key in KPI_CARDS
+    ]
+
+
+def row_of(g: Group) -> dict[str, Any]:
+    k = g.kpis
+    return {
+        "code": g.code,
+        "name": g.name,
+        "reports": k.reports,
+        "followed": k.followed_up_share,
+        "finished": k.finished_share,
+        "response_p50": k.response_p50,
+        "response_p90": k.response_p90,
+        "completion_p50": k.completion_p50,
+        "completion_p90": k.completion_p90,
+        "ontime": k.on_time_share,
+        "open": k.open,
+        "overdue": k.overdue,
+        "ranked": g.ranked,
+        "fastest": g.fastest,
+        "slowest": g.slowest,
+    }
+
+
+def _bounds(shown: list[Any]) -> Bounds | None:
+    boxes = [a.bounds for a in shown if a.bounds]
+    if not boxes:
+        return None
+    return Bounds(
+        min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)
+    )
+
+
+def _empty(lang: str, message: str) -> tuple[Any, ...]:
+    blank = {"data": [], "layout": {"xaxis": {"visible": False}, "yaxis": {"visible": False}}}
+    return ([], blank, blank, blank, "", "", None, "#", "#", "#", "", None, no_update, message)
+
+
+@callback(
+    Output("pim-kpis", "children"),
+    Output("pim-map", "figure"),
+    Output("pim-per-day", "figure"),
+    Output("pim-by-category", "figure"),
+    Output("pim-per-day-summary", "children"),
+    Output("pim-by-category-summary", "children"),
+    Output("pim-rows", "data"),
+    Output("pim-export-csv", "href"),
+    Output("pim-export-geojson", "href"),
+    Output("pim-export-xlsx", "href"),
+    Output("pim-export-count", "children"),
+    Output("pim-export-token", "data"),
+    Output("pim-query", "data"),
+    Output("pim-error", "children"),
+    *FILTERS,
+    State("pim-lang", "data"),
+)
+def update(
+    kota: str | None,
+    kecamatan: str | None,
+    kelurahan: str | None,
+    opd: str | None,
+    category: str | None,
+    status: list[str] | None,
+    channel: str | None,
+    period: str | None,
+    start: str | None,
+    end: str | None,
+    level: str | None,
+    lang: str | None,
+) -> tuple[Any, ...]:
+    lang = lang or "id"
+    user = current_staff()
+    if user is None or not has_role(user, *DASHBOARD_ROLES):
+        return _empty(lang, t("guard.forbidden", lang))
+    level = level if level in MAP_LEVELS else "kecamatan"
+    query = from_controls(kota, kecamatan, kelurahan, opd, category, status, channel, period, start, end)
+    try:
+        filters = parse_filters(query)
+        with get_engine().connect() as conn:
+            resolved = resolve(conn, filters, Scope.of(user.role, user.opd_id, user.kecamatan_ids))
+            d = cached_dashboard(conn, resolved, level, lang)
+            shown = map_areas(cached_areas(conn, level), level, resolved)
+    except FilterError as exc:
+        return _empty(lang, t("leaders.bad_filter", lang, detail=str(exc)))
+    except ScopeError:
+        return _empty(lang, t("leaders.out_of_scope", lang))
+    geojson = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "id": a.code, "properties": {"name": a.name}, "geometry": a.geometry} for a in shown
+        ],
+    }
+    map_figure = choropleth_figure(
+        geojson,
+        d.map_counts,
+        {a.code: a.population for a in shown},
+        _bounds(shown),
+        unit_count=t("leaders.unit_reports", lang),
+        unit_per_thousand=t("leaders.unit_per_thousand", lang),
+        tile_url=get_settings().tile_url,
+    )
+    colour_names = {c: t(f"colour.{c}", lang) for c in ("red", "yellow", "green", "grey")}
+    axis = t("leaders.unit_reports", lang)
+    categories = [(g.name, g.kpis.reports) for g in d.by_category]
+    busiest_day = max(
+        ({day: 0 for day, _, _ in d.per_day} | _sum_by_day(d)).items(), key=lambda kv: kv[1], default=None
+    )
+    day_summary = (
+        t("leaders.per_day_summary", lang, day=busiest_day[0].strftime("%d-%m-%Y"), n=number(busiest_day[1], lang))
+        if busiest_day
+        else t("leaders.no_reports", lang)
+    )
+    category_summary = (
+        t("leaders.by_category_summary", lang, name=categories[0][0], n=number(categories[0][1], lang))
+        if categories
+        else t("leaders.no_reports", lang)
+    )
+    token = secrets.token_urlsafe(12)
+    export_query = urlencode({**filters.to_query(), "progress": token}, safe=",")
+    rows = {"opd": [row_of(g) for g in d.by_opd], "kecamatan": [row_of(g) for g in d.by_kecamatan], "lang": lang}
+    page_query = {**filters.to_query(), **({"level": level} if level != "kecamatan" else {}), "lang": lang}
+    return (
+        kpi_cards(d, lang),
+        map_figure,
+        per_day_figure(d.per_day, colour_names, axis),
+        category_figure(categories, axis),
+        day_summary,
+        category_summary,
+        rows,
+        f"/api/v1/export.csv?{export_query}",
+        f"/api/v1/export.geojson?{export_query}",
+        f"/api/v1/export.xlsx?{export_query}",
+        t("leaders.export_count", lang, n=number(d.kpis.reports, lang)),
+        token,
+        f"{PATH}?{urlencode(page_query, safe=',')}",
+        "",
+    )
+
+
+def _sum_by_day(d: Dashboard) -> dict[Any, int]:
+    totals: dict[Any, int] = {}
+    for day, _, n in d.per_day:
+        totals[day] = totals.get(day, 0) + n
+    return totals
+
+
+def _cell(key: str, row: dict[str, Any], lang: str) -> Any:
+    value = row[key]
+    if key == "name":
+        badges = []
+        if row["fastest"]:
+            badges.append(html.Span(t("leaders.fastest", lang), className="rank-badge rank-fastest"))
+        if row["slowest"]:
+            badges.append(html.Span(t("leaders.slowest", lang), className="rank-badge rank-slowest"))
+        if not row["ranked"]:
+            badges.append(html.Span(t("leaders.unranked", lang), className="rank-badge rank-none"))
+        return html.Th([value if row["code"] else t("leaders.unrouted", lang), *badges], scope="row")
+    if key in ("followed", "finished", "ontime"):
+        return html.Td(percent(value, lang))
+    if key.startswith(("response", "completion")):
+        # Two decimals here: the ranking compares medians closer than a tenth of a day.
+        return html.Td(number(value, lang, 2) if value is not None else "—")
+    return html.Td(number(value, lang))
+
+
+def render_table(kind: str, rows: list[dict[str, Any]], sort: list[str], lang: str) -> list[Any]:
+    column, direction = sort
+    present = [r for r in rows if r.get(column) is not None]
+    missing = [r for r in rows if r.get(column) is None]
+    present.sort(key=lambda r: r[column] if column != "name" else str(r[column]).lower(), reverse=direction == "desc")
+    aria = {"asc": "ascending", "desc": "descending"}
+    head = html.Thead(
+        html.Tr(
+            [
+                html.Th(
+                    html.Button(
+                        [t(label, lang), html.Span(" ▲" if direction == "asc" else " ▼", **{"aria-hidden": "true"})]
+                        if key == column
+                        else t(label, lang),
+                        id={"type": "pim-sort", "table": kind, "col": key},
+                        className="pim-sort",
+                        n_clicks=0,
+                    ),
+                    scope="col",
+                    **({"aria-sort": aria[direction]} if key == column else {}),
+                )
+                for key, label in TABLE_COLUMNS
+            ]
+        )
+    )
+    body = html.Tbody(
+        [
+            html.Tr(
+                [_cell(key, row, lang) for key, _ in TABLE_COLUMNS],
+                className=" ".join(
+                    c
+                    for c, on in (
+                        ("row-fastest", row["fastest"]),
+                        ("row-slowest", row["slowest"]),
+                        ("row-unranked", not row["ranked"]),
+                    )
+                    if on
+                ),
+                **{"data-code": row["code"] or ""},
+            )
+            for row in present + missing
+        ]
+        or [html.Tr(html.Td(t("leaders.no_reports", lang), colSpan=len(TABLE_COLUMNS)))]
+    )
+    return [head, body]
+
+
+@callback(
+    Output("pim-opd-table", "children"),
+    Output("pim-kecamatan-table", "children"),
+    Output("pim-sort", "data"),
+    Input("pim-rows", "data"),
+    Input({"type": "pim-sort", "table": ALL, "col": ALL}, "n_clicks"),
+    State("pim-sort", "data"),
+    prevent_initial_call=True,
+)
+def tables(rows: dict[str, Any] | None, _clicks: list[int], sort: dict[str, list[str]]) -> tuple[Any, Any, Any]:
+    if not rows:
+        return [], [], no_update
+    trigger = ctx.triggered_id
+    if isinstance(trigger, dict) and trigger.get("type") == "pim-sort":
+        if not any(_clicks):
+            raise PreventUpdate
+        table, column = trigger["table"], trigger["col"]
+        current = sort.get(table, ["reports", "desc"])
+        default = "asc" if column == "name" else "desc"
+        direction = ("asc" if current[1] == "desc" else "desc") if current[0] == column else default
+        sort = {**sort, table: [column, direction]}
+    lang = rows.get("lang", "id")
+    return (
+        render_table("opd", rows["opd"], sort["opd"], lang),
+        render_table("kecamatan", rows["kecamatan"], sort["kecamatan"], lang),
+        sort,
+    )
+
+
+@callback(
+    Output("pim-export-progress", "value"),
+    Output("pim-export-progress", "max"),
+    Output("pim-export-progress-text", "children"),
+    Output("pim-export-poll", "disabled"),
+    Input("pim-export-poll", "n_intervals"),
+    State("pim-export-token", "data"),
+    State("pim-lang", "data"),
+    prevent_initial_call=True,
+)
+def export_progress(_n: int, token: str | None, lang: str | None) -> tuple[Any, Any, Any, bool]:
+    user = current_staff()
+    backend = _cache()
+    if user is None or not token or backend is None:
+        return no_update, no_update, "", True
+    state = backend.get(progress_key(user.id, token))
+    if state is None:
+        return "0", "1", t("leaders.export_waiting", lang or "id"), False
+    total = max(1, int(state["total"]))
+    text_ = t(
+        "leaders.export_rows",
+        lang or "id",
+        rows=number(state["rows"], lang or "id"),
+        total=number(state["total"], lang or "id"),
+    )
+    return str(state["rows"]), str(total), text_, bool(state["done"])
+
+
+# The kota, kecamatan and kelurahan lists narrow each other; picking a kelurahan fills in its kecamatan and kota.
+clientside_callback(
+    """
+    function(kota, kecamatan, kelurahan, areas) {
+        const nu = window.dash_clientside.no_update;
+        const byCode = {};
+        (areas || []).forEach(a => { byCode[a.code] = a; });
+        const trig = (window.dash_clientside.callback_context.triggered || []).map(t => t.prop_id);
+        let k = kota, kc = kecamatan, kl = kelurahan;
+        const parent = code => (code && byCode[code]) ? byCode[code].parent : null;
+        if (trig.includes('pim-kelurahan.value') && kl && byCode[kl]) { kc = parent(kl); }
+        if ((trig.includes('pim-kecamatan.value') || trig.includes('pim-kelurahan.value')) && byCode[kc]) {
+            k = parent(kc);
+        }
+        if (kc && k && byCode[kc] && parent(kc) !== k) { kc = null; }
+        if (kl && byCode[kl] && ((kc && parent(kl) !== kc) || (!kc && k && parent(parent(kl)) !== k))) { kl = null; }
+        const opts = (level, keep) => (areas || []).filter(a => a.level === level && keep(a))
+            .map(a => ({label: a.name, value: a.code}));
+        const kecOpts = opts('kecamatan', a => !k || a.parent === k);
+        const kelOpts = opts('kelurahan', a => kc ? a.parent === kc
+            : (!k || (byCode[a.parent] && byCode[a.parent].parent === k)));
+        // On the first call every value is passed on as it is, which starts the dashboard.
+        const first = !trig.some(p => p.startsWith('pim-'));
+        if (first) { return [k, kecOpts, kc, kelOpts, kl]; }
+        return [k === kota ? nu : k, kecOpts, kc === kecamatan ? nu : kc,
+                kelOpts, kl === kelurahan ? nu : kl];
+    }
+    """,
+    Output("pim-kota", "value"),
+    Output("pim-kecamatan", "options"),
+    Output("pim-kecamatan", "value"),
+    Output("pim-kelurahan", "options"),
+    Output("pim-kelurahan", "value"),
+    Input("pim-kota", "value"),
+    Input("pim-kecamatan", "value"),
+    Input("pim-kelurahan", "value"),
+    State("pim-areas", "data"),
+)
+
+# A click on the map picks that area as the filter and shows the next level down.
+clientside_callback(
+    """
+    function(click, level) {
+        const nu = window.dash_clientside.no_update;
+        if (!click || !click.points || !click.points.length) { return [nu, nu, nu, nu]; }
+        const code = click.points[0].location;
+        if (!code) { return [nu, nu, nu, nu]; }
+        if (level === 'kota') { return [code, null, null, 'kecamatan']; }
+        if (level === 'kecamatan') { return [nu, code, null, 'kelurahan']; }
+        return [nu, nu, code, nu];
+    }
+    """,
+    Output("pim-kota", "value", allow_duplicate=True),
+    Output("pim-kecamatan", "value", allow_duplicate=True),
+    Output("pim-kelurahan", "value", allow_duplicate=True),
+    Output("pim-level", "value"),
+    Input("pim-map", "clickData"),
+    State("pim-level", "value"),
+    prevent_initial_call=True,
+)
+
+# Period presets fill in the dates; picking dates by hand makes the period "custom". Days are WIB days.
+clientside_callback(
+    """
+    function(period, start, end) {
+        const nu = window.dash_clientside.no_update;
+        const trig = (window.dash_clientside.callback_context.triggered || []).map(t => t.prop_id);
+        const iso = d => d.toISOString().slice(0, 10);
+        const today = new Date(Date.now() + 7 * 3600 * 1000);
+        const day = n => iso(new Date(today.getTime() - n * 86400 * 1000));
+        if (trig.includes('pim-period.value')) {
+            const y = today.getUTCFullYear(), m = String(today.getUTCMonth() + 1).padStart(2, '0');
+            const ranges = {today: [day(0), day(0)], '7d': [day(6), day(0)], '30d': [day(29), day(0)],
+                            month: [y + '-' + m + '-01', day(0)], year: [y + '-01-01', day(0)], all: [null, null]};
+            if (period in ranges) { return [nu, ranges[period][0], ranges[period][1]]; }
+            return [nu, nu, nu];
+        }
+        if (trig.some(t => t.startsWith('pim-dates.'))) {
+            if (!start && !end) { return [period === 'all' ? nu : 'all', nu, nu]; }
+            if (start && end) { return [period === 'custom' ? nu : 'custom', nu, nu]; }
+        }
+        return [nu, nu, nu];
+    }
+    """,
+    Output("pim-period", "value"),
+    Output("pim-dates", "start_date"),
+    Output("pim-dates", "end_date"),
+    Input("pim-period", "value"),
+    Input("pim-dates", "start_date"),
+    Input("pim-dates", "end_date"),
+    prevent_initial_call=True,
+)
+
+# Every filter state is in the URL: a new history entry per change (Back restores the previous view).
+clientside_callback(
+    """
+    function(target) {
+        if (!target) { return window.dash_clientside.no_update; }
+        if (window.location.pathname + window.location.search !== target) {
+            window.history.pushState(null, '', target);
+        }
+        const other = document.getElementById('lang-switch');
+        if (other) {
+            const url = new URL(target, window.location.origin);
+            url.searchParams.set('lang', url.searchParams.get('lang') === 'en' ? 'id' : 'en');
+            other.setAttribute('href', url.pathname + url.search);
+        }
+        return target;
+    }
+    """,
+    Output("pim-sink", "children"),
+    Input("pim-query", "data"),
+)
+
+# Starting an export shows its progress bar and polls for the rows sent so far.
+clientside_callback(
+    """
+    function(a, b, c) {
+        return [false, false];
+    }
+    """,
+    Output("pim-export-progress-box", "hidden"),
+    Output("pim-export-poll", "disabled", allow_duplicate=True),
+    Input("pim-export-csv", "n_clicks"),
+    Input("pim-export-geojson", "n_clicks"),
+    Input("pim-export-xlsx", "n_clicks"),
+    prevent_initial_call=True,
+)

@@ -1,0 +1,297 @@
+"""The filter parameters shared by the leaders' page URL and the export API: one parser, one validator.
+
+Parameters (all optional; anything else in the query string is ignored):
+
+- ``kota``, ``kecamatan``, ``kelurahan``: official Kemendagri codes (``3671``,
+  ``367101``, ``3671011001``); ``kota`` matches the complaint's jurisdiction.
+- ``opd``: an OPD code (``3671.DBMSDA``); ``category``: a category code.
+- ``status``: comma-separated colours (``red``, ``yellow``, ``green``,
+  ``grey``) and/or statuses (``baru``…), matched as "any of".
+- ``channel``: one channel (``web``, ``app``…).
+- ``from``, ``to``: WIB days ``YYYY-MM-DD``, both inclusive.
+- ``period``: ``today``, ``7d``, ``30d``, ``month`` or ``year``, a range ending
+  today (WIB) that moves with the calendar, so a bookmarked "last 7 days"
+  stays the last 7 days. ``from``/``to`` win over it.
+
+``parse_filters`` checks the syntax; ``resolve`` checks codes against the
+database and the viewer's ``Scope`` and turns the filters into one SQL WHERE
+clause with bound parameters, used by every dashboard query and every export.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, text
+
+from db.models import CHANNELS
+from db.status import COLOUR, Colour, Status, statuses_of
+
+WIB = ZoneInfo("Asia/Jakarta")
+PERIODS = ("today", "7d", "30d", "month", "year")
+_COLOURS = frozenset(c.value for c in Colour)
+_STATUSES = frozenset(s.value for s in Status)
+# Who may see the leaders' dashboard and its exports (admin always may).
+DASHBOARD_ROLES = ("leader", "operator", "opd")
+_CODE_PATTERNS = {
+    "kota": re.compile(r"\d{4}"),
+    "kecamatan": re.compile(r"\d{6}"),
+    "kelurahan": re.compile(r"\d{10}"),
+    "opd": re.compile(r"[A-Za-z0-9._-]{1,32}"),
+    "category": re.compile(r"[a-z0-9_]{1,32}"),
+}
+
+
+class FilterError(ValueError):
+    """A filter parameter that cannot be used; ``param`` names it."""
+
+    def __init__(self, param: str, message: str):
+        super().__init__(f"{param}: {message}")
+        self.param = param
+        self.message = message
+
+
+class ScopeError(PermissionError):
+    """The filters ask for an area or agency outside what the viewer may see."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    kota: str | None = None
+    kecamatan: str | None = None
+    kelurahan: str | None = None
+    opd: str | None = None
+    category: str | None = None
+    status: tuple[str, ...] = ()
+    channel: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    period: str | None = None
+
+    def to_query(self) -> dict[str, str]:
+        """The filters as URL parameters, in a fixed order (the inverse of ``parse_filters``)."""
+        out: dict[str, str] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value in (None, ()):
+                continue
+            name = {"date_from": "from", "date_to": "to"}.get(f.name, f.name)
+            out[name] = ",".join(value) if isinstance(value, tuple) else str(value)
+        return out
+
+    def statuses(self) -> list[str]:
+        """The statuses the ``status`` parameter stands for (empty: all)."""
+        wanted: set[str] = set()
+        for item in self.status:
+            wanted |= {s.value for s in statuses_of(item)} if item in _COLOURS else {item}
+        return [s.value for s in Status if s.value in wanted]
+
+    def date_range(self, today: date | None = None) -> tuple[date | None, date | None]:
+        """The inclusive WIB days the filters cover (None: open-ended)."""
+        if self.date_from or self.date_to or not self.period:
+            return self.date_from, self.date_to
+        today = today or datetime.now(WIB).date()
+        start = {
+            "today": today,
+            "7d": today - timedelta(days=6),
+            "30d": today - timedelta(days=29),
+            "month": today.replace(day=1),
+            "year": today.replace(month=1, day=1),
+        }[self.period]
+        return start, today
+
+
+def _one(args: Mapping[str, Any], name: str) -> str | None:
+    value = args.get(name)
+    if isinstance(value, list | tuple):
+        value = value[-1] if value else None
+    value = str(value).strip() if value is not None else ""
+    return value or None
+
+
+def _day(args: Mapping[str, Any], name: str) -> date | None:
+    value = _one(args, name)
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise FilterError(name, f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def from_controls(
+    kota: str | None,
+    kecamatan: str | None,
+    kelurahan: str | None,
+    opd: str | None,
+    category: str | None,
+    status: list[str] | None,
+    channel: str | None,
+    period: str | None,
+    start: str | None,
+    end: str | None,
+) -> dict[str, str]:
+    """The leaders' page filter controls' values as the URL parameters ``parse_filters`` reads."""
+    query = {
+        "kota": kota,
+        "kecamatan": kecamatan,
+        "kelurahan": kelurahan,
+        "opd": opd,
+        "category": category,
+        "status": ",".join(status or []),
+        "channel": channel,
+    }
+    if period == "custom":
+        query.update({"from": (start or "")[:10], "to": (end or "")[:10]})
+    elif period in PERIODS:
+        query["period"] = period
+    return {k: v for k, v in query.items() if v}
+
+
+def parse_filters(args: Mapping[str, Any]) -> Filters:
+    """Filters from URL parameters (a dict of str or lists of str); raises FilterError on bad syntax."""
+    codes: dict[str, str | None] = {}
+    for name, pattern in _CODE_PATTERNS.items():
+        value = _one(args, name)
+        if value is not None and not pattern.fullmatch(value):
+            raise FilterError(name, f"not a valid code: {value!r}")
+        codes[name] = value
+    status: list[str] = []
+    for item in (_one(args, "status") or "").split(","):
+        item = item.strip().lower()
+        if not item:
+            continue
+        if item not in _COLOURS and item not in _STATUSES:
+            known = [c.value for c in Colour] + [s.value for s in Status]
+            raise FilterError("status", f"unknown colour or status {item!r}; known: {', '.join(known)}")
+        if item not in status:
+            status.append(item)
+    channel = _one(args, "channel")
+    if channel is not None and channel not in CHANNELS:
+        raise FilterError("channel", f"unknown channel {channel!r}; known: {', '.join(CHANNELS)}")
+    period = _one(args, "period")
+    if period is not None and period not in PERIODS:
+        raise FilterError("period", f"unknown period {period!r}; known: {', '.join(PERIODS)}")
+    date_from, date_to = _day(args, "from"), _day(args, "to")
+    if date_from and date_to and date_from > date_to:
+        raise FilterError("to", f"{date_to} is before from={date_from}")
+    return Filters(
+        kota=codes["kota"],
+        kecamatan=codes["kecamatan"],
+        kelurahan=codes["kelurahan"],
+        opd=codes["opd"],
+        category=codes["category"],
+        status=tuple(status),
+        channel=channel,
+        date_from=date_from,
+        date_to=date_to,
+        period=None if (date_from or date_to) else period,
+    )
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a viewer may see: all (empty), some kecamatan (a limited leader), or one OPD (an OPD account)."""
+
+    kecamatan_ids: tuple[int, ...] = ()
+    opd_id: int | None = None
+
+    @classmethod
+    def of(cls, role: str, opd_id: int | None, kecamatan_ids: list[int] | tuple[int, ...]) -> Scope:
+        if role == "opd":
+            # An OPD account without an agency works every agency (small cities), as in db/workflow.py.
+            return cls(opd_id=opd_id)
+        if role == "leader":
+            return cls(kecamatan_ids=tuple(sorted(kecamatan_ids)))
+        return cls()
+
+    def key(self) -> str:
+        return f"k{','.join(map(str, self.kecamatan_ids))}|o{self.opd_id}"
+
+
+# Every condition the filters can add, with the parameter it binds. ``c`` is the complaint.
+_CONDITIONS: dict[str, str] = {
+    "kota_id": "c.jurisdiction_id = :kota_id",
+    "kecamatan_id": "c.kecamatan_id = :kecamatan_id",
+    "kelurahan_id": "c.kelurahan_id = :kelurahan_id",
+    "opd_id": "c.opd_id = :opd_id",
+    "category_id": "c.category_id = :category_id",
+    "statuses": "c.status = ANY(:statuses)",
+    "channel": "c.channel = :channel",
+    "from_ts": "c.created_at >= :from_ts",
+    "to_ts": "c.created_at < :to_ts",
+    "scope_kecamatan_ids": "c.kecamatan_id = ANY(:scope_kecamatan_ids)",
+    "scope_opd_id": "c.opd_id = :scope_opd_id",
+}
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """Filters checked against the database and the scope: a WHERE clause and its parameters."""
+
+    filters: Filters
+    scope: Scope
+    params: dict[str, Any] = field(default_factory=dict)
+    date_from: date | None = None
+    date_to: date | None = None
+
+    @property
+    def where(self) -> str:
+        return " AND ".join(_CONDITIONS[name] for name in _CONDITIONS if name in self.params) or "true"
+
+    def key(self) -> str:
+        """A cache key: the same key means the same rows, for the same viewer."""
+        return f"{sorted(self.params.items())!r}"
+
+
+_AREA_LOOKUP = text("SELECT id, level, parent_id FROM area WHERE code = :code")
+
+
+def resolve(conn: Connection, filters: Filters, scope: Scope, today: date | None = None) -> Resolved:
+    """Check codes and scope, and build the SQL; raises FilterError (unknown code) or ScopeError."""
+    params: dict[str, Any] = {}
+    for name, level in (("kota", "kota"), ("kecamatan", "kecamatan"), ("kelurahan", "kelurahan")):
+        code = getattr(filters, name)
+        if code is None:
+            continue
+        row = conn.execute(_AREA_LOOKUP, {"code": code}).first()
+        if row is None or row.level != level:
+            raise FilterError(name, f"no {level} with code {code!r}")
+        params[f"{name}_id"] = row.id
+        if scope.kecamatan_ids:
+            kecamatan_id = row.id if level == "kecamatan" else row.parent_id if level == "kelurahan" else None
+            if kecamatan_id is not None and kecamatan_id not in scope.kecamatan_ids:
+                raise ScopeError(f"{name} {code} is outside the kecamatan this account may see")
+    for name, table in (("opd", "opd"), ("category", "category")):
+        code = getattr(filters, name)
+        if code is None:
+            continue
+        found = conn.execute(text(f"SELECT id FROM {table} WHERE code = :code"), {"code": code}).scalar()
+        if found is None:
+            raise FilterError(name, f"no {name} with code {code!r}")
+        params[f"{name}_id"] = found
+    if scope.opd_id is not None and params.get("opd_id", scope.opd_id) != scope.opd_id:
+        raise ScopeError(f"opd {filters.opd} is not this account's agency")
+    if filters.status:
+        params["statuses"] = filters.statuses()
+    if filters.channel:
+        params["channel"] = filters.channel
+    date_from, date_to = filters.date_range(today)
+    if date_from:
+        params["from_ts"] = datetime.combine(date_from, time(), WIB)
+    if date_to:
+        params["to_ts"] = datetime.combine(date_to + timedelta(days=1), time(), WIB)
+    if scope.kecamatan_ids:
+        params["scope_kecamatan_ids"] = list(scope.kecamatan_ids)
+    if scope.opd_id is not None:
+        params["scope_opd_id"] = scope.opd_id
+    return Resolved(filters, scope, params, date_from, date_to)
+
+
+def colour_of(status: str) -> str:
+    return COLOUR[Status(status)].value

@@ -1,0 +1,368 @@
+"""The leaders' dashboard figures and the exports of a filtered set of complaints.
+
+Definitions (the README's "Leaders' dashboard" section repeats them):
+
+- **followed up**: the complaint has a first response (``first_response_at``
+  is set, which every status change does) or has left the statuses that mean
+  nobody has acted yet (``baru``, ``luar_wilayah``).
+- **finished**: status ``selesai``. **Finished on time**: finished, and
+  ``completed_at`` no later than ``due_at`` (the category's handling target in
+  working days from the report). Its share is of the finished reports.
+- **open**: a red or yellow status; **overdue**: open and past ``due_at``.
+- **time to first response / to completion**: working days (WIB; weekends and
+  the ``holiday`` table excluded, fractional on the end days) from the report
+  to ``first_response_at`` / to ``completed_at`` of finished reports; medians
+  and 90th percentiles are ``percentile_cont`` (interpolated).
+- **ranking**: an OPD or kecamatan is ranked only with at least
+  ``RANK_MIN_REPORTS`` reports in the filtered set and a median time to
+  completion; the lowest median is the fastest, the highest the slowest.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from sqlalchemy import Connection, TextClause, text
+
+from db.filters import Resolved, Scope
+from db.sql import sql
+from db.status import COLOUR, OPEN_STATUSES, Status
+
+RANK_MIN_REPORTS = 30
+BLOCK_BYTES = 256 * 1024
+# For the dashboard query's transaction only. The planner guesses millions of groups where there
+# are tens of thousands (the keys are computed) and would sort a million rows rather than hash
+# them; the covering index is in memory, so reading it in key order costs nothing like a disk
+# seek. (Cheaper parallel plans were tried: they help the million-row view and slow the rest.)
+PLANNER_SETTINGS = (
+    "hash_mem_multiplier = 8",
+    "random_page_cost = 1.1",
+)
+MAP_LEVELS = ("kota", "kecamatan", "kelurahan")
+_EPOCH = date(1970, 1, 1)
+# An OPD's label: two cities each have a Dishub, so its short name with its city's ("Dishub · Tangerang").
+_OPD_LABEL = "o.short_name || coalesce(' · ' || regexp_replace(k.name, '^(Kota|Kabupaten) ', ''), '')"
+
+# The status lists behind the definitions above, bound into every query.
+DEFINITIONS: dict[str, list[str]] = {
+    "not_followed_up": [Status.BARU.value, Status.LUAR_WILAYAH.value],
+    "finished": [Status.SELESAI.value],
+    "open": sorted(s.value for s in OPEN_STATUSES),
+}
+
+
+@cache
+def _template(name: str) -> str:
+    return files("db.sql").joinpath(f"{name}.sql").read_text()
+
+
+def _sql(name: str, where: str) -> str:
+    """The statement ``db/sql/<name>.sql`` for one WHERE clause (and the export query, where it nests it)."""
+    parts = {"where": where}
+    if "{export}" in _template(name):
+        parts["export"] = _sql("leaders_export", where)
+    return _template(name).format(**parts)
+
+
+@cache
+def _statement(name: str, where: str) -> TextClause:
+    return text(_sql(name, where))
+
+
+@dataclass
+class Kpis:
+    """The KPIs of one set of complaints (the whole filtered set, or one OPD, kecamatan…)."""
+
+    reports: int = 0
+    followed_up: int = 0
+    finished: int = 0
+    on_time: int = 0
+    open: int = 0
+    overdue: int = 0
+    response_p50: float | None = None
+    response_p90: float | None = None
+    completion_p50: float | None = None
+    completion_p90: float | None = None
+
+    @property
+    def followed_up_share(self) -> float | None:
+        return self.followed_up / self.reports if self.reports else None
+
+    @property
+    def finished_share(self) -> float | None:
+        return self.finished / self.reports if self.reports else None
+
+    @property
+    def on_time_share(self) -> float | None:
+        return self.on_time / self.finished if self.finished else None
+
+
+@dataclass
+class Group:
+    """One OPD, kecamatan, category or map area with its KPIs."""
+
+    id: int | None
+    code: str | None
+    name: str
+    kpis: Kpis
+    ranked: bool = False
+    fastest: bool = False
+    slowest: bool = False
+
+
+@dataclass
+class Dashboard:
+    kpis: Kpis
+    by_opd: list[Group]
+    by_kecamatan: list[Group]
+    by_category: list[Group]
+    # (WIB day, status, reports), for the reports-per-day chart.
+    per_day: list[tuple[date, str, int]]
+    map_level: str
+    # Reports per area code of the map level (areas without reports are absent).
+    map_counts: dict[str, int] = field(default_factory=dict)
+
+
+def _kpis(row: Any) -> Kpis:
+    response = row.response or [None, None]
+    completion = row.completion or [None, None]
+    return Kpis(
+        reports=row.reports,
+        followed_up=row.followed_up,
+        finished=row.finished,
+        on_time=row.on_time,
+        open=row.open,
+        overdue=row.overdue,
+        response_p50=response[0],
+        response_p90=response[1],
+        completion_p50=completion[0],
+        completion_p90=completion[1],
+    )
+
+
+def _names(conn: Connection, lang: str) -> dict[str, dict[int, tuple[str, str]]]:
+    """(code, name) of every OPD, category and area, by id."""
+    name_column = "name_en" if lang == "en" else "name_id"
+    return {
+        "opd": {
+            r.id: (r.code, r.label)
+            for r in conn.execute(
+                text(
+                    f"SELECT o.id, o.code, {_OPD_LABEL} AS label FROM opd o LEFT JOIN area k ON k.id = o.jurisdiction_id"
+                )
+            )
+        },
+        "category": {
+            r.id: (r.code, r.name) for r in conn.execute(text(f"SELECT id, code, {name_column} AS name FROM category"))
+        },
+        "area": {r.id: (r.code, r.name) for r in conn.execute(text("SELECT id, code, name FROM area"))},
+    }
+
+
+def _map_counts(conn: Connection, per_kelurahan: dict[int, int], level: str) -> dict[str, int]:
+    """Reports per area code of ``level``, from the reports per kelurahan id."""
+    rows = conn.execute(
+        text(
+            "SELECT kel.id, CASE :level WHEN 'kelurahan' THEN kel.code WHEN 'kecamatan' THEN kec.code"
+            "                           ELSE kota.code END AS code"
+            "  FROM area kel"
+            "  LEFT JOIN area kec ON kec.id = kel.parent_id"
+            "  LEFT JOIN area kota ON kota.id = kec.parent_id"
+            " WHERE kel.id = ANY(:ids)"
+        ),
+        {"level": level, "ids": list(per_kelurahan)},
+    ).all()
+    counts: dict[str, int] = {}
+    for r in rows:
+        if r.code is not None:
+            counts[r.code] = counts.get(r.code, 0) + per_kelurahan[r.id]
+    return counts
+
+
+def rank(groups: list[Group], minimum: int = RANK_MIN_REPORTS) -> None:
+    """Mark the groups that are ranked, and the fastest and slowest of them (median time to completion)."""
+    ranked = [g for g in groups if g.kpis.reports >= minimum and g.kpis.completion_p50 is not None]
+    for g in groups:
+        g.ranked, g.fastest, g.slowest = g in ranked, False, False
+    if len(ranked) >= 2:
+        ordered = sorted(ranked, key=lambda g: (g.kpis.completion_p50, g.name))
+        ordered[0].fastest = True
+        ordered[-1].slowest = True
+
+
+def dashboard(conn: Connection, resolved: Resolved, map_level: str = "kecamatan", lang: str = "id") -> Dashboard:
+    """Every figure of the dashboard for the filtered set, from one scan of the complaints."""
+    if map_level not in MAP_LEVELS:
+        raise ValueError(f"map level: one of {', '.join(MAP_LEVELS)}")
+    for setting in PLANNER_SETTINGS:
+        conn.execute(text(f"SET LOCAL {setting}"))
+    rows = conn.execute(_statement("leaders_dashboard", resolved.where), {**resolved.params, **DEFINITIONS}).all()
+    names = _names(conn, lang)
+    total = Kpis()
+    groups: dict[str, list[Group]] = {"opd": [], "kecamatan": [], "category": []}
+    per_kelurahan: dict[int, int] = {}
+    per_day: list[tuple[date, str, int]] = []
+    for row in rows:
+        if row.grouping == "all":
+            total = _kpis(row)
+        elif row.grouping == "day":
+            per_day.append((_EPOCH + timedelta(days=row.day), row.status, row.reports))
+        elif row.grouping == "kelurahan":
+            if row.key_id is not None:
+                per_kelurahan[row.key_id] = row.reports
+        else:
+            table = "area" if row.grouping == "kecamatan" else row.grouping
+            code, name = names[table].get(row.key_id, (None, "—"))
+            groups[row.grouping].append(Group(row.key_id, code, name, _kpis(row)))
+    for kind in ("opd", "kecamatan"):
+        groups[kind].sort(key=lambda g: (-g.kpis.reports, g.name))
+        rank(groups[kind])
+    groups["category"].sort(key=lambda g: (-g.kpis.reports, g.name))
+    per_day.sort()
+    return Dashboard(
+        kpis=total,
+        by_opd=groups["opd"],
+        by_kecamatan=groups["kecamatan"],
+        by_category=groups["category"],
+        per_day=per_day,
+        map_level=map_level,
+        map_counts=_map_counts(conn, per_kelurahan, map_level) if per_kelurahan else {},
+    )
+
+
+@dataclass(frozen=True)
+class Area:
+    """A kota, kecamatan or kelurahan as the filters and the map need it."""
+
+    id: int
+    code: str
+    name: str
+    level: str
+    parent_id: int | None
+    population: int | None
+    geometry: dict[str, Any] | None = None
+    bounds: tuple[float, float, float, float] | None = None
+
+
+def areas(conn: Connection, map_level: str = "kecamatan", tolerance: float = 0.0002) -> list[Area]:
+    """Every area, with the simplified outline of those at ``map_level``."""
+    rows = conn.execute(sql("leaders_areas"), {"level": map_level, "tolerance": tolerance}).all()
+    return [
+        Area(
+            r.id,
+            r.code,
+            r.name,
+            r.level,
+            r.parent_id,
+            r.population,
+            json.loads(r.geometry) if r.geometry else None,
+            (r.west, r.south, r.east, r.north) if r.west is not None else None,
+        )
+        for r in rows
+    ]
+
+
+def areas_stamp(conn: Connection) -> str:
+    """Changes whenever boundaries or populations are (re)loaded."""
+    row = conn.execute(text("SELECT count(*), max(updated_at), sum(population) FROM area")).one()
+    return f"{row[0]}:{row[1]}:{row[2]}"
+
+
+def visible_areas(all_areas: list[Area], scope: Scope, kecamatan_id: int | None = None) -> list[Area]:
+    """The areas a viewer may pick: all, or for a limited leader their kecamatan, its kelurahan and its kota."""
+    if not scope.kecamatan_ids:
+        return list(all_areas)
+    allowed = set(scope.kecamatan_ids)
+    by_id = {a.id: a for a in all_areas}
+    kota = {by_id[k].parent_id for k in allowed if k in by_id}
+    return [
+        a for a in all_areas if a.id in allowed or a.id in kota or (a.level == "kelurahan" and a.parent_id in allowed)
+    ]
+
+
+def map_areas(all_areas: list[Area], level: str, resolved: Resolved) -> list[Area]:
+    """The areas of ``level`` the map shows: those inside the chosen area (or holding it), within the viewer's scope."""
+    by_id = {a.id: a for a in all_areas}
+
+    def chain(area: Area) -> set[int]:
+        ids = {area.id}
+        while area.parent_id is not None and area.parent_id in by_id:
+            area = by_id[area.parent_id]
+            ids.add(area.id)
+        return ids
+
+    chosen = next(
+        (resolved.params[k] for k in ("kelurahan_id", "kecamatan_id", "kota_id") if k in resolved.params), None
+    )
+    scope = set(resolved.scope.kecamatan_ids)
+    shown = []
+    for area in all_areas:
+        if area.level != level or area.geometry is None:
+            continue
+        ancestors = chain(area)
+        if chosen is not None and chosen not in ancestors and area.id not in chain(by_id[chosen]):
+            continue
+        if scope and not (ancestors & scope) and not any(area.id in chain(by_id[k]) for k in scope if k in by_id):
+            continue
+        shown.append(area)
+    return shown
+
+
+def agency_choices(conn: Connection, scope: Scope, lang: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(code, label) of the OPDs the viewer may pick (with their city) and of every category."""
+    opds = conn.execute(
+        text(
+            f"SELECT o.code, {_OPD_LABEL} FROM opd o"
+            "  LEFT JOIN area k ON k.id = o.jurisdiction_id"
+            " WHERE CAST(:opd AS integer) IS NULL OR o.id = :opd ORDER BY k.code NULLS FIRST, o.short_name"
+        ),
+        {"opd": scope.opd_id},
+    ).all()
+    name = "name_en" if lang == "en" else "name_id"
+    categories = conn.execute(text(f"SELECT code, {name} FROM category ORDER BY {name}")).all()
+    return [(r[0], r[1]) for r in opds], [(r[0], r[1]) for r in categories]
+
+
+def export_count(conn: Connection, resolved: Resolved) -> int:
+    """How many complaints an export of this filtered set holds."""
+    return int(
+        conn.execute(text(f"SELECT count(*) FROM complaint c WHERE {resolved.where}"), resolved.params).scalar_one()
+    )
+
+
+def export_params(resolved: Resolved) -> dict[str, Any]:
+    return {**resolved.params, **DEFINITIONS, "colours": json.dumps({s.value: c.value for s, c in COLOUR.items()})}
+
+
+def iter_export(conn: Connection, resolved: Resolved, geojson: bool = False, batch: int = 2000) -> Iterator[Any]:
+    """The export rows (or GeoJSON feature texts), ``batch`` at a time through a server-side cursor."""
+    statement = _statement("leaders_export_geojson" if geojson else "leaders_export", resolved.where)
+    result = conn.execution_options(stream_results=True, yield_per=batch).execute(statement, export_params(resolved))
+    yield from result
+
+
+def copy_csv(conn: Connection, resolved: Resolved) -> Iterator[bytes]:
+    """The export as CSV (with a header line), straight from PostgreSQL's COPY, chunk by chunk."""
+    query = re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", _sql("leaders_export", resolved.where).replace("%", "%%"))
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    # PostgreSQL sends a message per row; hand them on in blocks of about 256 kB.
+    block = bytearray()
+    with (
+        raw.cursor() as cursor,
+        cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER)", export_params(resolved)) as copy,
+    ):
+        for chunk in copy:
+            block += chunk
+            if len(block) >= BLOCK_BYTES:
+                yield bytes(block)
+                block.clear()
+    if block:
+        yield bytes(block)

@@ -1,0 +1,47 @@
+-- The operators' queue: work in the order it should be handled. New reports
+-- first, then those outside every boundary (they wait for an operator), then
+-- overdue ones; within each, the most overdue and then the oldest first.
+-- The scope parameters limit it to what the viewer reaches (an agency, a field
+-- supervisor's jobs, a leader's kecamatan); NULL means no limit.
+-- The order and the count are worked out on complaint alone (codes turned into
+-- ids first); names are joined only for the rows shown.
+WITH matching AS MATERIALIZED (
+  SELECT c.id, c.status, c.due_at, c.created_at
+    FROM complaint c
+   WHERE c.status = ANY(CAST(:statuses AS text[]))
+     AND (CAST(:category AS text) IS NULL OR c.category_id = (SELECT id FROM category WHERE code = :category))
+     AND (CAST(:opd AS text) IS NULL OR c.opd_id = (SELECT id FROM opd WHERE code = :opd))
+     AND (CAST(:kecamatan AS text) IS NULL
+          OR c.kecamatan_id = (SELECT id FROM area WHERE code = :kecamatan AND level = 'kecamatan'))
+     AND (NOT :overdue_only OR c.due_at < now())
+     AND (CAST(:q AS text) IS NULL OR c.tracking_code ILIKE :q || '%' OR c.description ILIKE '%' || :q || '%')
+     AND NOT :scope_nothing
+     AND (CAST(:scope_opd AS integer) IS NULL OR c.opd_id = :scope_opd)
+     AND (CAST(:scope_assignee AS integer) IS NULL OR c.assignee_id = :scope_assignee)
+     AND (CAST(:scope_kecamatan AS integer[]) IS NULL OR c.kecamatan_id = ANY(CAST(:scope_kecamatan AS integer[])))
+), top AS (
+  SELECT id, CASE WHEN status = 'baru' THEN 0
+                  WHEN status = 'luar_wilayah' THEN 1
+                  WHEN due_at < now() THEN 2
+                  ELSE 3 END AS urgency, due_at, created_at
+    FROM matching
+   ORDER BY urgency, due_at NULLS LAST, created_at, id
+   LIMIT :limit
+)
+SELECT c.id, c.tracking_code, c.status, c.created_at, c.due_at, c.confidential,
+       (c.due_at < now() AND c.status NOT IN ('selesai', 'ditolak', 'duplikat')) AS overdue,
+       left(c.description, 160) AS description,
+       ST_X(c.geom) AS lon, ST_Y(c.geom) AS lat,
+       cat.code AS category_code, cat.name_id AS category_name_id, cat.name_en AS category_name_en,
+       o.code AS opd_code, o.short_name AS opd_short, kota.code AS kota_code,
+       kel.name AS kelurahan, kec.name AS kecamatan, u.username AS assignee,
+       (SELECT count(*) FROM matching) AS total
+  FROM top
+  JOIN complaint c ON c.id = top.id
+  JOIN category cat ON cat.id = c.category_id
+  LEFT JOIN opd o ON o.id = c.opd_id
+  LEFT JOIN area kel ON kel.id = c.kelurahan_id
+  LEFT JOIN area kec ON kec.id = c.kecamatan_id
+  LEFT JOIN area kota ON kota.id = c.jurisdiction_id
+  LEFT JOIN app_user u ON u.id = c.assignee_id
+ ORDER BY top.urgency, top.due_at NULLS LAST, top.created_at, top.id;

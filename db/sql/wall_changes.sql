@@ -1,0 +1,20 @@
+-- Every complaint changed after version :since up to :upto (change_seq is
+-- commit-ordered, so nothing committed at or below :upto is missed), with what
+-- the wall needs to redraw its marker and its panel entry. in_scope is false
+-- for a complaint that no longer belongs on this wall (its marker goes).
+-- Confidential complaints never show their photos.
+SELECT c.id, c.status, c.change_seq, ST_Y(c.geom) AS lat, ST_X(c.geom) AS lon,
+       c.status NOT IN ({closed}) AND c.due_at < now() AS overdue,
+       ({scope}) AS in_scope, c.kelurahan_id, c.kecamatan_id,
+       c.created_at, c.completed_at, cat.name_id AS category_name_id, cat.name_en AS category_name_en,
+       kel.name AS kelurahan,
+       CASE WHEN NOT c.confidential THEN
+         (SELECT min(p.id) FROM photo p WHERE p.complaint_id = c.id AND p.kind = 'report') END AS report_photo,
+       CASE WHEN NOT c.confidential THEN
+         (SELECT max(p.id) FROM photo p WHERE p.complaint_id = c.id AND p.kind = 'completion') END AS completion_photo
+  FROM complaint c
+  JOIN category cat ON cat.id = c.category_id
+  LEFT JOIN area kel ON kel.id = c.kelurahan_id
+ WHERE c.change_seq > :since AND c.change_seq <= :upto
+ ORDER BY c.change_seq, c.id
+ LIMIT :limit

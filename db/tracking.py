@@ -1,0 +1,186 @@
+"""What the holder of a tracking code may see and do: the public view of one report, and disputing it.
+
+There is no citizen log-in. The tracking code (12 random characters, ~59 bits)
+is the report's public id: it is also Open311's ``service_request_id``, so
+every report that is not confidential can be looked up by anyone who has it.
+The view therefore shows nothing that belongs to anyone else: no staff names,
+no other reporter's code, text or photos, no notes written by reporters. A
+report merged into another follows that one's status (``db.workflow.public_status``).
+
+Disputing a finished report needs more than the public code: the reporter's
+link carries ``k``, an HMAC of the code under the app's secret key
+(``reporter_token``), handed out only to the reporter (the /lapor receipt,
+the SMS reply). Holding that link is the capability; nothing is stored.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from db.complaints import Actor, add_event, transition
+from db.status import COLOUR, Status
+from db.workflow import public_status
+
+DISPUTE_WINDOW = timedelta(days=14)
+MAX_REASON = 1000
+PUBLIC = Actor(role="public")
+# Kinds whose staff-written note may be shown: the reason for a status a citizen needs to understand.
+_NOTE_KINDS = frozenset({"status_changed", "forwarded", "verified", "commented"})
+
+
+class DisputeError(ValueError):
+    """A dispute that cannot be accepted; ``reason`` is ``not_reporter``, ``empty``, ``too_long``, ``not_finished`` or ``too_late``."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def reporter_token(secret: str, code: str) -> str:
+    """The reporter's proof for ``code``: 16 characters derived from the secret key, never stored."""
+    digest = hmac.new(secret.encode(), f"pantau-reporter|{code.strip().upper()}".encode(), hashlib.sha256).digest()
+    return base64.b32encode(digest).decode()[:16].lower()
+
+
+def is_reporter(secret: str, code: str, token: str | None) -> bool:
+    return bool(token) and hmac.compare_digest(reporter_token(secret, code), (token or "").strip().lower())
+
+
+@dataclass(frozen=True)
+class Step:
+    at: datetime
+    kind: str
+    to_status: str | None
+    by_reporter: bool
+    note: str | None
+    office: str | None
+
+
+@dataclass
+class PublicView:
+    """One report as its holder sees it; status, office and due date follow the report it was merged into."""
+
+    id: int
+    tracking_code: str
+    status: Status
+    category_code: str
+    category_name_id: str
+    category_name_en: str
+    description: str
+    address: str | None
+    confidential: bool
+    created_at: datetime
+    due_at: datetime | None
+    completed_at: datetime | None
+    opd_name: str | None
+    kelurahan: str | None
+    kecamatan: str | None
+    kota: str | None
+    handling_id: int  # the complaint whose work this report follows (itself unless merged)
+    steps: list[Step] = field(default_factory=list)
+
+    @property
+    def merged(self) -> bool:
+        return self.handling_id != self.id
+
+    @property
+    def colour(self) -> str:
+        return COLOUR[self.status].value
+
+    @property
+    def dispute_until(self) -> datetime | None:
+        """When disputing stops being possible, or None while the report is not finished."""
+        if self.status != Status.SELESAI or self.completed_at is None:
+            return None
+        return self.completed_at + DISPUTE_WINDOW
+
+    def can_dispute(self, now: datetime) -> bool:
+        until = self.dispute_until
+        return until is not None and now <= until
+
+
+# The holder's own history, then what happened to the report it was merged into since the merge.
+_STEPS = text(
+    """
+    SELECT e.at, e.kind, e.to_status, e.actor_role = 'public' AS by_reporter, e.note, o.name AS office
+      FROM complaint_event e
+      LEFT JOIN opd o ON o.code = e.data ->> 'to_opd'
+     WHERE e.public
+       AND (e.complaint_id = :own
+            OR (e.complaint_id = :handling AND :handling <> :own
+                AND e.at >= (SELECT coalesce(min(m.at), '-infinity') FROM complaint_event m
+                              WHERE m.complaint_id = :own AND m.kind = 'merged')
+                AND e.kind NOT IN ('created', 'routed', 'merged', 'photo_added')))
+     ORDER BY e.at, e.id
+    """
+)
+
+
+def public_view(conn: Connection, code: str) -> PublicView | None:
+    """The public view of the report with this tracking code, or None when there is none."""
+    code = (code or "").strip()
+    if not code:
+        return None
+    row = public_status(conn, code)
+    if row is None:
+        return None
+    own = conn.execute(text("SELECT description, address FROM complaint WHERE id = :id"), {"id": row["id"]}).one()
+    view = PublicView(
+        id=row["id"],
+        tracking_code=row["tracking_code"],
+        status=Status(row["status"]),
+        category_code=row["category_code"],
+        category_name_id=row["category_name_id"],
+        category_name_en=row["category_name_en"],
+        description=own.description,
+        address=own.address,
+        confidential=row["confidential"],
+        created_at=row["created_at"],
+        due_at=row["due_at"],
+        completed_at=row["completed_at"],
+        opd_name=row["opd_name"],
+        kelurahan=row["kelurahan"],
+        kecamatan=row["kecamatan"],
+        kota=row["kota"],
+        handling_id=row["survivor_id"],
+    )
+    for step in conn.execute(_STEPS, {"own": view.id, "handling": view.handling_id}).mappings():
+        shown_note = step["note"] if step["kind"] in _NOTE_KINDS and not step["by_reporter"] else None
+        view.steps.append(
+            Step(step["at"], step["kind"], step["to_status"], step["by_reporter"], shown_note, step["office"])
+        )
+    return view
+
+
+def dispute(
+    conn: Connection, code: str, reason: str, *, token: str | None, secret: str, now: datetime | None = None
+) -> dict[str, Any]:
+    """The reporter disputes a finished report: it is reopened (back to the operators) with a 'disputed' event."""
+    if not is_reporter(secret, code, token):
+        raise DisputeError("not_reporter")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DisputeError("empty")
+    if len(reason) > MAX_REASON:
+        raise DisputeError("too_long")
+    view = public_view(conn, code)
+    if view is None:
+        raise DisputeError("not_finished")
+    locked = conn.execute(
+        text("SELECT status, completed_at, now() AS now FROM complaint WHERE id = :id FOR UPDATE"),
+        {"id": view.handling_id},
+    ).one()
+    if locked.status != Status.SELESAI.value or locked.completed_at is None:
+        raise DisputeError("not_finished")
+    if (now or locked.now) > locked.completed_at + DISPUTE_WINDOW:
+        raise DisputeError("too_late")
+    row = transition(conn, view.handling_id, "reopen", PUBLIC, reason=reason)
+    add_event(conn, view.handling_id, "disputed", PUBLIC, note=reason, data={"via": view.tracking_code})
+    return dict(row)

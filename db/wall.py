@@ -1,0 +1,364 @@
+"""What the live-room wall screen reads: boundaries, markers within a budget, counts, side panels, changes, cards.
+
+The query functions take a connection and return plain values. The
+``cached_*`` functions wrap them for the web app: they open their own
+connection and keep results in the app's flask-caching store keyed by the
+data version (or, for boundaries, by the last boundary update), so any number
+of open wall screens costs the database one query per change, not one per
+screen.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import Any, TypeVar
+
+from flask import current_app, has_app_context
+from sqlalchemy import Connection, TextClause, text
+
+from db.engine import get_engine
+from db.sql import sql
+from db.status import CLOSED_STATUSES, Colour, Status, statuses_of
+from geo.colours import colour_of
+from geo.figures import Bounds, Marker, rank
+
+T = TypeVar("T")
+
+# How many complaints the map draws one by one; the rest show in the per-area shading.
+OPEN_BUDGET = 2000
+GREEN_BUDGET = 600
+GREY_BUDGET = 300
+# Finished complaints stay on the map this long.
+RECENT_DAYS = 7
+# More changes than this in one tick and the wall redraws instead of patching.
+CHANGE_LIMIT = 400
+PANEL_SIZE = 6
+# Simplification for display: about 30 m, a pixel or two at city zoom.
+TOLERANCE_DEG = 0.0003
+
+VERSION_TTL_S = 1
+BOUNDARY_STAMP_TTL_S = 60
+DATA_TTL_S = 600
+
+
+class UnknownArea(LookupError):
+    """A ``kota=`` or ``kecamatan=`` code that names no loaded area."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The part of the map a wall screen follows: everything, one kota or one kecamatan (official codes)."""
+
+    kota: str | None = None
+    kecamatan: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.kota or '-'}/{self.kecamatan or '-'}"
+
+
+@dataclass(frozen=True)
+class Resolved:
+    kind: str  # "all", "kota" or "kecamatan"
+    area_id: int | None = None
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return {"scope_id": self.area_id}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A complaint as a side panel lists it, and as a tick reports its change."""
+
+    marker: Marker
+    created_at: datetime
+    completed_at: datetime | None
+    category: dict[str, str]
+    kelurahan: str | None
+    kelurahan_id: int | None
+    kecamatan_id: int | None
+    report_photo: int | None
+    completion_photo: int | None
+
+    @property
+    def id(self) -> int:
+        return self.marker.id
+
+    @property
+    def colour(self) -> Colour:
+        return colour_of(self.marker.status)
+
+
+@dataclass(frozen=True)
+class AreaLayer:
+    geojson: dict[str, Any]
+    bounds: Bounds | None
+
+
+_SCOPE_SQL = {"all": "true", "kota": "c.jurisdiction_id = :scope_id", "kecamatan": "c.kecamatan_id = :scope_id"}
+_AREA_SCOPE_SQL = {
+    "all": "true",
+    "kota": "(a.parent_id = :scope_id OR p.parent_id = :scope_id)",
+    "kecamatan": "(a.id = :scope_id OR a.parent_id = :scope_id)",
+}
+
+
+def _quoted(statuses: list[Status] | frozenset[Status]) -> str:
+    return ", ".join(f"'{s.value}'" for s in Status if s in statuses)
+
+
+@cache
+def _statement(name: str, **fragments: str) -> TextClause:
+    """``db/sql/<name>.sql`` with its {placeholders} filled from fixed fragments (never from user input)."""
+    return text(
+        sql(name).text.format(
+            closed=_quoted(CLOSED_STATUSES),
+            green=_quoted(statuses_of(Colour.GREEN)),
+            grey=_quoted(statuses_of(Colour.GREY)),
+            **fragments,
+        )
+    )
+
+
+def resolve(conn: Connection, scope: Scope) -> Resolved:
+    """The area a scope names; UnknownArea for a code that is not loaded."""
+    for level, code in (("kecamatan", scope.kecamatan), ("kota", scope.kota)):
+        if code:
+            found = conn.execute(
+                text("SELECT id FROM area WHERE level = :level AND code = :code"), {"level": level, "code": code}
+            ).scalar()
+            if found is None:
+                raise UnknownArea(f"no {level} with code {code!r}")
+            return Resolved(level, int(found))
+    return Resolved("all")
+
+
+def current_version(conn: Connection) -> int:
+    return int(conn.execute(text("SELECT version FROM data_version WHERE id = 1")).scalar_one())
+
+
+def boundary_stamp(conn: Connection) -> str:
+    """Changes whenever a boundary is loaded or updated."""
+    stamp = conn.execute(text("SELECT max(updated_at)::text || '/' || count(*) FROM area")).scalar()
+    return str(stamp)
+
+
+def boundaries(conn: Connection, level: str, where: Resolved) -> AreaLayer:
+    """One level's areas in scope as simplified GeoJSON, with their bounds."""
+    if level not in ("kecamatan", "kelurahan"):
+        raise ValueError(f"unknown level {level!r}")
+    row = conn.execute(
+        _statement("wall_boundaries", area_scope=_AREA_SCOPE_SQL[where.kind]),
+        {"level": level, "tolerance": TOLERANCE_DEG, **where.params},
+    ).one()
+    bounds = None if row.west is None else Bounds(row.west, row.south, row.east, row.north)
+    return AreaLayer(json.loads(row.geojson), bounds)
+
+
+def _marker(row: Any) -> Marker:
+    return Marker(
+        id=int(row.id),
+        status=row.status,
+        rank=rank(row.change_seq, row.overdue),
+        lat=row.lat,
+        lon=row.lon,
+        overdue=bool(row.overdue),
+        shown=bool(getattr(row, "in_scope", True)),
+    )
+
+
+def markers(conn: Connection, where: Resolved) -> list[Marker]:
+    """The complaints the map draws one by one, within the budgets."""
+    rows = conn.execute(
+        _statement("wall_markers", scope=_SCOPE_SQL[where.kind]),
+        {
+            "open_budget": OPEN_BUDGET,
+            "green_budget": GREEN_BUDGET,
+            "grey_budget": GREY_BUDGET,
+            "recent_days": RECENT_DAYS,
+            **where.params,
+        },
+    )
+    return [_marker(row) for row in rows]
+
+
+def area_counts(conn: Connection, level: str, where: Resolved, area_ids: list[int] | None = None) -> dict[str, int]:
+    """Open complaints per area code of ``level`` (zeros included); only the areas ``area_ids`` when given."""
+    if level not in ("kecamatan", "kelurahan"):
+        raise ValueError(f"unknown level {level!r}")
+    areas = "true" if area_ids is None else "a.id = ANY(:area_ids)"
+    rows = conn.execute(
+        _statement("wall_area_counts", level=level, scope=_SCOPE_SQL[where.kind], areas=areas),
+        {"area_ids": area_ids or [], **where.params},
+    )
+    return {row.code: int(row.n) for row in rows}
+
+
+def colour_counts(conn: Connection, where: Resolved) -> dict[str, int]:
+    """Complaints per colour (red, yellow, green, grey) and open ones past their target ("overdue")."""
+    counts = {c.value: 0 for c in Colour} | {"overdue": 0}
+    for row in conn.execute(_statement("wall_colour_counts", scope=_SCOPE_SQL[where.kind]), where.params):
+        key = "overdue" if row.key == "overdue" else colour_of(row.key).value
+        counts[key] += int(row.n)
+    return counts
+
+
+def _entry(row: Any) -> Entry:
+    return Entry(
+        marker=_marker(row),
+        created_at=row.created_at,
+        completed_at=row.completed_at,
+        category={"id": row.category_name_id, "en": row.category_name_en},
+        kelurahan=row.kelurahan,
+        kelurahan_id=row.kelurahan_id,
+        kecamatan_id=row.kecamatan_id,
+        report_photo=row.report_photo,
+        completion_photo=row.completion_photo,
+    )
+
+
+def newest(conn: Connection, where: Resolved, n: int = PANEL_SIZE) -> list[Entry]:
+    """The newest open reports, newest first."""
+    statement = _statement(
+        "wall_panel",
+        filter=f"c.status NOT IN ({_quoted(CLOSED_STATUSES)})",
+        order="c.created_at",
+        scope=_SCOPE_SQL[where.kind],
+    )
+    return [_entry(row) for row in conn.execute(statement, {"n": n, **where.params})]
+
+
+def finished(conn: Connection, where: Resolved, n: int = PANEL_SIZE) -> list[Entry]:
+    """The most recently finished complaints, latest first."""
+    statement = _statement(
+        "wall_panel",
+        filter=f"c.status IN ({_quoted(statuses_of(Colour.GREEN))}) AND c.completed_at IS NOT NULL",
+        order="c.completed_at",
+        scope=_SCOPE_SQL[where.kind],
+    )
+    return [_entry(row) for row in conn.execute(statement, {"n": n, **where.params})]
+
+
+def changes(conn: Connection, since: int, upto: int, where: Resolved, limit: int = CHANGE_LIMIT + 1) -> list[Entry]:
+    """Complaints changed after version ``since`` up to ``upto``, in commit order."""
+    rows = conn.execute(
+        _statement("wall_changes", scope=_SCOPE_SQL[where.kind]),
+        {"since": since, "upto": upto, "limit": limit, **where.params},
+    )
+    return [_entry(row) for row in rows]
+
+
+def card(conn: Connection, complaint_id: int) -> dict[str, Any] | None:
+    """What a marker's card shows; no reporter data, and nothing private of a confidential complaint."""
+    row = conn.execute(_statement("wall_card"), {"id": complaint_id}).mappings().first()
+    return None if row is None else dict(row)
+
+
+def photo(conn: Connection, photo_id: int) -> dict[str, Any] | None:
+    """A stored photo with what decides who may see it: its complaint's confidentiality and reach."""
+    row = (
+        conn.execute(
+            text(
+                "SELECT p.storage_key, p.thumb_key, p.mime_type, p.sha256, c.confidential, "
+                "c.opd_id, c.assignee_id, c.kecamatan_id "
+                "FROM photo p JOIN complaint c ON c.id = p.complaint_id WHERE p.id = :id"
+            ),
+            {"id": photo_id},
+        )
+        .mappings()
+        .first()
+    )
+    return None if row is None else dict(row)
+
+
+# Cached for the web app --------------------------------------------------------
+
+
+def _cache() -> Any | None:
+    """The app's flask-caching Cache (``app.cache``), reached through the running Flask app, so db/ never imports app.py."""
+    if not has_app_context():
+        return None
+    return next(iter(current_app.extensions.get("cache", {})), None)
+
+
+def _cached(key: str, timeout: int, compute: Callable[[], T]) -> T:
+    store = _cache()
+    if store is None:
+        return compute()
+    value = store.get(key)
+    if value is None:
+        value = compute()
+        store.set(key, value, timeout=timeout)
+    return value  # type: ignore[no-any-return]
+
+
+def _read(query: Callable[[Connection], T]) -> T:
+    with get_engine().connect() as conn:
+        return query(conn)
+
+
+def cached_version() -> int:
+    """The data version, read from the database at most once a second per cache."""
+    return _cached("wall:version", VERSION_TTL_S, lambda: _read(current_version))
+
+
+def cached_resolve(scope: Scope) -> Resolved:
+    return _cached(f"wall:scope:{scope.key}", DATA_TTL_S, lambda: _read(lambda c: resolve(c, scope)))
+
+
+def cached_boundaries(level: str, scope: Scope) -> AreaLayer:
+    stamp = _cached("wall:boundary-stamp", BOUNDARY_STAMP_TTL_S, lambda: _read(boundary_stamp))
+    where = cached_resolve(scope)
+    return _cached(
+        f"wall:boundaries:{stamp}:{level}:{scope.key}", 24 * 3600, lambda: _read(lambda c: boundaries(c, level, where))
+    )
+
+
+def cached_markers(scope: Scope, version: int) -> list[Marker]:
+    where = cached_resolve(scope)
+    return _cached(f"wall:markers:{version}:{scope.key}", DATA_TTL_S, lambda: _read(lambda c: markers(c, where)))
+
+
+def cached_area_counts(level: str, scope: Scope, version: int) -> dict[str, int]:
+    where = cached_resolve(scope)
+    return _cached(
+        f"wall:areas:{version}:{level}:{scope.key}", DATA_TTL_S, lambda: _read(lambda c: area_counts(c, level, where))
+    )
+
+
+def cached_area_counts_of(level: str, scope: Scope, version: int, area_ids: list[int]) -> dict[str, int]:
+    """Like cached_area_counts, for the few areas a change touched."""
+    where = cached_resolve(scope)
+    ids = sorted(set(area_ids))
+    return _cached(
+        f"wall:areas:{version}:{level}:{scope.key}:{','.join(map(str, ids))}",
+        DATA_TTL_S,
+        lambda: _read(lambda c: area_counts(c, level, where, ids)),
+    )
+
+
+def cached_colour_counts(scope: Scope, version: int) -> dict[str, int]:
+    where = cached_resolve(scope)
+    return _cached(f"wall:colours:{version}:{scope.key}", DATA_TTL_S, lambda: _read(lambda c: colour_counts(c, where)))
+
+
+def cached_panels(scope: Scope, version: int) -> tuple[list[Entry], list[Entry]]:
+    """The newest open reports and the latest finished ones."""
+    where = cached_resolve(scope)
+    return _cached(
+        f"wall:panels:{version}:{scope.key}",
+        DATA_TTL_S,
+        lambda: _read(lambda c: (newest(c, where), finished(c, where))),
+    )
+
+
+def cached_changes(since: int, upto: int, scope: Scope) -> list[Entry]:
+    where = cached_resolve(scope)
+    return _cached(
+        f"wall:changes:{since}:{upto}:{scope.key}", DATA_TTL_S, lambda: _read(lambda c: changes(c, since, upto, where))
+    )

@@ -1,0 +1,422 @@
+"""Working the complaints: the queue, field jobs, bulk actions, change of category, duplicates, evidence.
+
+Status changes still go through ``db.complaints.transition`` (the one place
+that writes a status); this module gathers what the operators', agencies' and
+field pages read and the actions they take on many complaints at once. Who may
+do what is decided in ``api/permissions.py``; functions here take a ``Scope``
+(which complaints the viewer reaches) and a ``refuse`` callback.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, text
+
+from db.complaints import Actor, NotFound, add_event, resolve_id, transition
+from db.sql import sql
+from db.status import ACTIONS, CLOSED_STATUSES, OPEN_STATUSES, Status, TransitionError
+
+DUPLICATE_RADIUS_M = 250.0
+QUEUE_LIMIT = 200
+OPEN = tuple(s.value for s in Status if s in OPEN_STATUSES)
+FIELD_JOB_STATUSES = (Status.DITUGASKAN.value, Status.DIKERJAKAN.value)
+AGENCY_JOB_STATUSES = (
+    Status.TERVERIFIKASI.value,
+    Status.DITERUSKAN.value,
+    Status.DITUGASKAN.value,
+    Status.DIKERJAKAN.value,
+)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which complaints a viewer reaches; every limit that is None is no limit."""
+
+    opd_id: int | None = None
+    assignee_id: int | None = None
+    kecamatan_ids: tuple[int, ...] | None = None
+    nothing: bool = False
+
+    def covers(self, row: Mapping[Any, Any]) -> bool:
+        if self.nothing:
+            return False
+        if self.opd_id is not None and row["opd_id"] != self.opd_id:
+            return False
+        if self.assignee_id is not None and row["assignee_id"] != self.assignee_id:
+            return False
+        return self.kecamatan_ids is None or row["kecamatan_id"] in self.kecamatan_ids
+
+    def params(self) -> dict[str, Any]:
+        return {
+            "scope_nothing": self.nothing,
+            "scope_opd": self.opd_id,
+            "scope_assignee": self.assignee_id,
+            "scope_kecamatan": list(self.kecamatan_ids) if self.kecamatan_ids is not None else None,
+        }
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    statuses: tuple[str, ...] = OPEN
+    category: str | None = None
+    opd: str | None = None
+    kecamatan: str | None = None
+    q: str | None = None
+    overdue_only: bool = False
+
+
+def _like(value: str | None) -> str | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def queue(conn: Connection, scope: Scope, flt: QueueFilter | None = None, limit: int = QUEUE_LIMIT) -> list[RowMapping]:
+    """Complaints to handle, most urgent first; each row carries ``total`` (matches before the limit)."""
+    flt = flt or QueueFilter()
+    statuses = [s for s in flt.statuses if s in {x.value for x in Status}] or list(OPEN)
+    params = {
+        "statuses": statuses,
+        "category": flt.category or None,
+        "opd": flt.opd or None,
+        "kecamatan": flt.kecamatan or None,
+        "overdue_only": flt.overdue_only,
+        "q": _like(flt.q),
+        "limit": limit,
+        **scope.params(),
+    }
+    return list(conn.execute(sql("queue_list"), params).mappings())
+
+
+def jobs(
+    conn: Connection,
+    scope: Scope,
+    statuses: Sequence[str] = FIELD_JOB_STATUSES,
+    lon: float | None = None,
+    lat: float | None = None,
+    nearest: bool = True,
+    limit: int = 100,
+) -> list[RowMapping]:
+    """Open jobs within ``scope``: nearest to (lon, lat) first when given and ``nearest``, else oldest first."""
+    if lon is None or lat is None:
+        lon = lat = None
+    params = {
+        "statuses": list(statuses),
+        "lon": lon,
+        "lat": lat,
+        "nearest": nearest and lon is not None,
+        "limit": limit,
+        **scope.params(),
+    }
+    return list(conn.execute(sql("queue_jobs"), params).mappings())
+
+
+def locked(conn: Connection, ref: int | str) -> RowMapping:
+    """The complaint's fields permissions look at, its row locked until the transaction ends; raises NotFound."""
+    complaint_id = resolve_id(conn, ref)
+    return (
+        conn.execute(
+            text(
+                "SELECT id, tracking_code, status, version, opd_id, assignee_id, kecamatan_id, jurisdiction_id, "
+                "confidential, category_id FROM complaint WHERE id = :id FOR UPDATE"
+            ),
+            {"id": complaint_id},
+        )
+        .mappings()
+        .one()
+    )
+
+
+def detail(conn: Connection, ref: int | str) -> RowMapping:
+    """One complaint with its category, agency, areas, assignee and survivor; raises NotFound."""
+    return conn.execute(sql("workflow_detail"), {"id": resolve_id(conn, ref)}).mappings().one()
+
+
+def staff_events(conn: Connection, complaint_id: int) -> list[RowMapping]:
+    """The whole history, oldest first, with the staff account that acted (for staff pages only)."""
+    return list(
+        conn.execute(
+            text(
+                "SELECT e.id, e.kind, e.at, e.actor_role, u.username AS actor, e.from_status, e.to_status, "
+                "e.note, e.public, e.data FROM complaint_event e LEFT JOIN app_user u ON u.id = e.actor_id "
+                "WHERE e.complaint_id = :id ORDER BY e.at, e.id"
+            ),
+            {"id": complaint_id},
+        ).mappings()
+    )
+
+
+def nearby_duplicates(
+    conn: Connection, complaint_id: int, radius_m: float = DUPLICATE_RADIUS_M, limit: int = 20
+) -> list[RowMapping]:
+    """Open complaints of the same category within ``radius_m`` metres, nearest first."""
+    return list(
+        conn.execute(sql("workflow_nearby"), {"id": complaint_id, "radius": radius_m, "limit": limit}).mappings()
+    )
+
+
+def merged_reports(conn: Connection, complaint_id: int) -> list[RowMapping]:
+    """Reports merged into this one as duplicates."""
+    return list(
+        conn.execute(
+            text(
+                "SELECT id, tracking_code, status, created_at FROM complaint "
+                "WHERE merged_into_id = :id AND status = 'duplikat' ORDER BY created_at"
+            ),
+            {"id": complaint_id},
+        ).mappings()
+    )
+
+
+def evidence(conn: Connection, complaint_id: int, public: bool = False) -> list[RowMapping]:
+    """Photo rows for the evidence panel (``layouts/_evidence.py``); ``public`` drops confidential ones."""
+    return list(conn.execute(sql("workflow_evidence"), {"id": complaint_id, "public": public}).mappings())
+
+
+def public_status(conn: Connection, tracking_code: str) -> RowMapping | None:
+    """What the reporter sees: a report merged as a duplicate shows the survivor's status and outcome."""
+    return conn.execute(sql("workflow_public_status"), {"code": tracking_code.strip()}).mappings().first()
+
+
+def recategorise(
+    conn: Connection, ref: int | str, category: str, actor: Actor, reason: str | None = None
+) -> RowMapping:
+    """Change an open complaint's category, re-route its OPD and due date; records a 'routed' event.
+
+    Not a status change: the status stays. Raises TransitionError for a closed
+    complaint or an unknown category, NotFound for an unknown complaint.
+    """
+    row = locked(conn, ref)
+    status = Status(row["status"])
+    if status in CLOSED_STATUSES:
+        raise TransitionError(f"a {status.value!r} complaint keeps its category; reopen it first", status)
+    new = conn.execute(text("SELECT id, code FROM category WHERE code = :c AND active"), {"c": category}).first()
+    if new is None:
+        raise TransitionError(f"unknown category {category!r}", status)
+    if new.id == row["category_id"]:
+        raise TransitionError(f"the complaint is already in category {category!r}", status)
+    before = conn.execute(
+        text(
+            "SELECT cat.code AS category, o.code AS opd FROM complaint c JOIN category cat ON cat.id = c.category_id "
+            "LEFT JOIN opd o ON o.id = c.opd_id WHERE c.id = :id"
+        ),
+        {"id": row["id"]},
+    ).one()
+    # A report outside every boundary has no city to route in: it keeps waiting for an operator.
+    updated = (
+        conn.execute(
+            text(
+                "UPDATE complaint c SET category_id = :cat, "
+                "opd_id = CASE WHEN c.jurisdiction_id IS NULL THEN c.opd_id "
+                "ELSE pantau_route_opd(:cat, c.jurisdiction_id, c.geom) END, "
+                "due_at = pantau_add_working_days(c.created_at, (SELECT target_days FROM category WHERE id = :cat)) "
+                "WHERE c.id = :id RETURNING *"
+            ),
+            {"cat": new.id, "id": row["id"]},
+        )
+        .mappings()
+        .one()
+    )
+    opd = conn.execute(text("SELECT code FROM opd WHERE id = :i"), {"i": updated["opd_id"]}).scalar()
+    data = {
+        "action": "recategorise",
+        "from_category": before.category,
+        "category": new.code,
+        "from_opd": before.opd,
+        "opd": opd,
+        "reason": reason,
+    }
+    add_event(
+        conn,
+        row["id"],
+        "routed",
+        actor,
+        from_status=status.value,
+        to_status=status.value,
+        note=reason,
+        data={k: v for k, v in data.items() if v is not None},
+    )
+    return updated
+
+
+def root_of(conn: Connection, ref: int | str) -> str:
+    """The report a chain of merges ends at (so merging into a duplicate merges into its survivor, never a loop)."""
+    found = conn.execute(
+        text(
+            "WITH RECURSIVE chain AS (SELECT id, merged_into_id, status, 0 AS depth FROM complaint WHERE id = :id "
+            "UNION ALL SELECT c.id, c.merged_into_id, c.status, chain.depth + 1 FROM complaint c "
+            "JOIN chain ON c.id = chain.merged_into_id WHERE chain.status = 'duplikat' AND chain.depth < 10) "
+            "SELECT c.tracking_code FROM chain JOIN complaint c ON c.id = chain.id ORDER BY chain.depth DESC LIMIT 1"
+        ),
+        {"id": resolve_id(conn, ref)},
+    ).scalar_one()
+    return str(found)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one action did to one complaint: ``error`` is None on success."""
+
+    ref: str
+    status: str | None
+    error: str | None = None
+    kind: str | None = None  # "not_found", "forbidden" or "illegal" when it failed
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass
+class BulkRequest:
+    action: str
+    reason: str | None = None
+    note: str | None = None
+    opd: str | None = None
+    kota: str | None = None
+    assignee: str | None = None
+    of: str | None = None
+    category: str | None = None
+    expected_versions: dict[str, int] = field(default_factory=dict)
+
+
+def apply_one(
+    conn: Connection,
+    ref: str,
+    request: BulkRequest,
+    actor: Actor,
+    refuse: Callable[[RowMapping], str | None],
+) -> Outcome:
+    """Lock one complaint, ask ``refuse`` whether the actor may act on it, then act; inside a savepoint."""
+    try:
+        with conn.begin_nested():
+            row = locked(conn, ref)
+            why = refuse(row)
+            if why is not None:
+                return Outcome(ref, row["status"], why, "forbidden")
+            survivor = request.of
+            if request.action == "duplicate" and survivor:
+                try:
+                    survivor = root_of(conn, survivor)
+                except NotFound as exc:
+                    raise TransitionError(f"no complaint {survivor!r} to merge into", Status(row["status"])) from exc
+            if request.action == "recategorise":
+                updated = recategorise(conn, row["id"], request.category or "", actor, request.reason)
+            else:
+                updated = transition(
+                    conn,
+                    row["id"],
+                    request.action,
+                    actor,
+                    reason=request.reason,
+                    note=request.note,
+                    expected_version=request.expected_versions.get(ref),
+                    opd=request.opd,
+                    kota=request.kota,
+                    assignee=request.assignee,
+                    of=survivor,
+                )
+            return Outcome(ref, updated["status"])
+    except NotFound as exc:
+        return Outcome(ref, None, str(exc), "not_found")
+    except TransitionError as exc:
+        return Outcome(ref, exc.current.value if exc.current else None, str(exc), "illegal")
+
+
+def apply_many(
+    conn: Connection,
+    refs: Sequence[str],
+    request: BulkRequest,
+    actor: Actor,
+    refuse: Callable[[RowMapping], str | None],
+) -> list[Outcome]:
+    """One action on many complaints in one transaction; each that cannot take it is reported, the rest change."""
+    if request.action != "recategorise" and request.action not in ACTIONS:
+        raise TransitionError(f"unknown action {request.action!r}")
+    seen: set[str] = set()
+    outcomes = []
+    for ref in refs:
+        key = str(ref).strip().upper()
+        if key and key not in seen:
+            seen.add(key)
+            outcomes.append(apply_one(conn, key, request, actor, refuse))
+    return outcomes
+
+
+def field_users(conn: Connection, opd_id: int | None = None) -> list[RowMapping]:
+    """Active field supervisors: of ``opd_id`` and those serving every agency, or all when None."""
+    return list(
+        conn.execute(
+            text(
+                "SELECT u.id, u.username, o.short_name AS opd_short FROM app_user u LEFT JOIN opd o ON o.id = u.opd_id "
+                "WHERE u.role = 'field' AND u.active AND (CAST(:opd AS integer) IS NULL OR u.opd_id IS NULL "
+                "OR u.opd_id = :opd) ORDER BY u.username"
+            ),
+            {"opd": opd_id},
+        ).mappings()
+    )
+
+
+def catalogue_options(conn: Connection) -> dict[str, list[RowMapping]]:
+    """What the action forms offer: categories, agencies, cities and kecamatan."""
+    return {
+        "category": list(
+            conn.execute(text("SELECT code, name_id, name_en FROM category WHERE active ORDER BY name_id")).mappings()
+        ),
+        "opd": list(
+            conn.execute(
+                text(
+                    "SELECT o.code, o.short_name, o.name, k.name AS kota FROM opd o "
+                    "LEFT JOIN area k ON k.id = o.jurisdiction_id ORDER BY k.name NULLS FIRST, o.short_name"
+                )
+            ).mappings()
+        ),
+        "kota": list(conn.execute(text("SELECT code, name FROM area WHERE level = 'kota' ORDER BY name")).mappings()),
+        "kecamatan": list(
+            conn.execute(
+                text(
+                    "SELECT k.code, k.name, p.name AS kota FROM area k LEFT JOIN area p ON p.id = k.parent_id "
+                    "WHERE k.level = 'kecamatan' ORDER BY p.name, k.name"
+                )
+            ).mappings()
+        ),
+    }
+
+
+def kecamatan_outline(conn: Connection, tolerance_deg: float = 0.0004) -> dict[str, Any]:
+    """Simplified kecamatan boundaries as one GeoJSON FeatureCollection, for the maps' background."""
+    features = conn.execute(
+        text(
+            "SELECT ST_AsGeoJSON(ST_SimplifyPreserveTopology(geom, :tol), 5) FROM area "
+            "WHERE level = 'kecamatan' AND geom IS NOT NULL"
+        ),
+        {"tol": tolerance_deg},
+    ).scalars()
+    return {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "properties": {}, "geometry": json.loads(g)} for g in features],
+    }
+
+
+_OUTLINE: dict[str, Any] = {}
+OUTLINE_TTL_S = 300.0
+
+
+def cached_kecamatan_outline() -> dict[str, Any]:
+    """``kecamatan_outline`` kept for a few minutes per process (boundaries change only on import)."""
+    from db.engine import get_engine
+
+    if not _OUTLINE or time.monotonic() - _OUTLINE["at"] > OUTLINE_TTL_S:
+        with get_engine().connect() as conn:
+            _OUTLINE.update(geojson=kecamatan_outline(conn), at=time.monotonic())
+    return dict(_OUTLINE["geojson"])
+
+
+def data_version(conn: Connection) -> int:
+    return int(conn.execute(text("SELECT version FROM data_version WHERE id = 1")).scalar_one())

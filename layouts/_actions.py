@@ -1,0 +1,135 @@
+"""The action form shared by the operators' bulk bar and the complaint page.
+
+Ids are ``<prefix>-action``, ``-opd``, ``-kota``, ``-assignee``, ``-category``,
+``-of``, ``-reason`` and ``-submit``; the groups an action does not need are
+hidden by ``callbacks/_actions.py``. Only the actions the caller passes are
+offered (the caller asks ``api/permissions.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from dash import dcc, html
+
+from db.status import ACTIONS
+from i18n import t
+
+# Which field group each action shows.
+GROUPS: dict[str, tuple[str, ...]] = {
+    "forward": ("forward",),
+    "assign": ("assign",),
+    "recategorise": ("category",),
+    "duplicate": ("duplicate",),
+}
+
+
+def needs_reason(action: str | None) -> bool:
+    return bool(action) and (action == "recategorise" or (action in ACTIONS and ACTIONS[action].needs_reason))
+
+
+def dropdown_labels(lang: str) -> dict[str, str]:
+    return {
+        "search": t("form.search", lang),
+        "clear_search": t("form.clear", lang),
+        "clear_selection": t("form.clear", lang),
+        "no_options_found": t("form.no_options", lang),
+        "select_all": t("form.select_all", lang),
+        "deselect_all": t("form.deselect_all", lang),
+        "selected_count": t("form.selected_count", lang),
+    }
+
+
+def _select(prefix: str, name: str, label: str, options: list[dict[str, str]], lang: str) -> html.Div:
+    return html.Div(
+        [
+            html.Label(label, htmlFor=f"{prefix}-{name}", id=f"{prefix}-{name}-label"),
+            dcc.Dropdown(
+                id=f"{prefix}-{name}",
+                options=options,
+                placeholder=t("form.choose", lang),
+                labels=dropdown_labels(lang),
+                className="action-select",
+            ),
+        ],
+        className="action-field",
+    )
+
+
+def action_form(
+    prefix: str,
+    actions: Sequence[str],
+    options: Mapping[str, Sequence[Mapping[str, Any]]],
+    field_users: Sequence[Mapping[str, Any]],
+    lang: str,
+    submit_label: str,
+) -> html.Div:
+    """Radio buttons for ``actions`` and the fields each needs, with a submit button and a live message."""
+    cat_name = "name_en" if lang == "en" else "name_id"
+    opd_options = [{"label": f"{o['short_name']} · {o['kota'] or '—'}", "value": o["code"]} for o in options["opd"]]
+    kota_options = [{"label": k["name"], "value": k["code"]} for k in options["kota"]]
+    category_options = [{"label": c[cat_name], "value": c["code"]} for c in options["category"]]
+    user_options = [
+        {"label": f"{u['username']}" + (f" · {u['opd_short']}" if u["opd_short"] else ""), "value": u["username"]}
+        for u in field_users
+    ]
+    return html.Div(
+        [
+            html.Fieldset(
+                [
+                    html.Legend(t("action.legend", lang)),
+                    dcc.RadioItems(
+                        id=f"{prefix}-action",
+                        options=[{"label": t(f"action.{a}", lang), "value": a} for a in actions],
+                        value=None,
+                        className="action-radios",
+                        inline=True,
+                    ),
+                ],
+                className="action-choice",
+            ),
+            html.Div(
+                [
+                    _select(prefix, "opd", t("action.to_opd", lang), opd_options, lang),
+                    _select(prefix, "kota", t("action.to_kota", lang), kota_options, lang),
+                    html.P(t("action.forward_hint", lang), className="hint"),
+                ],
+                id=f"{prefix}-grp-forward",
+                className="action-group",
+                hidden=True,
+            ),
+            html.Div(
+                _select(prefix, "assignee", t("action.assignee", lang), user_options, lang),
+                id=f"{prefix}-grp-assign",
+                className="action-group",
+                hidden=True,
+            ),
+            html.Div(
+                _select(prefix, "category", t("action.category", lang), category_options, lang),
+                id=f"{prefix}-grp-category",
+                className="action-group",
+                hidden=True,
+            ),
+            html.Div(
+                [
+                    html.Label(t("action.of", lang), htmlFor=f"{prefix}-of"),
+                    dcc.Input(id=f"{prefix}-of", type="text", placeholder="XXXX-XXXX-XXXX", autoComplete="off"),
+                ],
+                id=f"{prefix}-grp-duplicate",
+                className="action-group",
+                hidden=True,
+            ),
+            html.Div(
+                [
+                    html.Label(t("action.reason", lang), htmlFor=f"{prefix}-reason", id=f"{prefix}-reason-label"),
+                    dcc.Input(id=f"{prefix}-reason", type="text", autoComplete="off", maxLength=1000),
+                ],
+                className="action-field",
+            ),
+            html.Button(submit_label, id=f"{prefix}-submit", n_clicks=0, className="action-submit", disabled=True),
+            html.Div(id=f"{prefix}-msg", role="status", className="action-msg", **{"aria-live": "polite"}),
+        ],
+        className="action-form",
+        id=f"{prefix}-form",
+    )

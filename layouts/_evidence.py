@@ -1,0 +1,100 @@
+"""The photo evidence panel: the report photo beside the completion photo (before / after).
+
+Takes the rows of ``db.workflow.evidence(conn, complaint_id, public=…)`` so the
+complaint page, the wall screen card and the citizen's tracking page show the
+same thing. Each photo says when it was taken in, who uploaded it (a role, never
+a person's name) and how far from the reported place it was taken, so a photo
+taken elsewhere can be questioned. With ``public=True`` photos of confidential
+complaints are left out even if the caller passed them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from dash import html
+
+from i18n import MESSAGES, t
+from layouts._when import iso, wib
+
+# Beyond this a photo is flagged for the operator to question.
+FAR_M = 100
+
+
+def role_label(role: str | None, lang: str) -> str:
+    key = f"role.{role}"
+    return t(key, lang) if key in MESSAGES else t("role.other", lang)
+
+
+def distance_text(distance_m: float | None, lang: str) -> str:
+    """``foto diambil 40 m dari lokasi laporan``, or that the photo carries no position."""
+    if distance_m is None:
+        return t("evidence.no_gps", lang)
+    metres = round(float(distance_m))
+    shown = f"{metres} m" if metres < 1000 else f"{metres / 1000:.1f} km".replace(".", "," if lang == "id" else ".")
+    return t("evidence.distance", lang, distance=shown)
+
+
+def photo_figure(row: Mapping[Any, Any], lang: str) -> html.Figure:
+    far = row["distance_m"] is not None and row["distance_m"] > FAR_M
+    alt_key = "evidence.alt_report" if row["kind"] == "report" else "evidence.alt_completion"
+    check = distance_text(row["distance_m"], lang)
+    return html.Figure(
+        [
+            html.A(
+                html.Img(
+                    src=f"/photos/{row['id']}/thumb",
+                    alt=t(alt_key, lang, when=wib(row["created_at"], lang)),
+                    className="evidence-img",
+                ),
+                href=f"/photos/{row['id']}",
+                target="_blank",
+                rel="noopener",
+                title=t("evidence.open_full", lang),
+            ),
+            html.Figcaption(
+                [
+                    html.Time(wib(row["created_at"], lang), dateTime=iso(row["created_at"])),
+                    html.Span(" · "),
+                    html.Span(t("evidence.by", lang, role=role_label(row["uploader_role"], lang))),
+                    html.Br(),
+                    html.Span(
+                        [html.Span("⚠ ", **{"aria-hidden": "true"}) if far else None, check]
+                        + ([html.Span(" " + t("evidence.far", lang))] if far else []),
+                        className="evidence-distance" + (" evidence-far" if far else ""),
+                    ),
+                ]
+            ),
+        ],
+        className="evidence-photo",
+        **{"data-photo-id": str(row["id"])},
+    )
+
+
+def _column(title: str, rows: Sequence[Mapping[Any, Any]], empty: str, lang: str, cls: str) -> html.Div:
+    return html.Div(
+        [html.H3(title, className="evidence-title")]
+        + ([photo_figure(r, lang) for r in rows] if rows else [html.P(empty, className="evidence-empty")]),
+        className=f"evidence-column {cls}",
+    )
+
+
+def evidence_panel(
+    rows: Sequence[Mapping[Any, Any]], lang: str, public: bool = False, heading: bool = True, id: str | None = None
+) -> html.Section:
+    """Before / after photos with time, uploader role and distance check."""
+    shown = [r for r in rows if not (public and r.get("confidential"))]
+    before = [r for r in shown if r["kind"] == "report"]
+    after = [r for r in shown if r["kind"] == "completion"]
+    children: list[Any] = [html.H2(t("evidence.title", lang), className="evidence-heading")] if heading else []
+    children.append(
+        html.Div(
+            [
+                _column(t("evidence.before", lang), before, t("evidence.none_before", lang), lang, "evidence-before"),
+                _column(t("evidence.after", lang), after, t("evidence.none_after", lang), lang, "evidence-after"),
+            ],
+            className="evidence-pair",
+        )
+    )
+    return html.Section(children, className="evidence", id=id or "evidence")

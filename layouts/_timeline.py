@@ -1,0 +1,90 @@
+"""A complaint's whole history as a timeline, oldest first, from ``db.workflow.staff_events`` rows."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from dash import html
+
+from db.status import COLOUR, Status
+from i18n import MESSAGES, t
+from layouts._evidence import distance_text, role_label
+from layouts._when import iso, wib
+
+
+def status_badge(status: str | None, lang: str, id: str | None = None) -> html.Span:
+    if not status:
+        return html.Span()
+    colour = COLOUR[Status(status)].value
+    extra = {"id": id} if id else {}
+    return html.Span(t(f"status.{status}", lang), className=f"badge badge-{colour}", **extra)
+
+
+def _what(event: Mapping[Any, Any], lang: str, categories: Mapping[str, str], opds: Mapping[str, str]) -> str:
+    kind, data = event["kind"], event["data"] or {}
+
+    def opd(code: str | None) -> str:
+        return opds.get(code or "", code or "—")
+
+    if kind == "created":
+        channel = f"channel.{data.get('channel')}"
+        return t("event.created", lang, channel=t(channel, lang) if channel in MESSAGES else "—")
+    if kind == "routed" and data.get("action") == "recategorise":
+        category = data.get("category") or ""
+        return t("event.recategorised", lang, category=categories.get(category, category), opd=opd(data.get("opd")))
+    if kind == "routed":
+        return t("event.routed", lang, opd=opd(data.get("opd")))
+    if kind == "forwarded":
+        return t(
+            "event.forwarded", lang, to=opd(data.get("to_opd")) if data.get("to_opd") else data.get("to_kota") or "—"
+        )
+    if kind == "assigned":
+        return t("event.assigned", lang, assignee=data.get("assignee") or "—")
+    if kind == "merged":
+        return t("event.merged", lang, of=data.get("of") or "—")
+    if kind == "photo_added":
+        key = "event.photo_completion" if data.get("kind") == "completion" else "event.photo_report"
+        return f"{t(key, lang)} · {distance_text(data.get('distance_m'), lang)}"
+    if kind == "status_changed" and event["to_status"]:
+        return t("event.status_changed", lang, status=t(f"status.{event['to_status']}", lang))
+    key = f"event.{kind}"
+    return t(key, lang) if key in MESSAGES else kind
+
+
+def timeline(
+    events: Sequence[Mapping[Any, Any]],
+    lang: str,
+    categories: Mapping[str, str] | None = None,
+    opds: Mapping[str, str] | None = None,
+) -> html.Section:
+    """Every event: when, what, the status it led to, who (role and account) and the note or reason."""
+    items = []
+    for event in events:
+        who = role_label(event["actor_role"], lang)
+        if event.get("actor"):
+            who = f"{who} ({event['actor']})"
+        items.append(
+            html.Li(
+                [
+                    html.Time(wib(event["at"], lang), dateTime=iso(event["at"]), className="timeline-when"),
+                    html.Div(
+                        [
+                            html.Span(_what(event, lang, categories or {}, opds or {}), className="timeline-what"),
+                            " ",
+                            status_badge(event["to_status"], lang)
+                            if event["to_status"] and event["to_status"] != event["from_status"]
+                            else None,
+                        ]
+                    ),
+                    html.Div(who, className="timeline-who"),
+                    html.Blockquote(event["note"], className="timeline-note") if event["note"] else None,
+                ],
+                className=f"timeline-item timeline-{event['kind']}",
+            )
+        )
+    return html.Section(
+        [html.H2(t("timeline.title", lang)), html.Ol(items, className="timeline")],
+        className="timeline-section",
+        id="timeline",
+    )

@@ -1,0 +1,262 @@
+"""One complaint for staff: the facts, what may be done now, photo evidence, possible duplicates, the history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import dcc, html
+
+from api.auth import StaffUser, current_staff
+from api.permissions import ALL_ACTIONS, PAGE_ROLES, RECATEGORISE, may_see, refusal, sees_reporter
+from db.complaints import NotFound
+from db.engine import get_engine
+from db.status import ACTIONS, CLOSED_STATUSES, Status
+from db.workflow import (
+    cached_kecamatan_outline,
+    catalogue_options,
+    detail,
+    evidence,
+    field_users,
+    merged_reports,
+    nearby_duplicates,
+    staff_events,
+)
+from geo.job_map import job_map
+from i18n import current_lang, t
+from layouts._actions import action_form
+from layouts._chrome import guard, page
+from layouts._evidence import evidence_panel
+from layouts._timeline import status_badge, timeline
+from layouts._upload import upload_widget
+from layouts._when import iso, wib
+from settings import get_settings
+
+dash.register_page(__name__, path_template="/pengaduan/<code>", title="Pengaduan · Pantau")
+
+ORDER = ("verify", "forward", "assign", "start", "complete", RECATEGORISE, "reject", "duplicate", "reopen")
+
+
+def available_actions(user: StaffUser, row: Any) -> list[str]:
+    """Actions this user may take on this complaint now: allowed for the role and legal from its status."""
+    status = Status(row["status"])
+    found = []
+    for action in ORDER:
+        if action not in ALL_ACTIONS or refusal(user, action, row) is not None:
+            continue
+        legal = status not in CLOSED_STATUSES if action == RECATEGORISE else status in ACTIONS[action].sources
+        if legal:
+            found.append(action)
+    return found
+
+
+def _fact(label: str, value: Any) -> list[Any]:
+    return [html.Dt(label), html.Dd(value if value not in (None, "", []) else "—")]
+
+
+def _reporter(user: StaffUser, row: Any, lang: str) -> str:
+    if row["anonymous"]:
+        return t("complaint.anonymous", lang)
+    if not sees_reporter(user, row):
+        return t("complaint.confidential_hidden", lang)
+    return " · ".join(x for x in (row["reporter_name"], row["reporter_contact"]) if x) or "—"
+
+
+def _duplicates(nearby: list[Any], merged: list[Any], lang: str, can_merge: bool) -> html.Section:
+    items = []
+    for d in nearby:
+        code = d["tracking_code"]
+        buttons = (
+            [
+                html.Button(
+                    t("dup.merge_here", lang),
+                    id={"type": "cp-merge", "code": code, "into": "here"},
+                    n_clicks=0,
+                    className="button-small",
+                    title=t("dup.merge_here_title", lang, code=code),
+                ),
+                html.Button(
+                    t("dup.merge_there", lang),
+                    id={"type": "cp-merge", "code": code, "into": "there"},
+                    n_clicks=0,
+                    className="button-small button-secondary",
+                    title=t("dup.merge_there_title", lang, code=code),
+                ),
+            ]
+            if can_merge
+            else []
+        )
+        items.append(
+            html.Li(
+                [
+                    html.Div(
+                        [
+                            html.A(code, href=f"/pengaduan/{code}?lang={lang}", className="code-link"),
+                            " ",
+                            status_badge(d["status"], lang),
+                            " ",
+                            html.Span(
+                                t("dup.distance", lang, m=round(float(d["distance_m"]))), className="dup-distance"
+                            ),
+                            " · ",
+                            html.Time(wib(d["created_at"], lang), dateTime=iso(d["created_at"])),
+                        ]
+                    ),
+                    html.P(d["description"], className="cell-sub"),
+                    html.Div(buttons, className="dup-buttons"),
+                ],
+                className="dup-item",
+                **{"data-code": code},
+            )
+        )
+    children: list[Any] = [html.H2(t("dup.title", lang)), html.P(t("dup.hint", lang), className="hint")]
+    if can_merge and nearby:
+        children += [
+            html.Label(t("dup.reason", lang), htmlFor="cp-dup-reason"),
+            dcc.Input(id="cp-dup-reason", type="text", value=t("dup.default_reason", lang), maxLength=1000),
+        ]
+    children.append(html.Ul(items, className="dup-list") if items else html.P(t("dup.none", lang), className="hint"))
+    children.append(html.Div(id="cp-dup-msg", role="status", **{"aria-live": "polite"}))
+    if merged:
+        children += [
+            html.H3(t("dup.merged_title", lang)),
+            html.Ul(
+                [
+                    html.Li(html.A(m["tracking_code"], href=f"/pengaduan/{m['tracking_code']}?lang={lang}"))
+                    for m in merged
+                ],
+                className="merged-list",
+            ),
+        ]
+    return html.Section(children, className="duplicates", id="cp-duplicates")
+
+
+def layout(code: str | None = None, lang: str | None = None, done: str | None = None, **query: Any) -> html.Div:
+    lang = lang if lang in ("id", "en") else current_lang()
+    code = (code or "").strip().upper()
+    path = f"/pengaduan/{code}"
+    denied = guard(PAGE_ROLES["complaint"], lang, path, query)
+    if denied is not None:
+        return denied
+    user = current_staff()
+    assert user is not None
+    with get_engine().connect() as conn:
+        try:
+            row = detail(conn, code)
+        except NotFound:
+            return page(
+                html.P(t("complaint.not_found", lang, code=code), className="notice", id="cp-missing"), lang, path
+            )
+        if not may_see(user, row):
+            return page(html.P(t("complaint.outside", lang), className="notice", id="cp-outside"), lang, path)
+        history = staff_events(conn, row["id"])
+        photos = evidence(conn, row["id"])
+        operator = user.role in ("admin", "operator")
+        is_open = Status(row["status"]) not in CLOSED_STATUSES
+        nearby = nearby_duplicates(conn, row["id"]) if operator and is_open else []
+        merged = merged_reports(conn, row["id"])
+        actions = available_actions(user, row)
+        options = catalogue_options(conn)
+        users = field_users(conn, user.opd_id if user.role == "opd" else None) if "assign" in actions else []
+    cat = "category_name_en" if lang == "en" else "category_name_id"
+    categories = {c["code"]: c["name_en" if lang == "en" else "name_id"] for c in options["category"]}
+    opds = {o["code"]: f"{o['short_name']} ({o['kota']})" if o["kota"] else o["short_name"] for o in options["opd"]}
+    place = ", ".join(p for p in (row["kelurahan"], row["kecamatan"], row["kota"]) if p)
+    facts = [
+        *_fact(t("complaint.category", lang), row[cat]),
+        *_fact(t("complaint.channel", lang), t(f"channel.{row['channel']}", lang)),
+        *_fact(t("complaint.created", lang), html.Time(wib(row["created_at"], lang), dateTime=iso(row["created_at"]))),
+        *_fact(
+            t("complaint.due", lang),
+            [html.Time(wib(row["due_at"], lang), dateTime=iso(row["due_at"]))]
+            + ([" ", html.Span(t("queue.overdue", lang), className="overdue-tag")] if row["overdue"] else []),
+        ),
+        *_fact(t("complaint.place", lang), place or t("queue.no_place", lang)),
+        *_fact(t("complaint.address", lang), row["address"]),
+        *_fact(t("complaint.opd", lang), row["opd_name"]),
+        *_fact(t("complaint.assignee", lang), row["assignee"]),
+        *_fact(t("complaint.reporter", lang), _reporter(user, row, lang)),
+    ]
+    if row["merged_into"]:
+        facts += _fact(
+            t("complaint.merged_into", lang),
+            html.A(row["merged_into"], href=f"/pengaduan/{row['merged_into']}?lang={lang}"),
+        )
+    if row["confidential"]:
+        facts += _fact(t("complaint.confidential", lang), t("complaint.confidential_yes", lang))
+    completion = [p for p in photos if p["kind"] == "completion" and not p["from_survivor"]]
+    may_upload = "complete" in actions or (
+        user.role in ("admin", "operator") and Status(row["status"]) not in CLOSED_STATUSES
+    )
+    figure = (
+        job_map(
+            [{"code": code, "lon": row["lon"], "lat": row["lat"], "status": row["status"]}],
+            height=240,
+            outline=cached_kecamatan_outline(),
+            width=480,
+            tile_url=get_settings().tile_url,
+        )
+        if row["lat"] is not None
+        else None
+    )
+    body: list[Any] = [
+        html.Div(
+            [
+                html.H1([t("complaint.title", lang), " ", html.Span(row["tracking_code"], className="code")]),
+                status_badge(row["status"], lang, id="cp-badge"),
+            ],
+            className="complaint-head",
+        ),
+        html.P(t("complaint.saved", lang, action=t(f"action.{done}", lang)), className="notice", role="status")
+        if done in ALL_ACTIONS
+        else None,
+        html.Div(
+            [
+                html.Div(
+                    [
+                        html.Blockquote(row["description"], className="complaint-description"),
+                        html.Dl(facts, className="facts"),
+                    ],
+                    className="complaint-facts",
+                ),
+                html.Div(
+                    dcc.Graph(figure=figure, config={"displayModeBar": False}, style={"height": "240px"}),
+                    className="complaint-map",
+                    role="img",
+                    **{"aria-label": t("field.map_one", lang)},
+                )
+                if figure
+                else None,
+            ],
+            className="complaint-top",
+        ),
+    ]
+    if actions:
+        body.append(
+            html.Section(
+                [
+                    html.H2(t("complaint.actions", lang)),
+                    action_form("cp", actions, options, users, lang, t("complaint.save", lang)),
+                ],
+                className="complaint-actions",
+            )
+        )
+    if may_upload:
+        body.append(upload_widget("cp", completion, get_settings().max_photo_mb, lang))
+    body.append(evidence_panel(photos, lang, id="cp-evidence"))
+    if operator:
+        body.append(_duplicates(nearby, merged, lang, can_merge=is_open))
+    body.append(timeline(history, lang, categories, opds))
+    body += [
+        dcc.Store(
+            id="cp-ctx",
+            data={
+                "code": row["tracking_code"],
+                "version": row["version"],
+                "lang": lang,
+                "max_bytes": int(get_settings().max_photo_mb * 1048576),
+            },
+        ),
+        dcc.Location(id="cp-reload", refresh=True),
+    ]
+    return page(html.Div(body, className="complaint-page"), lang, path, wide=True)

@@ -1,0 +1,187 @@
+"""Track a report (citizens): ``/lacak`` asks for the code, ``/lacak/<code>`` shows where the report stands.
+
+Shows the status with its colour, the public timeline, the office handling
+it, and the before / after photos once it is finished (never for a
+confidential report). The reporter's own link (with ``k``) may dispute a
+finished report within 14 days. See ``db/tracking.py`` for what is public.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import dash
+from dash import dcc, html
+from flask import current_app
+
+from db.engine import get_engine
+from db.tracking import MAX_REASON, PublicView, Step, is_reporter, public_view
+from db.workflow import evidence
+from i18n import current_lang, t
+from layouts._chrome import page
+from layouts._evidence import evidence_panel
+from layouts._when import iso, wib
+
+dash.register_page(__name__, path="/lacak", title="Lacak laporan · Pantau")
+
+
+def _code_form(lang: str, code: str = "") -> html.Form:
+    return html.Form(
+        [
+            html.Label(t("lacak.code_label", lang), htmlFor="lacak-code"),
+            html.Div(
+                [
+                    dcc.Input(
+                        id="lacak-code",
+                        name="code",
+                        type="text",
+                        value=code,
+                        autoComplete="off",
+                        placeholder="XXXX-XXXX-XXXX",
+                        maxLength=20,
+                    ),
+                    dcc.Input(type="hidden", name="lang", value=lang),
+                    html.Button(t("lacak.find", lang), type="submit", id="lacak-find"),
+                ],
+                className="lacak-search",
+            ),
+        ],
+        method="GET",
+        action="/lacak",
+        className="lacak-form",
+    )
+
+
+def _step_text(step: Step, lang: str) -> str:
+    if step.kind == "status_changed" and step.by_reporter:
+        return t("lacak.step.reopened_by_reporter", lang)
+    if step.kind == "status_changed" and step.to_status:
+        return t("lacak.step.status", lang, status=t(f"status.{step.to_status}", lang))
+    if step.kind == "forwarded":
+        return t("lacak.step.forwarded", lang, office=step.office or t("lacak.step.other_office", lang))
+    return t(f"lacak.step.{step.kind}", lang)
+
+
+def _timeline(view: PublicView, lang: str) -> html.Section:
+    items = [
+        html.Li(
+            [
+                html.Time(wib(step.at, lang), dateTime=iso(step.at), className="timeline-when"),
+                html.Span(_step_text(step, lang), className="timeline-what"),
+                html.Blockquote(step.note, className="timeline-note") if step.note else None,
+            ],
+            className=f"timeline-item timeline-{step.kind}",
+        )
+        for step in view.steps
+    ]
+    return html.Section([html.H2(t("lacak.timeline", lang)), html.Ol(items, className="timeline")], id="lacak-timeline")
+
+
+def _facts(view: PublicView, lang: str) -> html.Dl:
+    place = ", ".join(p for p in (view.kelurahan, view.kecamatan, view.kota) if p)
+    rows = [
+        ("lacak.category", view.category_name_en if lang == "en" else view.category_name_id),
+        ("lacak.reported", wib(view.created_at, lang)),
+        ("lacak.office", view.opd_name or t("lacak.office_pending", lang)),
+        ("lacak.place", place or view.address or t("lacak.place_unknown", lang)),
+        ("lacak.due", wib(view.due_at, lang) if view.due_at else "-"),
+    ]
+    if view.completed_at:
+        rows.append(("lacak.completed", wib(view.completed_at, lang)))
+    children: list[Any] = []
+    for key, value in rows:
+        children += [html.Dt(t(key, lang)), html.Dd(value, id=f"lacak-{key.split('.')[1]}")]
+    return html.Dl(children, className="lacak-facts")
+
+
+def _dispute(view: PublicView, lang: str, reporter: bool, token: str | None) -> html.Section | None:
+    until = view.dispute_until
+    if until is None:
+        return None
+    if not view.can_dispute(datetime.now(UTC)):
+        body: list[Any] = [html.P(t("lacak.dispute_closed", lang))]
+    elif not reporter:
+        body = [html.P(t("lacak.dispute_need_link", lang, until=wib(until, lang)))]
+    else:
+        body = [
+            html.P(t("lacak.dispute_intro", lang, until=wib(until, lang))),
+            html.Label(t("lacak.dispute_reason", lang), htmlFor="lacak-reason"),
+            dcc.Textarea(id="lacak-reason", maxLength=MAX_REASON, rows=4, className="lapor-textarea"),
+            html.Div(id="lacak-dispute-message", role="alert", className="error", **{"aria-live": "assertive"}),
+            html.Button(t("lacak.dispute_submit", lang), id="lacak-dispute-submit", n_clicks=0),
+            dcc.Store(id="lacak-dispute-ref", data={"code": view.tracking_code, "token": token, "lang": lang}),
+            dcc.Location(id="lacak-reload", refresh=True),
+        ]
+    return html.Section([html.H2(t("lacak.dispute_title", lang)), *body], className="lacak-dispute", id="lacak-dispute")
+
+
+def _report(view: PublicView, lang: str, token: str | None, disputed: bool) -> list[Any]:
+    reporter = is_reporter(current_app.config["SECRET_KEY"], view.tracking_code, token)
+    parts: list[Any] = [
+        html.Div(
+            [
+                html.Span(
+                    t(f"status.{view.status.value}", lang),
+                    className=f"badge badge-{view.colour} lacak-badge",
+                    id="lacak-status",
+                ),
+                html.Span(t(f"colour.{view.colour}", lang), className="lacak-colour"),
+            ],
+            className=f"lacak-status lacak-status-{view.colour}",
+        ),
+        html.P([t("lacak.code", lang), " ", html.Strong(view.tracking_code, id="lacak-shown-code")]),
+    ]
+    if disputed:
+        parts.append(html.P(t("lacak.dispute_done", lang), className="notice", id="lacak-disputed"))
+    if view.merged:
+        parts.append(html.P(t("lacak.merged", lang), className="notice"))
+    if view.opd_name is None:
+        parts.append(html.P(t("lacak.outside", lang), className="notice"))
+    if view.confidential:
+        parts.append(html.P(t("lacak.confidential", lang), className="notice"))
+    parts += [
+        _facts(view, lang),
+        html.H2(t("lacak.your_report", lang)),
+        html.P(view.description, className="lacak-description", id="lacak-description"),
+        _timeline(view, lang),
+    ]
+    if view.status.value == "selesai" and not view.confidential:
+        with get_engine().connect() as conn:
+            photos = evidence(conn, view.id, public=True)
+        parts.append(evidence_panel(photos, lang, public=True, id="lacak-evidence"))
+    parts.append(_dispute(view, lang, reporter, token))
+    return parts
+
+
+def tracked(
+    code: str | None = None, lang: str | None = None, k: str | None = None, disputed: str | None = None, **query: Any
+) -> html.Div:
+    """The report with tracking ``code`` (or only the form when there is none)."""
+    lang = lang if lang in ("id", "en") else current_lang()
+    code = (code or "").strip()
+    body: list[Any] = [html.H1(t("lacak.title", lang))]
+    if not code:
+        body += [html.P(t("lacak.intro", lang)), _code_form(lang)]
+    else:
+        with get_engine().connect() as conn:
+            view = public_view(conn, code)
+        if view is None:
+            body += [
+                html.P(t("lacak.not_found", lang), className="error", role="alert", id="lacak-not-found"),
+                _code_form(lang, code),
+            ]
+        else:
+            body += _report(view, lang, k, bool(disputed))
+            body.append(
+                html.Details([html.Summary(t("lacak.other_code", lang)), _code_form(lang)], className="lacak-other")
+            )
+    # The language switch keeps the code (and the reporter's token) as /lacak?code=…
+    return page(html.Div(body, className="lacak"), lang, "/lacak", {"code": code, "k": k})
+
+
+def layout(code: str | None = None, **query: Any) -> html.Div:
+    return tracked(code, **query)
+
+
+dash.register_page("layouts.lacak_code", path_template="/lacak/<code>", title="Lacak laporan · Pantau", layout=tracked)

@@ -1,0 +1,190 @@
+"""Report a problem (citizens): category, place, description, up to 3 photos, optional identity."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import dcc, html
+
+from db.engine import get_engine
+from db.open311 import services
+from db.places import kelurahan_options, kelurahan_outlines
+from geo.pin_map import pin_map
+from i18n import current_lang, t
+from layouts._chrome import page
+from settings import get_settings
+
+dash.register_page(__name__, path="/lapor", title="Lapor · Pantau")
+
+MAX_PHOTOS = 3
+MAX_NAME = 100
+MAX_ADDRESS = 300
+
+
+def _field(label: str, control: Any, for_id: str, hint: str | None = None) -> html.Div:
+    hint_id = f"{for_id}-hint"
+    children: list[Any] = [html.Label(label, htmlFor=for_id)]
+    if hint:
+        children.append(html.P(hint, id=hint_id, className="hint"))
+    children.append(control)
+    return html.Div(children, className="field")
+
+
+def layout(lang: str | None = None, **query: Any) -> html.Div:
+    lang = lang if lang in ("id", "en") else current_lang()
+    with get_engine().connect() as conn:
+        categories = services(conn)
+        places = kelurahan_options(conn)
+        outlines = kelurahan_outlines(conn)
+    name = "name_en" if lang == "en" else "name_id"
+    form = html.Div(
+        [
+            html.P(t("lapor.intro", lang), className="lead"),
+            html.Fieldset(
+                [
+                    html.Legend(t("lapor.category", lang)),
+                    dcc.RadioItems(
+                        id="lapor-category",
+                        options=[{"label": c[name], "value": c["code"]} for c in categories],
+                        className="lapor-categories",
+                    ),
+                ],
+                className="lapor-fieldset",
+            ),
+            html.Fieldset(
+                [
+                    html.Legend(t("lapor.location", lang)),
+                    html.P(t("lapor.location_hint", lang), className="hint", id="lapor-location-hint"),
+                    html.Button(
+                        t("lapor.use_my_location", lang),
+                        id="lapor-locate",
+                        n_clicks=0,
+                        type="button",
+                        className="button-secondary",
+                    ),
+                    html.Div(id="lapor-geo-message", className="hint", role="status"),
+                    html.Div(
+                        dcc.Graph(
+                            id="lapor-map",
+                            figure=pin_map(outlines, tile_url=get_settings().tile_url),
+                            config={"displayModeBar": False, "scrollZoom": True},
+                            className="lapor-map",
+                        ),
+                        role="region",
+                        **{"aria-label": t("lapor.map_label", lang)},
+                    ),
+                    _field(
+                        t("lapor.kelurahan", lang),
+                        dcc.Dropdown(
+                            id="lapor-kelurahan",
+                            options=places,
+                            placeholder=t("lapor.kelurahan_placeholder", lang),
+                            labels={
+                                "search": t("lapor.kelurahan_search", lang),
+                                "clear_search": t("lapor.kelurahan_clear_search", lang),
+                                "clear_selection": t("lapor.kelurahan_clear", lang),
+                                "no_options_found": t("lapor.kelurahan_none", lang),
+                            },
+                        ),
+                        "lapor-kelurahan",
+                    ),
+                    html.Div(
+                        [
+                            _field(
+                                t("lapor.lat", lang),
+                                dcc.Input(id="lapor-lat", type="text", inputMode="decimal", autoComplete="off"),
+                                "lapor-lat",
+                            ),
+                            _field(
+                                t("lapor.lon", lang),
+                                dcc.Input(id="lapor-lon", type="text", inputMode="decimal", autoComplete="off"),
+                                "lapor-lon",
+                            ),
+                        ],
+                        className="lapor-coords",
+                    ),
+                    _field(
+                        t("lapor.address", lang),
+                        dcc.Input(id="lapor-address", type="text", maxLength=MAX_ADDRESS),
+                        "lapor-address",
+                    ),
+                ],
+                className="lapor-fieldset",
+            ),
+            _field(
+                t("lapor.description", lang),
+                dcc.Textarea(id="lapor-description", maxLength=4000, rows=5, className="lapor-textarea"),
+                "lapor-description",
+                t("lapor.description_hint", lang),
+            ),
+            html.Div(
+                [
+                    html.Span(t("lapor.photos", lang), className="label", id="lapor-photos-label"),
+                    html.P(t("lapor.photos_hint", lang, n=MAX_PHOTOS), className="hint"),
+                    dcc.Upload(
+                        id="lapor-photos",
+                        children=html.Div(t("lapor.photos_pick", lang), className="upload-target"),
+                        multiple=True,
+                        accept="image/*",
+                        className="lapor-upload",
+                    ),
+                    html.Ul(id="lapor-photo-list", className="photo-list", **{"aria-live": "polite"}),
+                ],
+                className="field",
+            ),
+            html.Fieldset(
+                [
+                    html.Legend(t("lapor.identity", lang)),
+                    _field(
+                        t("lapor.name", lang),
+                        dcc.Input(id="lapor-name", type="text", maxLength=MAX_NAME, autoComplete="name"),
+                        "lapor-name",
+                    ),
+                    _field(
+                        t("lapor.contact", lang),
+                        dcc.Input(id="lapor-contact", type="text", maxLength=MAX_NAME, autoComplete="tel"),
+                        "lapor-contact",
+                        t("lapor.contact_hint", lang),
+                    ),
+                    dcc.Checklist(
+                        id="lapor-anonymous",
+                        options=[{"label": t("lapor.anonymous", lang), "value": "yes"}],
+                        value=[],
+                        className="lapor-check",
+                    ),
+                    html.P(t("lapor.anonymous_hint", lang), className="hint"),
+                    dcc.Checklist(
+                        id="lapor-confidential",
+                        options=[{"label": t("lapor.confidential", lang), "value": "yes"}],
+                        value=[],
+                        className="lapor-check",
+                    ),
+                    html.P(t("lapor.confidential_hint", lang), className="hint"),
+                ],
+                className="lapor-fieldset",
+            ),
+            html.Div(id="lapor-errors", role="alert", className="error lapor-errors", **{"aria-live": "assertive"}),
+            html.Button(t("lapor.submit", lang), id="lapor-submit", n_clicks=0, className="lapor-submit"),
+        ],
+        id="lapor-form",
+    )
+    return page(
+        html.Div(
+            [
+                html.H1(t("lapor.title", lang)),
+                form,
+                html.Div(id="lapor-result", role="status", **{"aria-live": "polite"}),
+                dcc.Store(id="lapor-lang", data=lang),
+                dcc.Store(
+                    id="lapor-texts",
+                    data={"locating": t("lapor.locating", lang), "unavailable": t("lapor.location_unavailable", lang)},
+                ),
+                dcc.Store(id="lapor-map-ready"),
+                dcc.Store(id="lapor-pin"),
+            ],
+            className="lapor",
+        ),
+        lang,
+        "/lapor",
+    )

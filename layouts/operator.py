@@ -1,0 +1,184 @@
+"""The operators' queue: incoming work with filters and a map, and actions on one or many complaints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import dcc, html
+
+from api.auth import current_staff
+from api.permissions import BULK_ACTIONS, PAGE_ROLES, actions_of
+from db.engine import get_engine
+from db.status import Status
+from db.workflow import OPEN, catalogue_options, data_version, field_users
+from i18n import current_lang, t
+from layouts._actions import action_form, dropdown_labels
+from layouts._chrome import guard, page
+from settings import get_settings
+
+dash.register_page(__name__, path="/operator", title="Antrean operator · Pantau")
+
+
+def _filters(options: dict[str, Any], lang: str, show_opd: bool) -> html.Div:
+    cat_name = "name_en" if lang == "en" else "name_id"
+
+    def select(
+        id_: str, label: str, opts: list[dict[str, str]], multi: bool = False, value: Any = None, hidden: bool = False
+    ) -> html.Div:
+        return html.Div(
+            [
+                html.Label(label, htmlFor=id_),
+                dcc.Dropdown(
+                    id=id_,
+                    options=opts,
+                    multi=multi,
+                    value=value,
+                    placeholder=t("filter.all", lang),
+                    labels=dropdown_labels(lang),
+                ),
+            ],
+            className="filter",
+            hidden=hidden,
+        )
+
+    fields = [
+        html.Div(
+            [
+                html.Label(t("filter.search", lang), htmlFor="opf-q"),
+                dcc.Input(
+                    id="opf-q",
+                    type="search",
+                    debounce=True,
+                    placeholder=t("filter.search_hint", lang),
+                    autoComplete="off",
+                ),
+            ],
+            className="filter filter-search",
+        ),
+        select(
+            "opf-status",
+            t("filter.status", lang),
+            [{"label": t(f"status.{s.value}", lang), "value": s.value} for s in Status],
+            multi=True,
+            value=list(OPEN),
+        ),
+        select(
+            "opf-category",
+            t("filter.category", lang),
+            [{"label": c[cat_name], "value": c["code"]} for c in options["category"]],
+        ),
+        select(
+            "opf-kecamatan",
+            t("filter.kecamatan", lang),
+            [{"label": f"{k['name']} · {k['kota']}", "value": k["code"]} for k in options["kecamatan"]],
+        ),
+    ]
+    # An agency sees only its own complaints: the filter stays in the page (callbacks read it) but hidden.
+    fields.append(
+        select(
+            "opf-opd",
+            t("filter.opd", lang),
+            [{"label": f"{o['short_name']} · {o['kota'] or '—'}", "value": o["code"]} for o in options["opd"]],
+            hidden=not show_opd,
+        )
+    )
+    fields.append(
+        html.Div(
+            dcc.Checklist(
+                id="opf-overdue",
+                options=[{"label": t("filter.overdue", lang), "value": "overdue"}],
+                value=[],
+            ),
+            className="filter filter-check",
+        )
+    )
+    # A <div role=search>, not a <form>: Enter in the search box must not reload the page.
+    return html.Div(fields, className="queue-filters", role="search", **{"aria-label": t("filter.label", lang)})
+
+
+def layout(lang: str | None = None, **query: Any) -> html.Div:
+    lang = lang if lang in ("id", "en") else current_lang()
+    denied = guard(PAGE_ROLES["operator"], lang, "/operator", query)
+    if denied is not None:
+        return denied
+    user = current_staff()
+    assert user is not None
+    with get_engine().connect() as conn:
+        options = catalogue_options(conn)
+        users = field_users(conn, user.opd_id if user.role == "opd" else None)
+        version = data_version(conn)
+    allowed = [a for a in BULK_ACTIONS if a in actions_of(user)]
+    scope_note = (
+        html.P(t("queue.scope_opd", lang, opd=user.opd_code or t("queue.all_opd", lang)), className="scope-note")
+        if user.role == "opd"
+        else None
+    )
+    bulk = html.Section(
+        [
+            html.H2(t("queue.bulk_title", lang), id="op-bulk-title"),
+            html.P(id="op-selected-count", className="selected-count", **{"aria-live": "polite"}),
+            html.Div(
+                [
+                    html.Button(t("queue.select_all", lang), id="op-select-all", n_clicks=0, className="button-small"),
+                    html.Button(
+                        t("queue.select_none", lang),
+                        id="op-select-none",
+                        n_clicks=0,
+                        className="button-small button-secondary",
+                    ),
+                ],
+                className="select-buttons",
+            ),
+            action_form("op", allowed, options, users, lang, t("queue.apply", lang)),
+        ],
+        className="bulk-bar",
+        **{"aria-labelledby": "op-bulk-title"},
+    )
+    return page(
+        [
+            html.Div(
+                [html.H1(t("queue.title", lang)), scope_note, html.P(t("queue.keys_hint", lang), className="hint")],
+                className="queue-head",
+            ),
+            _filters(options, lang, show_opd=user.role != "opd"),
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            html.P(id="op-count", className="queue-count", role="status", **{"aria-live": "polite"}),
+                            html.Div(id="op-table", className="queue-table-wrap"),
+                        ],
+                        className="queue-list",
+                    ),
+                    html.Div(
+                        [
+                            bulk,
+                            html.Div(
+                                dcc.Graph(
+                                    id="op-map",
+                                    config={"displayModeBar": False, "scrollZoom": True},
+                                    style={"height": "380px"},
+                                ),
+                                className="queue-map",
+                                role="img",
+                                **{"aria-label": t("queue.map_label", lang)},
+                            ),
+                        ],
+                        className="queue-side",
+                    ),
+                ],
+                className="queue-grid",
+            ),
+            dcc.Store(id="op-selected", data=[]),
+            dcc.Store(id="op-version", data={"version": version, "view": None}),
+            dcc.Store(id="op-done", data=0),
+            dcc.Store(id="op-lang", data=lang),
+            html.Div(id="op-keys", hidden=True),
+            dcc.Interval(id="op-poll", interval=max(get_settings().poll_ms, 1000) * 2),
+        ],
+        lang,
+        "/operator",
+        query,
+        wide=True,
+    )

@@ -1,0 +1,105 @@
+"""A field supervisor finishes a job on a 360×740 phone screen: start, add a photo, finish, and it is green."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+from sqlalchemy import Engine, text
+
+from tests.conftest import console_errors
+from tests.integration.staff import (
+    PASSWORD,
+    Accounts,
+    jpeg,
+    new_complaint,
+    point_in,
+    status_of,
+)
+from tests.integration.staff import accounts as accounts_fixture
+
+accounts = accounts_fixture  # the fixture, under the name the tests ask for
+
+WIDTH, HEIGHT = 360, 740
+
+
+def _assign(engine: Engine, code: str, username: str) -> None:
+    from db.complaints import Actor, transition
+
+    with engine.begin() as conn:
+        transition(conn, code, "verify", Actor(role="operator"))
+        transition(conn, code, "assign", Actor(role="operator"), assignee=username)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("browser", [(WIDTH, HEIGHT)], indirect=True)
+def test_a_field_supervisor_finishes_a_job_with_a_photo_on_a_phone(
+    browser: Any, live_server: str, engine: Engine, committed: list[int], accounts: Accounts
+) -> None:
+    driver = browser
+    # A phone: 360 CSS px wide, touch, and a position near the job.
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride", {"width": WIDTH, "height": HEIGHT, "deviceScaleFactor": 2, "mobile": True}
+    )
+    lon, lat = point_in(engine, east_m=30)
+    driver.execute_cdp_cmd("Browser.grantPermissions", {"permissions": ["geolocation"], "origin": live_server})
+    driver.execute_cdp_cmd("Emulation.setGeolocationOverride", {"latitude": lat, "longitude": lon, "accuracy": 15})
+
+    supervisor = accounts("field", opd="3671.DBMSDA")
+    code = new_complaint(engine, committed, address="Jl. Uji Coba No. 3")
+    _assign(engine, code, supervisor.username)
+    wait = WebDriverWait(driver, 20)
+
+    driver.get(f"{live_server}/login?next=/field")
+    wait.until(EC.presence_of_element_located((By.ID, "login-username"))).send_keys(supervisor.username)
+    driver.find_element(By.ID, "login-password").send_keys(PASSWORD)
+    driver.find_element(By.ID, "login-submit").click()
+
+    # My jobs, nearest first, with how far each is from me.
+    card = wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, f".job-card[data-code='{code}']")))
+    assert "m dari Anda" in card.text
+    assert driver.execute_script("return window.innerWidth") == WIDTH
+    card.find_element(By.CSS_SELECTOR, "a.job-open").click()
+
+    start = wait.until(EC.element_to_be_clickable((By.ID, "fj-start")))
+    finish = driver.find_element(By.ID, "fj-finish")
+    assert not finish.is_enabled()  # no photo yet
+    start.click()
+    wait.until(EC.text_to_be_present_in_element((By.ID, "fj-badge"), "Dikerjakan"))
+    assert status_of(engine, code)["status"] == "dikerjakan"
+
+    photo = Path(tempfile.mkdtemp()) / "selesai.jpg"
+    photo.write_bytes(jpeg(size=(640, 480)))
+    driver.find_element(By.CSS_SELECTOR, "#fj-upload input[type=file]").send_keys(str(photo))
+    wait.until(EC.text_to_be_present_in_element((By.ID, "fj-upload-msg"), "tersimpan"))
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#fj-photos img")))
+    assert status_of(engine, code)["status"] == "dikerjakan"  # a photo alone does not finish the job
+
+    driver.find_element(By.ID, "fj-note").send_keys("Lubang sudah ditambal.")
+    wait.until(EC.element_to_be_clickable((By.ID, "fj-finish"))).click()
+    wait.until(EC.text_to_be_present_in_element((By.ID, "fj-msg"), "Laporan kini hijau"))
+    assert driver.find_element(By.ID, "fj-badge").text == "Selesai"
+    assert "badge-green" in driver.find_element(By.ID, "fj-badge").get_attribute("class")
+
+    assert status_of(engine, code)["status"] == "selesai"
+    with engine.connect() as conn:
+        note = conn.execute(
+            text(
+                "SELECT e.note FROM complaint_event e JOIN complaint c ON c.id = e.complaint_id "
+                "WHERE c.tracking_code = :c AND e.to_status = 'selesai'"
+            ),
+            {"c": code},
+        ).scalar()
+        photos = conn.execute(
+            text("SELECT count(*) FROM photo p JOIN complaint c ON c.id = p.complaint_id WHERE c.tracking_code = :c"),
+            {"c": code},
+        ).scalar()
+    assert (note, photos) == ("Lubang sudah ditambal.", 1)
+    # Nothing sticks out sideways on a 360 px screen.
+    assert driver.execute_script("return document.documentElement.scrollWidth") <= WIDTH
+    assert console_errors(driver) == []

@@ -1,0 +1,90 @@
+"""A citizen on a 360 px phone files a report with a photo, then opens its tracking link."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+from sqlalchemy import Engine, text
+
+from tests.conftest import ARTIFACTS, console_errors
+from tests.integration.intake import fresh_limits_fixture, jpeg  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.browser
+
+
+def _no_sideways_scroll(driver: Any) -> None:
+    width = driver.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], f"the page scrolls sideways at {width[1]} px: {width[0]} px wide"
+
+
+@pytest.mark.parametrize("browser", [(360, 740)], indirect=True)
+def test_file_a_report_with_a_photo_on_a_phone_and_track_it(
+    browser: Any, live_server: str, engine: Engine, committed: list[int]
+) -> None:
+    wait = WebDriverWait(browser, 30)
+    # Chromium will not make a window narrower than 500 px: emulate the phone's viewport instead.
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride", {"width": 360, "height": 740, "deviceScaleFactor": 1, "mobile": True}
+    )
+    browser.get(f"{live_server}/lapor")
+    assert browser.execute_script("return window.innerWidth") == 360
+    wait.until(EC.element_to_be_clickable((By.XPATH, "//label[contains(., 'Sampah menumpuk')]"))).click()
+
+    # Tap the map: the pin goes where the finger was, and the coordinates fill in.
+    wait.until(lambda d: d.find_element(By.ID, "lapor-map").get_attribute("data-pin-ready") == "1")
+    canvas = browser.find_element(By.CSS_SELECTOR, "#lapor-map canvas")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", canvas)
+    ActionChains(browser).move_to_element_with_offset(canvas, 5, 5).click().perform()
+    wait.until(lambda d: d.find_element(By.ID, "lapor-lat").get_attribute("value"))
+    lat = float(browser.find_element(By.ID, "lapor-lat").get_attribute("value"))
+    lon = float(browser.find_element(By.ID, "lapor-lon").get_attribute("value"))
+    assert -6.45 < lat < -6.05 and 106.5 < lon < 106.85, (lat, lon)
+    # A kelurahan chosen from the list moves the pin inside it (the keyboard path).
+    browser.find_element(By.ID, "lapor-kelurahan").click()
+    search = wait.until(
+        EC.visibility_of_element_located((By.CSS_SELECTOR, ".dash-dropdown-content input[type=search]"))
+    )
+    search.send_keys("Cipete")
+    wait.until(EC.element_to_be_clickable((By.XPATH, "//*[@role='option' and contains(., 'Cipete')]"))).click()
+    wait.until(lambda d: d.find_element(By.ID, "lapor-lat").get_attribute("value") != f"{lat:.6f}")
+
+    browser.find_element(By.ID, "lapor-description").send_keys("Sampah menumpuk di depan gang, <b>bau</b> sekali.")
+    photo = Path(tempfile.mkdtemp()) / "sampah.jpg"
+    photo.write_bytes(jpeg((120, 90, 30), (640, 480)))
+    browser.find_element(By.CSS_SELECTOR, "#lapor-photos input[type=file]").send_keys(str(photo))
+    wait.until(EC.text_to_be_present_in_element((By.ID, "lapor-photo-list"), "sampah.jpg"))
+    _no_sideways_scroll(browser)
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / "lapor-360-form.png"))
+
+    submit = browser.find_element(By.ID, "lapor-submit")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", submit)
+    submit.click()
+    code = wait.until(EC.visibility_of_element_located((By.ID, "lapor-code"))).text
+    with engine.connect() as conn:
+        row = conn.execute(
+            text("SELECT c.id, c.channel, c.status, (SELECT count(*) FROM photo p WHERE p.complaint_id = c.id) AS photos"
+                 "  FROM complaint c WHERE c.tracking_code = :c"),
+            {"c": code},
+        ).one()  # fmt: skip
+    committed.append(row.id)
+    assert row.channel == "web" and row.photos == 1 and row.status == "baru"
+    assert not browser.find_element(By.ID, "lapor-form").is_displayed()
+    _no_sideways_scroll(browser)
+    browser.save_screenshot(str(ARTIFACTS / "lapor-360-receipt.png"))
+
+    browser.find_element(By.ID, "lapor-track-link").click()
+    wait.until(EC.text_to_be_present_in_element((By.ID, "lacak-shown-code"), code))
+    assert browser.find_element(By.ID, "lacak-status").text == "Baru"
+    assert "Sampah menumpuk" in browser.find_element(By.ID, "lacak-category").text
+    description = browser.find_element(By.ID, "lacak-description")
+    assert "<b>bau</b>" in description.text and not description.find_elements(By.TAG_NAME, "b")
+    _no_sideways_scroll(browser)
+    assert not console_errors(browser)

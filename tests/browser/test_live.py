@@ -1,0 +1,132 @@
+"""The live-room wall screen in headless Chromium: counts, live markers, kiosk mode."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+from sqlalchemy import Connection, Engine, text
+
+from db.complaints import NewComplaint, create_complaint, transition
+from db.status import COLOUR, Status
+from tests.conftest import console_errors
+
+pytestmark = pytest.mark.browser
+
+# The traces (by uid) that hold a complaint's marker, read from the plotted figure.
+MARKER_TRACES_OF = """
+const gd = document.querySelector('#wall-map .js-plotly-plot');
+if (!gd || !gd.data) return null;
+const found = [];
+for (const trace of gd.data) {
+  if (trace.type !== 'scattermap') continue;
+  for (const cd of trace.customdata || []) if (cd[0] === arguments[0]) found.push(trace.uid);
+}
+return found;
+"""
+MAP_READY = """
+const gd = document.querySelector('#wall-map .js-plotly-plot');
+const map = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot.map;
+return Boolean(map && map.loaded() && gd.data.length === 7);
+"""
+
+
+def _point(conn: Connection, code: str) -> tuple[float, float]:
+    return conn.execute(
+        text("SELECT ST_Y(p), ST_X(p) FROM (SELECT ST_PointOnSurface(geom) p FROM area WHERE code = :c) x"), {"c": code}
+    ).one()
+
+
+def _create(engine: Engine, committed: list[int], code: str, description: str) -> int:
+    with engine.begin() as conn:
+        lat, lon = _point(conn, code)
+        made = create_complaint(conn, NewComplaint(category="jalan_rusak", description=description, lat=lat, lon=lon))
+    committed.append(made.id)
+    return made.id
+
+
+def _db_counts(engine: Engine) -> dict[str, int]:
+    counts = {"red": 0, "yellow": 0, "green": 0}
+    with engine.connect() as conn:
+        for status, n in conn.execute(text("SELECT status, count(*) FROM complaint GROUP BY status")):
+            colour = COLOUR[Status(status)].value
+            if colour in counts:
+                counts[colour] += n
+    return counts
+
+
+def _legend(driver: Any) -> dict[str, int]:
+    return {c: int(driver.find_element(By.ID, f"count-{c}").text) for c in ("red", "yellow", "green")}
+
+
+def test_the_wall_loads_cleanly_and_its_legend_matches_the_database(
+    browser: Any, live_server: str, engine: Engine, committed: list[int]
+) -> None:
+    first = _create(engine, committed, "3671011001", "Jalan berlubang di depan SD")
+    second = _create(engine, committed, "3674011001", "Aspal mengelupas di tikungan")
+    with engine.begin() as conn:
+        transition(conn, second, "forward", reason="urusan dinas", kota="3674")
+
+    browser.get(f"{live_server}/")  # the home page is the wall
+    wait = WebDriverWait(browser, 30)
+    wait.until(lambda d: d.execute_script(MAP_READY))
+    assert _legend(browser) == _db_counts(engine)
+    assert browser.execute_script(MARKER_TRACES_OF, first) == ["red"]
+    assert browser.execute_script(MARKER_TRACES_OF, second) == ["yellow"]
+    newest = [li.get_attribute("data-id") for li in browser.find_elements(By.CSS_SELECTOR, "#wall-newest li")]
+    assert newest[:2] == [str(second), str(first)]
+    assert browser.find_element(By.CSS_SELECTOR, ".wall-controls").is_displayed()
+    assert browser.find_element(By.CSS_SELECTOR, ".site-header").is_displayed()
+    assert "WIB" in wait.until(lambda d: d.find_element(By.ID, "wall-clock-time").text)
+    # Offline: everything the page fetched came from Pantau itself.
+    fetched = browser.execute_script("return performance.getEntriesByType('resource').map(r => r.name)")
+    assert fetched and [url for url in fetched if not url.startswith(live_server)] == []
+    assert console_errors(browser) == []
+
+
+def test_a_new_complaint_appears_and_recolours_without_reloading(
+    browser: Any, live_server: str, engine: Engine, committed: list[int]
+) -> None:
+    browser.get(f"{live_server}/live?lang=en")
+    wait = WebDriverWait(browser, 30)
+    wait.until(lambda d: d.execute_script(MAP_READY))
+    browser.execute_script("window.__sameDocument = true")
+
+    complaint = _create(engine, committed, "3671021001", "Lampu jalan mati sejak kemarin")
+    # Within 5 seconds (the poll is 2 s): the marker, the count and the newest-reports panel.
+    WebDriverWait(browser, 5).until(lambda d: d.execute_script(MARKER_TRACES_OF, complaint) == ["red"])
+    WebDriverWait(browser, 5).until(lambda d: _legend(d) == _db_counts(engine))
+    WebDriverWait(browser, 5).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, "#wall-newest li").get_attribute("data-id") == str(complaint)
+    )
+
+    with engine.begin() as conn:
+        transition(conn, complaint, "verify")
+        transition(conn, complaint, "forward", reason="wrong agency", kota="3671")
+    # Recoloured: one marker, now yellow; the red one is gone.
+    WebDriverWait(browser, 5).until(lambda d: d.execute_script(MARKER_TRACES_OF, complaint) == ["yellow"])
+    WebDriverWait(browser, 5).until(lambda d: _legend(d) == _db_counts(engine))
+    assert browser.execute_script("return window.__sameDocument") is True  # never reloaded
+    assert console_errors(browser) == []
+
+
+@pytest.mark.parametrize("browser", [(1920, 1080)], indirect=True)
+def test_kiosk_mode_hides_every_control_and_goes_dark(browser: Any, live_server: str) -> None:
+    browser.get(f"{live_server}/live?kiosk=1&kecamatan=367101")
+    wait = WebDriverWait(browser, 30)
+    wait.until(lambda d: d.execute_script(MAP_READY))
+    assert browser.find_elements(By.CSS_SELECTOR, ".site-header") == []
+    assert not browser.find_element(By.CSS_SELECTOR, ".wall-controls").is_displayed()
+    assert not browser.find_element(By.ID, "wall-level").is_displayed()
+    background = browser.execute_script(
+        "return getComputedStyle(document.querySelector('.wall-kiosk')).backgroundColor"
+    )
+    assert background == "rgb(11, 22, 34)"
+    # The focused kecamatan alone is shaded.
+    shaded = browser.execute_script("return document.querySelector('#wall-map .js-plotly-plot').data[0].locations")
+    assert shaded == ["367101"]
+    for element in ("count-red", "count-yellow", "count-green"):
+        assert browser.find_element(By.ID, element).is_displayed()
+    assert console_errors(browser) == []

@@ -1,0 +1,108 @@
+"""Shared set-up for the intake tests (Open311, SMS, /lapor, /lacak): places, photos, finishing a report.
+
+Fixtures are defined as ``*_fixture`` and named without the suffix; a test module
+imports the ``*_fixture`` function to make the fixture available.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from PIL import Image
+from sqlalchemy import Connection, Engine, text
+
+# Two real kelurahan, one in each city, both named "Babakan".
+TANGERANG_BABAKAN = "3671011008"
+TANGSEL_BABAKAN = "3674071005"
+OUTSIDE = (-6.2088, 106.8456)  # central Jakarta: outside both cities
+
+
+def inside(conn: Connection, kelurahan_code: str) -> tuple[float, float]:
+    """A point (lat, lon) inside a kelurahan."""
+    row = conn.execute(
+        text("SELECT ST_Y(p), ST_X(p) FROM area, LATERAL ST_PointOnSurface(geom) p WHERE code = :c"),
+        {"c": kelurahan_code},
+    ).one()
+    return float(row[0]), float(row[1])
+
+
+def jpeg(colour: tuple[int, int, int] = (200, 40, 40), size: tuple[int, int] = (64, 48)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, "JPEG")
+    return out.getvalue()
+
+
+def finish(conn: Connection, code: str) -> None:
+    """Take a new report through the status machine to selesai, with a completion photo."""
+    from db.complaints import Actor, resolve_id, transition
+    from photos.store import get_store
+    from photos.upload import save_photo
+
+    complaint_id = resolve_id(conn, code)
+    opd = conn.execute(
+        text("SELECT o.code FROM complaint c JOIN opd o ON o.id = c.opd_id WHERE c.id = :i"), {"i": complaint_id}
+    ).scalar_one()
+    staff = Actor(role="opd")
+    transition(conn, complaint_id, "forward", staff, reason="ditangani dinas", opd=opd)
+    save_photo(conn, get_store(), complaint_id, jpeg((30, 160, 60)), "completion", Actor(role="field"), 10**7)
+    transition(conn, complaint_id, "complete", staff)
+
+
+def complaint(conn: Connection, code: str) -> dict[str, Any]:
+    row = conn.execute(
+        text(
+            "SELECT c.*, kel.code AS kelurahan_code, o.code AS opd_code, cat.code AS category_code"
+            "  FROM complaint c LEFT JOIN area kel ON kel.id = c.kelurahan_id"
+            "  LEFT JOIN opd o ON o.id = c.opd_id JOIN category cat ON cat.id = c.category_id"
+            " WHERE c.tracking_code = :c"
+        ),
+        {"c": code},
+    ).mappings()
+    return dict(row.one())
+
+
+@pytest.fixture(name="api_key")
+def api_key_fixture(engine: Engine) -> Iterator[tuple[str, str]]:
+    """A fresh Open311 key: (name, key)."""
+    from db.accounts import create_api_key
+
+    name = f"test-client-{uuid.uuid4().hex[:8]}"
+    with engine.begin() as conn:
+        key = create_api_key(conn, name)
+    yield name, key
+
+
+@pytest.fixture(name="fresh_limits", autouse=True)
+def fresh_limits_fixture() -> Iterator[None]:
+    """Every test starts with no submissions counted against its address."""
+    from api.limits import limiter
+    from app import server  # noqa: F401  (initialises the limiter)
+
+    limiter.reset()
+    yield
+    limiter.reset()
+
+
+def track_ids(engine: Engine, committed: list[int], *codes: str) -> None:
+    """Register committed complaints (by tracking code) for purging after the test."""
+    with engine.connect() as conn:
+        for code in codes:
+            committed.append(
+                conn.execute(text("SELECT id FROM complaint WHERE tracking_code = :c"), {"c": code}).scalar_one()
+            )
+
+
+@pytest.fixture(name="many_submissions")
+def many_submissions_fixture(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A test that submits more than PANTAU_SUBMIT_RATE allows on purpose (e.g. every error case) raises it."""
+    from settings import get_settings
+
+    monkeypatch.setenv("PANTAU_SUBMIT_RATE", "1000/minute")
+    get_settings.cache_clear()
+    yield
+    monkeypatch.delenv("PANTAU_SUBMIT_RATE")
+    get_settings.cache_clear()

@@ -1,0 +1,147 @@
+"""Exports of the filtered set: CSV, GeoJSON and XLSX, with a leader's token or session, scoped like the page."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from collections.abc import Iterator
+
+import openpyxl
+import pytest
+from sqlalchemy import Engine, text
+
+from db.accounts import create_user
+from db.filters import Scope, parse_filters, resolve
+from db.leaders import dashboard
+from tests.integration.test_leaders_kpi import FIXTURE_WEEK, add, add_week
+
+WEEK = "from=2025-04-28&to=2025-05-09"
+PASSWORD = "rahasia-123"
+
+
+@pytest.fixture(scope="module")
+def week(engine: Engine) -> Iterator[list[int]]:
+    """The six hand-computed complaints, plus one in Jatiuwung and two with reporters, committed."""
+    with engine.begin() as c:
+        add_week(c, prefix="EX")
+        add(c, "EX-JATI", "baru", "2025-05-06 09:00+07", kelurahan="3671021001", opd="3671.DKP", category="sampah")
+        add(c, "EX-SECRET", "baru", "2025-05-06 10:00+07", confidential=True, reporter="Siti Rahasia 0812-1111")
+        add(c, "EX-OPEN", "baru", "2025-05-06 11:00+07", reporter="Budi Terbuka 0812-2222")
+        c.execute(text("UPDATE complaint SET description = '=HYPERLINK(\"http://x\")' WHERE tracking_code = 'EX-OPEN'"))
+        ids = [r[0] for r in c.execute(text("SELECT id FROM complaint WHERE tracking_code LIKE 'EX-%'"))]
+    yield ids
+    from tests.conftest import purge
+
+    purge(engine, ids)
+
+
+def _user(engine: Engine, username: str, role: str, kecamatan: list[str] | None = None) -> None:
+    with engine.begin() as c:
+        if not c.execute(text("SELECT 1 FROM app_user WHERE username = :u"), {"u": username}).first():
+            create_user(c, username, PASSWORD, role, None, kecamatan or [])
+
+
+def _token(client, engine: Engine, username: str, role: str, kecamatan: list[str] | None = None) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    _user(engine, username, role, kecamatan)
+    response = client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return {"Authorization": f"Bearer {response.get_json()['access_token']}"}
+
+
+def _csv(response) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
+    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+
+
+def test_exports_need_a_dashboard_role(client, engine: Engine, week: list[int]) -> None:  # type: ignore[no-untyped-def]
+    assert client.get(f"/api/v1/export.csv?{WEEK}").status_code == 401
+    field = _token(client, engine, "export-field", "field")
+    assert client.get(f"/api/v1/export.csv?{WEEK}", headers=field).status_code == 403
+    leader = _token(client, engine, "export-leader", "leader")
+    assert client.get(f"/api/v1/export.pdf?{WEEK}", headers=leader).status_code == 404
+    refused = client.get("/api/v1/export.csv?status=purple", headers=leader)
+    assert refused.status_code == 400 and refused.get_json()["param"] == "status"
+
+
+def test_csv_export_of_the_filtered_set_matches_the_table(client, engine: Engine, week: list[int]) -> None:  # type: ignore[no-untyped-def]
+    leader = _token(client, engine, "export-leader", "leader")
+    response = client.get(f"/api/v1/export.csv?{WEEK}&kecamatan=367101", headers=leader)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/csv")
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = _csv(response)
+    assert int(response.headers["X-Total-Count"]) == len(rows) == 8
+    with engine.connect() as c:
+        d = dashboard(c, resolve(c, parse_filters({**FIXTURE_WEEK, "kecamatan": "367101"}), Scope()))
+    assert Counter(r["opd_code"] for r in rows) == {g.code: g.kpis.reports for g in d.by_opd}
+    assert sum(r["status"] == "selesai" for r in rows) == d.kpis.finished
+    assert sum(r["overdue"] == "t" for r in rows) == d.kpis.overdue
+    by_code = {r["tracking_code"]: r for r in rows}
+    # The same working days as worked out by hand for the dashboard.
+    assert (by_code["EX-A"]["response_working_days"], by_code["EX-A"]["completion_working_days"]) == ("1.000", "2.250")
+    assert by_code["EX-C"]["completion_working_days"] == "3.500"
+    assert by_code["EX-A"]["created_at"] == "2025-04-30T10:00:00+07:00"
+    assert (by_code["EX-A"]["kelurahan_code"], by_code["EX-A"]["colour"]) == ("3671011001", "green")
+
+
+def test_reporters_are_never_exported_and_text_cannot_become_a_formula(client, engine: Engine, week: list[int]) -> None:  # type: ignore[no-untyped-def]
+    leader = _token(client, engine, "export-leader", "leader")
+    bodies = {fmt: client.get(f"/api/v1/export.{fmt}?{WEEK}", headers=leader).get_data() for fmt in ("csv", "geojson")}
+    xlsx = client.get(f"/api/v1/export.xlsx?{WEEK}", headers=leader).get_data()
+    cells = [
+        str(v)
+        for row in openpyxl.load_workbook(io.BytesIO(xlsx), read_only=True).active.iter_rows(values_only=True)
+        for v in row
+    ]
+    for secret in ("Siti Rahasia", "0812-1111", "Budi Terbuka", "0812-2222"):
+        assert secret.encode() not in bodies["csv"] and secret.encode() not in bodies["geojson"]
+        assert not any(secret in cell for cell in cells)
+    assert "reporter" not in bodies["csv"].decode().splitlines()[0]
+    description = {r["tracking_code"]: r["description"] for r in csv.DictReader(io.StringIO(bodies["csv"].decode()))}
+    assert description["EX-OPEN"].startswith("'=HYPERLINK")
+
+
+def test_geojson_and_xlsx_hold_the_same_rows(client, engine: Engine, week: list[int]) -> None:  # type: ignore[no-untyped-def]
+    leader = _token(client, engine, "export-leader", "leader")
+    geo = client.get(f"/api/v1/export.geojson?{WEEK}&category=jalan_rusak", headers=leader)
+    assert geo.headers["Content-Type"].startswith("application/geo+json")
+    collection = json.loads(geo.get_data())
+    codes = sorted(f["id"] for f in collection["features"])
+    assert int(geo.headers["X-Total-Count"]) == len(codes) == 7
+    first = collection["features"][0]
+    assert first["geometry"]["type"] == "Point" and len(first["geometry"]["coordinates"]) == 2
+    book = openpyxl.load_workbook(
+        io.BytesIO(client.get(f"/api/v1/export.xlsx?{WEEK}&category=jalan_rusak", headers=leader).get_data()),
+        read_only=True,
+    )
+    rows = list(book.active.iter_rows(values_only=True))
+    assert rows[0][0] == "tracking_code"
+    assert sorted(r[0] for r in rows[1:]) == codes
+    finished = {r[0]: r for r in rows[1:]}["EX-A"]
+    assert finished[rows[0].index("completion_working_days")] == pytest.approx(2.25)
+
+
+def test_a_limited_leader_exports_only_their_kecamatan(client, engine: Engine, week: list[int]) -> None:  # type: ignore[no-untyped-def]
+    camat = _token(client, engine, "export-camat", "leader", ["367101"])
+    mine = _csv(client.get(f"/api/v1/export.csv?{WEEK}", headers=camat))
+    assert mine and {r["kecamatan_code"] for r in mine} == {"367101"}
+    assert "EX-JATI" not in {r["tracking_code"] for r in mine}
+    for other in ("kecamatan=367102", "kelurahan=3671021001"):
+        assert client.get(f"/api/v1/export.csv?{WEEK}&{other}", headers=camat).status_code == 403
+        assert client.get(f"/api/v1/export.geojson?{WEEK}&{other}", headers=camat).status_code == 403
+    # A kota filter does not widen the scope.
+    kota = _csv(client.get(f"/api/v1/export.csv?{WEEK}&kota=3671", headers=camat))
+    assert {r["kecamatan_code"] for r in kota} == {"367101"}
+
+
+def test_a_leaders_browser_session_is_enough(client, engine: Engine, week: list[int]) -> None:  # type: ignore[no-untyped-def]
+    _user(engine, "export-session", "leader")
+    with engine.connect() as c:
+        user_id = c.execute(text("SELECT id FROM app_user WHERE username = 'export-session'")).scalar_one()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user_id)
+        session["_fresh"] = True
+    response = client.get(f"/api/v1/export.csv?{WEEK}&channel=sms")
+    assert response.status_code == 200
+    assert [r["tracking_code"] for r in _csv(response)] == ["EX-E"]

@@ -1,0 +1,208 @@
+"""What the wall screen reads: markers within budget, counts, panels, changes since a version, cards, photos."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from PIL import Image
+from sqlalchemy import Connection, Engine, text
+
+from db import wall
+from db.complaints import Actor, NewComplaint, create_complaint, transition
+from db.status import COLOUR, Status
+from geo.figures import TRACE, Marker, marker_columns, rank, wall_figure
+from photos.store import get_store
+from photos.upload import save_photo
+
+KEL = "3671011001"  # a kelurahan of Kota Tangerang, kecamatan 367101
+FIELD = Actor(role="field")
+
+
+def _jpeg(shade: int = 90) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (shade, 120, 200)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def _inside(conn: Connection, code: str = KEL) -> tuple[float, float]:
+    return conn.execute(
+        text("SELECT ST_Y(p), ST_X(p) FROM (SELECT ST_PointOnSurface(geom) p FROM area WHERE code = :c) x"), {"c": code}
+    ).one()
+
+
+def _new(conn: Connection, code: str = KEL, **overrides: object) -> int:
+    lat, lon = _inside(conn, code)
+    values: dict[str, object] = {"category": "sampah", "description": f"Sampah menumpuk {code}", "lat": lat, "lon": lon}
+    values.update(overrides)
+    return create_complaint(conn, NewComplaint(**values)).id  # type: ignore[arg-type]
+
+
+def _finish(conn: Connection, complaint_id: int, shade: int = 90) -> None:
+    transition(conn, complaint_id, "verify")
+    transition(conn, complaint_id, "forward", reason="urusan dinas", kota="3671")
+    save_photo(conn, get_store(), complaint_id, _jpeg(shade), "completion", FIELD, 10_000_000)
+    transition(conn, complaint_id, "complete", FIELD)
+
+
+def _db_colour_counts(conn: Connection) -> dict[str, int]:
+    counts = {"red": 0, "yellow": 0, "green": 0, "grey": 0}
+    for status, n in conn.execute(text("SELECT status, count(*) FROM complaint GROUP BY status")):
+        counts[COLOUR[Status(status)].value] += n
+    return counts
+
+
+def test_markers_counts_and_panels_follow_the_statuses(conn: Connection) -> None:
+    everything = wall.resolve(conn, wall.Scope())
+    red = _new(conn)
+    yellow = _new(conn, description="Saluran tersumbat")
+    transition(conn, yellow, "forward", reason="dinas", kota="3671")
+    green = _new(conn, description="Lampu jalan mati")
+    _finish(conn, green)
+    grey = _new(conn, description="Laporan iseng")
+    transition(conn, grey, "reject", reason="bukan pengaduan")
+
+    colours = {m.id: COLOUR[Status(m.status)].value for m in wall.markers(conn, everything)}
+    assert {colours[red], colours[yellow], colours[green], colours[grey]} == {"red", "yellow", "green", "grey"}
+    assert colours[red] == "red" and colours[yellow] == "yellow" and colours[green] == "green"
+
+    counts = wall.colour_counts(conn, everything)
+    assert {k: counts[k] for k in ("red", "yellow", "green", "grey")} == _db_colour_counts(conn)
+
+    newest, finished = wall.newest(conn, everything), wall.finished(conn, everything)
+    assert [e.id for e in newest][:2] == [yellow, red]  # open only, newest first
+    assert finished[0].id == green and finished[0].completion_photo is not None
+
+
+def test_open_complaints_per_area_count_every_open_one(conn: Connection) -> None:
+    everything = wall.resolve(conn, wall.Scope())
+    before = wall.area_counts(conn, "kelurahan", everything)
+    for _ in range(3):
+        _new(conn, description=f"Jalan rusak {_}")
+    closed = _new(conn, description="Pohon tumbang")
+    transition(conn, closed, "reject", reason="sudah ditangani warga")
+    after = wall.area_counts(conn, "kelurahan", everything)
+    assert after[KEL] == before.get(KEL, 0) + 3
+    kecamatan = wall.area_counts(conn, "kecamatan", everything)
+    assert kecamatan["367101"] >= 3
+    kel_id = conn.execute(text("SELECT id FROM area WHERE code = :c"), {"c": KEL}).scalar_one()
+    assert wall.area_counts(conn, "kelurahan", everything, [kel_id]) == {KEL: after[KEL]}
+
+
+def test_the_marker_budget_keeps_the_newest_open_complaints(conn: Connection, monkeypatch: pytest.MonkeyPatch) -> None:
+    ids = [_new(conn, description=f"Genangan air nomor {i}") for i in range(5)]
+    monkeypatch.setattr(wall, "OPEN_BUDGET", 2)
+    drawn = [m.id for m in wall.markers(conn, wall.resolve(conn, wall.Scope())) if Status(m.status) == Status.BARU]
+    assert drawn == [ids[-1], ids[-2]]
+
+
+def test_a_scope_keeps_one_kecamatan_and_unknown_codes_are_refused(conn: Connection) -> None:
+    inside = _new(conn)
+    elsewhere = _new(conn, code="3674011001", description="Sampah di Tangsel")
+    one = wall.resolve(conn, wall.Scope(kecamatan="367101"))
+    drawn = {m.id for m in wall.markers(conn, one)}
+    assert inside in drawn and elsewhere not in drawn
+    kelurahan = wall.boundaries(conn, "kelurahan", one).geojson["features"]
+    assert kelurahan and all(f["id"].startswith("367101") for f in kelurahan)
+    assert [f["id"] for f in wall.boundaries(conn, "kecamatan", one).geojson["features"]] == ["367101"]
+    kota = wall.resolve(conn, wall.Scope(kota="3674"))
+    assert {f["id"][:4] for f in wall.boundaries(conn, "kecamatan", kota).geojson["features"]} == {"3674"}
+    with pytest.raises(wall.UnknownArea):
+        wall.resolve(conn, wall.Scope(kecamatan="999999"))
+
+
+def test_boundaries_cover_every_loaded_area(conn: Connection) -> None:
+    everything = wall.resolve(conn, wall.Scope())
+    for level in ("kecamatan", "kelurahan"):
+        layer = wall.boundaries(conn, level, everything)
+        loaded = conn.execute(text("SELECT count(*) FROM area WHERE level = :l"), {"l": level}).scalar_one()
+        assert len(layer.geojson["features"]) == loaded
+        assert layer.bounds is not None and layer.bounds.west < layer.bounds.east
+
+
+def test_changes_since_a_version_are_what_was_committed_after_it(engine: Engine, committed: list[int]) -> None:
+    everything = wall.Resolved("all")
+    with engine.connect() as c:
+        seen = wall.current_version(c)
+    with engine.begin() as c:
+        first = _new(c, description="Jalan berlubang baru")
+        committed.append(first)
+    with engine.begin() as c:
+        transition(c, first, "verify")
+        second = _new(c, code="3674011001", description="Banjir di Tangsel")
+        committed.append(second)
+    with engine.connect() as c:
+        now = wall.current_version(c)
+        changed = wall.changes(c, seen, now, everything)
+        scoped = wall.changes(c, seen, now, wall.resolve(c, wall.Scope(kota="3671")))
+        nothing = wall.changes(c, now, now, everything)
+    assert [e.id for e in changed] == [first, second]  # each complaint once, in its latest state
+    assert changed[0].marker.status == "terverifikasi"
+    assert changed[0].marker.rank > rank(0, True)
+    assert {e.id: e.marker.shown for e in scoped} == {first: True, second: False}
+    assert nothing == []
+
+
+def test_a_confidential_complaint_shows_no_photos_or_description(conn: Connection) -> None:
+    secret = _new(conn, description="Laporan rahasia tentang pungli", confidential=True)
+    save_photo(conn, get_store(), secret, _jpeg(30), "report", Actor(role="public"), 10_000_000)
+    open_one = _new(conn, description="Jalan rusak dekat pasar")
+    save_photo(conn, get_store(), open_one, _jpeg(60), "report", Actor(role="public"), 10_000_000)
+    card = wall.card(conn, secret)
+    assert card is not None and card["description"] is None and card["report_photo"] is None
+    assert "reporter_name" not in card and "reporter_contact" not in card
+    shown = wall.card(conn, open_one)
+    assert shown is not None and shown["description"] == "Jalan rusak dekat pasar" and shown["report_photo"]
+    panel = {e.id: e for e in wall.newest(conn, wall.resolve(conn, wall.Scope()), n=50)}
+    assert panel[secret].report_photo is None and panel[open_one].report_photo is not None
+
+
+def test_photos_are_served_with_their_type_and_never_for_confidential_complaints(
+    engine: Engine, committed: list[int], client
+) -> None:  # type: ignore[no-untyped-def]
+    with engine.begin() as c:
+        public = _new(c, description="Trotoar rusak parah")
+        secret = _new(c, description="Rahasia", confidential=True)
+        committed += [public, secret]
+        shown = save_photo(c, get_store(), public, _jpeg(120), "report", Actor(role="public"), 10_000_000)
+        hidden = save_photo(c, get_store(), secret, _jpeg(10), "report", Actor(role="public"), 10_000_000)
+    for path in (f"/photos/{shown.id}", f"/photos/{shown.id}/thumb"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert response.mimetype == "image/jpeg" and response.data[:2] == b"\xff\xd8"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert "max-age=31536000" in response.headers["Cache-Control"]
+    assert client.get(f"/photos/{hidden.id}").status_code == 404
+    assert client.get(f"/photos/{hidden.id}/thumb").status_code == 404
+    assert client.get("/photos/987654321").status_code == 404
+
+
+def test_the_figure_puts_each_marker_in_its_colour_trace_and_stays_offline() -> None:
+    markers = [
+        Marker(1, "baru", rank(3, False), -6.2, 106.6),
+        Marker(2, "dikerjakan", rank(4, True), -6.21, 106.61, overdue=True),
+        Marker(3, "selesai", rank(5, False), -6.22, 106.62),
+        Marker(4, "ditolak", rank(6, False), -6.23, 106.63),
+        Marker(5, "baru", rank(7, False), -6.24, 106.64, shown=False),
+    ]
+    columns = marker_columns(markers)
+    assert columns["red"]["customdata"] == [[1, 6]]
+    assert columns["yellow"]["customdata"] == [[2, 9]] and columns["halo"]["customdata"] == [[2, 9]]
+    assert columns["green"]["customdata"] == [[3, 10]] and columns["grey"]["customdata"] == [[4, 12]]
+    assert columns["gone"]["customdata"] == [[5, 14]]
+    empty = {"type": "FeatureCollection", "features": []}
+    figure = wall_figure(
+        level="kecamatan",
+        shaded=empty,
+        other=empty,
+        counts={},
+        markers=markers,
+        theme="dark",
+        hovertemplate="%{z}",
+        bounds=None,
+    )
+    assert [t["uid"] for t in figure["data"]] == list(TRACE)
+    assert figure["data"][TRACE["grey"]]["visible"] is False
+    style = json.dumps(figure["layout"]["map"]["style"])
+    assert "glyphs" not in style and "http" not in style and figure["layout"]["uirevision"]
