@@ -13,9 +13,7 @@ def register_api(server: Flask) -> None:
 
     init_auth(server)
     server.register_blueprint(import_module("api.workflow").bp)  # staff work: queue, jobs, photos
-    from api.photos import bp as photos_bp
-
-    server.register_blueprint(photos_bp)  # noqa: E702  (wall screen)
+    server.register_blueprint(import_module("api.photos").bp)  # wall screen photos
     server.register_blueprint(import_module("api.export").bp)  # leaders' exports
     # Intake: Open311, inbound SMS, the OpenAPI document, submission rate limits.
     from api import inbound, open311, openapi
