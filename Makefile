@@ -18,13 +18,16 @@ venv: .venv/.installed  ## Create .venv from requirements.txt
 	@scripts/venv.sh
 
 run: deps venv  ## Set everything up and serve on http://127.0.0.1:8050
-	@scripts/run.sh
+	@scripts/pg.sh with DATABASE_URL scripts/run.sh
 
 serve: deps venv  ## Like run, served by gunicorn with PANTAU_WORKERS workers
-	@scripts/run.sh gunicorn
+	@scripts/pg.sh with DATABASE_URL scripts/run.sh gunicorn
 
 test: deps-test venv  ## Lint, then the whole test suite against a separate test database
-	@scripts/test.sh
+	@scripts/pg.sh with PANTAU_TEST_DATABASE_URL $(MAKE) --no-print-directory lint pytest
+
+pytest: venv  ## The test suite alone (the database must be up: make db-start)
+	@$(PY) -m pytest
 
 lint: venv  ## ruff (lint and format) and mypy
 	@$(PY) -m ruff check .
@@ -36,7 +39,7 @@ format: venv  ## Apply ruff's fixes and formatting
 	@$(PY) -m ruff format .
 
 bench: deps-test venv  ## Benchmarks: one JSON line per figure
-	@scripts/bench.sh
+	@scripts/pg.sh with PANTAU_BENCH_DATABASE_URL $(PY) -m bench
 
 backup: deps venv  ## Back up the database and photos into one archive; its path is the last line
 	@scripts/backup.sh
@@ -53,4 +56,4 @@ db-start: deps  ## Start the local PostGIS cluster under var/pg
 db-stop:  ## Stop the local PostGIS cluster
 	@scripts/pg.sh stop
 
-.PHONY: help deps deps-test venv run serve test lint format bench db-start db-stop screenshot backup restore
+.PHONY: help deps deps-test venv run serve test pytest lint format bench db-start db-stop screenshot backup restore

@@ -29,52 +29,16 @@ from typing import Any
 from sqlalchemy import text
 
 from bench.common import bench_database, bench_url, emit, log, served
+from layouts._pimpinan_wiring import request_body
 
 COMPLAINTS = 1_000_000
 COMBINATIONS = 50
 USERNAME, PASSWORD = "bench-leader", "bench-leader-123"
-OUTPUTS = [
-    "pim-kpis.children",
-    "pim-map.figure",
-    "pim-per-day.figure",
-    "pim-by-category.figure",
-    "pim-per-day-summary.children",
-    "pim-by-category-summary.children",
-    "pim-rows.data",
-    "pim-export-csv.href",
-    "pim-export-geojson.href",
-    "pim-export-xlsx.href",
-    "pim-export-count.children",
-    "pim-export-token.data",
-    "pim-query.data",
-    "pim-error.children",
-]
-INPUTS = [
-    ("pim-kota", "value"),
-    ("pim-kecamatan", "value"),
-    ("pim-kelurahan", "value"),
-    ("pim-opd", "value"),
-    ("pim-category", "value"),
-    ("pim-status", "value"),
-    ("pim-channel", "value"),
-    ("pim-period", "value"),
-    ("pim-dates", "start_date"),
-    ("pim-dates", "end_date"),
-    ("pim-level", "value"),
-]
 
 
 def body(values: dict[str, Any]) -> bytes:
     """The JSON the browser posts when a filter changes."""
-    return json.dumps(
-        {
-            "output": ".." + "...".join(OUTPUTS) + "..",
-            "outputs": [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in OUTPUTS],
-            "inputs": [{"id": i, "property": p, "value": values.get(i)} for i, p in INPUTS],
-            "changedPropIds": ["pim-kecamatan.value"],
-            "state": [{"id": "pim-lang", "property": "data", "value": "id"}],
-        }
-    ).encode()
+    return json.dumps(request_body("id", **values)).encode()
 
 
 def combinations(

@@ -24,9 +24,7 @@ from __future__ import annotations
 import json
 import os
 import random
-import shutil
 import statistics
-import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -36,20 +34,10 @@ from typing import Any
 from sqlalchemy import Engine, text
 
 from bench.common import bench_database, bench_url, emit, log, served
+from headless import start_chromium
 
 CREATED = 20
 LOADS = 3
-CHROME_FLAGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-    "--hide-scrollbars",
-]
 # Resolves with performance.now() (ms since navigation began) once MapLibre has drawn every trace.
 WAIT_DRAWN = """
 const done = arguments[arguments.length - 1];
@@ -85,17 +73,7 @@ check();
 
 
 def _browser() -> Any:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium") or shutil.which("chromium-browser") or "chromium"
-    for flag in CHROME_FLAGS:
-        options.add_argument(flag)
-    options.add_argument("--window-size=1920,1080")
-    options.add_argument(f"--user-data-dir={tempfile.mkdtemp(prefix='pantau-bench-')}")
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver") or "chromedriver"), options=options)
+    driver = start_chromium(1920, 1080, logs=("performance", "browser"), profile="pantau-bench-")
     driver.set_script_timeout(60)
     return driver
 

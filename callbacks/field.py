@@ -52,18 +52,8 @@ def list_jobs(
     summary = t("field.count", lang, n=len(rows))
     if nearest and here is None:
         summary += " " + t("field.no_position", lang)
-    points = [
-        {
-            "code": r["tracking_code"],
-            "lon": r["lon"],
-            "lat": r["lat"],
-            "status": r["status"],
-            "label": r["tracking_code"],
-        }
-        for r in rows
-    ]
     figure = job_map(
-        points, cached_kecamatan_outline(), height=220, width=330, tile_url=get_settings().tile_url, here=here
+        rows, cached_kecamatan_outline(), height=220, width=330, tile_url=get_settings().tile_url, here=here
     )
     return job_list(rows, lang), figure, summary
 

@@ -76,18 +76,8 @@ def refresh_queue(
             ),
         )
     chosen = set(selected or [])
-    points = [
-        {
-            "code": r["tracking_code"],
-            "lon": r["lon"],
-            "lat": r["lat"],
-            "status": r["status"],
-            "label": r["tracking_code"],
-        }
-        for r in rows
-    ]
     figure = job_map(
-        points, cached_kecamatan_outline(), height=380, width=340, tile_url=get_settings().tile_url, uirevision=view
+        rows, cached_kecamatan_outline(), height=380, width=340, tile_url=get_settings().tile_url, uirevision=view
     )
     return queue_table(rows, chosen, lang), count_text(rows, lang), figure, {"version": version, "view": view}
 

@@ -24,24 +24,12 @@ from db.leaders import MAP_LEVELS, Dashboard, Group, areas, areas_stamp, dashboa
 from geo.charts import category_figure, choropleth_figure, per_day_figure
 from geo.figures import Bounds
 from i18n import t
+from layouts._pimpinan_wiring import FILTERS, RESULTS
 from layouts.pimpinan import KPI_CARDS, PATH, TABLE_COLUMNS, days, number, percent
 from settings import get_settings
 
 DASHBOARD_TTL_S = 120  # overdue counts move with the clock even when no data changes
 AREAS_TTL_S = 3600
-FILTERS = (
-    Input("pim-kota", "value"),
-    Input("pim-kecamatan", "value"),
-    Input("pim-kelurahan", "value"),
-    Input("pim-opd", "value"),
-    Input("pim-category", "value"),
-    Input("pim-status", "value"),
-    Input("pim-channel", "value"),
-    Input("pim-period", "value"),
-    Input("pim-dates", "start_date"),
-    Input("pim-dates", "end_date"),
-    Input("pim-level", "value"),
-)
 
 
 def _cache() -> Any:
@@ -147,20 +135,7 @@ def _empty(lang: str, message: str) -> tuple[Any, ...]:
 
 
 @callback(
-    Output("pim-kpis", "children"),
-    Output("pim-map", "figure"),
-    Output("pim-per-day", "figure"),
-    Output("pim-by-category", "figure"),
-    Output("pim-per-day-summary", "children"),
-    Output("pim-by-category-summary", "children"),
-    Output("pim-rows", "data"),
-    Output("pim-export-csv", "href"),
-    Output("pim-export-geojson", "href"),
-    Output("pim-export-xlsx", "href"),
-    Output("pim-export-count", "children"),
-    Output("pim-export-token", "data"),
-    Output("pim-query", "data"),
-    Output("pim-error", "children"),
+    *RESULTS,
     *FILTERS,
     State("pim-lang", "data"),
 )

@@ -108,6 +108,16 @@ _AREA_SCOPE_SQL = {
 }
 
 
+# The wall's photos of a complaint: its first report photo and its latest completion
+# photo, never any of a confidential complaint.
+_PUBLIC_PHOTOS_SQL = (
+    "CASE WHEN NOT c.confidential THEN (SELECT min(p.id) FROM photo p "
+    "WHERE p.complaint_id = c.id AND p.kind = 'report') END AS report_photo, "
+    "CASE WHEN NOT c.confidential THEN (SELECT max(p.id) FROM photo p "
+    "WHERE p.complaint_id = c.id AND p.kind = 'completion') END AS completion_photo"
+)
+
+
 def _quoted(statuses: list[Status] | frozenset[Status]) -> str:
     return ", ".join(f"'{s.value}'" for s in Status if s in statuses)
 
@@ -120,6 +130,7 @@ def _statement(name: str, **fragments: str) -> TextClause:
             closed=_quoted(CLOSED_STATUSES),
             green=_quoted(statuses_of(Colour.GREEN)),
             grey=_quoted(statuses_of(Colour.GREY)),
+            public_photos=_PUBLIC_PHOTOS_SQL,
             **fragments,
         )
     )

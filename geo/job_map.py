@@ -44,8 +44,8 @@ def _markers(located: Sequence[Mapping[Any, Any]]) -> dict[str, Any]:
         "lat": [p["lat"] for p in located],
         "mode": "markers",
         "marker": {"size": 12, "color": [marker_colour(p["status"]) for p in located] or BACKGROUND},
-        "customdata": [p["code"] for p in located],
-        "text": [p.get("label", p["code"]) for p in located],
+        "customdata": [p["tracking_code"] for p in located],
+        "text": [p["tracking_code"] for p in located],
         "hovertemplate": "%{text}<extra></extra>",
         "showlegend": False,
     }
@@ -60,7 +60,7 @@ def job_map(
     here: tuple[float, float] | None = None,
     uirevision: str | None = None,
 ) -> dict[str, Any]:
-    """A marker per point (``code``, ``lon``, ``lat``, ``status``, ``label``) coloured by status; ``here`` in blue."""
+    """A marker per complaint row (``tracking_code``, ``lon``, ``lat``, ``status``) coloured by status; ``here`` in blue."""
     located = [p for p in points if p.get("lon") is not None and p.get("lat") is not None]
     data: list[dict[str, Any]] = []
     # Always one marker trace, even empty: without a map trace plotly would draw empty x/y axes instead.

@@ -190,7 +190,7 @@ def layout(code: str | None = None, lang: str | None = None, done: str | None = 
     )
     figure = (
         job_map(
-            [{"code": code, "lon": row["lon"], "lat": row["lat"], "status": row["status"]}],
+            [row],
             height=240,
             outline=cached_kecamatan_outline(),
             width=480,

@@ -124,7 +124,7 @@ def _job_view(user: StaffUser, code: str, lang: str) -> list[Any]:
     )
     figure = (
         job_map(
-            [{"code": row["tracking_code"], "lon": row["lon"], "lat": row["lat"], "status": row["status"]}],
+            [row],
             height=200,
             outline=cached_kecamatan_outline(),
             width=330,

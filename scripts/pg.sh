@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The project-local PostGIS cluster under $PANTAU_DATA_DIR/pg (default var/pg).
-# Usage: scripts/pg.sh start | stop | status | createdb NAME [--fresh]
+# Usage: scripts/pg.sh start | stop | status | createdb NAME [--fresh] | with VAR COMMAND...
 # It listens on a Unix socket in its own folder only, so clones never collide.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -68,8 +68,26 @@ CONF
     exists=$(psql_local -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$name'")
     [[ $exists == 1 ]] || psql_local -d postgres -c "CREATE DATABASE \"$name\""
     ;;
+  with)
+    # Run COMMAND with the local cluster up, unless the environment variable VAR
+    # names another database. A cluster started here is stopped afterwards
+    # (also on Ctrl-C); one that was already running is left running.
+    var=${2:?variable naming an external database}
+    shift 2
+    started=0
+    stop_started() { if ((started)); then "$0" stop >&2; fi; }
+    trap stop_started EXIT
+    trap 'exit 130' INT TERM
+    if [[ -z ${!var:-} ]] && ! as_owner "$bindir/pg_ctl" -D "$pg/data" status >/dev/null 2>&1; then
+      "$0" start >&2
+      started=1
+    fi
+    status=0
+    "$@" || status=$?
+    exit "$status"
+    ;;
   *)
-    echo "usage: $0 start | stop | status | createdb NAME [--fresh]" >&2
+    echo "usage: $0 start | stop | status | createdb NAME [--fresh] | with VAR COMMAND..." >&2
     exit 2
     ;;
 esac

@@ -5,11 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 archive=${1:-}
 [[ -n $archive ]] || { echo "usage: make restore FILE=var/backups/pantau-YYYYmmdd-HHMMSS.tar" >&2; exit 2; }
-started_pg=0
-stop() { if ((started_pg)); then scripts/pg.sh stop >&2; fi; }
-trap stop EXIT
-if [[ -z ${DATABASE_URL:-} ]] && ! scripts/pg.sh status >/dev/null 2>&1; then
-  scripts/pg.sh start >&2
-  started_pg=1
-fi
-.venv/bin/python -m db.backup restore "$archive"
+exec scripts/pg.sh with DATABASE_URL .venv/bin/python -m db.backup restore "$archive"

@@ -1,26 +1,17 @@
 #!/usr/bin/env bash
 # make run: local database (unless DATABASE_URL is set), migrations, boundaries,
-# catalogue, demo data, then the app on http://$HOST:$PORT. Ctrl-C stops both.
+# catalogue, demo data, then the app on http://$HOST:$PORT. The Makefile runs it
+# under `scripts/pg.sh with DATABASE_URL`, so Ctrl-C stops the app and the cluster.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 server=${1:-dash}
-started_pg=0
-stop() {
-  if ((started_pg)); then scripts/pg.sh stop; fi
-}
-trap stop EXIT
-trap 'exit 130' INT TERM
-if [[ -z ${DATABASE_URL:-} ]]; then
-  scripts/pg.sh start
-  started_pg=1
-  scripts/pg.sh createdb pantau
-fi
+[[ -n ${DATABASE_URL:-} ]] || scripts/pg.sh createdb pantau
 .venv/bin/flask --app app bootstrap
 host=${HOST:-127.0.0.1}
 port=${PORT:-8050}
 echo "pantau: serving on http://$host:$port  (Ctrl-C stops)"
-# In the foreground (not with &), so Ctrl-C reaches the server; the EXIT trap
-# then stops the cluster.
+# In the foreground (not with &), so Ctrl-C reaches the server; pg.sh then
+# stops the cluster it started.
 if [[ $server == gunicorn ]]; then
   workers=${PANTAU_WORKERS:-0}
   ((workers > 0)) || workers=$(($(nproc) * 2 + 1))

@@ -9,15 +9,15 @@ complaints on an empty database). The README shows the result.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from headless import start_chromium  # noqa: E402
 
 OUT = ROOT / "docs" / "wall.png"
 SIZE = (1920, 1080)
@@ -33,16 +33,7 @@ const done = arguments[arguments.length - 1];
 
 
 def _browser():  # type: ignore[no-untyped-def]
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium") or shutil.which("chromium-browser") or "chromium"
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars"):
-        options.add_argument(flag)
-    options.add_argument(f"--window-size={SIZE[0]},{SIZE[1]}")
-    options.add_argument(f"--user-data-dir={tempfile.mkdtemp(prefix='pantau-shot-')}")
-    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver") or "chromedriver"), options=options)
+    driver = start_chromium(*SIZE, profile="pantau-shot-")
     # The window includes no browser chrome in headless mode, but pin the viewport to exactly 1920×1080.
     driver.execute_cdp_cmd(
         "Emulation.setDeviceMetricsOverride",

@@ -11,7 +11,6 @@ the web server, the browser) use ``engine`` and clean up with ``purge``.
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import tempfile
@@ -43,6 +42,8 @@ os.environ.setdefault("PANTAU_BOUNDARIES_DIR", str(ROOT.parent / "shared" / "dat
 
 from sqlalchemy import Connection, Engine, create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
+
+from headless import start_chromium  # noqa: E402
 
 
 def _recreate_database(url: str) -> None:
@@ -142,41 +143,8 @@ def client(engine: Engine):  # type: ignore[no-untyped-def]
     return server.test_client()
 
 
-CHROME_FLAGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-    "--hide-scrollbars",
-]
-
-
-def _chromium_paths() -> tuple[str, str]:
-    chrome = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver = shutil.which("chromedriver")
-    if not chrome or not driver:
-        # Never skip: CI must run the browser tests. make test installs both.
-        raise RuntimeError("Chromium and chromedriver are required (apt-get install chromium chromium-driver)")
-    return chrome, driver
-
-
 def make_browser(width: int = 1440, height: int = 900):  # type: ignore[no-untyped-def]
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    chrome, driver = _chromium_paths()
-    options = webdriver.ChromeOptions()
-    options.binary_location = chrome
-    for flag in CHROME_FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--window-size={width},{height}")
-    options.add_argument(f"--user-data-dir={tempfile.mkdtemp(prefix='pantau-chrome-')}")
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    return webdriver.Chrome(service=Service(driver), options=options)
+    return start_chromium(width, height)
 
 
 @pytest.fixture

@@ -7,10 +7,7 @@ SELECT c.id, c.tracking_code, c.status, c.created_at, c.completed_at, c.due_at,
        cat.name_id AS category_name_id, cat.name_en AS category_name_en,
        kel.name AS kelurahan, kec.name AS kecamatan, kota.name AS kota,
        o.name AS opd, o.short_name AS opd_short,
-       CASE WHEN NOT c.confidential THEN
-         (SELECT min(p.id) FROM photo p WHERE p.complaint_id = c.id AND p.kind = 'report') END AS report_photo,
-       CASE WHEN NOT c.confidential THEN
-         (SELECT max(p.id) FROM photo p WHERE p.complaint_id = c.id AND p.kind = 'completion') END AS completion_photo
+       {public_photos}
   FROM complaint c
   JOIN category cat ON cat.id = c.category_id
   LEFT JOIN area kel ON kel.id = c.kelurahan_id

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, text
 
 from db.filters import Scope, parse_filters, resolve
 from db.leaders import RANK_MIN_REPORTS, dashboard
+from layouts._pimpinan_wiring import request_body
 
 # Kelurahan Sukarasa, Kecamatan Tangerang, Kota Tangerang; Babakan in the same kecamatan.
 KELURAHAN = "3671011001"
@@ -246,48 +247,9 @@ def test_percentiles_are_within_half_a_hundredth_of_a_working_day_of_the_exact_o
         assert [k.completion_p50, k.completion_p90] == pytest.approx(completion, abs=0.0051)
 
 
-CALLBACK_OUTPUTS = [
-    "pim-kpis.children",
-    "pim-map.figure",
-    "pim-per-day.figure",
-    "pim-by-category.figure",
-    "pim-per-day-summary.children",
-    "pim-by-category-summary.children",
-    "pim-rows.data",
-    "pim-export-csv.href",
-    "pim-export-geojson.href",
-    "pim-export-xlsx.href",
-    "pim-export-count.children",
-    "pim-export-token.data",
-    "pim-query.data",
-    "pim-error.children",
-]
-CALLBACK_INPUTS = [
-    ("pim-kota", "value"),
-    ("pim-kecamatan", "value"),
-    ("pim-kelurahan", "value"),
-    ("pim-opd", "value"),
-    ("pim-category", "value"),
-    ("pim-status", "value"),
-    ("pim-channel", "value"),
-    ("pim-period", "value"),
-    ("pim-dates", "start_date"),
-    ("pim-dates", "end_date"),
-    ("pim-level", "value"),
-]
-
-
 def callback_body(lang: str = "en", **values: object) -> dict[str, object]:
     """The request the browser sends to /_dash-update-component when a filter changes."""
-    return {
-        "output": ".." + "...".join(CALLBACK_OUTPUTS) + "..",
-        "outputs": [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in CALLBACK_OUTPUTS],
-        "inputs": [
-            {"id": i, "property": p, "value": values.get(f"{i}.{p}", values.get(i))} for i, p in CALLBACK_INPUTS
-        ],
-        "changedPropIds": ["pim-kecamatan.value"],
-        "state": [{"id": "pim-lang", "property": "data", "value": lang}],
-    }
+    return request_body(lang, **values)
 
 
 def kpi_values(response: dict) -> dict[str, str]:  # type: ignore[type-arg]
