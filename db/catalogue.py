@@ -55,12 +55,15 @@ def load_catalogue(conn: Connection, data: dict[str, Any] | None = None) -> dict
 
 
 def load_holidays(conn: Connection) -> None:
+    """Upsert the holiday list in one statement, so the working-day calendar is refreshed once."""
     rows = list(csv.DictReader(_DATA.joinpath("holidays.csv").read_text().splitlines()))
     conn.execute(
         text(
-            "INSERT INTO holiday (day, name) VALUES (CAST(:day AS date), :name) ON CONFLICT (day) DO UPDATE SET name = EXCLUDED.name"
+            "INSERT INTO holiday (day, name)"
+            " SELECT day, name FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(day date, name text)"
+            " ON CONFLICT (day) DO UPDATE SET name = EXCLUDED.name WHERE holiday.name IS DISTINCT FROM EXCLUDED.name"
         ),
-        rows,
+        {"rows": json.dumps(rows)},
     )
 
 

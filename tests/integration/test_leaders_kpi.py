@@ -164,6 +164,29 @@ def test_working_day_clock_agrees_with_the_reference_function(conn: Connection) 
     assert all(r.got == pytest.approx(r.expected, abs=1e-9) for r in rows)
 
 
+def test_the_working_day_calendar_agrees_with_the_day_by_day_walk(conn: Connection) -> None:
+    # Due times and elapsed working days come from the calendar table; the *_scan functions walk
+    # the days one by one. Random moments over 2024-2026 (Idul Fitri leave, Christmas, weekends),
+    # including a holiday added inside this transaction, which the calendar must follow.
+    conn.execute(text("INSERT INTO holiday (day, name) VALUES ('2026-03-04', 'test holiday')"))
+    rows = conn.execute(
+        text(
+            """
+            SELECT pantau_add_working_days(a, n) AS due, pantau_add_working_days_scan(a, n) AS due_scan,
+                   pantau_working_days_between(a, b) AS days, pantau_working_days_between_scan(a, b) AS days_scan
+              FROM (SELECT a, a + random() * interval '40 days' AS b, 1 + floor(random() * 14)::integer AS n
+                      FROM (SELECT timestamptz '2024-01-01 00:00+07' + random() * interval '1000 days' AS a
+                              FROM generate_series(1, 2000)) s) pairs
+            """
+        )
+    ).all()
+    assert all(r.due == r.due_scan for r in rows)
+    assert all(r.days == pytest.approx(r.days_scan, abs=1e-9) for r in rows)
+    # Wednesday 4 March 2026 is now a holiday: one working day from Tuesday 10:00 is Thursday 10:00.
+    due = conn.execute(text("SELECT pantau_add_working_days(timestamptz '2026-03-03 10:00+07', 1)")).scalar_one()
+    assert due.isoformat().startswith("2026-03-05T03:00")
+
+
 def test_one_report_does_not_make_a_champion(conn: Connection) -> None:
     # A lone report finished in 2 hours, beside two agencies with enough reports to be ranked.
     add(
