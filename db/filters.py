@@ -216,6 +216,9 @@ class Scope:
 
 # Every condition the filters can add, with the parameter it binds. ``c`` is the complaint.
 _CONDITIONS: dict[str, str] = {
+    # Always present: the kecamatan the rows may come from (0 for reports outside every boundary),
+    # the leading key of complaint_leaders_idx (migration 0007), so a scan reads index ranges.
+    "kecamatan_keys": "coalesce(c.kecamatan_id, 0) = ANY(:kecamatan_keys)",
     "kota_id": "c.jurisdiction_id = :kota_id",
     "kecamatan_id": "c.kecamatan_id = :kecamatan_id",
     "kelurahan_id": "c.kelurahan_id = :kelurahan_id",
@@ -288,9 +291,35 @@ def resolve(conn: Connection, filters: Filters, scope: Scope, today: date | None
         params["to_ts"] = datetime.combine(date_to + timedelta(days=1), time(), WIB)
     if scope.kecamatan_ids:
         params["scope_kecamatan_ids"] = list(scope.kecamatan_ids)
+    params["kecamatan_keys"] = _kecamatan_keys(conn, params)
     if scope.opd_id is not None:
         params["scope_opd_id"] = scope.opd_id
     return Resolved(filters, scope, params, date_from, date_to)
+
+
+_KECAMATAN_KEYS = text(
+    "SELECT coalesce(array_agg(kec.id ORDER BY kec.id), '{}') FROM area kec"
+    " WHERE kec.level = 'kecamatan'"
+    "   AND (CAST(:kota_id AS integer) IS NULL OR kec.parent_id = :kota_id)"
+    "   AND (CAST(:kecamatan_id AS integer) IS NULL OR kec.id = :kecamatan_id)"
+    "   AND (CAST(:kelurahan_id AS integer) IS NULL OR kec.id = (SELECT parent_id FROM area WHERE id = :kelurahan_id))"
+    "   AND (CAST(:scope AS integer[]) IS NULL OR kec.id = ANY(:scope))"
+)
+
+
+def _kecamatan_keys(conn: Connection, params: dict[str, Any]) -> list[int]:
+    """The kecamatan ids the filtered rows may have, with 0 (no kecamatan) when no area narrows them."""
+    keys: list[int] = conn.execute(
+        _KECAMATAN_KEYS,
+        {
+            "kota_id": params.get("kota_id"),
+            "kecamatan_id": params.get("kecamatan_id"),
+            "kelurahan_id": params.get("kelurahan_id"),
+            "scope": params.get("scope_kecamatan_ids"),
+        },
+    ).scalar_one()
+    narrowed = any(k in params for k in ("kota_id", "kecamatan_id", "kelurahan_id", "scope_kecamatan_ids"))
+    return keys if narrowed else [*keys, 0]
 
 
 def colour_of(status: str) -> str:

@@ -88,8 +88,9 @@ def test_unknown_codes_and_areas_outside_the_scope_are_refused(conn: Connection)
     with pytest.raises(FilterError):
         resolve(conn, parse_filters({"kota": "9999"}), Scope())
     chain = resolve(conn, parse_filters({"kota": "3671", "kecamatan": "367101", "kelurahan": "3671011001"}), Scope())
-    assert set(chain.params) == {"kota_id", "kecamatan_id", "kelurahan_id"}
+    assert set(chain.params) == {"kota_id", "kecamatan_id", "kelurahan_id", "kecamatan_keys"}
     tangerang = resolve(conn, parse_filters({"kecamatan": "367101"}), Scope()).params["kecamatan_id"]
+    assert chain.params["kecamatan_keys"] == [tangerang]
     limited = Scope(kecamatan_ids=(tangerang,))
     assert resolve(conn, parse_filters({"kelurahan": "3671011001"}), limited).params["scope_kecamatan_ids"] == [
         tangerang

@@ -145,6 +145,21 @@ def test_filters_narrow_the_kpis(conn: Connection) -> None:
     assert figures(conn, **{"from": "2025-05-07", "to": "2025-05-07"}).kpis.reports == 1
 
 
+def test_reports_outside_every_boundary_count_city_wide_but_in_no_area(conn: Connection) -> None:
+    add_week(conn)
+    conn.execute(
+        text(
+            "INSERT INTO complaint (tracking_code, geom, description, category_id, channel, status, created_at, due_at)"
+            " SELECT 'FX-OUT', ST_SetSRID(ST_MakePoint(106.8456, -6.2088), 4326), 'fixture', id, 'web',"
+            "        'luar_wilayah', '2025-05-06 09:00+07', '2025-05-15 09:00+07' FROM category WHERE code = 'sampah'"
+        )
+    )
+    assert figures(conn).kpis.reports == 7
+    assert figures(conn, category="sampah").kpis.reports == 1
+    assert figures(conn, kota="3671").kpis.reports == 6
+    assert figures(conn, kecamatan="367101").kpis.reports == 6
+
+
 def test_working_day_clock_agrees_with_the_reference_function(conn: Connection) -> None:
     # Random pairs over 2025, a year with long Idul Fitri leave; the reference walks the days one by one.
     rows = conn.execute(
