@@ -23,8 +23,11 @@ WITH pick AS (
      SET status = d.new_status,
          first_response_at = CASE WHEN d.new_status <> 'baru'
                                   THEN least(now(), d.created_at + (0.02 + d.v * 1.2) * interval '1 day') END,
+         -- Finished reports are at least a day old; one that would finish in the future finished
+         -- some hours ago instead, so the wall's "just finished" panel shows a spread of times.
          completed_at = CASE WHEN d.new_status = 'selesai'
-                             THEN least(now(), d.created_at + (0.3 + d.v * d.target * 1.5) * interval '1 day') END
+                             THEN least(now() - d.u * interval '6 hours',
+                                        d.created_at + (0.3 + d.v * d.target * 1.5) * interval '1 day') END
     FROM decided d
    WHERE c.id = d.id AND d.new_status <> 'baru'
   RETURNING c.id, c.status, c.first_response_at, c.completed_at
