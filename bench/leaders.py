@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from bench.common import bench_database, bench_url, emit, log, served
 from layouts._pimpinan_wiring import request_body
@@ -79,6 +79,23 @@ def combinations(
             seen.add(key)
             out.append(v)
     return out
+
+
+def filter_choices(
+    conn: Connection,
+) -> tuple[list[tuple[str, str, str | None]], list[tuple[str, str]], list[str]]:
+    """(code, level, parent code) of every area, (code, kota code) of every OPD, and every category code."""
+    areas = [
+        (r.code, r.level, r.parent)
+        for r in conn.execute(
+            text("SELECT a.code, a.level, p.code AS parent FROM area a LEFT JOIN area p ON p.id = a.parent_id")
+        )
+    ]
+    opds = [
+        (r.code, r.kota)
+        for r in conn.execute(text("SELECT o.code, k.code AS kota FROM opd o JOIN area k ON k.id = o.jurisdiction_id"))
+    ]
+    return areas, opds, [r[0] for r in conn.execute(text("SELECT code FROM category"))]
 
 
 def _post(base: str, token: str, payload: bytes) -> float:
@@ -161,19 +178,7 @@ def run() -> None:
     with engine.begin() as conn:
         if not conn.execute(text("SELECT 1 FROM app_user WHERE username = :u"), {"u": USERNAME}).first():
             create_user(conn, USERNAME, PASSWORD, "leader")
-        areas = [
-            (r.code, r.level, r.parent)
-            for r in conn.execute(
-                text("SELECT a.code, a.level, p.code AS parent FROM area a LEFT JOIN area p ON p.id = a.parent_id")
-            )
-        ]
-        opds = [
-            (r.code, r.kota)
-            for r in conn.execute(
-                text("SELECT o.code, k.code AS kota FROM opd o JOIN area k ON k.id = o.jurisdiction_id")
-            )
-        ]
-        categories = [r[0] for r in conn.execute(text("SELECT code FROM category"))]
+        choices = filter_choices(conn)
         hundred_k_day = conn.execute(
             text(
                 "SELECT d FROM (SELECT (created_at AT TIME ZONE 'Asia/Jakarta')::date AS d, count(*) OVER (ORDER BY (created_at AT TIME ZONE 'Asia/Jakarta')::date DESC) AS n"
@@ -181,7 +186,7 @@ def run() -> None:
             )
         ).scalar()
     engine.dispose()
-    states = combinations(areas, opds, categories)
+    states = combinations(*choices)
     with served(bench_url(COMPLAINTS)) as base:
         token_request = urllib.request.Request(
             f"{base}/api/v1/auth/token",

@@ -1,0 +1,171 @@
+"""How the hot paths grow with the database: 100,000, 1,000,000 and 5,000,000 complaints (docs/SCALING.md).
+
+Each path is timed in-process against its benchmark database (``pantau_bench_<N>``,
+seeded once by bench.common), without HTTP, so the figures show the database
+work alone; bench.wall and bench.leaders measure the same paths through the
+served app. Figures, each suffixed with the size (``_100000`` …):
+
+- ``growth_insert_ms_p50`` / ``_p95``: one complaint stored, routed and
+  committed (``create_complaint``), 200 of them; removed afterwards.
+- ``growth_wall_first_ms``: what a wall screen's first render reads (markers,
+  area counts, colour counts, both panels), caches empty.
+- ``growth_wall_tick_ms_p50`` / ``_p95``: a tick after one new complaint: the
+  changes since the screen's version, the touched area's count and the colour
+  counts, 20 of them.
+- ``growth_leaders_filter_ms_p50`` / ``_p95``: bench.leaders' 50 filter
+  combinations through ``db.leaders.dashboard``; ``growth_leaders_all_ms``: the
+  unfiltered view.
+- ``growth_export_csv_rows_per_s``: the whole set through ``copy_csv``.
+
+``PANTAU_BENCH_GROWTH_SIZES`` (default ``100000,1000000,5000000``) picks the sizes.
+Seeding 5,000,000 takes about half an hour the first time.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Engine, text
+
+from bench.common import bench_database, emit, log
+from bench.leaders import combinations, filter_choices
+from db import wall
+from db.complaints import NewComplaint, category_ids, create_complaint
+from db.filters import Scope, from_controls, parse_filters, resolve
+from db.leaders import copy_csv, dashboard
+
+INSERTS = 200
+TICKS = 20
+
+
+def _ms(action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return (time.perf_counter() - started) * 1000
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[math.ceil(0.95 * len(ordered)) - 1]
+
+
+def _points(engine: Engine, n: int) -> list[tuple[float, float]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT ST_Y(p) AS lat, ST_X(p) AS lon FROM"
+                " (SELECT ST_PointOnSurface(geom) AS p FROM area WHERE level = 'kelurahan' ORDER BY code LIMIT :n) x"
+            ),
+            {"n": n},
+        ).all()
+    return [(r.lat, r.lon) for r in rows]
+
+
+def _remove(engine: Engine, ids: list[int]) -> None:
+    with engine.begin() as conn:
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
+        conn.execute(text("DELETE FROM complaint_event WHERE complaint_id = ANY(:ids)"), {"ids": ids})
+        conn.execute(text("DELETE FROM complaint WHERE id = ANY(:ids)"), {"ids": ids})
+
+
+def _tick(engine: Engine, where: wall.Resolved, since: int) -> None:
+    """What a wall screen's tick reads after a change: the changes, the touched areas' counts, the colour counts."""
+    with engine.connect() as conn:
+        entries = wall.changes(conn, since, wall.current_version(conn), where)
+        wall.area_counts(conn, "kecamatan", where, [e.kecamatan_id for e in entries if e.kecamatan_id])
+        wall.colour_counts(conn, where)
+
+
+def inserts_and_ticks(engine: Engine, n: int) -> None:
+    """Store complaints one by one; for the last TICKS of them, time the wall tick that follows."""
+    with engine.connect() as conn:
+        categories = category_ids(conn)
+        where = wall.resolve(conn, wall.Scope())
+    codes = sorted(categories)
+    points = _points(engine, 50)
+    stored: list[int] = []
+    insert_ms: list[float] = []
+    tick_ms: list[float] = []
+    try:
+        for i in range(INSERTS + TICKS):
+            lat, lon = points[i % len(points)]
+            new = NewComplaint(category=codes[i % len(codes)], description=f"bench growth {i}", lat=lat, lon=lon)
+            with engine.connect() as conn:
+                before = wall.current_version(conn)
+            started = time.perf_counter()
+            with engine.begin() as conn:
+                created = create_complaint(conn, new, categories=categories)
+            stored.append(created.id)
+            if i < INSERTS:
+                insert_ms.append((time.perf_counter() - started) * 1000)
+                continue
+
+            tick_ms.append(_ms(lambda since=before: _tick(engine, where, since)))
+    finally:
+        _remove(engine, stored)
+    emit(f"growth_insert_ms_p50_{n}", statistics.median(insert_ms), "ms")
+    emit(f"growth_insert_ms_p95_{n}", _p95(insert_ms), "ms")
+    emit(f"growth_wall_tick_ms_p50_{n}", statistics.median(tick_ms), "ms")
+    emit(f"growth_wall_tick_ms_p95_{n}", _p95(tick_ms), "ms")
+
+
+def wall_first(engine: Engine, n: int) -> None:
+    def first() -> None:
+        with engine.connect() as conn:
+            where = wall.resolve(conn, wall.Scope())
+            wall.markers(conn, where)
+            wall.area_counts(conn, "kecamatan", where)
+            wall.colour_counts(conn, where)
+            wall.newest(conn, where)
+            wall.finished(conn, where)
+
+    emit(f"growth_wall_first_ms_{n}", _ms(first), "ms")
+
+
+def leaders(engine: Engine, n: int) -> None:
+    with engine.connect() as conn:
+        choices = filter_choices(conn)
+
+    def view(controls: dict[str, Any]) -> float:
+        get = controls.get
+        query = from_controls(
+            get("pim-kota"), get("pim-kecamatan"), get("pim-kelurahan"), get("pim-opd"), get("pim-category"),
+            get("pim-status"), get("pim-channel"), get("pim-period"), None, None,
+        )  # fmt: skip
+        with engine.begin() as conn:
+            resolved = resolve(conn, parse_filters(query), Scope())
+            return _ms(lambda: dashboard(conn, resolved, get("pim-level", "kecamatan")))
+
+    view({"pim-period": "today"})  # warm the connection and the catalogue
+    timings = [view(state) for state in combinations(*choices)]
+    emit(f"growth_leaders_filter_ms_p50_{n}", statistics.median(timings), "ms")
+    emit(f"growth_leaders_filter_ms_p95_{n}", _p95(timings), "ms")
+    emit(f"growth_leaders_all_ms_{n}", view({"pim-period": "all"}), "ms")
+
+
+def export(engine: Engine, n: int) -> None:
+    with engine.begin() as conn:
+        resolved = resolve(conn, parse_filters({}), Scope())
+        started = time.perf_counter()
+        lines = sum(chunk.count(b"\n") for chunk in copy_csv(conn, resolved))
+        seconds = time.perf_counter() - started
+    emit(f"growth_export_csv_rows_per_s_{n}", (lines - 1) / seconds, "rows/s")
+
+
+def run() -> None:
+    sizes = [int(s) for s in os.environ.get("PANTAU_BENCH_GROWTH_SIZES", "100000,1000000,5000000").split(",") if s]
+    for n in sizes:
+        engine = bench_database(n)
+        log(f"growth: {n} complaints")
+        with engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE complaint"))
+        wall_first(engine, n)
+        inserts_and_ticks(engine, n)
+        leaders(engine, n)
+        export(engine, n)
+        engine.dispose()
