@@ -51,12 +51,16 @@ class Settings(BaseSettings):
     )
     redis_url: str = Field("", description="Redis URL for the shared cache; empty uses a per-process cache.")
     workers: int = Field(0, description="gunicorn worker processes for make serve; 0 means 2 x cores + 1.")
+    threads: int = Field(4, description="Threads per gunicorn worker for make serve (requests served at once by each).")
     photo_store: str = Field(
         "",
         description="Where photos are stored: empty for PANTAU_DATA_DIR/photos, or s3://bucket/prefix.",
     )
     lang: str = Field("id", description="Default interface language: id (Bahasa Indonesia) or en.")
     pool_size: int = Field(5, description="Database connections kept open per worker process.")
+    pool_timeout_s: float = Field(
+        10, description="Longest a request waits for a free database connection before it is answered 503, in seconds."
+    )
     statement_timeout_ms: int = Field(15000, description="Longest a single SQL statement may run, in milliseconds.")
     poll_ms: int = Field(
         2000, description="How often open pages check the data version for live updates, in milliseconds."

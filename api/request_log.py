@@ -106,7 +106,8 @@ def _finish(response: Response) -> Response:
         "path": masked_path(request.path),
         "status": response.status_code,
         "duration_ms": round((time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000, 1),
-        "bytes": response.calculate_content_length(),
+        # A streamed body (an export) is never measured: that would hold all of it in memory.
+        "bytes": response.calculate_content_length() if response.is_sequence else response.content_length,
         "role": role,
         "user_id": user_id,
         "pid": os.getpid(),

@@ -11,11 +11,13 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
@@ -97,15 +99,25 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(database_url: str, workers: int = 0) -> Iterator[str]:
-    """The app served on loopback against ``database_url``; yields its base URL."""
+def served(database_url: str, workers: int = 0, log: BinaryIO | None = None) -> Iterator[str]:
+    """The app served on loopback against ``database_url``; yields its base URL.
+
+    The server's standard error (one JSON line per request) goes to ``log``, by
+    default a temporary file: a pipe nobody reads fills up under load and stalls
+    every worker.
+    """
+    if log is None:
+        with tempfile.TemporaryFile() as errors, served(database_url, workers, errors) as base:
+            yield base
+        return
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "HOST": "127.0.0.1", "PORT": str(port), "PANTAU_DEMO": "0"}
     if workers:
+        # gunicorn.conf.py, as make serve uses it; only the worker count and the port differ.
         cmd = [str(ROOT / ".venv/bin/gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "app:server"]
     else:
         cmd = [str(ROOT / ".venv/bin/python"), "app.py"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 60
@@ -117,9 +129,14 @@ def served(database_url: str, workers: int = 0) -> Iterator[str]:
             except OSError:
                 pass
             if proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError(f"app did not start: {proc.stderr.read().decode() if proc.stderr else ''}")
+                log.seek(0)
+                raise RuntimeError(f"app did not start: {log.read().decode(errors='replace')[-4000:]}")
             time.sleep(0.3)
         yield base
     finally:
         proc.terminate()
-        proc.wait(timeout=20)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

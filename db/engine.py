@@ -30,6 +30,8 @@ def make_engine(url: str, settings: Settings | None = None) -> Engine:
         url,
         pool_size=settings.pool_size,
         max_overflow=settings.pool_size,
+        # Well under gunicorn's timeout: a request that cannot get a connection gets a clear 503.
+        pool_timeout=settings.pool_timeout_s,
         pool_pre_ping=True,
         pool_recycle=1800,
         hide_parameters=True,  # SQL errors end up in logs: never with a reporter's name or number in them

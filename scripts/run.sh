@@ -13,10 +13,8 @@ echo "pantau: serving on http://$host:$port  (Ctrl-C stops)"
 # In the foreground (not with &), so Ctrl-C reaches the server; pg.sh then
 # stops the cluster it started.
 if [[ $server == gunicorn ]]; then
-  workers=${PANTAU_WORKERS:-0}
-  ((workers > 0)) || workers=$(($(nproc) * 2 + 1))
-  # No gunicorn access log: the app writes one JSON line per request (api/request_log.py) without query strings.
-  .venv/bin/gunicorn --workers "$workers" --bind "$host:$port" app:server
+  # Workers, threads and timeouts: gunicorn.conf.py (from PANTAU_WORKERS and PANTAU_THREADS).
+  .venv/bin/gunicorn app:server
 else
   .venv/bin/python app.py
 fi

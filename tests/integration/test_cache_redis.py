@@ -120,13 +120,12 @@ def gunicorn(engine, redis_url: str, tmp_path_factory: pytest.TempPathFactory) -
         "PANTAU_WORKERS": "2",
     }
     env.pop("PANTAU_SECRET_KEY", None)
-    hooks = data_dir / "gunicorn_hooks.py"
-    hooks.write_text("def post_worker_init(worker):\n    worker.log.info('pantau worker ready')\n")
     with open(log, "wb") as stderr:
         server = subprocess.Popen(
             [
                 str(ROOT / ".venv" / "bin" / "gunicorn"),
-                *("--config", str(hooks), "--workers", "2", "--bind", f"127.0.0.1:{port}", "app:server"),
+                # gunicorn.conf.py from the project's root, as make serve uses it; only the port differs.
+                *("--bind", f"127.0.0.1:{port}", "app:server"),
             ],
             cwd=ROOT,
             env=env,
@@ -135,7 +134,7 @@ def gunicorn(engine, redis_url: str, tmp_path_factory: pytest.TempPathFactory) -
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        # Each worker says so once it has loaded the app.
+        # Each worker says so once it has loaded the app (gunicorn.conf.py's post_worker_init).
         _wait_until(lambda: log.read_text().count("pantau worker ready") >= 2, "gunicorn's workers", server, 120)
         assert requests.get(f"{url}/healthz", timeout=10).ok
         yield url, log
