@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
-from db.accounts import AccountError, create_api_key, create_user
+from db.accounts import AccountError, create_api_key, create_user, load_user
+from db.audit import ACTIONS, recent, record
 from db.boundaries import boundary_counts, load_boundaries
 from db.catalogue import load_catalogue
+from db.complaints import WIB, Actor
 from db.demo import complaint_count, seed_demo
 from db.engine import database_url, get_engine
 from db.imports import import_complaints
@@ -19,6 +22,9 @@ from db.routing import reroute_open_complaints
 from geo.boundaries.reader import BoundaryFileError, default_files, read_boundaries
 from photos.store import get_store
 from settings import get_settings
+
+# Who the audit log names for what is done from the command line (there is no staff account behind it).
+CLI = Actor(role="cli")
 
 
 def _parse_fields(fields: tuple[str, ...]) -> dict[str, str]:
@@ -39,6 +45,8 @@ def _import_files(files: list[tuple[Path, str]], mapping: dict[str, str]) -> Non
             click.progressbar(length=len(rows.frame), label=f"{path.name} ({level})", file=sys.stderr) as bar,
         ):
             report = load_boundaries(conn, rows, str(path), progress=bar.update)
+            detail = {"level": level, "features": report.features, "repaired": len(report.repaired)}
+            record(conn, "boundaries_imported", actor=CLI, target=str(path), detail=detail)
         for line in report.lines():
             click.echo(line)
 
@@ -87,6 +95,8 @@ def import_complaints_command(path: Path, channel: str) -> None:
             result = import_complaints(conn, path, channel, progress=bar.update)
         except ValueError as exc:
             raise click.ClickException(str(exc)) from exc
+        counts = {"read": result.read, "stored": result.stored, "duplicates": result.duplicates}
+        record(conn, "complaints_imported", actor=CLI, target=str(path), detail={**counts, "bad": len(result.errors)})
     for line, message in result.errors:
         click.echo(f"{path.name}:{line}: {message}", err=True)
     click.echo(
@@ -129,7 +139,7 @@ def users_create_command(username: str, role: str, opd: str | None, kecamatan: t
     password = sys.stdin.readline().rstrip("\n")
     try:
         with get_engine().begin() as conn:
-            create_user(conn, username, password, role, opd, list(kecamatan))
+            create_user(conn, username, password, role, opd, list(kecamatan), actor=CLI)
     except AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"created {role} {username}")
@@ -144,11 +154,39 @@ def api_key_create_command(name: str) -> None:
     """Create an API key named NAME; the key is printed on the last line, once."""
     try:
         with get_engine().begin() as conn:
-            key = create_api_key(conn, name)
+            key = create_api_key(conn, name, actor=CLI)
     except AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"API key for {name} (shown once, keep it safe):")
     click.echo(key)
+
+
+@click.command("audit")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1), help="How many events.")
+@click.option("--action", type=click.Choice(ACTIONS), help="Only this action.")
+@click.option("--user", "username", metavar="USERNAME", help="Only what this staff account did.")
+def audit_command(limit: int, action: str | None, username: str | None) -> None:
+    """Print the newest audit events (log-ins, exports, accounts, loads), one per line, newest first, in WIB."""
+    with get_engine().connect() as conn:
+        user_id = None
+        if username:
+            account = load_user(conn, username=username)
+            if account is None:
+                raise click.ClickException(f"no staff account {username!r}")
+            user_id = account["id"]
+        events = recent(conn, limit, action=action, user_id=user_id)
+    for e in events:
+        who = e["actor"] or (f"#{e['actor_user_id']}" if e["actor_user_id"] else "-")
+        parts = [
+            e["at"].astimezone(WIB).strftime("%Y-%m-%d %H:%M:%S WIB"),
+            e["action"],
+            f"{who} ({e['actor_role']})",
+            f"target={json.dumps(e['target'], ensure_ascii=False)}" if e["target"] is not None else "",
+            json.dumps(e["detail"], ensure_ascii=False, sort_keys=True) if e["detail"] else "",
+            f"client={e['client']}" if e["client"] else "",
+            f"request={e['request_id']}" if e["request_id"] else "",
+        ]
+        click.echo("  ".join(p for p in parts if p))
 
 
 @click.command("migrate")
@@ -174,6 +212,7 @@ def bootstrap_command() -> None:
         _import_files(files, {})
     with get_engine().begin() as conn:
         catalogue = load_catalogue(conn)
+        record(conn, "catalogue_loaded", actor=CLI, detail=catalogue)
         empty = complaint_count(conn) == 0
         counts = boundary_counts(conn)
     click.echo(
@@ -194,6 +233,7 @@ COMMANDS = [
     reroute_command,
     users,
     api_key,
+    audit_command,
     migrate_command,
     bootstrap_command,
 ]

@@ -71,6 +71,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Akun dikunci sementara karena terlalu banyak percobaan gagal. Coba lagi dalam 15 menit.",
         "en": "The account is locked for a while after too many failed attempts. Try again in 15 minutes.",
     },
+    "login.too_many": {
+        "id": "Terlalu banyak percobaan masuk dari alamat ini. Tunggu sebentar, lalu coba lagi.",
+        "en": "Too many log-in attempts from this address. Please wait a while, then try again.",
+    },
     "login.missing": {"id": "Isi nama pengguna dan kata sandi.", "en": "Enter your username and password."},
     "guard.login_required": {
         "id": "Halaman ini untuk petugas. Silakan masuk.",

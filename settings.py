@@ -72,6 +72,10 @@ class Settings(BaseSettings):
         "10/minute",
         description="Most reports one client may submit, e.g. 10/minute: per IP address on /lapor and Open311, per sender on SMS.",
     )
+    login_rate: str = Field(
+        "20/minute",
+        description="Most log-in attempts (right or wrong) one IP address may make, e.g. 20/minute: /login and the API token together.",
+    )
     behind_proxy: int = Field(
         0,
         description="How many reverse proxies in front of the app to trust for X-Forwarded-For/-Proto/-Host; 0 trusts none.",

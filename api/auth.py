@@ -3,6 +3,9 @@
 Rules:
 - Staff log in on ``/login`` (a session cookie, expiring after PERMANENT_SESSION_LIFETIME)
   or get a bearer token from ``POST /api/v1/auth/token``.
+- Every log-in attempt, right or wrong, counts against ``PANTAU_LOGIN_RATE`` per
+  IP address (``api/limits.py``); over it the password is not even checked.
+  Each attempt, the log-out and every token issued is an ``audit_event`` row.
 - Every state-changing request that is authenticated by the session cookie must
   carry the CSRF token (Dash sends the ``_csrf_token`` cookie back as the
   ``X-CSRFToken`` header by itself; plain forms carry a ``csrf_token`` field).
@@ -22,8 +25,12 @@ from flask import Blueprint, Flask, Response, g, jsonify, redirect, request, ses
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import Connection
 
+from api.limits import allow_login
+from api.request_log import request_id
 from db.accounts import LoginRefused, authenticate, load_user
+from db.audit import record
 from db.complaints import Actor
 from db.engine import get_engine
 
@@ -149,14 +156,30 @@ def _set_csrf_cookie(response: Response) -> Response:
     return response
 
 
-def _check_password(username: str, password: str) -> Any:
-    """The account row, or LoginRefused; a refusal still commits the failure count that leads to lock-out."""
+def audit(conn: Connection, action: str, actor: Actor | None, target: str | None = None, **detail: Any) -> None:
+    """Record a staff action of this request in the audit log (with the client's IP and the request id)."""
+    record(conn, action, actor=actor, target=target, detail=detail, client=request.remote_addr, request_id=request_id())
+
+
+def _check_password(username: str, password: str, via: str) -> Any:
+    """The account row, or LoginRefused; a refusal still commits the failure count that leads to lock-out.
+
+    ``via`` is ``page`` (a session) or ``token``. Past ``PANTAU_LOGIN_RATE`` from this IP the
+    password is not checked (``LoginRefused("too_many")``). Each checked attempt is audited,
+    a refused one too: it commits here, whatever the request does next.
+    """
+    if not allow_login():
+        raise LoginRefused("too_many")
     refused: LoginRefused | None = None
     with get_engine().begin() as conn:
         try:
             row = authenticate(conn, username, password)
         except LoginRefused as exc:
             refused = exc
+            audit(conn, "login_failed", Actor(role="public"), username, via=via, reason=exc.reason)
+        else:
+            actor = Actor(role=row["role"], user_id=row["id"])
+            audit(conn, "login" if via == "page" else "token_issued", actor, row["username"], via=via)
     if refused is not None:
         raise refused
     return row
@@ -174,8 +197,10 @@ def token() -> Any:
     if not username or not password:
         return jsonify(error="username and password are required", code=400), 400
     try:
-        row = _check_password(username, password)
+        row = _check_password(username, password, via="token")
     except LoginRefused as exc:
+        if exc.reason == "too_many":
+            return jsonify(error="too many log-in attempts from this address; try again later", code=429), 429
         if exc.reason == "locked":
             return jsonify(error="account locked after repeated failed logins; try again later", code=423), 423
         return jsonify(error="wrong username or password", code=401), 401
@@ -190,7 +215,7 @@ def token() -> Any:
 
 def log_in(username: str, password: str) -> StaffUser:
     """Start a browser session (used by the login page's callback); raises LoginRefused."""
-    row = _check_password(username, password)
+    row = _check_password(username, password, via="page")
     user = StaffUser.from_row(row)
     session.permanent = True
     login_user(user)
@@ -199,6 +224,10 @@ def log_in(username: str, password: str) -> StaffUser:
 
 @bp.post("/logout")
 def logout() -> Any:
+    user = current_staff()
+    if user is not None:
+        with get_engine().begin() as conn:
+            audit(conn, "logout", user.actor, user.username)
     logout_user()
     session.clear()
     return redirect("/")

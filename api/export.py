@@ -7,7 +7,8 @@ account only its agency. Rows are streamed: CSV straight from PostgreSQL's
 COPY, GeoJSON through a server-side cursor, XLSX written row by row
 (xlsxwriter's constant-memory mode) to a temporary file that is then sent in
 chunks, since an xlsx file is a zip that cannot be sent while it is written.
-Memory stays flat whatever the row count.
+Memory stays flat whatever the row count. Every export is an audit event
+(format, filters, row count), recorded before the first row is sent.
 
 Progress: every response carries ``X-Total-Count`` (the rows it will hold,
 counted first), so a client can show how far it is. A ``progress=<token>``
@@ -29,7 +30,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import Connection, text
 
-from api.auth import current_staff, has_role
+from api.auth import audit, current_staff, has_role
 from db.engine import get_engine
 from db.filters import DASHBOARD_ROLES, WIB, FilterError, Resolved, Scope, ScopeError, parse_filters, resolve
 from db.leaders import copy_csv, export_count, iter_export
@@ -191,9 +192,11 @@ def export(fmt: str) -> Response:
         return _error(403, f"role {user.role!r} may not export complaints")
     try:
         filters = parse_filters(request.args)
-        with get_engine().connect() as conn:
+        with get_engine().begin() as conn:
             resolved = resolve(conn, filters, Scope.of(user.role, user.opd_id, user.kecamatan_ids))
             total = export_count(conn, resolved)
+            # The parsed filters, not the raw query: nothing else a client sends ends up in the log.
+            audit(conn, "export", user.actor, fmt, filters=filters.to_query(), rows=total)
     except FilterError as exc:
         return _error(400, str(exc), exc.param)
     except ScopeError as exc:

@@ -1,9 +1,11 @@
-"""Rate limits on report submissions (flask-limiter), shared by every intake door.
+"""Rate limits (flask-limiter): report submissions, shared by every intake door, and staff log-ins.
 
-One limit, ``PANTAU_SUBMIT_RATE``, counted per client: the IP address for the
-web form and Open311, the sender's number for SMS (the gateway is one IP for
-everybody). Counters live in Redis when ``PANTAU_REDIS_URL`` is set, so every
-worker counts together; otherwise in this process's memory.
+``PANTAU_SUBMIT_RATE`` is counted per client: the IP address for the web form
+and Open311, the sender's number for SMS (the gateway is one IP for
+everybody). ``PANTAU_LOGIN_RATE`` counts log-in attempts (right or wrong) per
+IP address, on the log-in page and ``POST /api/v1/auth/token`` together.
+Counters live in Redis when ``PANTAU_REDIS_URL`` is set, so every worker
+counts together; otherwise in this process's memory.
 """
 
 from __future__ import annotations
@@ -36,3 +38,13 @@ def allow_submission(scope: str, who: str | None = None) -> bool:
     Dash callback behind ``/lapor``.
     """
     return limiter.limiter.hit(parse(submit_rate()), "submit", scope, who or get_remote_address())
+
+
+def login_rate() -> str:
+    """The configured log-in limit, as flask-limiter reads it (``20/minute``)."""
+    return get_settings().login_rate
+
+
+def allow_login(who: str | None = None) -> bool:
+    """Count one log-in attempt from ``who`` (default: the request's IP); False once over the limit."""
+    return limiter.limiter.hit(parse(login_rate()), "login", who or get_remote_address())

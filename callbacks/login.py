@@ -31,5 +31,7 @@ def submit(
     try:
         log_in(username.strip(), password)
     except LoginRefused as exc:
+        if exc.reason == "too_many":
+            return t("login.too_many", lang), no_update
         return t("login.locked" if exc.reason == "locked" else "login.invalid", lang), no_update
     return "", f"{target['next']}?lang={lang}"

@@ -11,6 +11,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from sqlalchemy import Connection, RowMapping, text
 
+from db.audit import record
+from db.complaints import Actor
 from db.models import ROLES
 from db.sql import sql
 
@@ -43,8 +45,10 @@ def create_user(
     role: str,
     opd: str | None = None,
     kecamatan: list[str] | None = None,
+    *,
+    actor: Actor | None = None,
 ) -> int:
-    """Create a staff account; ``opd`` and ``kecamatan`` are official codes."""
+    """Create a staff account; ``opd`` and ``kecamatan`` are official codes. ``actor`` is who does it (audited)."""
     if not re.fullmatch(r"[A-Za-z0-9_.-]{3,64}", username):
         raise AccountError("username: 3-64 letters, digits, '.', '_' or '-'")
     if role not in ROLES:
@@ -69,6 +73,8 @@ def create_user(
         conn.execute(
             text("INSERT INTO user_kecamatan (user_id, kecamatan_id) VALUES (:u, :k)"), {"u": user_id, "k": kec_id}
         )
+    detail = {"user_id": int(user_id), "role": role, "opd": opd, "kecamatan": list(kecamatan or [])}
+    record(conn, "user_created", actor=actor, target=username, detail=detail)
     return int(user_id)
 
 
@@ -82,7 +88,7 @@ class LoginRefused(Exception):
 
     def __init__(self, reason: str):
         super().__init__(reason)
-        self.reason = reason  # "invalid" or "locked"
+        self.reason = reason  # "invalid", "locked" or (too many attempts from one address) "too_many"
 
 
 def authenticate(conn: Connection, username: str, password: str) -> RowMapping:
@@ -115,8 +121,8 @@ def _key_hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def create_api_key(conn: Connection, name: str) -> str:
-    """Create a key for an Open311 client; only its hash is stored."""
+def create_api_key(conn: Connection, name: str, *, actor: Actor | None = None) -> str:
+    """Create a key for an Open311 client; only its hash is stored. ``actor`` is who does it (audited)."""
     name = name.strip()
     if not name:
         raise AccountError("name: required")
@@ -124,6 +130,7 @@ def create_api_key(conn: Connection, name: str) -> str:
         raise AccountError(f"name: an API key named {name!r} exists already")
     key = "pk_" + secrets.token_urlsafe(32)
     conn.execute(text("INSERT INTO api_key (name, key_hash) VALUES (:n, :h)"), {"n": name, "h": _key_hash(key)})
+    record(conn, "api_key_created", actor=actor, target=name)
     return key
 
 

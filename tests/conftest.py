@@ -38,6 +38,8 @@ TEST_URL = _test_url()
 os.environ["DATABASE_URL"] = TEST_URL
 os.environ["PANTAU_DATA_DIR"] = str(_DATA_DIR)
 os.environ["PANTAU_DEMO"] = "0"
+# The suite logs in from 127.0.0.1 far more often than PANTAU_LOGIN_RATE allows a person; test_audit.py checks the limit.
+os.environ.setdefault("PANTAU_LOGIN_RATE", "10000/minute")
 os.environ.setdefault("PANTAU_BOUNDARIES_DIR", str(ROOT.parent / "shared" / "data" / "boundaries"))
 
 from sqlalchemy import Connection, Engine, create_engine, text  # noqa: E402
