@@ -6,6 +6,11 @@ callbacks (``assets/pantau_errors.js`` shows it as a banner on the page), and a
 small page in the reader's language that reloads itself for everything else.
 Nothing needs restarting when the database comes back: the engine checks each
 pooled connection before use (``pool_pre_ping``) and opens fresh ones.
+
+A full photo disk (``photos.store.StorageFull``) is answered the same plain way:
+507 Insufficient Storage with a JSON message, or 503 to a Dash callback so the
+page's banner shows it. The exception has left the request's transaction by
+then, so nothing of the upload (or of a report sent with it) is kept.
 """
 
 from __future__ import annotations
@@ -19,8 +24,10 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from i18n import LANGS, current_lang, t
+from photos.store import StorageFull
 
 RETRY_AFTER_S = 10
+STORAGE_FULL = "The photo storage is full: the photo was not stored and nothing was changed. Tell the administrator."
 log = logging.getLogger("pantau.request")
 _JSON_PREFIXES = ("/api/", "/open311/", "/_dash-")
 
@@ -100,6 +107,21 @@ def database_unavailable(exc: Exception) -> Response:
     return response
 
 
+def photo_storage_full(exc: StorageFull) -> Response:
+    """The answer to an upload that found the photo disk full."""
+    log.error(
+        "photo storage full",
+        extra={"fields": {"event": "photo_storage_full", "error": exc.strerror, "path": request.path}},
+    )
+    status = 503 if request.path.startswith("/_dash-") else 507
+    response = jsonify(error=STORAGE_FULL, code=status, reason="photo_storage_full")
+    response.status_code = status
+    response.headers["Retry-After"] = str(RETRY_AFTER_S)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def init_errors(server: Flask) -> None:
     for kind in (OperationalError, InterfaceError, PoolTimeout):
         server.register_error_handler(kind, database_unavailable)
+    server.register_error_handler(StorageFull, photo_storage_full)

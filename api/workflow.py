@@ -6,7 +6,7 @@
 Answers: 401 without credentials, 403 when the role or the complaint's agency
 or assignee forbids it, 404 for an unknown complaint, 409 with the current
 status when the status machine refuses, 400 for a malformed request, 413 for
-an upload over the limit.
+an upload over the limit, 507 when the photo storage is full (api/errors.py).
 """
 
 from __future__ import annotations

@@ -2,15 +2,24 @@
 
 Keys are relative paths such as ``ab/cdef….jpg``. Writes go to a temporary
 name and are moved into place, so a crash never leaves half a file under a
-key the database refers to.
+key the database refers to. A full disk (or quota) raises ``StorageFull``,
+which the app answers with a clear 507/503 (api/errors.py) after rolling the
+request's transaction back.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
 from typing import Protocol
+
+_FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+class StorageFull(OSError):
+    """The photo store has no room left: nothing was stored under the key."""
 
 
 class PhotoStore(Protocol):
@@ -33,6 +42,15 @@ class LocalStore:
 
     def put(self, key: str, data: bytes) -> None:
         path = self._path(key)
+        try:
+            self._write(path, data)
+        except OSError as exc:
+            if exc.errno in _FULL:
+                raise StorageFull(exc.errno, f"photo storage is full ({exc.strerror})", str(self.root)) from exc
+            raise
+
+    @staticmethod
+    def _write(path: Path, data: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
         try:
