@@ -98,6 +98,11 @@ def create_app(settings: Settings | None = None) -> Dash:
 
     for command in COMMANDS:
         server.cli.add_command(command)
+    # Dash finishes setting itself up on the first request, marking it done before doing it: in a
+    # threaded worker two first requests at once would find half a set-up ("Callback function not
+    # found"). Do it here, once, before any request.
+    with server.test_request_context("/"):
+        app._setup_server()
     return app
 
 
