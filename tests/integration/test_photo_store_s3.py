@@ -43,9 +43,10 @@ def s3_endpoint() -> Iterator[str]:
         deadline = time.monotonic() + 30
         while True:
             try:
-                requests.get(endpoint, timeout=1)
+                requests.get(endpoint, timeout=5)
                 break
-            except requests.ConnectionError:
+            # Not listening yet, or listening but still loading (its first answer can take seconds).
+            except (requests.ConnectionError, requests.Timeout):
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("moto_server did not start") from None
                 time.sleep(0.1)
