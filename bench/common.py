@@ -90,6 +90,26 @@ def bench_database(complaints: int) -> Engine:
     return engine
 
 
+def remove_complaints(engine: Engine, ids: list[int]) -> None:
+    """Remove complaints a benchmark created, with their events and photos.
+
+    The history is append-only, so its trigger is bypassed for the events; the
+    complaints themselves go with triggers on, so the status counts follow.
+    """
+    with engine.begin() as conn:
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
+        conn.execute(text("DELETE FROM complaint_event WHERE complaint_id = ANY(:ids)"), {"ids": ids})
+        conn.execute(text("DELETE FROM photo WHERE complaint_id = ANY(:ids)"), {"ids": ids})
+        conn.execute(text("SET LOCAL session_replication_role = origin"))
+        conn.execute(text("UPDATE complaint SET merged_into_id = NULL WHERE merged_into_id = ANY(:ids)"), {"ids": ids})
+        conn.execute(text("DELETE FROM complaint WHERE id = ANY(:ids)"), {"ids": ids})
+
+
+def created_after(engine: Engine, last_id: int) -> list[int]:
+    with engine.connect() as conn:
+        return list(conn.execute(text("SELECT id FROM complaint WHERE id > :i"), {"i": last_id}).scalars())
+
+
 def free_port() -> int:
     import socket
 

@@ -32,7 +32,7 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
-from bench.common import bench_database, emit, log
+from bench.common import bench_database, emit, log, remove_complaints
 from bench.leaders import combinations, filter_choices
 from db import wall
 from db.complaints import NewComplaint, category_ids, create_complaint
@@ -64,13 +64,6 @@ def _points(engine: Engine, n: int) -> list[tuple[float, float]]:
             {"n": n},
         ).all()
     return [(r.lat, r.lon) for r in rows]
-
-
-def _remove(engine: Engine, ids: list[int]) -> None:
-    with engine.begin() as conn:
-        conn.execute(text("SET LOCAL session_replication_role = replica"))
-        conn.execute(text("DELETE FROM complaint_event WHERE complaint_id = ANY(:ids)"), {"ids": ids})
-        conn.execute(text("DELETE FROM complaint WHERE id = ANY(:ids)"), {"ids": ids})
 
 
 def _tick(engine: Engine, where: wall.Resolved, since: int) -> None:
@@ -107,7 +100,7 @@ def inserts_and_ticks(engine: Engine, n: int) -> None:
 
             tick_ms.append(_ms(lambda since=before: _tick(engine, where, since)))
     finally:
-        _remove(engine, stored)
+        remove_complaints(engine, stored)
     emit(f"growth_insert_ms_p50_{n}", statistics.median(insert_ms), "ms")
     emit(f"growth_insert_ms_p95_{n}", _p95(insert_ms), "ms")
     emit(f"growth_wall_tick_ms_p50_{n}", statistics.median(tick_ms), "ms")

@@ -27,7 +27,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Engine, text
 
-from bench.common import bench_database, bench_url, emit, log, served
+from bench.common import bench_database, bench_url, created_after, emit, log, remove_complaints, served
 
 SECRET = "bench-sms-secret"
 
@@ -62,11 +62,8 @@ def _post(url: str, fields: Callable[[], dict[str, str]], headers: dict[str, str
 
 
 def _remove_created(engine: Engine, since_id: int, key_name: str) -> None:
+    remove_complaints(engine, created_after(engine, since_id))
     with engine.begin() as conn:
-        conn.execute(text("SET LOCAL session_replication_role = replica"))
-        conn.execute(text("DELETE FROM complaint_event WHERE complaint_id > :i"), {"i": since_id})
-        conn.execute(text("DELETE FROM photo WHERE complaint_id > :i"), {"i": since_id})
-        conn.execute(text("DELETE FROM complaint WHERE id > :i"), {"i": since_id})
         conn.execute(text("DELETE FROM api_key WHERE name = :n"), {"n": key_name})
 
 

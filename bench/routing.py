@@ -44,7 +44,7 @@ import numpy as np
 import shapely
 from sqlalchemy import Engine, text
 
-from bench.common import bench_database, emit, log
+from bench.common import bench_database, emit, log, remove_complaints
 from db.complaints import NewComplaint, category_ids, create_complaint
 from db.routing import rebuild_route_grid, route_staged_into
 
@@ -240,10 +240,7 @@ def time_inserts(engine: Engine, lon: np.ndarray, lat: np.ndarray) -> list[float
             took.append(time.perf_counter() - started)
             ids.append(created.id)
     finally:
-        with engine.begin() as conn:
-            conn.execute(text("SET LOCAL session_replication_role = replica"))
-            conn.execute(text("DELETE FROM complaint_event WHERE complaint_id = ANY(:ids)"), {"ids": ids})
-            conn.execute(text("DELETE FROM complaint WHERE id = ANY(:ids)"), {"ids": ids})
+        remove_complaints(engine, ids)
     return took
 
 

@@ -33,7 +33,7 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
-from bench.common import bench_database, bench_url, emit, log, served
+from bench.common import bench_database, bench_url, created_after, emit, log, remove_complaints, served
 from headless import start_chromium
 
 CREATED = 20
@@ -155,13 +155,9 @@ class Creator:
             create_complaint(conn, NewComplaint(category="sampah", description=description, lat=lat, lon=lon))
 
     def clean(self) -> None:
-        """Remove what the bench created (the history is append-only, so bypass its trigger)."""
+        """Remove what the bench created."""
+        remove_complaints(self.engine, created_after(self.engine, self.before))
         with self.engine.begin() as conn:
-            conn.execute(text("SET LOCAL session_replication_role = replica"))
-            ids = "SELECT id FROM complaint WHERE id > :before"
-            conn.execute(text(f"DELETE FROM complaint_event WHERE complaint_id IN ({ids})"), {"before": self.before})
-            conn.execute(text(f"DELETE FROM photo WHERE complaint_id IN ({ids})"), {"before": self.before})
-            conn.execute(text("DELETE FROM complaint WHERE id > :before"), {"before": self.before})
             if self.key_name:
                 conn.execute(text("DELETE FROM api_key WHERE name = :n"), {"n": self.key_name})
 

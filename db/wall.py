@@ -101,6 +101,12 @@ class AreaLayer:
 
 
 _SCOPE_SQL = {"all": "true", "kota": "c.jurisdiction_id = :scope_id", "kecamatan": "c.kecamatan_id = :scope_id"}
+# The same scopes over complaint_status_count (migration 0009).
+_COUNT_SCOPE_SQL = {
+    "all": "true",
+    "kota": "s.jurisdiction_key = :scope_id",
+    "kecamatan": "s.kecamatan_key = :scope_id",
+}
 _AREA_SCOPE_SQL = {
     "all": "true",
     "kota": "(a.parent_id = :scope_id OR p.parent_id = :scope_id)",
@@ -213,7 +219,8 @@ def area_counts(conn: Connection, level: str, where: Resolved, area_ids: list[in
 def colour_counts(conn: Connection, where: Resolved) -> dict[str, int]:
     """Complaints per colour (red, yellow, green, grey) and open ones past their target ("overdue")."""
     counts = {c.value: 0 for c in Colour} | {"overdue": 0}
-    for row in conn.execute(_statement("wall_colour_counts", scope=_SCOPE_SQL[where.kind]), where.params):
+    statement = _statement("wall_colour_counts", scope=_SCOPE_SQL[where.kind], count_scope=_COUNT_SCOPE_SQL[where.kind])
+    for row in conn.execute(statement, where.params):
         key = "overdue" if row.key == "overdue" else colour_of(row.key).value
         counts[key] += int(row.n)
     return counts

@@ -108,7 +108,9 @@ def _wipe(url: str, data_dir: Path) -> None:
     engine = make_engine(url)
     with engine.begin() as conn:
         conn.execute(text("SET LOCAL session_replication_role = replica"))
-        conn.execute(text("TRUNCATE complaint_event, photo, complaint RESTART IDENTITY CASCADE"))
+        conn.execute(
+            text("TRUNCATE complaint_event, photo, complaint, complaint_status_count RESTART IDENTITY CASCADE")
+        )
     engine.dispose()
     shutil.rmtree(data_dir / "photos")
 

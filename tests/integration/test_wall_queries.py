@@ -75,6 +75,54 @@ def test_markers_counts_and_panels_follow_the_statuses(conn: Connection) -> None
     assert finished[0].id == green and finished[0].completion_photo is not None
 
 
+def test_the_kept_status_counts_equal_a_fresh_count_through_every_kind_of_change(conn: Connection) -> None:
+    # The legend reads counts that statement triggers keep (migration 0009); they must always equal
+    # a count of the complaints themselves, for the whole map, a kota and a kecamatan.
+    def fresh(scope: str) -> dict[str, int]:
+        rows = conn.execute(text(f"SELECT status, count(*) FROM complaint c WHERE {scope} GROUP BY status")).all()
+        counts = {"red": 0, "yellow": 0, "green": 0, "grey": 0}
+        for status, n in rows:
+            counts[COLOUR[Status(status)].value] += n
+        return counts
+
+    tangerang = conn.execute(text("SELECT id FROM area WHERE code = '3671'")).scalar_one()
+    kecamatan = conn.execute(text("SELECT id FROM area WHERE code = '367101'")).scalar_one()
+    scopes = {
+        wall.Scope(): "true",
+        wall.Scope(kota="3671"): f"c.jurisdiction_id = {tangerang}",
+        wall.Scope(kecamatan="367101"): f"c.kecamatan_id = {kecamatan}",
+    }
+
+    def check() -> None:
+        for scope, where in scopes.items():
+            kept = wall.colour_counts(conn, wall.resolve(conn, scope))
+            assert {k: kept[k] for k in ("red", "yellow", "green", "grey")} == fresh(where), scope
+
+    check()
+    one = _new(conn)  # an insert
+    two = _new(conn, code="3674011001", description="Sampah di Tangsel")
+    _new(conn, lat=-6.2088, lon=106.8456, description="Sampah di Jakarta")  # outside every boundary
+    check()
+    transition(conn, one, "forward", reason="dinas", kota="3671")  # a status change
+    _finish(conn, two)
+    check()
+    # A move to another kecamatan and city, several rows in one statement, then a delete.
+    conn.execute(
+        text(
+            "UPDATE complaint SET kelurahan_id = k.id, kecamatan_id = k.parent_id, jurisdiction_id = kec.parent_id"
+            "  FROM area k JOIN area kec ON kec.id = k.parent_id WHERE k.code = '3674011001' AND complaint.id = :id"
+        ),
+        {"id": one},
+    )
+    conn.execute(text("UPDATE complaint SET status = 'ditolak' WHERE id = ANY(:ids)"), {"ids": [one, two]})
+    check()
+    conn.execute(text("SET LOCAL session_replication_role = replica"))
+    conn.execute(text("DELETE FROM complaint_event WHERE complaint_id = :id"), {"id": one})
+    conn.execute(text("SET LOCAL session_replication_role = origin"))
+    conn.execute(text("DELETE FROM complaint WHERE id = :id"), {"id": one})
+    check()
+
+
 def test_open_complaints_per_area_count_every_open_one(conn: Connection) -> None:
     everything = wall.resolve(conn, wall.Scope())
     before = wall.area_counts(conn, "kelurahan", everything)
