@@ -41,6 +41,9 @@ format: venv  ## Apply ruff's fixes and formatting
 bench: deps-test venv  ## Benchmarks: one JSON line per figure
 	@scripts/pg.sh with PANTAU_BENCH_DATABASE_URL $(PY) -m bench
 
+load: deps-test venv  ## Load and faults against make serve with 1M complaints (about 10 minutes; restarts the local cluster)
+	@scripts/pg.sh with PANTAU_BENCH_DATABASE_URL $(PY) -m bench.load $(ARGS)
+
 backup: deps venv  ## Back up the database and photos into one archive; its path is the last line
 	@scripts/backup.sh
 
@@ -56,4 +59,4 @@ db-start: deps  ## Start the local PostGIS cluster under var/pg
 db-stop:  ## Stop the local PostGIS cluster
 	@scripts/pg.sh stop
 
-.PHONY: help deps deps-test venv run serve test pytest lint format bench db-start db-stop screenshot backup restore
+.PHONY: help deps deps-test venv run serve test pytest lint format bench load db-start db-stop screenshot backup restore

@@ -7,6 +7,8 @@ served app. Figures, each suffixed with the size (``_100000`` …):
 
 - ``growth_insert_ms_p50`` / ``_p95``: one complaint stored, routed and
   committed (``create_complaint``), 200 of them; removed afterwards.
+- ``growth_insert_per_s_8_writers``: complaints stored per second by 8 connections
+  at once (every writer queues on the data-version row until it commits).
 - ``growth_wall_first_ms``: what a wall screen's first render reads (markers,
   area counts, colour counts, both panels), caches empty.
 - ``growth_wall_tick_ms_p50`` / ``_p95``: a tick after one new complaint: the
@@ -26,6 +28,7 @@ from __future__ import annotations
 import math
 import os
 import statistics
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -107,6 +110,32 @@ def inserts_and_ticks(engine: Engine, n: int) -> None:
     emit(f"growth_wall_tick_ms_p95_{n}", _p95(tick_ms), "ms")
 
 
+def concurrent_inserts(engine: Engine, n: int, writers: int = 8, each: int = 50) -> None:
+    with engine.connect() as conn:
+        categories = category_ids(conn)
+    codes = sorted(categories)
+    lat, lon = _points(engine, 1)[0]
+    stored: list[int] = []
+
+    def write(w: int) -> None:
+        for i in range(each):
+            new = NewComplaint(category=codes[i % len(codes)], description=f"bench writers {w} {i}", lat=lat, lon=lon)
+            with engine.begin() as conn:
+                stored.append(create_complaint(conn, new, categories=categories).id)
+
+    threads = [threading.Thread(target=write, args=(w,)) for w in range(writers)]
+    started = time.perf_counter()
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - started
+    finally:
+        remove_complaints(engine, stored)
+    emit(f"growth_insert_per_s_{writers}_writers_{n}", writers * each / elapsed, "complaints/s")
+
+
 def wall_first(engine: Engine, n: int) -> None:
     def first() -> None:
         with engine.connect() as conn:
@@ -159,6 +188,7 @@ def run() -> None:
             conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE complaint"))
         wall_first(engine, n)
         inserts_and_ticks(engine, n)
+        concurrent_inserts(engine, n)
         leaders(engine, n)
         export(engine, n)
         engine.dispose()
