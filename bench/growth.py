@@ -172,6 +172,7 @@ def leaders(engine: Engine, n: int) -> None:
 
 def export(engine: Engine, n: int) -> None:
     with engine.begin() as conn:
+        conn.execute(text("SET LOCAL statement_timeout = 0"))  # as api/export.py does: an export takes minutes
         resolved = resolve(conn, parse_filters({}), Scope())
         started = time.perf_counter()
         lines = sum(chunk.count(b"\n") for chunk in copy_csv(conn, resolved))
