@@ -282,6 +282,8 @@ def create_request(fmt: str) -> Response:
             return errors(fmt, exc.status, exc.description)
         except ComplaintError as exc:
             return errors(fmt, 400, f"{_PARAM.get(exc.field, exc.field)}: {exc.message}")
+    # After the commit: every writer queues on the data-version row until it commits (db/complaints.py).
+    with get_engine().connect() as conn:
         row = notice_facts(conn, created.id)
     return respond(
         fmt,

@@ -1066,7 +1066,10 @@ def measure(args: argparse.Namespace, url: str, pgdata: Path) -> None:
         setup = prepare(engine)
         with (
             data_folder(args.faults) as (folder, why_not_small),
-            environment(PANTAU_DATA_DIR=str(folder), PANTAU_SUBMIT_RATE="1000000/minute"),
+            # Every simulated client comes from 127.0.0.1: lift the per-address limits on reports and log-ins.
+            environment(
+                PANTAU_DATA_DIR=str(folder), PANTAU_SUBMIT_RATE="1000000/minute", PANTAU_LOGIN_RATE="1000000/minute"
+            ),
             tempfile.TemporaryFile() as server_log,
             served(url, workers=args.workers, log=server_log) as base,
         ):

@@ -134,11 +134,16 @@ def category_ids(conn: Connection) -> dict[str, int]:
 def create_complaint(
     conn: Connection, new: NewComplaint, actor: Actor = SYSTEM, categories: dict[str, int] | None = None
 ) -> Created:
-    """Validate, store and route one complaint; a repeated submission returns the first."""
+    """Validate, store and route one complaint; a repeated submission returns the first.
+
+    Like every change to complaints, this makes the transaction queue on the data-version row
+    (migration 0001) until it commits: callers commit soon after, and read what they show later.
+    """
     category_id = validate(new, categories if categories is not None else category_ids(conn))
     key = submission_key(new)
+    tracking_code = new_tracking_code()
     params = {
-        "tracking_code": new_tracking_code(),
+        "tracking_code": tracking_code,
         "lon": new.lon,
         "lat": new.lat,
         "address": new.address,
@@ -163,8 +168,7 @@ def create_complaint(
             text("SELECT id, tracking_code, status FROM complaint WHERE submission_key = :k"), {"k": key}
         ).one()
         return Created(existing.id, existing.tracking_code, Status(existing.status), True)
-    stored = conn.execute(text("SELECT tracking_code, status FROM complaint WHERE id = :id"), {"id": row.id}).one()
-    return Created(row.id, stored.tracking_code, Status(stored.status), False)
+    return Created(row.id, tracking_code, Status(row.status), False)
 
 
 def resolve_id(conn: Connection, ref: int | str) -> int:

@@ -349,15 +349,26 @@ def cached_area_counts(level: str, scope: Scope, version: int) -> dict[str, int]
     )
 
 
+def cached_area_codes(level: str) -> dict[int, str]:
+    """Area id → official code for one level (changes only when boundaries are loaded)."""
+    stamp = _cached("wall:boundary-stamp", BOUNDARY_STAMP_TTL_S, lambda: _read(boundary_stamp))
+
+    def read(conn: Connection) -> dict[int, str]:
+        rows = conn.execute(text("SELECT id, code FROM area WHERE level = :level"), {"level": level})
+        return {int(r.id): str(r.code) for r in rows}
+
+    return _cached(f"wall:area-codes:{stamp}:{level}", 24 * 3600, lambda: _read(read))
+
+
 def cached_area_counts_of(level: str, scope: Scope, version: int, area_ids: list[int]) -> dict[str, int]:
-    """Like cached_area_counts, for the few areas a change touched."""
-    where = cached_resolve(scope)
-    ids = sorted(set(area_ids))
-    return _cached(
-        f"wall:areas:{version}:{level}:{scope.key}:{','.join(map(str, ids))}",
-        DATA_TTL_S,
-        lambda: _read(lambda c: area_counts(c, level, where, ids)),
-    )
+    """The counts of the few areas a change touched, taken from the whole level's counts at this version.
+
+    Screens that last saw different versions touch different sets of areas; one count of the whole
+    level per version and cache serves them all, where a count per set would multiply with the screens.
+    """
+    counts = cached_area_counts(level, scope, version)
+    codes = cached_area_codes(level)
+    return {codes[i]: counts[codes[i]] for i in set(area_ids) if i in codes and codes[i] in counts}
 
 
 def cached_colour_counts(scope: Scope, version: int) -> dict[str, int]:

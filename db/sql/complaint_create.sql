@@ -34,4 +34,4 @@ WITH point AS (
          jsonb_build_object('kelurahan', kel.code, 'opd', o.code, 'method', i.route_method)
     FROM inserted i JOIN area kel ON kel.id = i.kelurahan_id LEFT JOIN opd o ON o.id = i.opd_id
 )
-SELECT id FROM inserted;
+SELECT id, status FROM inserted;
