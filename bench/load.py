@@ -91,7 +91,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
-from bench.common import bench_database, emit, log, served
+from bench.common import bench_database, emit, log, redis_server, served
 from bench.leaders import PASSWORD, USERNAME, _rss_mb, body, combinations, filter_choices
 from bench.wall import _points
 
@@ -125,6 +125,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="gunicorn workers (default: PANTAU_WORKERS, or 2 x cores + 1 as make serve)",
     )
     parser.add_argument("--faults", action=argparse.BooleanOptionalAction, default=True, help="run the faults")
+    parser.add_argument(
+        "--redis",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="share one cache between the workers through a loopback redis-server, as README advises for make serve",
+    )
     parser.add_argument(
         "--pgdata",
         type=Path,
@@ -1059,6 +1065,17 @@ def run(argv: list[str] | None = None) -> None:
             signal.alarm(0)
 
 
+@contextmanager
+def shared_cache(wanted: bool) -> Iterator[str]:
+    """A redis-server's URL for the workers' shared cache, or "" (a cache per worker)."""
+    if not wanted:
+        yield ""
+        return
+    with redis_server() as url:
+        log(f"load: workers share a cache in {url}")
+        yield url
+
+
 def measure(args: argparse.Namespace, url: str, pgdata: Path) -> None:
     """Serve the copy at ``url``, load it (restarting the cluster halfway), then the photo faults."""
     engine = create_engine(url, pool_pre_ping=True)
@@ -1067,8 +1084,12 @@ def measure(args: argparse.Namespace, url: str, pgdata: Path) -> None:
         with (
             data_folder(args.faults) as (folder, why_not_small),
             # Every simulated client comes from 127.0.0.1: lift the per-address limits on reports and log-ins.
+            shared_cache(args.redis) as redis_url,
             environment(
-                PANTAU_DATA_DIR=str(folder), PANTAU_SUBMIT_RATE="1000000/minute", PANTAU_LOGIN_RATE="1000000/minute"
+                PANTAU_DATA_DIR=str(folder),
+                PANTAU_SUBMIT_RATE="1000000/minute",
+                PANTAU_LOGIN_RATE="1000000/minute",
+                PANTAU_REDIS_URL=redis_url,
             ),
             tempfile.TemporaryFile() as server_log,
             served(url, workers=args.workers, log=server_log) as base,

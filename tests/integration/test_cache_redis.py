@@ -24,6 +24,7 @@ from flask import Flask
 from flask_caching import Cache
 
 from app import _cache_config
+from bench.common import redis_server
 from settings import Settings
 from tests.conftest import ROOT, TEST_URL, free_port
 
@@ -44,19 +45,8 @@ def _wait_until(ready, what: str, process: subprocess.Popen, seconds: float = 60
 @pytest.fixture(scope="module")
 def redis_url() -> Iterator[str]:
     """A throwaway redis-server on loopback: no snapshots, no append-only file."""
-    port = free_port()
-    server = subprocess.Popen(
-        ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    try:
-        _wait_until(lambda: redis.Redis.from_url(url).ping(), "redis-server", server)
+    with redis_server() as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def test_with_a_redis_url_the_cache_is_redis_and_without_it_is_per_process(redis_url: str) -> None:
