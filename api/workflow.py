@@ -92,10 +92,10 @@ def photo_json(row: Any) -> dict[str, Any]:
     }
 
 
-def job_json(row: RowMapping, lang: str) -> dict[str, Any]:
-    code = row["tracking_code"]
+def _complaint_fields(row: RowMapping, lang: str) -> dict[str, Any]:
+    """What every staff view of a complaint names: the job list's entries and the detail."""
     return {
-        "id": code,
+        "id": row["tracking_code"],
         "status": row["status"],
         "colour": _colour(row["status"]),
         "version": row["version"],
@@ -111,6 +111,13 @@ def job_json(row: RowMapping, lang: str) -> dict[str, Any]:
         "created_at": _json(row["created_at"]),
         "due_at": _json(row["due_at"]),
         "overdue": bool(row["overdue"]),
+    }
+
+
+def job_json(row: RowMapping, lang: str) -> dict[str, Any]:
+    code = row["tracking_code"]
+    return {
+        **_complaint_fields(row, lang),
         "distance_m": None if row["distance_m"] is None else round(float(row["distance_m"])),
         "links": {
             "self": f"/api/v1/complaints/{code}",
@@ -175,29 +182,14 @@ def complaint_detail(code: str) -> Any:
         photos = evidence(conn, row["id"])
         nearby = nearby_duplicates(conn, row["id"]) if user.role in ("admin", "operator") else []
     body: dict[str, Any] = {
-        "id": row["tracking_code"],
-        "status": row["status"],
-        "colour": _colour(row["status"]),
-        "version": row["version"],
-        "category": row["category_code"],
-        "category_name": row["category_name_en" if lang == "en" else "category_name_id"],
-        "description": row["description"],
-        "address": row["address"],
+        **_complaint_fields(row, lang),
         "channel": row["channel"],
-        "lat": row["lat"],
-        "lon": row["lon"],
-        "kelurahan": row["kelurahan"],
-        "kecamatan": row["kecamatan"],
         "kota": row["kota_code"],
-        "opd": row["opd_code"],
         "assignee": row["assignee"],
         "merged_into": row["merged_into"],
         "confidential": row["confidential"],
         "anonymous": row["anonymous"],
-        "created_at": _json(row["created_at"]),
-        "due_at": _json(row["due_at"]),
         "completed_at": _json(row["completed_at"]),
-        "overdue": bool(row["overdue"]),
         "events": [
             {
                 "kind": e["kind"],

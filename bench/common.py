@@ -90,6 +90,19 @@ def bench_database(complaints: int) -> Engine:
     return engine
 
 
+def kelurahan_points(engine: Engine, n: int) -> list[tuple[float, float]]:
+    """(lat, lon) of a point inside each of ``n`` random kelurahan."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT ST_Y(p), ST_X(p) FROM (SELECT ST_PointOnSurface(geom) p FROM area "
+                "WHERE level = 'kelurahan' ORDER BY random() LIMIT :n) x"
+            ),
+            {"n": n},
+        ).all()
+    return [(float(lat), float(lon)) for lat, lon in rows]
+
+
 def remove_complaints(engine: Engine, ids: list[int]) -> None:
     """Remove complaints a benchmark created, with their events and photos.
 

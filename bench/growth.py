@@ -35,7 +35,7 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
-from bench.common import bench_database, emit, log, remove_complaints
+from bench.common import bench_database, emit, kelurahan_points, log, remove_complaints
 from bench.leaders import combinations, filter_choices
 from db import wall
 from db.complaints import NewComplaint, category_ids, create_complaint
@@ -57,18 +57,6 @@ def _p95(values: list[float]) -> float:
     return ordered[math.ceil(0.95 * len(ordered)) - 1]
 
 
-def _points(engine: Engine, n: int) -> list[tuple[float, float]]:
-    with engine.connect() as conn:
-        rows = conn.execute(
-            text(
-                "SELECT ST_Y(p) AS lat, ST_X(p) AS lon FROM"
-                " (SELECT ST_PointOnSurface(geom) AS p FROM area WHERE level = 'kelurahan' ORDER BY code LIMIT :n) x"
-            ),
-            {"n": n},
-        ).all()
-    return [(r.lat, r.lon) for r in rows]
-
-
 def _tick(engine: Engine, where: wall.Resolved, since: int) -> None:
     """What a wall screen's tick reads after a change: the changes, the touched areas' counts, the colour counts."""
     with engine.connect() as conn:
@@ -83,7 +71,7 @@ def inserts_and_ticks(engine: Engine, n: int) -> None:
         categories = category_ids(conn)
         where = wall.resolve(conn, wall.Scope())
     codes = sorted(categories)
-    points = _points(engine, 50)
+    points = kelurahan_points(engine, 50)
     stored: list[int] = []
     insert_ms: list[float] = []
     tick_ms: list[float] = []
@@ -114,7 +102,7 @@ def concurrent_inserts(engine: Engine, n: int, writers: int = 8, each: int = 50)
     with engine.connect() as conn:
         categories = category_ids(conn)
     codes = sorted(categories)
-    lat, lon = _points(engine, 1)[0]
+    lat, lon = kelurahan_points(engine, 1)[0]
     stored: list[int] = []
 
     def write(w: int) -> None:

@@ -91,9 +91,8 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
-from bench.common import bench_database, emit, log, redis_server, served
+from bench.common import bench_database, emit, kelurahan_points, log, redis_server, served
 from bench.leaders import PASSWORD, USERNAME, _rss_mb, body, combinations, filter_choices
-from bench.wall import _points
 
 ENDPOINTS = ("wall_tick", "leaders_filter", "open311_create")
 LOAD_DATABASE = "pantau_load"
@@ -586,7 +585,7 @@ def prepare(engine: Engine) -> Setup:
     from db.accounts import create_api_key, create_user
     from db.complaints import Actor, NewComplaint, create_complaint, transition
 
-    points = _points(engine, 200)
+    points = kelurahan_points(engine, 200)
     with engine.begin() as conn:
         key = create_api_key(conn, API_KEY_NAME)
         for username, password, role in ((USERNAME, PASSWORD, "leader"), (FIELD_USER, FIELD_PASSWORD, "field")):

@@ -33,7 +33,16 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
-from bench.common import bench_database, bench_url, created_after, emit, log, remove_complaints, served
+from bench.common import (
+    bench_database,
+    bench_url,
+    created_after,
+    emit,
+    kelurahan_points,
+    log,
+    remove_complaints,
+    served,
+)
 from headless import start_chromium
 
 CREATED = 20
@@ -104,18 +113,6 @@ def _responses(driver: Any) -> list[dict[str, Any]]:
 
 def _ticks(exchanges: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [r for r in exchanges if '"wall-tick"' in r["post"] or "wall-tick.n_intervals" in r["post"]]
-
-
-def _points(engine: Engine, n: int) -> list[tuple[float, float]]:
-    with engine.connect() as conn:
-        rows = conn.execute(
-            text(
-                "SELECT ST_Y(p), ST_X(p) FROM (SELECT ST_PointOnSurface(geom) p FROM area "
-                "WHERE level = 'kelurahan' ORDER BY random() LIMIT :n) x"
-            ),
-            {"n": n},
-        ).all()
-    return [(float(lat), float(lon)) for lat, lon in rows]
 
 
 class Creator:
@@ -191,7 +188,7 @@ def measure(n: int) -> None:
             log(f"wall[{n}]: idle ticks {[(t['status'], t['body'], t['wire']) for t in idle]}")
             emit(f"wall_idle_tick_bytes_{n}", max(t["wire"] for t in idle), "bytes")
 
-            points = _points(engine, CREATED + 1)
+            points = kelurahan_points(engine, CREATED + 1)
             seen = creator._max_id()
             driver.get_log("performance")
             creator.create(*points[0], 0)

@@ -137,6 +137,25 @@ def session_login(client: Any, account: Account) -> None:
         session["_fresh"] = True
 
 
+def login_callback(username: str, password: str) -> dict[str, Any]:
+    """The body the /login page posts when "Masuk" is pressed (its Dash callback, as the browser sends it)."""
+    return {
+        "output": "..login-message.children...login-redirect.href..",
+        "outputs": [{"id": "login-message", "property": "children"}, {"id": "login-redirect", "property": "href"}],
+        "inputs": [
+            {"id": "login-submit", "property": "n_clicks", "value": 1},
+            {"id": "login-password", "property": "n_submit", "value": 0},
+            {"id": "login-username", "property": "n_submit", "value": 0},
+        ],
+        "state": [
+            {"id": "login-username", "property": "value", "value": username},
+            {"id": "login-password", "property": "value", "value": password},
+            {"id": "login-next", "property": "data", "value": {"next": "/operator", "lang": "en"}},
+        ],
+        "changedPropIds": ["login-submit.n_clicks"],
+    }
+
+
 def dash_call(client: Any, payload: dict[str, Any], csrf: bool = True) -> Any:
     headers = {"X-CSRFToken": csrf_token(client)} if csrf else {}
     return client.post("/_dash-update-component", json=payload, headers=headers)

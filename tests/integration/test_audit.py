@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from db.audit import recent, record
 from db.complaints import WIB, Actor
 from tests.conftest import flask_cli
-from tests.integration.staff import PASSWORD, Accounts, bearer, csrf_token
+from tests.integration.staff import PASSWORD, Accounts, bearer, csrf_token, login_callback
 from tests.integration.staff import accounts as accounts_fixture
 
 accounts = accounts_fixture  # the fixture, under the name the tests ask for
@@ -45,21 +45,7 @@ def _no_secret(row: dict[str, Any], *secrets_: str) -> None:
 
 def _page_log_in(client: Any, username: str, password: str, ip: str = "127.0.0.1") -> str:
     """Press "Log in" on /login (the page's callback, as the browser sends it); returns the message shown."""
-    payload = {
-        "output": "..login-message.children...login-redirect.href..",
-        "outputs": [{"id": "login-message", "property": "children"}, {"id": "login-redirect", "property": "href"}],
-        "inputs": [
-            {"id": "login-submit", "property": "n_clicks", "value": 1},
-            {"id": "login-password", "property": "n_submit", "value": 0},
-            {"id": "login-username", "property": "n_submit", "value": 0},
-        ],
-        "state": [
-            {"id": "login-username", "property": "value", "value": username},
-            {"id": "login-password", "property": "value", "value": password},
-            {"id": "login-next", "property": "data", "value": {"next": "/operator", "lang": "en"}},
-        ],
-        "changedPropIds": ["login-submit.n_clicks"],
-    }
+    payload = login_callback(username, password)
     response = client.post(
         "/_dash-update-component",
         json=payload,

@@ -12,6 +12,7 @@ from tests.integration.staff import (
     csrf_token,
     dash_call,
     ids_in,
+    login_callback,
     new_complaint,
     render_page,
     session_login,
@@ -24,28 +25,7 @@ accounts = accounts_fixture  # the fixture, under the name the tests ask for
 
 def _log_in(client: Any, username: str, password: str, csrf: bool = True) -> Any:
     """Press "Masuk" on /login: the page's callback, as the browser sends it."""
-    return dash_call(
-        client,
-        {
-            "output": "..login-message.children...login-redirect.href..",
-            "outputs": [
-                {"id": "login-message", "property": "children"},
-                {"id": "login-redirect", "property": "href"},
-            ],
-            "inputs": [
-                {"id": "login-submit", "property": "n_clicks", "value": 1},
-                {"id": "login-password", "property": "n_submit", "value": 0},
-                {"id": "login-username", "property": "n_submit", "value": 0},
-            ],
-            "state": [
-                {"id": "login-username", "property": "value", "value": username},
-                {"id": "login-password", "property": "value", "value": password},
-                {"id": "login-next", "property": "data", "value": {"next": "/operator", "lang": "en"}},
-            ],
-            "changedPropIds": ["login-submit.n_clicks"],
-        },
-        csrf=csrf,
-    )
+    return dash_call(client, login_callback(username, password), csrf=csrf)
 
 
 def test_the_login_page_starts_a_session_that_opens_the_staff_pages(client: Any, accounts: Accounts) -> None:

@@ -27,6 +27,7 @@ from app import _cache_config
 from bench.common import redis_server
 from settings import Settings
 from tests.conftest import ROOT, TEST_URL, free_port
+from tests.integration.staff import login_callback
 
 
 def _wait_until(ready, what: str, process: subprocess.Popen, seconds: float = 60) -> None:  # type: ignore[type-arg,no-untyped-def]
@@ -79,21 +80,7 @@ def test_a_value_cached_by_the_app_in_one_process_is_read_in_another(redis_url: 
         assert cache.get("shared:version") == {"version": 41, "by": "worker-1"}
 
 
-LOGIN_CALLBACK = {
-    "output": "..login-message.children...login-redirect.href..",
-    "outputs": [{"id": "login-message", "property": "children"}, {"id": "login-redirect", "property": "href"}],
-    "inputs": [
-        {"id": "login-submit", "property": "n_clicks", "value": 1},
-        {"id": "login-password", "property": "n_submit", "value": 0},
-        {"id": "login-username", "property": "n_submit", "value": 0},
-    ],
-    "changedPropIds": ["login-submit.n_clicks"],
-    "state": [
-        {"id": "login-username", "property": "value", "value": "nobody-here"},
-        {"id": "login-password", "property": "value", "value": "not the password"},
-        {"id": "login-next", "property": "data", "value": {"next": "/operator", "lang": "en"}},
-    ],
-}
+LOGIN_CALLBACK = login_callback("nobody-here", "not the password")
 
 
 @pytest.fixture(scope="module")

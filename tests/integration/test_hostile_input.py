@@ -18,6 +18,7 @@ from db.complaints import ComplaintError, NewComplaint, create_complaint
 from db.imports import import_complaints
 from geo.boundaries.reader import BoundaryFileError, read_boundaries
 from tests.conftest import flask_cli, purge
+from tests.integration.staff import login_callback
 
 HOSTILE = [
     "'; DROP TABLE complaint; --",
@@ -194,21 +195,7 @@ def test_the_login_refuses_hostile_names_and_passwords_as_plain_wrong_credential
     # The log-in page's own callback, as the browser sends it (with the CSRF token it was given).
     client.get("/login?lang=en")
     token = client.get_cookie("_csrf_token").value
-    callback = {
-        "output": "..login-message.children...login-redirect.href..",
-        "outputs": [{"id": "login-message", "property": "children"}, {"id": "login-redirect", "property": "href"}],
-        "inputs": [
-            {"id": "login-submit", "property": "n_clicks", "value": 1},
-            {"id": "login-password", "property": "n_submit", "value": 0},
-            {"id": "login-username", "property": "n_submit", "value": 0},
-        ],
-        "changedPropIds": ["login-submit.n_clicks"],
-        "state": [
-            {"id": "login-username", "property": "value", "value": "admin'--\x00<script>"},
-            {"id": "login-password", "property": "value", "value": "' OR '1'='1"},
-            {"id": "login-next", "property": "data", "value": {"next": "/operator", "lang": "en"}},
-        ],
-    }
+    callback = login_callback("admin'--\x00<script>", "' OR '1'='1")
     answer = client.post("/_dash-update-component", json=callback, headers={"X-CSRFToken": token})
     assert answer.status_code == 200
     assert answer.get_json()["response"]["login-message"]["children"] == "Wrong username or password."
