@@ -135,10 +135,10 @@ def _count_failure(conn: Connection, client: str, username: str) -> None:
         )
 
 
-def authenticate(conn: Connection, username: str, password: str, client: str) -> RowMapping:
+def authenticate(conn: Connection, username: str, password: str, client: str = "local") -> RowMapping:
     """The account if the password is right and active; raises LoginRefused otherwise.
 
-    ``client`` is the address asking. After FREE_FAILURES wrong attempts in a row for one name from one
+    ``client`` is the address asking (``local`` outside a request). After FREE_FAILURES wrong attempts in a row for one name from one
     address, the next waits (1, 2, 4 … up to 15 minutes) and is refused unchecked until then. An unknown
     or deactivated name is treated exactly like a wrong password for a real one, at the same hashing cost.
     """

@@ -95,6 +95,12 @@ def test_wrong_passwords_back_off_the_same_for_a_real_and_an_unknown_name(
     assert page.get_json()["response"]["login-message"]["children"] == (
         "Too many failed attempts for this name. Try again in 1 min."
     )
+    with engine.connect() as c:
+        reasons = c.execute(
+            text("SELECT detail->>'reason' FROM audit_event WHERE action = 'login_failed' AND target = :u ORDER BY id"),
+            {"u": nobody},
+        ).scalars()
+        assert list(reasons) == ["invalid"] * 5 + ["backoff"]
     # ...but the real user, from another address, is not locked out.
     assert _token(client, operator.username, PASSWORD, colleague).status_code == 200
 
