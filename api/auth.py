@@ -98,7 +98,7 @@ def session_key(secret: str) -> str:
 
 def _user(user_id: Any, key: Any) -> StaffUser | None:
     """The active account ``user_id`` if ``key`` matches its current secret (it changes on a new password)."""
-    if not isinstance(user_id, int) or not isinstance(key, str) or not key:
+    if type(user_id) is not int or not isinstance(key, str) or not key:
         return None
     with get_engine().connect() as conn:
         row = load_user(conn, user_id=user_id)
