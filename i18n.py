@@ -67,9 +67,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "login.password": {"id": "Kata sandi", "en": "Password"},
     "login.submit": {"id": "Masuk", "en": "Log in"},
     "login.invalid": {"id": "Nama pengguna atau kata sandi salah.", "en": "Wrong username or password."},
-    "login.locked": {
-        "id": "Akun dikunci sementara karena terlalu banyak percobaan gagal. Coba lagi dalam 15 menit.",
-        "en": "The account is locked for a while after too many failed attempts. Try again in 15 minutes.",
+    "login.backoff": {
+        "id": "Terlalu banyak percobaan gagal untuk nama ini. Coba lagi dalam {minutes} menit.",
+        "en": "Too many failed attempts for this name. Try again in {minutes} min.",
     },
     "login.too_many": {
         "id": "Terlalu banyak percobaan masuk dari alamat ini. Tunggu sebentar, lalu coba lagi.",

@@ -223,7 +223,10 @@ PATHS: dict[str, dict[str, Any]] = {
                 ),
                 "400": _json_error("Username or password missing."),
                 "401": _json_error("Wrong username or password."),
-                "423": _json_error("Account locked after repeated failures."),
+                "429": _json_error(
+                    "Too many attempts from this address, or too many failed ones for this name from it"
+                    " (then with Retry-After)."
+                ),
             },
         }
     },

@@ -33,5 +33,7 @@ def submit(
     except LoginRefused as exc:
         if exc.reason == "too_many":
             return t("login.too_many", lang), no_update
-        return t("login.locked" if exc.reason == "locked" else "login.invalid", lang), no_update
+        if exc.reason == "backoff":
+            return t("login.backoff", lang, minutes=-(-exc.retry_after // 60)), no_update
+        return t("login.invalid", lang), no_update
     return "", f"{target['next']}?lang={lang}"

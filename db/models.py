@@ -148,9 +148,11 @@ class AppUser(Base):
     role: Mapped[str] = mapped_column(String(16))
     opd_id: Mapped[int | None] = mapped_column(ForeignKey("opd.id"))
     active: Mapped[bool] = mapped_column(Boolean, server_default="true")
-    failed_logins: Mapped[int] = mapped_column(Integer, server_default="0")
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # Bound into every token and session cookie; replaced on a new password or deactivation (migration 0011).
+    session_secret: Mapped[str] = mapped_column(
+        String(64), server_default=text("replace(gen_random_uuid()::text, '-', '')")
+    )
 
 
 class UserKecamatan(Base):
@@ -170,6 +172,22 @@ class ApiKey(Base):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LoginBackoff(Base):
+    """Failed log-ins from one client address for one typed name (an account or not): the back-off."""
+
+    __tablename__ = "login_backoff"
+    __table_args__ = (
+        Index("login_backoff_username_idx", "username"),
+        Index("login_backoff_last_failed_idx", "last_failed_at"),
+    )
+
+    client: Mapped[str] = mapped_column(Text, primary_key=True)
+    username: Mapped[str] = mapped_column(Text, primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    blocked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class DataVersion(Base):

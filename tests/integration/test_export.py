@@ -137,10 +137,13 @@ def test_a_limited_leader_exports_only_their_kecamatan(client, engine: Engine, w
 
 def test_a_leaders_browser_session_is_enough(client, engine: Engine, week: list[int]) -> None:  # type: ignore[no-untyped-def]
     _user(engine, "export-session", "leader")
+    from api.auth import StaffUser
+    from db.accounts import load_user
+
     with engine.connect() as c:
-        user_id = c.execute(text("SELECT id FROM app_user WHERE username = 'export-session'")).scalar_one()
+        account = load_user(c, username="export-session")
     with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
+        session["_user_id"] = StaffUser.from_row(account).get_id()  # the id bound to the account's session secret
         session["_fresh"] = True
     response = client.get(f"/api/v1/export.csv?{WEEK}&channel=sms")
     assert response.status_code == 200
