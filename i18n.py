@@ -139,9 +139,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "live.card_report_photo": {"id": "Foto laporan", "en": "Report photo"},
     "live.card_completion_photo": {"id": "Foto penyelesaian", "en": "Completion photo"},
     "live.card_no_photo": {"id": "Tanpa foto.", "en": "No photo."},
-    "live.card_confidential": {
-        "id": "Pengaduan rahasia: foto dan uraiannya tidak ditampilkan.",
-        "en": "Confidential complaint: its photos and description are not shown.",
+    "live.confidential_counted": {
+        "id": "Laporan rahasia hanya dihitung, tidak digambar di peta.",
+        "en": "Confidential reports are counted, never drawn.",
     },
     "live.card_outside": {"id": "Di luar wilayah", "en": "Outside the boundaries"},
     "live.card_missing": {"id": "Pengaduan ini tidak ditemukan.", "en": "This complaint was not found."},
@@ -279,15 +279,51 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Lokasi di luar wilayah layanan: operator akan meneruskan laporan ini ke instansi yang berwenang.",
         "en": "The place is outside our boundaries: the operators will forward this report to the responsible office.",
     },
-    "lacak.confidential": {
-        "id": "Laporan rahasia: tidak tampil di daftar publik, dan fotonya tidak ditampilkan.",
-        "en": "Confidential report: not in public listings, and its photos are not shown.",
+    "lacak.confidential_private": {
+        "id": "Laporan rahasia: uraian, foto dan catatan petugas hanya tampil melalui tautan lengkap milik pelapor.",
+        "en": "Confidential report: its description, photos and staff notes show only through the reporter's full link.",
+    },
+    "lacak.confidential_reporter": {
+        "id": "Laporan rahasia: tidak tampil di halaman atau daftar publik mana pun. Uraian, foto dan catatan petugas hanya terlihat oleh Anda melalui tautan ini, dan oleh petugas.",
+        "en": "Confidential report: it is on no public page or listing. Its description, photos and staff notes are seen only by you, through this link, and by the staff.",
+    },
+    "lacak.description_private": {
+        "id": "Uraian laporan rahasia tidak ditampilkan.",
+        "en": "The description of a confidential report is not shown.",
+    },
+    "lacak.meaning.baru": {
+        "id": "Diterima, menunggu diperiksa operator.",
+        "en": "Received, waiting for an operator to check it.",
+    },
+    "lacak.meaning.terverifikasi": {
+        "id": "Sudah diperiksa operator, menunggu ditangani instansi.",
+        "en": "Checked by an operator, waiting for the office to take it up.",
+    },
+    "lacak.meaning.luar_wilayah": {
+        "id": "Di luar wilayah layanan, menunggu operator meneruskannya.",
+        "en": "Outside our boundaries, waiting for an operator to forward it.",
+    },
+    "lacak.meaning.diteruskan": {
+        "id": "Sudah di instansi yang berwenang, sedang ditangani.",
+        "en": "With the responsible office, being handled.",
+    },
+    "lacak.meaning.ditugaskan": {
+        "id": "Petugas lapangan sudah ditugaskan, sedang ditangani.",
+        "en": "A field team has been assigned, being handled.",
+    },
+    "lacak.meaning.dikerjakan": {"id": "Sedang dikerjakan di lokasi.", "en": "Work is under way on site."},
+    "lacak.meaning.selesai": {"id": "Pekerjaan sudah selesai.", "en": "The work is done."},
+    "lacak.meaning.ditolak": {"id": "Laporan tidak ditindaklanjuti.", "en": "The report will not be taken further."},
+    "lacak.meaning.duplikat": {
+        "id": "Digabung dengan laporan lain tentang masalah yang sama.",
+        "en": "Merged with another report of the same problem.",
     },
     "lacak.step.created": {"id": "Laporan diterima", "en": "Report received"},
     "lacak.step.routed": {
-        "id": "Diteruskan otomatis ke instansi di wilayahnya",
-        "en": "Sent automatically to the local office",
+        "id": "Masuk antrean {office} (dipilih otomatis menurut lokasi dan kategori)",
+        "en": "Queued for {office} (chosen automatically by place and category)",
     },
+    "lacak.step.local_office": {"id": "instansi di wilayahnya", "en": "the local office"},
     "lacak.step.rerouted": {"id": "Wilayah penanganan diperbarui", "en": "Handling area updated"},
     "lacak.step.verified": {"id": "Diverifikasi operator", "en": "Verified by an operator"},
     "lacak.step.forwarded": {"id": "Diteruskan ke {office}", "en": "Forwarded to {office}"},
