@@ -201,8 +201,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "lapor.confidential": {"id": "Rahasia", "en": "Confidential"},
     "lapor.confidential_hint": {
-        "id": "Laporan tidak ditampilkan untuk umum; hanya petugas dan pemegang kode lacak yang dapat melihatnya.",
-        "en": "The report is not public; only staff and whoever holds the tracking code can see it.",
+        "id": "Laporan tidak tampil di halaman atau daftar publik mana pun; uraian dan fotonya hanya dilihat petugas dan Anda, melalui tautan pribadi Anda.",
+        "en": "The report is on no public page or listing; its description and photos are seen only by the staff and by you, through your own link.",
     },
     "lapor.submit": {"id": "Kirim laporan", "en": "Send report"},
     "lapor.sent_title": {"id": "Laporan terkirim", "en": "Report sent"},
@@ -218,6 +218,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lapor.keep_link": {
         "id": "Simpan tautan ini untuk melacak laporan (dan mengajukan keberatan bila perlu):",
         "en": "Keep this link to follow your report (and to dispute the outcome if needed):",
+    },
+    "lapor.link_warning": {
+        "id": "Siapa pun yang memegang tautan ini dapat melihat laporan Anda selengkapnya dan mengajukan keberatan atas hasilnya. Simpan baik-baik dan bagikan hanya kepada orang yang Anda percaya.",
+        "en": "Whoever holds this link can see your whole report and dispute its outcome. Keep it safe and share it only with people you trust.",
+    },
+    "lapor.copy_link": {"id": "Salin tautan", "en": "Copy link"},
+    "lapor.share_link": {"id": "Bagikan…", "en": "Share…"},
+    "lapor.share_title": {"id": "Laporan Pantau {code}", "en": "Pantau report {code}"},
+    "lapor.copied": {"id": "Tautan disalin.", "en": "Link copied."},
+    "lapor.copy_failed": {
+        "id": "Tautan tidak dapat disalin otomatis; tekan lama tautan di atas untuk menyalinnya.",
+        "en": "The link could not be copied automatically; press and hold the link above to copy it.",
     },
     "lapor.another": {"id": "Buat laporan lain", "en": "Report something else"},
     "lapor.error.category": {"id": "Pilih kategori masalah.", "en": "Choose the kind of problem."},
@@ -478,8 +490,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "action.category": {"id": "Kategori baru (OPD ikut diarahkan ulang)", "en": "New category (re-routes the agency)"},
     "action.of": {"id": "Duplikat dari kode laporan", "en": "Duplicate of report code"},
     "action.reason": {
-        "id": "Alasan atau catatan (wajib untuk teruskan, tolak, duplikat, buka kembali, ubah kategori)",
-        "en": "Reason or note (required to forward, reject, mark duplicate, reopen, change category)",
+        "id": "Alasan atau catatan, ditampilkan kepada pelapor (wajib untuk teruskan, tolak, duplikat, buka kembali, ubah kategori)",
+        "en": "Reason or note, shown to the reporter (required to forward, reject, mark duplicate, reopen, change category)",
     },
     "action.choose_action": {"id": "Pilih tindakan dahulu.", "en": "Choose an action first."},
     "action.need_target": {"id": "Pilih OPD atau kota tujuan.", "en": "Choose the agency or city to forward to."},
@@ -579,7 +591,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "field.start": {"id": "Mulai kerja", "en": "Start work"},
     "field.started": {"id": "Pekerjaan dimulai.", "en": "Work started."},
     "field.step_finish": {"id": "2. Selesaikan dengan foto", "en": "2. Finish with a photo"},
-    "field.note": {"id": "Catatan (opsional)", "en": "Note (optional)"},
+    "field.note": {
+        "id": "Catatan (opsional), ditampilkan kepada pelapor",
+        "en": "Note (optional), shown to the reporter",
+    },
     "field.finish": {"id": "Selesai", "en": "Finish"},
     "field.finish_hint": {
         "id": "Tombol Selesai aktif setelah minimal satu foto penyelesaian tersimpan.",
@@ -617,6 +632,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "evidence.no_gps": {"id": "foto tanpa data lokasi", "en": "photo has no location data"},
     "evidence.far": {"id": "— jauh dari lokasi, periksa", "en": "— far from the place, check it"},
     "timeline.title": {"id": "Riwayat", "en": "History"},
+    "timeline.note_shown": {"id": "Ditampilkan kepada pelapor", "en": "Shown to the reporter"},
     "event.created": {"id": "Laporan diterima lewat {channel}", "en": "Report received via {channel}"},
     "event.routed": {"id": "Diarahkan ke {opd}", "en": "Routed to {opd}"},
     "event.recategorised": {

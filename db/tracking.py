@@ -138,9 +138,17 @@ _STEPS = text(
 )
 
 
+def reporter_sees_note(kind: str, actor_role: str | None, public: bool) -> bool:
+    """Whether /lacak shows an event's note to the reporter: the staff's reason for a status they need to understand.
+
+    For a confidential report only through the reporter's own link; staff pages mark these notes.
+    """
+    return public and kind in _NOTE_KINDS and actor_role != PUBLIC.role
+
+
 def _note_shown(step: Any, view: PublicView) -> bool:
     """A staff note explaining a status is shown, except a confidential report's to anyone but its own reporter."""
-    if step["kind"] not in _NOTE_KINDS or step["by_reporter"]:
+    if not reporter_sees_note(step["kind"], None if step["by_reporter"] else "staff", True):
         return False
     return not step["confidential"] or (step["complaint_id"] == view.id and view.reporter)
 
