@@ -122,8 +122,8 @@ class PublicView:
 # A step's office is where it sent the report: the 'to_opd' of a forward, the 'opd' of a routing.
 _STEPS = text(
     """
-    SELECT e.at, e.kind, e.to_status, e.actor_role = 'public' AS by_reporter, e.note, o.name AS office,
-           e.complaint_id, c.confidential
+    SELECT e.at, e.kind, e.to_status, e.actor_role, e.actor_role = 'public' AS by_reporter, e.note,
+           o.name AS office, e.complaint_id, c.confidential
       FROM complaint_event e
       JOIN complaint c ON c.id = e.complaint_id
       LEFT JOIN opd o ON o.code = coalesce(e.data ->> 'to_opd', e.data ->> 'opd')
@@ -148,7 +148,7 @@ def reporter_sees_note(kind: str, actor_role: str | None, public: bool) -> bool:
 
 def _note_shown(step: Any, view: PublicView) -> bool:
     """A staff note explaining a status is shown, except a confidential report's to anyone but its own reporter."""
-    if not reporter_sees_note(step["kind"], None if step["by_reporter"] else "staff", True):
+    if not reporter_sees_note(step["kind"], step["actor_role"], True):
         return False
     return not step["confidential"] or (step["complaint_id"] == view.id and view.reporter)
 
