@@ -139,9 +139,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "live.card_report_photo": {"id": "Foto laporan", "en": "Report photo"},
     "live.card_completion_photo": {"id": "Foto penyelesaian", "en": "Completion photo"},
     "live.card_no_photo": {"id": "Tanpa foto.", "en": "No photo."},
-    "live.card_confidential": {
-        "id": "Pengaduan rahasia: foto dan uraiannya tidak ditampilkan.",
-        "en": "Confidential complaint: its photos and description are not shown.",
+    "live.confidential_counted": {
+        "id": "Laporan rahasia hanya dihitung, tidak digambar di peta.",
+        "en": "Confidential reports are counted, never drawn.",
     },
     "live.card_outside": {"id": "Di luar wilayah", "en": "Outside the boundaries"},
     "live.card_missing": {"id": "Pengaduan ini tidak ditemukan.", "en": "This complaint was not found."},
@@ -201,8 +201,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "lapor.confidential": {"id": "Rahasia", "en": "Confidential"},
     "lapor.confidential_hint": {
-        "id": "Laporan tidak ditampilkan untuk umum; hanya petugas dan pemegang kode lacak yang dapat melihatnya.",
-        "en": "The report is not public; only staff and whoever holds the tracking code can see it.",
+        "id": "Laporan tidak tampil di halaman atau daftar publik mana pun; uraian dan fotonya hanya dilihat petugas dan Anda, melalui tautan pribadi Anda.",
+        "en": "The report is on no public page or listing; its description and photos are seen only by the staff and by you, through your own link.",
     },
     "lapor.submit": {"id": "Kirim laporan", "en": "Send report"},
     "lapor.sent_title": {"id": "Laporan terkirim", "en": "Report sent"},
@@ -218,6 +218,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lapor.keep_link": {
         "id": "Simpan tautan ini untuk melacak laporan (dan mengajukan keberatan bila perlu):",
         "en": "Keep this link to follow your report (and to dispute the outcome if needed):",
+    },
+    "lapor.link_warning": {
+        "id": "Siapa pun yang memegang tautan ini dapat melihat laporan Anda selengkapnya dan mengajukan keberatan atas hasilnya. Simpan baik-baik dan bagikan hanya kepada orang yang Anda percaya.",
+        "en": "Whoever holds this link can see your whole report and dispute its outcome. Keep it safe and share it only with people you trust.",
+    },
+    "lapor.copy_link": {"id": "Salin tautan", "en": "Copy link"},
+    "lapor.share_link": {"id": "Bagikan…", "en": "Share…"},
+    "lapor.share_title": {"id": "Laporan Pantau {code}", "en": "Pantau report {code}"},
+    "lapor.copied": {"id": "Tautan disalin.", "en": "Link copied."},
+    "lapor.copy_failed": {
+        "id": "Tautan tidak dapat disalin otomatis; tekan lama tautan di atas untuk menyalinnya.",
+        "en": "The link could not be copied automatically; press and hold the link above to copy it.",
     },
     "lapor.another": {"id": "Buat laporan lain", "en": "Report something else"},
     "lapor.error.category": {"id": "Pilih kategori masalah.", "en": "Choose the kind of problem."},
@@ -279,15 +291,51 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Lokasi di luar wilayah layanan: operator akan meneruskan laporan ini ke instansi yang berwenang.",
         "en": "The place is outside our boundaries: the operators will forward this report to the responsible office.",
     },
-    "lacak.confidential": {
-        "id": "Laporan rahasia: tidak tampil di daftar publik, dan fotonya tidak ditampilkan.",
-        "en": "Confidential report: not in public listings, and its photos are not shown.",
+    "lacak.confidential_private": {
+        "id": "Laporan rahasia: uraian, foto dan catatan petugas hanya tampil melalui tautan lengkap milik pelapor.",
+        "en": "Confidential report: its description, photos and staff notes show only through the reporter's full link.",
+    },
+    "lacak.confidential_reporter": {
+        "id": "Laporan rahasia: tidak tampil di halaman atau daftar publik mana pun. Uraian, foto dan catatan petugas hanya terlihat oleh Anda melalui tautan ini, dan oleh petugas.",
+        "en": "Confidential report: it is on no public page or listing. Its description, photos and staff notes are seen only by you, through this link, and by the staff.",
+    },
+    "lacak.description_private": {
+        "id": "Uraian laporan rahasia tidak ditampilkan.",
+        "en": "The description of a confidential report is not shown.",
+    },
+    "lacak.meaning.baru": {
+        "id": "Diterima, menunggu diperiksa operator.",
+        "en": "Received, waiting for an operator to check it.",
+    },
+    "lacak.meaning.terverifikasi": {
+        "id": "Sudah diperiksa operator, menunggu ditangani instansi.",
+        "en": "Checked by an operator, waiting for the office to take it up.",
+    },
+    "lacak.meaning.luar_wilayah": {
+        "id": "Di luar wilayah layanan, menunggu operator meneruskannya.",
+        "en": "Outside our boundaries, waiting for an operator to forward it.",
+    },
+    "lacak.meaning.diteruskan": {
+        "id": "Sudah di instansi yang berwenang, sedang ditangani.",
+        "en": "With the responsible office, being handled.",
+    },
+    "lacak.meaning.ditugaskan": {
+        "id": "Petugas lapangan sudah ditugaskan, sedang ditangani.",
+        "en": "A field team has been assigned, being handled.",
+    },
+    "lacak.meaning.dikerjakan": {"id": "Sedang dikerjakan di lokasi.", "en": "Work is under way on site."},
+    "lacak.meaning.selesai": {"id": "Pekerjaan sudah selesai.", "en": "The work is done."},
+    "lacak.meaning.ditolak": {"id": "Laporan tidak ditindaklanjuti.", "en": "The report will not be taken further."},
+    "lacak.meaning.duplikat": {
+        "id": "Digabung dengan laporan lain tentang masalah yang sama.",
+        "en": "Merged with another report of the same problem.",
     },
     "lacak.step.created": {"id": "Laporan diterima", "en": "Report received"},
     "lacak.step.routed": {
-        "id": "Diteruskan otomatis ke instansi di wilayahnya",
-        "en": "Sent automatically to the local office",
+        "id": "Masuk antrean {office} (dipilih otomatis menurut lokasi dan kategori)",
+        "en": "Queued for {office} (chosen automatically by place and category)",
     },
+    "lacak.step.local_office": {"id": "instansi di wilayahnya", "en": "the local office"},
     "lacak.step.rerouted": {"id": "Wilayah penanganan diperbarui", "en": "Handling area updated"},
     "lacak.step.verified": {"id": "Diverifikasi operator", "en": "Verified by an operator"},
     "lacak.step.forwarded": {"id": "Diteruskan ke {office}", "en": "Forwarded to {office}"},
@@ -442,8 +490,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "action.category": {"id": "Kategori baru (OPD ikut diarahkan ulang)", "en": "New category (re-routes the agency)"},
     "action.of": {"id": "Duplikat dari kode laporan", "en": "Duplicate of report code"},
     "action.reason": {
-        "id": "Alasan atau catatan (wajib untuk teruskan, tolak, duplikat, buka kembali, ubah kategori)",
-        "en": "Reason or note (required to forward, reject, mark duplicate, reopen, change category)",
+        "id": "Alasan atau catatan, ditampilkan kepada pelapor (wajib untuk teruskan, tolak, duplikat, buka kembali, ubah kategori)",
+        "en": "Reason or note, shown to the reporter (required to forward, reject, mark duplicate, reopen, change category)",
     },
     "action.choose_action": {"id": "Pilih tindakan dahulu.", "en": "Choose an action first."},
     "action.need_target": {"id": "Pilih OPD atau kota tujuan.", "en": "Choose the agency or city to forward to."},
@@ -543,7 +591,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "field.start": {"id": "Mulai kerja", "en": "Start work"},
     "field.started": {"id": "Pekerjaan dimulai.", "en": "Work started."},
     "field.step_finish": {"id": "2. Selesaikan dengan foto", "en": "2. Finish with a photo"},
-    "field.note": {"id": "Catatan (opsional)", "en": "Note (optional)"},
+    "field.note": {
+        "id": "Catatan (opsional), ditampilkan kepada pelapor",
+        "en": "Note (optional), shown to the reporter",
+    },
     "field.finish": {"id": "Selesai", "en": "Finish"},
     "field.finish_hint": {
         "id": "Tombol Selesai aktif setelah minimal satu foto penyelesaian tersimpan.",
@@ -581,6 +632,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "evidence.no_gps": {"id": "foto tanpa data lokasi", "en": "photo has no location data"},
     "evidence.far": {"id": "— jauh dari lokasi, periksa", "en": "— far from the place, check it"},
     "timeline.title": {"id": "Riwayat", "en": "History"},
+    "timeline.note_shown": {"id": "Ditampilkan kepada pelapor", "en": "Shown to the reporter"},
     "event.created": {"id": "Laporan diterima lewat {channel}", "en": "Report received via {channel}"},
     "event.routed": {"id": "Diarahkan ke {opd}", "en": "Routed to {opd}"},
     "event.recategorised": {

@@ -60,8 +60,8 @@ def _p95(values: list[float]) -> float:
 def _tick(engine: Engine, where: wall.Resolved, since: int) -> None:
     """What a wall screen's tick reads after a change: the changes, the touched areas' counts, the colour counts."""
     with engine.connect() as conn:
-        entries = wall.changes(conn, since, wall.current_version(conn), where)
-        wall.area_counts(conn, "kecamatan", where, [e.kecamatan_id for e in entries if e.kecamatan_id])
+        changed = wall.changes(conn, since, wall.current_version(conn), where)
+        wall.area_counts(conn, "kecamatan", where, [kecamatan for kecamatan, _ in changed.areas if kecamatan])
         wall.colour_counts(conn, where)
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import base64
 import binascii
 import math
+import secrets
 from typing import Any
 
-from dash import Input, Output, State, callback, clientside_callback, html, no_update
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, html, no_update
 from flask import current_app, request
 
 from api.limits import allow_submission
@@ -22,7 +23,7 @@ from db.places import kelurahan_point
 from db.status import Status
 from db.tracking import reporter_token
 from i18n import t
-from layouts.lapor import MAX_ADDRESS, MAX_NAME, MAX_PHOTOS
+from layouts.lapor import MAX_ADDRESS, MAX_NAME, MAX_PHOTOS, receipt
 from photos.store import get_store
 from photos.upload import PhotoError, process_image, save_photo
 from settings import get_settings
@@ -219,23 +220,37 @@ def check_form(values: dict[str, Any], lang: str) -> tuple[NewComplaint | None, 
 def _receipt(code: str, status: Status, duplicate: bool, lang: str) -> html.Div:
     token = reporter_token(current_app.config["SECRET_KEY"], code)
     path = f"/lacak/{code}?k={token}&lang={lang}"
-    return html.Div(
-        [
-            html.H2(t("lapor.sent_title", lang)),
-            html.P(t("lapor.sent_code", lang)),
-            html.P(code, className="tracking-code", id="lapor-code"),
-            html.P(t("lapor.duplicate", lang), className="notice") if duplicate else None,
-            html.P(t("lapor.outside", lang), className="notice", id="lapor-outside")
-            if status == Status.LUAR_WILAYAH
-            else None,
-            html.P(t("lapor.keep_link", lang)),
-            html.P(
-                html.A(request.host_url.rstrip("/") + path, href=path, id="lapor-track-link"), className="tracking-url"
-            ),
-            html.A(t("lapor.another", lang), href=f"/lapor?lang={lang}", className="button button-secondary"),
-        ],
-        className="lapor-receipt",
-    )
+    return receipt(code, request.host_url.rstrip("/") + path, path, duplicate, status == Status.LUAR_WILAYAH, lang)
+
+
+def _form_key(raw: Any) -> str:
+    """The form's own key (layouts/lapor.py); without a well-formed one, a fresh key, so it matches nobody's report."""
+    if isinstance(raw, str) and 16 <= len(raw) <= 64 and raw.replace("-", "").replace("_", "").isalnum():
+        return raw
+    return secrets.token_urlsafe(18)
+
+
+clientside_callback(
+    ClientsideFunction("pantau_lapor", "copyLink"),
+    Output("lapor-copy-status", "children"),
+    Input("lapor-copy", "n_clicks"),
+    State("lapor-link", "data"),
+    prevent_initial_call=True,
+)
+
+clientside_callback(
+    ClientsideFunction("pantau_lapor", "shareLink"),
+    Output("lapor-copy-status", "children", allow_duplicate=True),
+    Input("lapor-share", "n_clicks"),
+    State("lapor-link", "data"),
+    prevent_initial_call=True,
+)
+
+clientside_callback(
+    ClientsideFunction("pantau_lapor", "canShare"),
+    Output("lapor-share", "hidden"),
+    Input("lapor-link", "data"),
+)
 
 
 @callback(
@@ -255,6 +270,7 @@ def _receipt(code: str, status: Status, duplicate: bool, lang: str) -> html.Div:
     State("lapor-anonymous", "value"),
     State("lapor-confidential", "value"),
     State("lapor-lang", "data"),
+    State("lapor-form-key", "data"),
     running=[(Output("lapor-submit", "disabled"), True, False)],
     prevent_initial_call=True,
 )
@@ -272,6 +288,7 @@ def submit(
     anonymous: list[str] | None,
     confidential: list[str] | None,
     lang: str,
+    form_key: str | None = None,
 ) -> tuple[Any, Any, Any]:
     values = {
         "category": category,
@@ -289,6 +306,7 @@ def submit(
     new, photo_data, errors = check_form(values, lang)
     if new is None:
         return html.Ul([html.Li(e) for e in errors]), no_update, no_update
+    new.idempotency_key = _form_key(form_key)
     if not allow_submission("lapor"):
         return t("lapor.error.rate", lang), no_update, no_update
     max_bytes = int(get_settings().max_photo_mb * 1024 * 1024)

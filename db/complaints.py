@@ -116,14 +116,23 @@ def validate(new: NewComplaint, categories: dict[str, int]) -> int:
 
 
 def submission_key(new: NewComplaint) -> str:
-    """Identical submissions share a key: the client's idempotency key, or the content on the same WIB day."""
+    """Identical submissions share a key: the client's idempotency key, or the content on the same WIB day.
+
+    A repeat returns the first report, and its receipt may carry the reporter's link, so
+    the key also holds who sends it and how: the door and client, the reporter's name and
+    contact (none when anonymous) and the anonymous and confidential choices. The same text
+    sent again as confidential is a new confidential report, never the earlier public one.
+    /lapor sends its form's own random key, so two people's identical reports never meet.
+    """
+    name, contact = ("", "") if new.anonymous else (new.reporter_name or "", new.reporter_contact or "")
+    who = json.dumps([new.channel, new.source or "", name, contact, new.anonymous, new.confidential])
     if new.idempotency_key:
-        basis = f"key|{new.channel}|{new.source or ''}|{new.idempotency_key}"
+        basis = f"key|{who}|{new.idempotency_key}"
     else:
         day = (new.created_at or datetime.now(WIB)).astimezone(WIB).date().isoformat()
         where = f"{new.lat:.5f},{new.lon:.5f}" if new.lat is not None and new.lon is not None else new.address or ""
         text_ = " ".join((new.description or "").lower().split())
-        basis = f"content|{new.channel}|{new.category}|{where}|{new.reporter_contact or ''}|{text_}|{day}"
+        basis = f"content|{who}|{new.category}|{where}|{text_}|{day}"
     return hashlib.sha256(basis.encode()).hexdigest()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 import dash
@@ -29,6 +30,51 @@ def _field(label: str, control: Any, for_id: str, hint: str | None = None) -> ht
         children.append(html.P(hint, id=hint_id, className="hint"))
     children.append(control)
     return html.Div(children, className="field")
+
+
+def receipt(code: str, url: str, path: str, duplicate: bool, outside: bool, lang: str) -> html.Div:
+    """What the reporter sees after sending: the code, their own link (``url``, with ``k``), what holding it means.
+
+    Copy and share run in the browser (``assets/lapor.js``); share shows only where the device offers it.
+    """
+    return html.Div(
+        [
+            html.H2(t("lapor.sent_title", lang)),
+            html.P(t("lapor.sent_code", lang)),
+            html.P(code, className="tracking-code", id="lapor-code"),
+            html.P(t("lapor.duplicate", lang), className="notice") if duplicate else None,
+            html.P(t("lapor.outside", lang), className="notice", id="lapor-outside") if outside else None,
+            html.P(t("lapor.keep_link", lang)),
+            html.P(html.A(url, href=path, id="lapor-track-link"), className="tracking-url"),
+            html.P(t("lapor.link_warning", lang), className="notice lapor-link-warning", id="lapor-link-warning"),
+            html.Div(
+                [
+                    html.Button(t("lapor.copy_link", lang), id="lapor-copy", n_clicks=0, type="button"),
+                    html.Button(
+                        t("lapor.share_link", lang),
+                        id="lapor-share",
+                        n_clicks=0,
+                        type="button",
+                        className="button-secondary",
+                        hidden=True,
+                    ),
+                ],
+                className="lapor-link-actions",
+            ),
+            html.P(id="lapor-copy-status", role="status", className="hint", **{"aria-live": "polite"}),
+            dcc.Store(
+                id="lapor-link",
+                data={
+                    "url": url,
+                    "title": t("lapor.share_title", lang, code=code),
+                    "copied": t("lapor.copied", lang),
+                    "failed": t("lapor.copy_failed", lang),
+                },
+            ),
+            html.A(t("lapor.another", lang), href=f"/lapor?lang={lang}", className="button button-secondary"),
+        ],
+        className="lapor-receipt",
+    )
 
 
 def layout(lang: str | None = None, **query: Any) -> html.Div:
@@ -176,6 +222,8 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                 form,
                 html.Div(id="lapor-result", role="status", **{"aria-live": "polite"}),
                 dcc.Store(id="lapor-lang", data=lang),
+                # This form's own key: sent twice (a double tap, a retry), it is one report; never another person's.
+                dcc.Store(id="lapor-form-key", data=secrets.token_urlsafe(18)),
                 dcc.Store(
                     id="lapor-texts",
                     data={"locating": t("lapor.locating", lang), "unavailable": t("lapor.location_unavailable", lang)},

@@ -98,6 +98,26 @@ def test_the_same_submission_twice_is_one_complaint(conn: Connection) -> None:
     assert retried.id == keyed.id and retried.duplicate_submission
 
 
+def test_a_repeat_matches_only_the_same_reporter_with_the_same_choices(conn: Connection) -> None:
+    first = create_complaint(conn, report(conn, reporter_contact="0812-2"))
+    # The same words, place and day, but sent as confidential, as anonymous, or by someone else: new reports.
+    variants = [
+        create_complaint(conn, report(conn, reporter_contact="0812-2", confidential=True)),
+        create_complaint(conn, report(conn, reporter_contact="0812-2", anonymous=True)),
+        create_complaint(conn, report(conn, reporter_contact="0813-9")),
+        create_complaint(conn, report(conn)),
+        create_complaint(conn, report(conn, reporter_contact="0812-2", source="another-app")),
+    ]
+    assert len({first.id, *(v.id for v in variants)}) == 6
+    assert not any(v.duplicate_submission for v in variants)
+    stored = conn.execute(text("SELECT confidential FROM complaint WHERE id = :i"), {"i": variants[0].id}).scalar()
+    assert stored is True
+    # The same client key from another reporter or with other choices is not a retry either.
+    keyed = create_complaint(conn, report(conn, idempotency_key="app-9", reporter_contact="0812-2"))
+    other = create_complaint(conn, report(conn, idempotency_key="app-9", reporter_contact="0812-2", confidential=True))
+    assert other.id != keyed.id and not other.duplicate_submission
+
+
 def test_an_anonymous_report_keeps_no_identity(conn: Connection) -> None:
     created = create_complaint(
         conn, report(conn, anonymous=True, reporter_name="Budi", reporter_contact="budi@example.id")

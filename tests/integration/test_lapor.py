@@ -22,8 +22,8 @@ def data_url(data: bytes, mime: str = "image/jpeg") -> str:
     return f"data:{mime};base64,{base64.b64encode(data).decode()}"
 
 
-def submit(ip: str = "10.0.0.5", lang: str = "id", **fields: Any) -> tuple[Any, Any, Any]:
-    """Run the form's submit callback as a request from ``ip`` would."""
+def submit(ip: str = "10.0.0.5", lang: str = "id", form_key: str | None = None, **fields: Any) -> tuple[Any, Any, Any]:
+    """Run the form's submit callback as a request from ``ip`` would (``form_key``: the form's own key)."""
     from app import server
     from callbacks.lapor import submit as submit_callback
 
@@ -33,7 +33,7 @@ def submit(ip: str = "10.0.0.5", lang: str = "id", **fields: Any) -> tuple[Any, 
     }  # fmt: skip
     values.update(fields)
     with server.test_request_context("/_dash-update-component", method="POST", environ_base={"REMOTE_ADDR": ip}):
-        return submit_callback(1, *values.values(), lang)
+        return submit_callback(1, *values.values(), lang, form_key)
 
 
 def texts(node: Any) -> str:
@@ -79,7 +79,9 @@ def test_a_report_with_photos_is_stored_routed_and_answered_with_its_tracking_li
 ) -> None:
     with engine.connect() as conn:
         lat, lon = inside(conn, TANGERANG_BABAKAN)
+    form = "form-key-of-one-page-load"
     errors, receipt, hidden = submit(
+        form_key=form,
         category="jalan_rusak", lat=f"{lat:.6f}", lon=f"{lon:.6f}".replace(".", ","), description="  Lubang dalam  ",
         photos=[data_url(jpeg((1, 2, 3))), data_url(jpeg((4, 5, 6)))], photo_names=["a.jpg", "b.jpg"],
         name="Siti", contact="0812", anonymous=["yes"],
@@ -99,11 +101,35 @@ def test_a_report_with_photos_is_stored_routed_and_answered_with_its_tracking_li
     )
     assert row["anonymous"] and row["reporter_name"] is None and row["reporter_contact"] is None
     assert sorted(tuple(p) for p in photos) == [("report", "public"), ("report", "public")]
-    # The same report sent twice (a double tap) is one report.
+    # The same form sent twice (a double tap) is one report.
     _, again, _ = submit(
+        form_key=form,
         category="jalan_rusak", lat=f"{lat:.6f}", lon=f"{lon:.6f}", description="Lubang dalam", anonymous=["yes"],
     )  # fmt: skip
     assert code_of(again) == code and "sudah kami terima" in texts(again)
+
+
+def test_another_reporters_identical_report_is_their_own_with_their_own_link(
+    engine: Engine, committed: list[int]
+) -> None:
+    with engine.connect() as conn:
+        lat, lon = inside(conn, TANGERANG_BABAKAN)
+    report = {"category": "sampah", "lat": f"{lat:.6f}", "lon": f"{lon:.6f}", "description": "Sampah menumpuk"}
+    _, first, _ = submit(form_key="first-neighbours-form-key", **report)
+    # A neighbour on another phone (another form) sends the very same words for the same place.
+    _, second, _ = submit(ip="10.0.0.6", form_key="second-neighbours-form", **report)
+    # The first one again, now ticking "rahasia": a new confidential report, not the earlier public one.
+    _, secret, _ = submit(form_key="first-neighbours-form-key", confidential=["yes"], **report)
+    # A request without the form's key (or with a forged one) matches nobody.
+    _, keyless, _ = submit(ip="10.0.0.7", **report)
+    codes = [code_of(r) for r in (first, second, secret, keyless)]
+    track_ids(engine, committed, *codes)
+    assert len(set(codes)) == 4
+    for receipt, code in zip((second, secret, keyless), codes[1:], strict=True):
+        assert "sudah kami terima" not in texts(receipt) and f"/lacak/{code}?k=" in texts(receipt)
+        assert codes[0] not in texts(receipt)
+    with engine.connect() as conn:
+        assert complaint(conn, codes[2])["confidential"] and not complaint(conn, codes[0])["confidential"]
 
 
 def test_a_place_outside_every_boundary_is_accepted_and_said_to_be_forwarded(

@@ -369,10 +369,14 @@ def test_the_same_request_posted_twice_is_stored_once(
     fields = {"service_code": "sampah", "lat": lat, "long": lon, "description": "Sampah di sungai", "confidential": "1"}
     first = parse(file_request(client, "json", key, **fields), "json")[0]
     track_ids(engine, committed, first["service_request_id"])
-    # Another client sending the very same report (content, place, day) gets the first one back.
+    # The same client sending the very same report (content, place, day) gets the first one back; another
+    # client sending it gets its own: a match never hands one client another's (here confidential) report.
+    again = parse(file_request(client, "json", key, **fields), "json")[0]
     with engine.begin() as conn:
         other_key = create_api_key(conn, f"other-{first['service_request_id']}")
-    again = parse(file_request(client, "json", other_key, **fields), "json")[0]
+    others = parse(file_request(client, "json", other_key, **fields), "json")[0]
+    track_ids(engine, committed, others["service_request_id"])
+    assert others["service_request_id"] != first["service_request_id"]
     retried = client.post(
         "/open311/v2/requests.json",
         data={"api_key": key, **fields, "description": "lain"},
