@@ -590,6 +590,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "event.verified": {"id": "Diverifikasi", "en": "Verified"},
     "event.forwarded": {"id": "Diteruskan ke {to}", "en": "Forwarded to {to}"},
     "event.assigned": {"id": "Ditugaskan kepada {assignee}", "en": "Assigned to {assignee}"},
+    "event.unassigned": {"id": "Tugas {assignee} dilepas", "en": "Taken off {assignee}'s jobs"},
     "event.status_changed": {"id": "Status menjadi {status}", "en": "Status became {status}"},
     "event.merged": {"id": "Digabung sebagai duplikat dari {of}", "en": "Merged as a duplicate of {of}"},
     "event.photo_report": {"id": "Foto laporan ditambahkan", "en": "Report photo added"},

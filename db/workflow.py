@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, text
 
-from db.complaints import Actor, NotFound, add_event, resolve_id, transition
+from db.complaints import Actor, NotFound, add_event, record_unassigned, resolve_id, transition
 from db.sql import sql
 from db.status import ACTIONS, CLOSED_STATUSES, OPEN_STATUSES, Status, TransitionError
 
@@ -209,14 +209,16 @@ def recategorise(
         {"id": row["id"]},
     ).one()
     # A report outside every boundary has no city to route in: it keeps waiting for an operator.
+    # A job that moves to another agency leaves the supervisor it was assigned to (not theirs to close any more).
     updated = (
         conn.execute(
             text(
-                "UPDATE complaint c SET category_id = :cat, "
-                "opd_id = CASE WHEN c.jurisdiction_id IS NULL THEN c.opd_id "
-                "ELSE pantau_route_opd(:cat, c.jurisdiction_id, c.geom) END, "
+                "UPDATE complaint c SET category_id = :cat, opd_id = r.opd_id, "
+                "assignee_id = CASE WHEN r.opd_id IS DISTINCT FROM c.opd_id THEN NULL ELSE c.assignee_id END, "
                 "due_at = pantau_add_working_days(c.created_at, (SELECT target_days FROM category WHERE id = :cat)) "
-                "WHERE c.id = :id RETURNING *"
+                "FROM (SELECT CASE WHEN jurisdiction_id IS NULL THEN opd_id "
+                "ELSE pantau_route_opd(:cat, jurisdiction_id, geom) END AS opd_id FROM complaint WHERE id = :id) r "
+                "WHERE c.id = :id RETURNING c.*"
             ),
             {"cat": new.id, "id": row["id"]},
         )
@@ -242,6 +244,8 @@ def recategorise(
         note=reason,
         data={k: v for k, v in data.items() if v is not None},
     )
+    if row["assignee_id"] is not None and updated["assignee_id"] is None:
+        record_unassigned(conn, row["id"], row["assignee_id"], "recategorise", actor, status.value)
     return updated
 
 
