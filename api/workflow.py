@@ -127,12 +127,18 @@ def job_json(row: RowMapping, lang: str) -> dict[str, Any]:
     }
 
 
-def _float_arg(name: str) -> float | None:
-    try:
-        value = float(request.args[name])
-    except (KeyError, ValueError):
+def _degrees_arg(name: str, bound: float) -> float | None:
+    """The query parameter ``name`` in degrees within ±``bound``, None when absent; ValueError otherwise."""
+    raw = request.args.get(name, "").strip()
+    if not raw:
         return None
-    return value if -180 <= value <= 180 else None
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number of degrees") from None
+    if not -bound <= value <= bound:  # also refuses nan
+        raise ValueError(f"{name} must be between -{bound:g} and {bound:g}")
+    return value
 
 
 @bp.get("/jobs")
@@ -146,13 +152,17 @@ def list_jobs() -> Any:
         limit = max(1, min(int(request.args.get("limit", 100)), 500))
     except ValueError:
         return _error(400, "limit must be a number")
+    try:
+        lat, lon = _degrees_arg("lat", 90), _degrees_arg("lon", 180)
+    except ValueError as exc:
+        return _error(400, str(exc))
     with get_engine().connect() as conn:
         rows = jobs(
             conn,
             scope_of(user),
             statuses,
-            lon=_float_arg("lon"),
-            lat=_float_arg("lat"),
+            lon=lon,
+            lat=lat,
             nearest=request.args.get("order", "nearest") != "oldest",
             limit=limit,
         )
