@@ -375,7 +375,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Press / to search. Tab moves between rows; Space ticks; Enter opens a report's code.",
     },
     "queue.scope_opd": {"id": "Menampilkan pengaduan untuk OPD {opd}.", "en": "Showing complaints for agency {opd}."},
-    "queue.all_opd": {"id": "semua OPD", "en": "every agency"},
+    "queue.scope_kecamatan": {
+        "id": "Hanya pengaduan di kecamatan {kecamatan}.",
+        "en": "Only complaints in kecamatan {kecamatan}.",
+    },
     "queue.caption": {"id": "Pengaduan yang perlu ditangani", "en": "Complaints to handle"},
     "queue.col_select": {"id": "Pilih", "en": "Select"},
     "queue.col_code": {"id": "Kode", "en": "Code"},
