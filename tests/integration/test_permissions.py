@@ -247,6 +247,16 @@ def test_users_create_limits_an_operator_to_its_kecamatan_and_refuses_limits_tha
     assert act(client, serpong_operator, code, action="reject", reason="bukan wilayah").status_code == 403
     assert status_of(engine, code)["status"] == "baru"
 
+    # Every limit a role takes is accepted, a kecamatan given twice counts once.
+    head = f"uji_kepala_{secrets.token_hex(3)}"
+    limits = ("--opd", DBMSDA, "--kecamatan", "367101", "--kecamatan", "367101")
+    made = flask_cli("users", "create", "--username", head, "--role", "leader", *limits, stdin=PASSWORD)
+    assert made.returncode == 0, made.stderr
+    with engine.connect() as conn:
+        account = load_user(conn, username=head)
+    assert account is not None and account["opd_code"] == DBMSDA and len(account["kecamatan_ids"]) == 1
+    accounts.ids.append(account["id"])
+
     for role, option, value, says in (
         ("admin", "--opd", DBMSDA, "an admin reaches every agency"),
         ("admin", "--kecamatan", "367101", "an admin reaches every area"),
