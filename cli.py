@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from api.permissions import scope_option_refusal
 from db.accounts import (
     AccountError,
     create_api_key,
@@ -142,10 +143,22 @@ users = AppGroup("users", help="Staff accounts.")
 @users.command("create")
 @click.option("--username", required=True)
 @click.option("--role", required=True, type=click.Choice(["admin", "operator", "opd", "field", "leader"]))
-@click.option("--opd", default=None, help="OPD code the account belongs to (opd and field roles).")
-@click.option("--kecamatan", multiple=True, help="Kecamatan code the account is limited to; repeatable.")
+@click.option("--opd", default=None, help="Limit the account to this agency's complaints (opd, field, leader).")
+@click.option(
+    "--kecamatan",
+    multiple=True,
+    help="Limit the account to complaints in this kecamatan (every role but admin); repeatable.",
+)
 def users_create_command(username: str, role: str, opd: str | None, kecamatan: tuple[str, ...]) -> None:
-    """Create a staff account; the password is read from standard input."""
+    """Create a staff account; the password is read from standard input.
+
+    --opd and --kecamatan limit what the account reaches on every page, action and
+    export, together (an agency in two kecamatan reaches its complaints there only).
+    An option that would mean nothing for the role is refused.
+    """
+    refused = scope_option_refusal(role, opd, kecamatan)
+    if refused:
+        raise click.UsageError(refused)
     password = sys.stdin.readline().rstrip("\n")
     try:
         with get_engine().begin() as conn:

@@ -2,9 +2,9 @@
 
 They take the leaders' page parameters (``db/filters.py``) and a leader's (or
 operator's, OPD's, admin's) bearer token or session, and apply the same scope
-as the page: a leader limited to some kecamatan exports only those, an OPD
-account only its agency. Rows are streamed: CSV straight from PostgreSQL's
-COPY, GeoJSON through a server-side cursor, XLSX written row by row
+as the page (``api.permissions.scope_of``): an account limited to some
+kecamatan exports only those, one limited to an agency only its complaints.
+Rows are streamed: CSV straight from PostgreSQL's COPY, GeoJSON through a server-side cursor, XLSX written row by row
 (xlsxwriter's constant-memory mode) to a temporary file that is then sent in
 chunks, since an xlsx file is a zip that cannot be sent while it is written.
 Memory stays flat whatever the row count. Every export is an audit event
@@ -30,9 +30,10 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import Connection, text
 
-from api.auth import audit, current_staff, has_role
+from api.auth import audit, current_staff
+from api.permissions import may_open, scope_of
 from db.engine import get_engine
-from db.filters import DASHBOARD_ROLES, WIB, FilterError, Resolved, Scope, ScopeError, parse_filters, resolve
+from db.filters import WIB, FilterError, Resolved, ScopeError, parse_filters, resolve
 from db.leaders import copy_csv, export_count, iter_export
 
 bp = Blueprint("export", __name__)
@@ -188,12 +189,12 @@ def export(fmt: str) -> Response:
     user = current_staff()
     if user is None:
         return _error(401, "authentication required (a bearer token or a staff session)")
-    if not has_role(user, *DASHBOARD_ROLES):
+    if not may_open(user, "leaders"):
         return _error(403, f"role {user.role!r} may not export complaints")
     try:
         filters = parse_filters(request.args)
         with get_engine().begin() as conn:
-            resolved = resolve(conn, filters, Scope.of(user.role, user.opd_id, user.kecamatan_ids))
+            resolved = resolve(conn, filters, scope_of(user))
             total = export_count(conn, resolved)
             # The parsed filters, not the raw query: nothing else a client sends ends up in the log.
             audit(conn, "export", user.actor, fmt, filters=filters.to_query(), rows=total)

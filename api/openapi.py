@@ -236,8 +236,12 @@ PATHS: dict[str, dict[str, Any]] = {
             "summary": "Open jobs: a field supervisor's own; an agency's (or, for operators, every agency's) work in progress.",
             "security": BEARER,
             "parameters": [
-                _query("lat", "Sort by distance from here (with lon).", {"type": "number"}),
-                _query("lon", "Sort by distance from here (with lat).", {"type": "number"}),
+                _query(
+                    "lat", "Sort by distance from here (with lon).", {"type": "number", "minimum": -90, "maximum": 90}
+                ),
+                _query(
+                    "lon", "Sort by distance from here (with lat).", {"type": "number", "minimum": -180, "maximum": 180}
+                ),
                 _query("order", "nearest (default) or oldest."),
                 _query("limit", "At most this many (1-500, default 100).", {"type": "integer"}),
             ],

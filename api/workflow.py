@@ -3,10 +3,11 @@
 ``{id}`` in every URL is the complaint's public tracking code (Open311's
 ``service_request_id``). Authenticate with a bearer token from
 ``POST /api/v1/auth/token`` (or the browser session plus its CSRF token).
-Answers: 401 without credentials, 403 when the role or the complaint's agency
-or assignee forbids it, 404 for an unknown complaint, 409 with the current
-status when the status machine refuses, 400 for a malformed request, 413 for
-an upload over the limit, 507 when the photo storage is full (api/errors.py).
+Answers: 401 without credentials, 403 when the role or the complaint's agency,
+area or assignee forbids it (``api/permissions.py``), 404 for an unknown
+complaint, 409 with the current status when the status machine refuses, 400
+for a malformed request, 413 for an upload over the limit, 507 when the photo
+storage is full (api/errors.py).
 """
 
 from __future__ import annotations
@@ -25,10 +26,12 @@ from api.permissions import (
     RECATEGORISE,
     actions_of,
     assignee_refusal,
+    job_statuses,
     may_see,
     photo_refusal,
-    refusal,
+    refuser,
     scope_of,
+    sees_duplicates,
     sees_reporter,
 )
 from db.accounts import load_user
@@ -37,8 +40,6 @@ from db.engine import get_engine
 from db.models import PHOTO_KINDS
 from db.status import ACTIONS, COLOUR, Status, TransitionError
 from db.workflow import (
-    AGENCY_JOB_STATUSES,
-    FIELD_JOB_STATUSES,
     BulkRequest,
     Outcome,
     apply_many,
@@ -127,32 +128,41 @@ def job_json(row: RowMapping, lang: str) -> dict[str, Any]:
     }
 
 
-def _float_arg(name: str) -> float | None:
-    try:
-        value = float(request.args[name])
-    except (KeyError, ValueError):
+def _degrees_arg(name: str, bound: float) -> float | None:
+    """The query parameter ``name`` in degrees within ±``bound``, None when absent; ValueError otherwise."""
+    raw = request.args.get(name, "").strip()
+    if not raw:
         return None
-    return value if -180 <= value <= 180 else None
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number of degrees") from None
+    if not -bound <= value <= bound:  # also refuses nan
+        raise ValueError(f"{name} must be between -{bound:g} and {bound:g}")
+    return value
 
 
 @bp.get("/jobs")
-@require_roles("field", "opd", "operator")
+@require_roles(*PAGE_ROLES["jobs"])
 def list_jobs() -> Any:
     """Open jobs: a field supervisor's own; an agency's or (operators) every agency's work in progress."""
     user = _user()
     lang = current_lang()
-    statuses = FIELD_JOB_STATUSES if user.role == "field" else AGENCY_JOB_STATUSES
     try:
         limit = max(1, min(int(request.args.get("limit", 100)), 500))
     except ValueError:
         return _error(400, "limit must be a number")
+    try:
+        lat, lon = _degrees_arg("lat", 90), _degrees_arg("lon", 180)
+    except ValueError as exc:
+        return _error(400, str(exc))
     with get_engine().connect() as conn:
         rows = jobs(
             conn,
             scope_of(user),
-            statuses,
-            lon=_float_arg("lon"),
-            lat=_float_arg("lat"),
+            job_statuses(user),
+            lon=lon,
+            lat=lat,
             nearest=request.args.get("order", "nearest") != "oldest",
             limit=limit,
         )
@@ -180,7 +190,7 @@ def complaint_detail(code: str) -> Any:
             return _error(403, "this complaint is outside your reach")
         history = staff_events(conn, row["id"])
         photos = evidence(conn, row["id"])
-        nearby = nearby_duplicates(conn, row["id"]) if user.role in ("admin", "operator") else []
+        nearby = nearby_duplicates(conn, scope_of(user), row["id"]) if sees_duplicates(user) else []
     body: dict[str, Any] = {
         **_complaint_fields(row, lang),
         "channel": row["channel"],
@@ -244,16 +254,12 @@ def _parse_action(body: Any) -> tuple[BulkRequest | None, str | None]:
     return req, None
 
 
-def _refuser(user: StaffUser, action: str) -> Any:
-    return lambda row: refusal(user, action, row)
-
-
-def _assignee_problem(user: StaffUser, req: BulkRequest) -> str | None:
+def _assignee(req: BulkRequest) -> Any:
+    """The account an ``assign`` hands the job to (None for other actions or an unknown name)."""
     if req.action != "assign":
         return None
     with get_engine().connect() as conn:
-        account = load_user(conn, username=req.assignee or "")
-    return assignee_refusal(user, account)
+        return load_user(conn, username=req.assignee or "")
 
 
 @bp.post("/complaints/<code>/transition")
@@ -270,11 +276,12 @@ def complaint_transition(code: str) -> Any:
     version = (request.get_json(silent=True) or {}).get("version")
     if isinstance(version, int):
         req.expected_versions[code.strip().upper()] = version
-    problem = _assignee_problem(user, req)
+    assignee = _assignee(req)
+    problem = assignee_refusal(user, assignee) if req.action == "assign" else None
     if problem:
         return _error(403, problem)
     with get_engine().begin() as conn:
-        outcome = apply_one(conn, code.strip().upper(), req, user.actor, _refuser(user, req.action))
+        outcome = apply_one(conn, code.strip().upper(), req, user.actor, refuser(user, req.action, assignee))
     return _outcome_response(outcome)
 
 
@@ -315,11 +322,12 @@ def complaints_bulk() -> Any:
         return _error(400, f"at most {BULK_MAX} complaints at once")
     if req.action not in actions_of(user):
         return _error(403, f"role {user.role!r} may not {req.action}")
-    problem = _assignee_problem(user, req)
+    assignee = _assignee(req)
+    problem = assignee_refusal(user, assignee) if req.action == "assign" else None
     if problem:
         return _error(403, problem)
     with get_engine().begin() as conn:
-        outcomes = apply_many(conn, ids, req, user.actor, _refuser(user, req.action))
+        outcomes = apply_many(conn, ids, req, user.actor, refuser(user, req.action, assignee))
     return jsonify(
         done=sum(o.ok for o in outcomes),
         failed=sum(not o.ok for o in outcomes),

@@ -7,7 +7,7 @@ from typing import Any
 from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, html, no_update
 
 from api.auth import current_staff
-from api.permissions import actions_of, assignee_refusal, refusal
+from api.permissions import actions_of, assignee_refusal, refuser, sees_duplicates
 from callbacks._actions import form_problem, form_request, register_toggle
 from callbacks._upload import register_upload
 from db.accounts import load_user
@@ -64,15 +64,17 @@ def submit_action(
     problem = form_problem(req, lang)
     if problem is None and (user is None or req.action not in actions_of(user)):
         problem = t("action.forbidden", lang)
+    account = None
     if problem is None and req.action == "assign" and user is not None:
         with get_engine().connect() as conn:
-            if assignee_refusal(user, load_user(conn, username=req.assignee or "")):
-                problem = t("action.bad_assignee", lang)
+            account = load_user(conn, username=req.assignee or "")
+        if assignee_refusal(user, account):
+            problem = t("action.bad_assignee", lang)
     if problem is not None or user is None:
         return html.Span(problem, className="error"), no_update
     req.expected_versions[page["code"]] = page["version"]
     with get_engine().begin() as conn:
-        outcome = apply_one(conn, page["code"], req, user.actor, lambda row: refusal(user, req.action, row))
+        outcome = apply_one(conn, page["code"], req, user.actor, refuser(user, req.action, account))
     if not outcome.ok:
         return _failure(outcome, lang), no_update
     return "", f"/pengaduan/{page['code']}?lang={lang}&done={req.action}"
@@ -93,7 +95,7 @@ def merge(clicks: list[int], reason: str | None, page: dict[str, Any]) -> tuple[
     if not pressed or not any(clicks):
         return no_update, no_update
     user = current_staff()
-    if user is None or "duplicate" not in actions_of(user):
+    if user is None or not sees_duplicates(user):
         return html.Span(t("action.forbidden", lang), className="error"), no_update
     reason = (reason or "").strip()
     if not reason:
@@ -102,7 +104,7 @@ def merge(clicks: list[int], reason: str | None, page: dict[str, Any]) -> tuple[
     duplicate, survivor = (other, here) if pressed["into"] == "here" else (here, other)
     req = BulkRequest(action="duplicate", reason=reason, of=survivor)
     with get_engine().begin() as conn:
-        outcome = apply_one(conn, duplicate, req, user.actor, lambda row: refusal(user, "duplicate", row))
+        outcome = apply_one(conn, duplicate, req, user.actor, refuser(user, "duplicate"))
     if not outcome.ok:
         return _failure(outcome, lang), no_update
     return "", f"/pengaduan/{here}?lang={lang}&done=duplicate"

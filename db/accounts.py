@@ -72,7 +72,7 @@ def create_user(
         text("INSERT INTO app_user (username, password_hash, role, opd_id) VALUES (:u, :h, :r, :o) RETURNING id"),
         {"u": username, "h": hash_password(password), "r": role, "o": opd_id},
     ).scalar_one()
-    for code in kecamatan or []:
+    for code in dict.fromkeys(kecamatan or []):  # a code given twice limits the account once
         kec_id = conn.execute(text("SELECT id FROM area WHERE code = :c AND level = 'kecamatan'"), {"c": code}).scalar()
         if kec_id is None:
             raise AccountError(f"kecamatan: unknown kecamatan code {code!r}")

@@ -255,7 +255,8 @@ def transition(
     current = (
         conn.execute(
             text(
-                "SELECT id, status, version, opd_id, jurisdiction_id, category_id, geom FROM complaint WHERE id = :id FOR UPDATE"
+                "SELECT id, status, version, opd_id, jurisdiction_id, category_id, geom, assignee_id "
+                "FROM complaint WHERE id = :id FOR UPDATE"
             ),
             {"id": complaint_id},
         )
@@ -325,6 +326,9 @@ def transition(
         data["of"] = conn.execute(text("SELECT tracking_code FROM complaint WHERE id = :i"), {"i": survivor}).scalar()
     if reason:
         data.setdefault("reason", reason)
+    unassigned = ACTIONS[action].drops_assignee and current["assignee_id"] is not None
+    if unassigned:
+        sets.append("assignee_id = NULL")
 
     row = (
         conn.execute(text(f"UPDATE complaint SET {', '.join(sets)} WHERE id = :id RETURNING *"), params)
@@ -341,7 +345,26 @@ def transition(
         note=note or reason,
         data={"action": action, **{k: v for k, v in data.items() if v is not None}},
     )
+    if unassigned:
+        record_unassigned(conn, complaint_id, current["assignee_id"], action, actor, target.value)
     return row
+
+
+def record_unassigned(
+    conn: Connection, complaint_id: int, assignee_id: int, action: str, actor: Actor, status: str
+) -> None:
+    """The history entry for a job taken away from its field supervisor (staff only: it names the account)."""
+    username = conn.execute(text("SELECT username FROM app_user WHERE id = :i"), {"i": assignee_id}).scalar()
+    add_event(
+        conn,
+        complaint_id,
+        "unassigned",
+        actor,
+        from_status=status,
+        to_status=status,
+        public=False,
+        data={"action": action, "assignee": username},
+    )
 
 
 def _opd_code(conn: Connection, opd_id: int | None) -> str | None:

@@ -276,8 +276,8 @@ def areas_stamp(conn: Connection) -> str:
 
 
 def visible_areas(all_areas: list[Area], scope: Scope, kecamatan_id: int | None = None) -> list[Area]:
-    """The areas a viewer may pick: all, or for a limited leader their kecamatan, its kelurahan and its kota."""
-    if not scope.kecamatan_ids:
+    """The areas a viewer may pick: all, or for an account limited to some kecamatan those, their kelurahan and kota."""
+    if scope.kecamatan_ids is None:
         return list(all_areas)
     allowed = set(scope.kecamatan_ids)
     by_id = {a.id: a for a in all_areas}
@@ -301,7 +301,7 @@ def map_areas(all_areas: list[Area], level: str, resolved: Resolved) -> list[Are
     chosen = next(
         (resolved.params[k] for k in ("kelurahan_id", "kecamatan_id", "kota_id") if k in resolved.params), None
     )
-    scope = set(resolved.scope.kecamatan_ids)
+    scope = set(resolved.scope.kecamatan_ids or ())
     shown = []
     for area in all_areas:
         if area.level != level or area.geometry is None:

@@ -48,6 +48,7 @@ EVENT_KINDS = (
     "merged",
     "rerouted",
     "disputed",
+    "unassigned",
 )
 
 

@@ -3,21 +3,24 @@
 Status changes still go through ``db.complaints.transition`` (the one place
 that writes a status); this module gathers what the operators', agencies' and
 field pages read and the actions they take on many complaints at once. Who may
-do what is decided in ``api/permissions.py``; functions here take a ``Scope``
-(which complaints the viewer reaches) and a ``refuse`` callback.
+do what is decided in ``api/permissions.py``; every query here takes a ``Scope``
+(which complaints the viewer reaches, ``db/scope.py``) and every action a
+``refuse`` callback.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, RowMapping, text
 
-from db.complaints import Actor, NotFound, add_event, resolve_id, transition
+from db.complaints import Actor, NotFound, add_event, record_unassigned, resolve_id, transition
+from db.scope import Scope, scoped_sql
+from db.scope import condition as scope_condition
 from db.sql import sql
 from db.status import ACTIONS, CLOSED_STATUSES, OPEN_STATUSES, Status, TransitionError
 
@@ -31,33 +34,6 @@ AGENCY_JOB_STATUSES = (
     Status.DITUGASKAN.value,
     Status.DIKERJAKAN.value,
 )
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Which complaints a viewer reaches; every limit that is None is no limit."""
-
-    opd_id: int | None = None
-    assignee_id: int | None = None
-    kecamatan_ids: tuple[int, ...] | None = None
-    nothing: bool = False
-
-    def covers(self, row: Mapping[Any, Any]) -> bool:
-        if self.nothing:
-            return False
-        if self.opd_id is not None and row["opd_id"] != self.opd_id:
-            return False
-        if self.assignee_id is not None and row["assignee_id"] != self.assignee_id:
-            return False
-        return self.kecamatan_ids is None or row["kecamatan_id"] in self.kecamatan_ids
-
-    def params(self) -> dict[str, Any]:
-        return {
-            "scope_nothing": self.nothing,
-            "scope_opd": self.opd_id,
-            "scope_assignee": self.assignee_id,
-            "scope_kecamatan": list(self.kecamatan_ids) if self.kecamatan_ids is not None else None,
-        }
 
 
 @dataclass(frozen=True)
@@ -91,7 +67,7 @@ def queue(conn: Connection, scope: Scope, flt: QueueFilter | None = None, limit:
         "limit": limit,
         **scope.params(),
     }
-    return list(conn.execute(sql("queue_list"), params).mappings())
+    return list(conn.execute(scoped_sql("queue_list"), params).mappings())
 
 
 def jobs(
@@ -114,7 +90,7 @@ def jobs(
         "limit": limit,
         **scope.params(),
     }
-    return list(conn.execute(sql("queue_jobs"), params).mappings())
+    return list(conn.execute(scoped_sql("queue_jobs"), params).mappings())
 
 
 def locked(conn: Connection, ref: int | str) -> RowMapping:
@@ -127,6 +103,18 @@ def locked(conn: Connection, ref: int | str) -> RowMapping:
                 "confidential, category_id FROM complaint WHERE id = :id FOR UPDATE"
             ),
             {"id": complaint_id},
+        )
+        .mappings()
+        .one()
+    )
+
+
+def reach(conn: Connection, ref: int | str) -> RowMapping:
+    """The fields a ``Scope`` looks at, without a lock; raises NotFound."""
+    return (
+        conn.execute(
+            text("SELECT id, tracking_code, status, opd_id, assignee_id, kecamatan_id FROM complaint WHERE id = :id"),
+            {"id": resolve_id(conn, ref)},
         )
         .mappings()
         .one()
@@ -153,23 +141,22 @@ def staff_events(conn: Connection, complaint_id: int) -> list[RowMapping]:
 
 
 def nearby_duplicates(
-    conn: Connection, complaint_id: int, radius_m: float = DUPLICATE_RADIUS_M, limit: int = 20
+    conn: Connection, scope: Scope, complaint_id: int, radius_m: float = DUPLICATE_RADIUS_M, limit: int = 20
 ) -> list[RowMapping]:
-    """Open complaints of the same category within ``radius_m`` metres, nearest first."""
-    return list(
-        conn.execute(sql("workflow_nearby"), {"id": complaint_id, "radius": radius_m, "limit": limit}).mappings()
-    )
+    """Open complaints of the same category within ``radius_m`` metres that ``scope`` reaches, nearest first."""
+    params = {"id": complaint_id, "radius": radius_m, "limit": limit, **scope.params()}
+    return list(conn.execute(scoped_sql("workflow_nearby", "o"), params).mappings())
 
 
-def merged_reports(conn: Connection, complaint_id: int) -> list[RowMapping]:
-    """Reports merged into this one as duplicates."""
+def merged_reports(conn: Connection, scope: Scope, complaint_id: int) -> list[RowMapping]:
+    """Reports merged into this one as duplicates, those ``scope`` reaches."""
     return list(
         conn.execute(
             text(
-                "SELECT id, tracking_code, status, created_at FROM complaint "
-                "WHERE merged_into_id = :id AND status = 'duplikat' ORDER BY created_at"
+                "SELECT c.id, c.tracking_code, c.status, c.created_at FROM complaint c "
+                f"WHERE c.merged_into_id = :id AND c.status = 'duplikat' AND {scope_condition()} ORDER BY c.created_at"
             ),
-            {"id": complaint_id},
+            {"id": complaint_id, **scope.params()},
         ).mappings()
     )
 
@@ -209,14 +196,16 @@ def recategorise(
         {"id": row["id"]},
     ).one()
     # A report outside every boundary has no city to route in: it keeps waiting for an operator.
+    # A job that moves to another agency leaves the supervisor it was assigned to (not theirs to close any more).
     updated = (
         conn.execute(
             text(
-                "UPDATE complaint c SET category_id = :cat, "
-                "opd_id = CASE WHEN c.jurisdiction_id IS NULL THEN c.opd_id "
-                "ELSE pantau_route_opd(:cat, c.jurisdiction_id, c.geom) END, "
+                "UPDATE complaint c SET category_id = :cat, opd_id = r.opd_id, "
+                "assignee_id = CASE WHEN r.opd_id IS DISTINCT FROM c.opd_id THEN NULL ELSE c.assignee_id END, "
                 "due_at = pantau_add_working_days(c.created_at, (SELECT target_days FROM category WHERE id = :cat)) "
-                "WHERE c.id = :id RETURNING *"
+                "FROM (SELECT CASE WHEN jurisdiction_id IS NULL THEN opd_id "
+                "ELSE pantau_route_opd(:cat, jurisdiction_id, geom) END AS opd_id FROM complaint WHERE id = :id) r "
+                "WHERE c.id = :id RETURNING c.*"
             ),
             {"cat": new.id, "id": row["id"]},
         )
@@ -242,6 +231,8 @@ def recategorise(
         note=reason,
         data={k: v for k, v in data.items() if v is not None},
     )
+    if row["assignee_id"] is not None and updated["assignee_id"] is None:
+        record_unassigned(conn, row["id"], row["assignee_id"], "recategorise", actor, status.value)
     return updated
 
 
@@ -306,6 +297,10 @@ def apply_one(
                     survivor = root_of(conn, survivor)
                 except NotFound as exc:
                     raise TransitionError(f"no complaint {survivor!r} to merge into", Status(row["status"])) from exc
+                # The report it is merged into is the one its reporter follows from now on: it must be in reach too.
+                why = refuse(reach(conn, survivor))
+                if why is not None:
+                    return Outcome(ref, row["status"], f"{survivor}: {why}", "forbidden")
             if request.action == "recategorise":
                 updated = recategorise(conn, row["id"], request.category or "", actor, request.reason)
             else:
@@ -350,13 +345,17 @@ def apply_many(
 
 
 def field_users(conn: Connection, opd_id: int | None = None) -> list[RowMapping]:
-    """Active field supervisors: of ``opd_id`` and those serving every agency, or all when None."""
+    """Active field supervisors: of ``opd_id`` and those serving every agency, or all when None; with what
+    limits them (role, opd_id, kecamatan_ids), so a form offers a job only to those who can work it."""
     return list(
         conn.execute(
             text(
-                "SELECT u.id, u.username, o.short_name AS opd_short FROM app_user u LEFT JOIN opd o ON o.id = u.opd_id "
+                "SELECT u.id, u.username, u.role, u.opd_id, o.short_name AS opd_short, "
+                "coalesce(array_agg(uk.kecamatan_id) FILTER (WHERE uk.kecamatan_id IS NOT NULL), '{}') "
+                "AS kecamatan_ids FROM app_user u LEFT JOIN opd o ON o.id = u.opd_id "
+                "LEFT JOIN user_kecamatan uk ON uk.user_id = u.id "
                 "WHERE u.role = 'field' AND u.active AND (CAST(:opd AS integer) IS NULL OR u.opd_id IS NULL "
-                "OR u.opd_id = :opd) ORDER BY u.username"
+                "OR u.opd_id = :opd) GROUP BY u.id, o.short_name ORDER BY u.username"
             ),
             {"opd": opd_id},
         ).mappings()
@@ -381,7 +380,7 @@ def catalogue_options(conn: Connection) -> dict[str, list[RowMapping]]:
         "kecamatan": list(
             conn.execute(
                 text(
-                    "SELECT k.code, k.name, p.name AS kota FROM area k LEFT JOIN area p ON p.id = k.parent_id "
+                    "SELECT k.id, k.code, k.name, p.name AS kota FROM area k LEFT JOIN area p ON p.id = k.parent_id "
                     "WHERE k.level = 'kecamatan' ORDER BY p.name, k.name"
                 )
             ).mappings()

@@ -8,7 +8,8 @@ from urllib.parse import urlencode
 from dash import dcc, html
 from flask_wtf.csrf import generate_csrf
 
-from api.auth import current_staff, has_role
+from api.auth import current_staff
+from api.permissions import may_open
 from i18n import t
 
 NAV = [
@@ -93,8 +94,9 @@ def page(
     )
 
 
-def guard(roles: tuple[str, ...], lang: str, path: str, query: dict[str, Any] | None = None) -> html.Div | None:
-    """None when the visitor may see the page; otherwise the page asking them to log in, or saying no."""
+def guard(page_name: str, lang: str, path: str, query: dict[str, Any] | None = None) -> html.Div | None:
+    """None when the visitor may open ``page_name`` (``api.permissions.PAGE_ROLES``); otherwise the page asking
+    them to log in, or saying no."""
     user = current_staff()
     if user is None:
         return page(
@@ -114,7 +116,7 @@ def guard(roles: tuple[str, ...], lang: str, path: str, query: dict[str, Any] | 
             path,
             query,
         )
-    if not has_role(user, *roles):
+    if not may_open(user, page_name):
         return page(
             html.Div(html.H1(t("guard.forbidden", lang)), className="notice", id="guard-forbidden"), lang, path, query
         )

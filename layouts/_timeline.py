@@ -40,8 +40,8 @@ def _what(event: Mapping[Any, Any], lang: str, categories: Mapping[str, str], op
         return t(
             "event.forwarded", lang, to=opd(data.get("to_opd")) if data.get("to_opd") else data.get("to_kota") or "—"
         )
-    if kind == "assigned":
-        return t("event.assigned", lang, assignee=data.get("assignee") or "—")
+    if kind in ("assigned", "unassigned"):
+        return t(f"event.{kind}", lang, assignee=data.get("assignee") or "—")
     if kind == "merged":
         return t("event.merged", lang, of=data.get("of") or "—")
     if kind == "photo_added":

@@ -8,7 +8,18 @@ import dash
 from dash import dcc, html
 
 from api.auth import StaffUser, current_staff
-from api.permissions import ALL_ACTIONS, PAGE_ROLES, RECATEGORISE, may_see, refusal, sees_reporter
+from api.permissions import (
+    ALL_ACTIONS,
+    RECATEGORISE,
+    assignable_opd,
+    may_see,
+    photo_refusal,
+    reach_refusal,
+    refusal,
+    scope_of,
+    sees_duplicates,
+    sees_reporter,
+)
 from db.complaints import NotFound
 from db.engine import get_engine
 from db.status import ACTIONS, CLOSED_STATUSES, Status
@@ -135,7 +146,7 @@ def layout(code: str | None = None, lang: str | None = None, done: str | None = 
     lang = lang if lang in ("id", "en") else current_lang()
     code = (code or "").strip().upper()
     path = f"/pengaduan/{code}"
-    denied = guard(PAGE_ROLES["complaint"], lang, path, query)
+    denied = guard("complaint", lang, path, query)
     if denied is not None:
         return denied
     user = current_staff()
@@ -151,13 +162,15 @@ def layout(code: str | None = None, lang: str | None = None, done: str | None = 
             return page(html.P(t("complaint.outside", lang), className="notice", id="cp-outside"), lang, path)
         history = staff_events(conn, row["id"])
         photos = evidence(conn, row["id"])
-        operator = user.role in ("admin", "operator")
+        scope = scope_of(user)
+        merging = sees_duplicates(user)
         is_open = Status(row["status"]) not in CLOSED_STATUSES
-        nearby = nearby_duplicates(conn, row["id"]) if operator and is_open else []
-        merged = merged_reports(conn, row["id"])
+        nearby = nearby_duplicates(conn, scope, row["id"]) if merging and is_open else []
+        merged = merged_reports(conn, scope, row["id"])
         actions = available_actions(user, row)
         options = catalogue_options(conn)
-        users = field_users(conn, user.opd_id if user.role == "opd" else None) if "assign" in actions else []
+        users = field_users(conn, assignable_opd(user)) if "assign" in actions else []
+    users = [u for u in users if reach_refusal(u, row) is None]
     cat = "category_name_en" if lang == "en" else "category_name_id"
     categories = {c["code"]: c["name_en" if lang == "en" else "name_id"] for c in options["category"]}
     opds = {o["code"]: f"{o['short_name']} ({o['kota']})" if o["kota"] else o["short_name"] for o in options["opd"]}
@@ -185,9 +198,7 @@ def layout(code: str | None = None, lang: str | None = None, done: str | None = 
     if row["confidential"]:
         facts += _fact(t("complaint.confidential", lang), t("complaint.confidential_yes", lang))
     completion = [p for p in photos if p["kind"] == "completion" and not p["from_survivor"]]
-    may_upload = "complete" in actions or (
-        user.role in ("admin", "operator") and Status(row["status"]) not in CLOSED_STATUSES
-    )
+    may_upload = "complete" in actions or (is_open and photo_refusal(user, "report", row) is None)
     figure = (
         job_map(
             [row],
@@ -244,7 +255,7 @@ def layout(code: str | None = None, lang: str | None = None, done: str | None = 
     if may_upload:
         body.append(upload_widget("cp", completion, get_settings().max_photo_mb, lang))
     body.append(evidence_panel(photos, lang, id="cp-evidence"))
-    if operator:
+    if merging:
         body.append(_duplicates(nearby, merged, lang, can_merge=is_open))
     body.append(timeline(history, lang, categories, opds))
     body += [

@@ -13,10 +13,12 @@ import dash
 from dash import dcc, html
 
 from api.auth import current_staff
+from api.permissions import scope_of
 from db.engine import get_engine
-from db.filters import DASHBOARD_ROLES, FilterError, Filters, Scope, parse_filters
+from db.filters import FilterError, Filters, parse_filters
 from db.leaders import MAP_LEVELS, RANK_MIN_REPORTS, agency_choices, areas, visible_areas
 from db.models import CHANNELS
+from db.scope import Scope
 from db.status import Colour
 from i18n import LANGS, current_lang, t
 from layouts._chrome import guard, page
@@ -292,12 +294,12 @@ def _exports(lang: str) -> html.Section:
 
 def layout(lang: str | None = None, level: str | None = None, **query: Any) -> html.Div:
     lang = lang if lang in LANGS else current_lang()
-    denied = guard(DASHBOARD_ROLES, lang, PATH, query)
+    denied = guard("leaders", lang, PATH, query)
     if denied is not None:
         return denied
     user = current_staff()
     assert user is not None
-    scope = Scope.of(user.role, user.opd_id, user.kecamatan_ids)
+    scope = scope_of(user)
     try:
         filters, problem = parse_filters(query), ""
     except FilterError as exc:

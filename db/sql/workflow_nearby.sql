@@ -1,6 +1,7 @@
 -- Possible duplicates: other open complaints of the same category within
--- the given radius (metres). The bounding-box test uses the GiST index on geom; the exact
--- test is ST_DWithin on the geography (metres on the spheroid).
+-- the given radius (metres), among those the viewer reaches (the scope, db/scope.py).
+-- The bounding-box test uses the GiST index on geom; the exact test is
+-- ST_DWithin on the geography (metres on the spheroid).
 WITH me AS (
   SELECT id, category_id, geom,
          CAST(:radius AS double precision) / 110000.0 AS dy,
@@ -16,5 +17,6 @@ SELECT o.id, o.tracking_code, o.status, o.created_at, left(o.description, 160) A
    AND o.status NOT IN ('selesai', 'ditolak', 'duplikat')
    AND o.geom && ST_Expand(me.geom, me.dx, me.dy)
    AND ST_DWithin(o.geom::geography, me.geom::geography, :radius)
+   AND {scope}
  ORDER BY distance_m, o.created_at
  LIMIT :limit;
