@@ -70,7 +70,11 @@ class Settings(BaseSettings):
     )
     submit_rate: str = Field(
         "10/minute",
-        description="Most reports one client may submit, e.g. 10/minute: per IP address on /lapor and Open311, per sender on SMS.",
+        description="Most reports one client may submit, e.g. 10/minute: per IP address on /lapor, per sender on SMS.",
+    )
+    api_key_rate: str = Field(
+        "600/minute",
+        description="Most Open311 POST requests one API key may make, e.g. 600/minute, unless the key has its own rate.",
     )
     login_rate: str = Field(
         "20/minute",

@@ -68,7 +68,7 @@ def _errors(*codes: int) -> dict[str, Any]:
         400: "A missing or bad parameter.",
         403: "Missing or wrong api_key.",
         404: "Not found.",
-        429: "Too many submissions from this address.",
+        429: "Too many submissions with this api_key (its own rate, or PANTAU_API_KEY_RATE).",
     }
     return {str(c): _open311("Open311Error", meaning[c]) for c in codes}
 
