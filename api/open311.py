@@ -27,11 +27,13 @@ from typing import Any
 from flask import Blueprint, Response, request
 from sqlalchemy import Connection
 
+from api.errors import printable
 from api.limits import allow_api_key
 from api.open311_format import errors, respond, w3c
 from db.accounts import api_key_client, api_key_name
 from db.complaints import WIB, Actor, ComplaintError, NewComplaint, create_complaint
 from db.engine import get_engine
+from db.filters import EARLIEST_DAY, LATEST_DAY
 from db.open311 import (
     MAX_PAGE_SIZE,
     QUESTIONS,
@@ -210,6 +212,9 @@ def _answers(service_code: str) -> dict[str, Any]:
 
 def _new_request(conn: Connection, key_name: str) -> NewComplaint:
     """The complaint a POST describes; raises BadRequest naming the first bad parameter."""
+    for param, given in request.values.items(multi=True):
+        if "\x00" in param or "\x00" in given:
+            raise BadRequest(f"{printable(param)}: contains a NUL character (\\x00)")
     _jurisdiction(conn, status=400)
     service_code = (request.values.get("service_code") or "").strip()
     if not service_code:
@@ -317,6 +322,8 @@ def _moment(name: str) -> datetime | None:
         moment = datetime.fromisoformat(raw.replace("Z", "+00:00").replace(" ", "+", 1) if "T" in raw else raw)
     except ValueError:
         raise BadRequest(f"{name} is not a W3C datetime (e.g. 2025-01-31T08:00:00+07:00): {raw!r}") from None
+    if not EARLIEST_DAY <= moment.date() <= LATEST_DAY:
+        raise BadRequest(f"{name} {moment.date()} is outside {EARLIEST_DAY}..{LATEST_DAY}")
     return moment if moment.tzinfo else moment.replace(tzinfo=WIB)
 
 
