@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -22,12 +23,14 @@ from geo.boundaries.reader import BoundaryFileError, read_boundaries
 from tests.conftest import flask_cli, purge
 from tests.integration.intake import api_key_fixture, fresh_limits_fixture  # noqa: F401  (fixtures)
 from tests.integration.staff import (
+    PASSWORD,
     Accounts,
     act,
     bearer,
     dash_call,
     login_callback,
     new_complaint,
+    render_page,
     status_of,
 )
 from tests.integration.staff import accounts as accounts_fixture
@@ -407,3 +410,48 @@ def test_unknown_api_paths_and_file_names_are_a_404_in_the_apis_format_not_the_a
     # The app's pages are still the app.
     page = client.get("/lacak/ABCD-EFGH-JKMN")
     assert page.status_code == 200 and page.mimetype == "text/html"
+
+
+HOSTILE_NEXT = [
+    "/\\evil.example",
+    "//evil.example",
+    "/\\/evil.example",
+    "https://evil.example/",
+    "javascript:alert(1)",
+    "/\t/evil.example",
+    "/\n/evil.example",
+    "\\\\evil.example",
+    "evil.example",
+    "/login",
+]
+
+
+def _store_data(layout: Any, component_id: str) -> Any:
+    found: list[Any] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            props = node.get("props")
+            if isinstance(props, dict) and props.get("id") == component_id:
+                found.append(props.get("data"))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(layout)
+    (data,) = found
+    return data
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_NEXT)
+def test_the_login_page_goes_only_to_paths_of_this_site(client: Any, accounts: Accounts, hostile: str) -> None:
+    layout = render_page(client, "/login", "?" + urlencode({"next": hostile, "lang": "en"}))
+    assert _store_data(layout, "login-next") == {"next": None, "lang": "en"}
+    # The store comes back from the browser, so a hand-made one is checked again.
+    operator = accounts("operator")
+    pressed = login_callback(operator.username, PASSWORD)
+    pressed["state"][2]["value"] = {"next": hostile, "lang": "en"}
+    answer = dash_call(client, pressed)
+    assert answer.get_json()["response"]["login-redirect"]["href"] == "/operator?lang=en"
