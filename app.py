@@ -14,6 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from api import register_api
+from api.errors import guard_dash_callbacks
 from settings import Settings, get_settings
 
 cache = Cache()
@@ -56,8 +57,9 @@ def register_health(server: Flask) -> None:
             with get_engine().connect() as conn:
                 postgis = conn.execute(text("SELECT postgis_lib_version()")).scalar()
                 counts = boundary_counts(conn)
-        except OperationalError as exc:
-            return jsonify(status="error", database="unreachable", detail=str(exc.orig).strip()[:200]), 503
+        except OperationalError:
+            # A public page: the driver's message names the socket path and the server, so it stays in here.
+            return jsonify(status="error", database="unreachable"), 503
         ready = counts["kelurahan"] > 0
         return jsonify(
             status="ok" if ready else "starting",
@@ -92,6 +94,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     app.layout = html.Div([dcc.Location(id="url", refresh="callback-nav"), dash.page_container])
     register_health(server)
     register_api(server)
+    guard_dash_callbacks(server)
 
     import callbacks  # noqa: F401  (registers the @callback functions)
     from cli import COMMANDS

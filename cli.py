@@ -211,11 +211,17 @@ api_key = AppGroup("api-key", help="Keys for Open311 clients.")
 
 @api_key.command("create")
 @click.argument("name")
-def api_key_create_command(name: str) -> None:
+@click.option(
+    "--rate",
+    default=None,
+    metavar="N/PERIOD",
+    help="Most POST requests this client may make, e.g. 600/minute (default PANTAU_API_KEY_RATE).",
+)
+def api_key_create_command(name: str, rate: str | None) -> None:
     """Create an API key named NAME; the key is printed on the last line, once."""
     try:
         with get_engine().begin() as conn:
-            key = create_api_key(conn, name, actor=CLI)
+            key = create_api_key(conn, name, actor=CLI, rate=rate)
     except AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"API key for {name} (shown once, keep it safe):")

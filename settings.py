@@ -10,7 +10,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from limits import parse
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent
@@ -70,7 +71,11 @@ class Settings(BaseSettings):
     )
     submit_rate: str = Field(
         "10/minute",
-        description="Most reports one client may submit, e.g. 10/minute: per IP address on /lapor and Open311, per sender on SMS.",
+        description="Most reports one client may submit, e.g. 10/minute: per IP address on /lapor, per sender on SMS.",
+    )
+    api_key_rate: str = Field(
+        "600/minute",
+        description="Most Open311 POST requests one API key may make, e.g. 600/minute, unless the key has its own rate.",
     )
     login_rate: str = Field(
         "20/minute",
@@ -80,6 +85,12 @@ class Settings(BaseSettings):
         0,
         description="How many reverse proxies in front of the app to trust for X-Forwarded-For/-Proto/-Host; 0 trusts none.",
     )
+
+    @field_validator("submit_rate", "login_rate", "api_key_rate")
+    @classmethod
+    def _a_rate(cls, value: str) -> str:
+        parse(value)  # a typo fails at start-up, not on the first request it would limit
+        return value
 
     @property
     def photos_dir(self) -> Path:

@@ -68,7 +68,7 @@ def _errors(*codes: int) -> dict[str, Any]:
         400: "A missing or bad parameter.",
         403: "Missing or wrong api_key.",
         404: "Not found.",
-        429: "Too many submissions from this address.",
+        429: "Too many submissions with this api_key (its own rate, or PANTAU_API_KEY_RATE).",
     }
     return {str(c): _open311("Open311Error", meaning[c]) for c in codes}
 
@@ -625,14 +625,18 @@ SCHEMAS: dict[str, Any] = {
                     "recategorise",
                 ],
             },
-            "reason": _STRING,
-            "note": _STRING,
+            "reason": {"type": "string", "maxLength": 2000},
+            "note": {"type": "string", "maxLength": 2000},
             "opd": _STRING,
             "kota": _STRING,
             "assignee": _STRING,
             "of": _STRING,
             "category": _STRING,
-            "version": {"type": "integer", "description": "Refuse (409) if the complaint changed since this version."},
+            "version": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "Refuse (409) if the complaint changed since this version; not a whole number: 400.",
+            },
         },
     },
     "ActionResult": {

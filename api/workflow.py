@@ -58,6 +58,8 @@ from settings import get_settings
 
 bp = Blueprint("workflow", __name__, url_prefix="/api/v1")
 BULK_MAX = 500
+MAX_NOTE = 2000  # a note or a reason: a few paragraphs, shown on the timeline
+MAX_CODE = 64  # an agency, city, account or complaint code
 # What each action needs besides its name, checked before anything is locked.
 _NEEDS = {"forward": ("opd", "kota"), "assign": ("assignee",), "duplicate": ("of",), RECATEGORISE: ("category",)}
 
@@ -224,34 +226,74 @@ def complaint_detail(code: str) -> Any:
     return jsonify(body)
 
 
-def _parse_action(body: Any) -> tuple[BulkRequest | None, str | None]:
-    """The request's action and its arguments, or why it is malformed."""
+class Malformed(ValueError):
+    """A request body the API cannot use; ``field`` names the part that is wrong."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def _text_field(body: dict[str, Any], key: str, limit: int, codes: bool = False) -> str | None:
+    value = body.get(key)
+    if value is None:
+        return None
+    if codes and isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)  # a numeric code (a kota) sent as a number
+    if not isinstance(value, str):
+        raise Malformed(f"{key!r} must be text", key)
+    if "\x00" in value:
+        raise Malformed(f"{key!r} contains a NUL character (\\x00)", key)
+    if len(value) > limit:
+        raise Malformed(f"{key!r} is longer than {limit} characters", key)
+    return value.strip() or None
+
+
+def _parse_action(body: Any) -> BulkRequest:
+    """The request's action and its arguments; raises Malformed saying what is wrong."""
     if not isinstance(body, dict):
-        return None, "send a JSON object with at least 'action'"
-    action = str(body.get("action") or "").strip()
+        raise Malformed("send a JSON object with at least 'action'")
+    action = body.get("action")
+    action = action.strip() if isinstance(action, str) else ""
     if action not in ALL_ACTIONS:
-        return None, f"unknown action {action!r}; one of {', '.join(sorted(ALL_ACTIONS))}"
-
-    def text_of(key: str) -> str | None:
-        value = body.get(key)
-        return (str(value).strip() or None) if value is not None else None
-
+        raise Malformed(f"unknown action {action!r}; one of {', '.join(sorted(ALL_ACTIONS))}", "action")
     req = BulkRequest(
         action=action,
-        reason=text_of("reason"),
-        note=text_of("note"),
-        opd=text_of("opd"),
-        kota=text_of("kota"),
-        assignee=text_of("assignee"),
-        of=text_of("of"),
-        category=text_of("category"),
+        reason=_text_field(body, "reason", MAX_NOTE),
+        note=_text_field(body, "note", MAX_NOTE),
+        opd=_text_field(body, "opd", MAX_CODE, codes=True),
+        kota=_text_field(body, "kota", MAX_CODE, codes=True),
+        assignee=_text_field(body, "assignee", MAX_CODE, codes=True),
+        of=_text_field(body, "of", MAX_CODE, codes=True),
+        category=_text_field(body, "category", MAX_CODE, codes=True),
     )
     needs = _NEEDS.get(action, ())
     if needs and not any(getattr(req, k) for k in needs):
-        return None, f"{action} needs {' or '.join(repr(k) for k in needs)}"
+        raise Malformed(f"{action} needs {' or '.join(repr(k) for k in needs)}", needs[0])
     if action in ACTIONS and ACTIONS[action].needs_reason and not req.reason:
-        return None, f"{action} needs a 'reason'"
-    return req, None
+        raise Malformed(f"{action} needs a 'reason'", "reason")
+    return req
+
+
+def _version(body: Any) -> int | None:
+    """The version the client saw (a stale one is refused 409); a string or a fraction is not a version."""
+    version = body.get("version")
+    if version is None:
+        return None
+    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
+        raise Malformed("'version' must be a whole number: the complaint's version as you last read it", "version")
+    return version
+
+
+def _ids(body: Any) -> list[str]:
+    ids = body.get("ids")
+    if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
+        raise Malformed("'ids' must be a non-empty list of complaint ids", "ids")
+    if len(ids) > BULK_MAX:
+        raise Malformed(f"at most {BULK_MAX} complaints at once", "ids")
+    if any("\x00" in i or len(i) > MAX_CODE for i in ids):
+        raise Malformed(f"each id is a tracking code: at most {MAX_CODE} characters, no NUL", "ids")
+    return ids
 
 
 def _assignee(req: BulkRequest) -> Any:
@@ -268,13 +310,15 @@ def complaint_transition(code: str) -> Any:
     user = current_staff()
     if user is None:
         return _error(401, "authentication required")
-    req, problem = _parse_action(request.get_json(silent=True))
-    if req is None:
-        return _error(400, problem or "bad request")
+    body = request.get_json(silent=True)
+    try:
+        req = _parse_action(body)
+        version = _version(body)
+    except Malformed as exc:
+        return _malformed(exc)
     if req.action not in actions_of(user):
         return _error(403, f"role {user.role!r} may not {req.action}")
-    version = (request.get_json(silent=True) or {}).get("version")
-    if isinstance(version, int):
+    if version is not None:
         req.expected_versions[code.strip().upper()] = version
     assignee = _assignee(req)
     problem = assignee_refusal(user, assignee) if req.action == "assign" else None
@@ -283,6 +327,10 @@ def complaint_transition(code: str) -> Any:
     with get_engine().begin() as conn:
         outcome = apply_one(conn, code.strip().upper(), req, user.actor, refuser(user, req.action, assignee))
     return _outcome_response(outcome)
+
+
+def _malformed(exc: Malformed) -> Any:
+    return _error(400, str(exc), **({"field": exc.field} if exc.field else {}))
 
 
 def _outcome_response(outcome: Outcome) -> Any:
@@ -312,14 +360,11 @@ def complaints_bulk() -> Any:
     if user is None:
         return _error(401, "authentication required")
     body = request.get_json(silent=True)
-    req, problem = _parse_action(body)
-    if req is None:
-        return _error(400, problem or "bad request")
-    ids = body.get("ids") if isinstance(body, dict) else None
-    if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
-        return _error(400, "'ids' must be a non-empty list of complaint ids")
-    if len(ids) > BULK_MAX:
-        return _error(400, f"at most {BULK_MAX} complaints at once")
+    try:
+        req = _parse_action(body)
+        ids = _ids(body)
+    except Malformed as exc:
+        return _malformed(exc)
     if req.action not in actions_of(user):
         return _error(403, f"role {user.role!r} may not {req.action}")
     assignee = _assignee(req)

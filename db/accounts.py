@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
+from limits import parse
 from sqlalchemy import Connection, RowMapping, text
 
 from db.audit import record
@@ -206,15 +207,26 @@ def _key_hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def create_api_key(conn: Connection, name: str, *, actor: Actor | None = None) -> str:
-    """Create a key for an Open311 client; only its hash is stored. ``actor`` is who does it (audited)."""
+def create_api_key(conn: Connection, name: str, *, actor: Actor | None = None, rate: str | None = None) -> str:
+    """Create a key for an Open311 client; only its hash is stored. ``actor`` is who does it (audited).
+
+    ``rate`` (e.g. ``600/minute``) is the client's own submission quota; None: ``PANTAU_API_KEY_RATE``.
+    """
     name = name.strip()
     if not name:
         raise AccountError("name: required")
+    if rate is not None:
+        try:
+            parse(rate)
+        except ValueError:
+            raise AccountError(f"rate: not a rate such as 600/minute: {rate!r}") from None
     if conn.execute(text("SELECT 1 FROM api_key WHERE name = :n"), {"n": name}).first():
         raise AccountError(f"name: an API key named {name!r} exists already")
     key = "pk_" + secrets.token_urlsafe(32)
-    conn.execute(text("INSERT INTO api_key (name, key_hash) VALUES (:n, :h)"), {"n": name, "h": _key_hash(key)})
+    conn.execute(
+        text("INSERT INTO api_key (name, key_hash, rate) VALUES (:n, :h, :r)"),
+        {"n": name, "h": _key_hash(key), "r": rate},
+    )
     record(conn, "api_key_created", actor=actor, target=name)
     return key
 
@@ -237,3 +249,16 @@ def api_key_name(conn: Connection, key: str | None) -> str | None:
     return conn.execute(
         text("SELECT name FROM api_key WHERE key_hash = :h AND revoked_at IS NULL"), {"h": _key_hash(key)}
     ).scalar()
+
+
+def api_key_client(conn: Connection, key: str | None) -> RowMapping | None:
+    """The ``name`` and ``rate`` of a valid, unrevoked key, or None."""
+    if not key:
+        return None
+    return (
+        conn.execute(
+            text("SELECT name, rate FROM api_key WHERE key_hash = :h AND revoked_at IS NULL"), {"h": _key_hash(key)}
+        )
+        .mappings()
+        .first()
+    )

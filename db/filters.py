@@ -8,7 +8,8 @@ Parameters (all optional; anything else in the query string is ignored):
 - ``status``: comma-separated colours (``red``, ``yellow``, ``green``,
   ``grey``) and/or statuses (``baru``…), matched as "any of".
 - ``channel``: one channel (``web``, ``app``…).
-- ``from``, ``to``: WIB days ``YYYY-MM-DD``, both inclusive.
+- ``from``, ``to``: WIB days ``YYYY-MM-DD``, both inclusive, from 1900-01-01
+  to 2999-12-31.
 - ``period``: ``today``, ``7d``, ``30d``, ``month`` or ``year``, a range ending
   today (WIB) that moves with the calendar, so a bookmarked "last 7 days"
   stays the last 7 days. ``from``/``to`` win over it.
@@ -37,6 +38,9 @@ from db.status import COLOUR, Colour, Status, statuses_of
 
 WIB = ZoneInfo("Asia/Jakarta")
 PERIODS = ("today", "7d", "30d", "month", "year")
+# Days a filter may name: past either end, a day in WIB plus a day or a time zone no longer fits Python's dates.
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2999, 12, 31)
 _COLOURS = frozenset(c.value for c in Colour)
 _STATUSES = frozenset(s.value for s in Status)
 _CODE_PATTERNS = {
@@ -120,9 +124,12 @@ def _day(args: Mapping[str, Any], name: str) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise FilterError(name, f"not a date (YYYY-MM-DD): {value!r}") from None
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise FilterError(name, f"{day} is outside {EARLIEST_DAY}..{LATEST_DAY}")
+    return day
 
 
 def from_controls(

@@ -173,6 +173,8 @@ class ApiKey(Base):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Most POSTs a minute (or hour…) for this client, e.g. "600/minute"; NULL: PANTAU_API_KEY_RATE.
+    rate: Mapped[str | None] = mapped_column(Text)
 
 
 class LoginBackoff(Base):
