@@ -90,3 +90,45 @@ def test_a_merge_follows_the_stage_not_the_age(
     assert act(client, operator, newest, action="duplicate", of=verified, reason="sama").status_code == 200
     assert status_of(engine, newest)["merged_into_id"] == status_of(engine, verified)["merged_into_id"]
     assert status_of(engine, forwarded)["status"] == "diteruskan"
+
+
+def test_the_action_form_asks_before_a_merge_and_refuses_the_wrong_way_round(
+    client: Any, engine: Engine, committed: list[int], accounts: Accounts
+) -> None:
+    from tests.integration.staff import dash_call, session_login
+
+    supervisor = accounts("field", opd=DBMSDA)
+    assigned = new_complaint(engine, committed)
+    _assigned(client, bearer(client, accounts("operator")), assigned, supervisor)
+    fresh = new_complaint(engine, committed, east_m=23)
+    session_login(client, accounts("operator"))
+    spec = next(c for c in client.get("/_dash-dependencies").get_json() if c["output"].startswith("..cp-msg.children"))
+    outputs = [{"id": o.split(".")[0], "property": o.split(".", 1)[1]} for o in spec["output"].strip(".").split("...")]
+
+    def mark_duplicate(code: str, of: str) -> dict[str, Any]:
+        values = {"cp-action": "duplicate", "cp-of": of, "cp-reason": "lubang yang sama"}
+        state = [
+            {"id": s["id"], "property": s["property"], "value": values.get(s["id"])}
+            for s in spec["state"]
+            if s["id"] != "cp-ctx"
+        ]
+        state.append({"id": "cp-ctx", "property": "data", "value": {"code": code, "version": 3, "lang": "id"}})
+        body = {
+            "output": spec["output"],
+            "outputs": outputs,
+            "inputs": [{"id": "cp-submit", "property": "n_clicks", "value": 1}],
+            "state": state,
+            "changedPropIds": ["cp-submit.n_clicks"],
+        }
+        response = dash_call(client, body)
+        assert response.status_code == 200, response.data[:300]
+        return response.get_json()["response"]  # type: ignore[no-any-return]
+
+    wrong = mark_duplicate(assigned, fresh)
+    assert f"{assigned} tidak bisa digabungkan ke {fresh}" in str(wrong["cp-msg"]["children"])
+    assert "cp-merge-ask" not in wrong  # no question is asked for a merge that would lose the job
+    right = mark_duplicate(fresh, assigned)
+    assert right["cp-merge-ask"]["hidden"] is False
+    assert right["cp-merge-q"]["children"] == f"Gabungkan {fresh} ke {assigned}?"
+    assert right["cp-merge-pending"]["data"]["into"] == assigned
+    assert (status_of(engine, fresh)["status"], status_of(engine, assigned)["status"]) == ("baru", "ditugaskan")
