@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import Engine
@@ -72,8 +73,10 @@ def test_merging_keeps_the_assigned_job_and_asks_first(
     assert driver.switch_to.active_element.get_attribute("id") == "cp-merge-yes"
     driver.save_screenshot(str(ARTIFACTS / "merge-question.png"))
     assert (status_of(engine, fresh)["status"], status_of(engine, assigned)["status"]) == ("baru", "ditugaskan")
-    driver.find_element(By.ID, "cp-merge-no").click()
+    # Escape (or "Batal") closes the question, the focus goes back to the button, and nothing is merged.
+    driver.switch_to.active_element.send_keys(Keys.ESCAPE)
     wait.until(EC.invisibility_of_element_located((By.ID, "cp-merge-ask")))
+    wait.until(lambda d: d.switch_to.active_element == buttons[0])
     assert status_of(engine, fresh)["status"] == "baru"
 
     buttons[0].click()
