@@ -41,7 +41,12 @@ def _type(driver: Any, text: str, pause_ms: int) -> None:
 
 
 def _shown(driver: Any) -> set[str]:
-    return {row.get_attribute("data-code") for row in driver.find_elements(By.CSS_SELECTOR, "tr.queue-row")}
+    """The codes in the queue table, read in one go (the table may be redrawn at any moment)."""
+    return set(
+        driver.execute_script(
+            "return Array.from(document.querySelectorAll('tr.queue-row'), function (r) { return r.dataset.code; });"
+        )
+    )
 
 
 @pytest.mark.parametrize("pause_ms", [30, 60, 150])
