@@ -557,16 +557,30 @@ MESSAGES: dict[str, dict[str, str]] = {
     "dup.distance": {"id": "{m} m", "en": "{m} m"},
     "dup.reason": {"id": "Alasan penggabungan", "en": "Reason for merging"},
     "dup.default_reason": {"id": "Laporan ganda di lokasi yang sama", "en": "Same problem reported at the same place"},
-    "dup.merge_here": {"id": "Gabungkan ke sini", "en": "Merge into this one"},
-    "dup.merge_here_title": {
-        "id": "Jadikan {code} duplikat dari laporan ini",
-        "en": "Mark {code} as a duplicate of this report",
+    "dup.this": {"id": "Laporan ini ({code}):", "en": "This report ({code}):"},
+    "dup.assignee": {"id": "petugas: {name}", "en": "field supervisor: {name}"},
+    "dup.no_assignee": {"id": "belum ada petugas", "en": "no field supervisor yet"},
+    "dup.merge_into": {"id": "Gabungkan {a} ke {b}", "en": "Merge {a} into {b}"},
+    "dup.cannot": {
+        "id": "{a} tidak bisa digabungkan ke {b}: {a} sudah lebih jauh ditangani, "
+        "dan penggabungan hanya menyimpan tahap dan petugas {b}.",
+        "en": "{a} cannot be merged into {b}: {a} is further along, and a merge keeps only {b}'s stage "
+        "and field supervisor.",
     },
-    "dup.merge_there": {"id": "Ini duplikatnya", "en": "This one is the duplicate"},
-    "dup.merge_there_title": {
-        "id": "Jadikan laporan ini duplikat dari {code}",
-        "en": "Mark this report as a duplicate of {code}",
+    "dup.self": {"id": "{a} tidak bisa digabungkan ke dirinya sendiri.", "en": "{a} cannot be merged into itself."},
+    "dup.ask_title": {"id": "Gabungkan {a} ke {b}?", "en": "Merge {a} into {b}?"},
+    "dup.ask_duplicate": {
+        "id": "ditandai duplikat; pelapornya akan mengikuti {b}.",
+        "en": "is marked a duplicate; its reporter will follow {b}.",
     },
+    "dup.ask_survivor": {
+        "id": "tetap berjalan dengan tahap dan petugasnya.",
+        "en": "carries on with its stage and field supervisor.",
+    },
+    "dup.ask_confirm": {"id": "Ya, gabungkan {a} ke {b}", "en": "Yes, merge {a} into {b}"},
+    "dup.ask_yes": {"id": "Ya, gabungkan", "en": "Yes, merge"},
+    "dup.ask_no": {"id": "Batal", "en": "Cancel"},
+    "dup.done": {"id": "{a} digabungkan ke {b}.", "en": "{a} was merged into {b}."},
     "dup.merged_title": {"id": "Laporan yang digabung ke sini", "en": "Reports merged into this one"},
     "field.title": {"id": "Pekerjaan saya", "en": "My jobs"},
     "field.order": {"id": "Urutkan", "en": "Order"},

@@ -26,7 +26,7 @@ register_toggle("op")
     Output("op-count", "children"),
     Output("op-map", "figure"),
     Output("op-version", "data"),
-    Input("opf-q", "value"),
+    Input("opf-q-text", "data"),  # what assets/search_box.js passes on from the search box
     Input("opf-status", "value"),
     Input("opf-category", "value"),
     Input("opf-kecamatan", "value"),

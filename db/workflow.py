@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -250,6 +250,80 @@ def root_of(conn: Connection, ref: int | str) -> str:
     return str(found)
 
 
+# How far a report's handling has got. The survivor of a merge keeps its own stage, agency and field
+# supervisor and the duplicate's are dropped, so a merge must never absorb a report that is further along
+# (issue 18: merging an assigned job into a new report took it off the supervisor's list).
+MERGE_STAGE: dict[Status, int] = {
+    Status.BARU: 0,
+    Status.LUAR_WILAYAH: 0,
+    Status.DITOLAK: 0,
+    Status.DUPLIKAT: 0,
+    Status.TERVERIFIKASI: 1,
+    Status.DITERUSKAN: 2,
+    Status.DITUGASKAN: 3,
+    Status.DIKERJAKAN: 4,
+    Status.SELESAI: 5,
+}
+
+
+def _handling(row: Mapping[Any, Any]) -> str:
+    who = row.get("assignee")
+    return f"{row['status']}, assigned to {who}" if who else str(row["status"])
+
+
+def merge_refusal(duplicate: Mapping[Any, Any], survivor: Mapping[Any, Any]) -> str | None:
+    """Why ``duplicate`` may not be merged into ``survivor`` (None when it may).
+
+    Refused when the duplicate is further along than the survivor, or has a field
+    supervisor the survivor lacks (a finished survivor needs none). The message
+    names the report that should survive. Both rows carry tracking_code, status,
+    assignee_id and assignee (the supervisor's username).
+    """
+    mine, theirs = Status(duplicate["status"]), Status(survivor["status"])
+    crew_lost = (
+        duplicate["assignee_id"] is not None and survivor["assignee_id"] is None and theirs is not Status.SELESAI
+    )
+    if MERGE_STAGE[mine] <= MERGE_STAGE[theirs] and not crew_lost:
+        return None
+    code, other = duplicate["tracking_code"], survivor["tracking_code"]
+    instead = f"; merge {other} into {code} instead" if theirs in OPEN_STATUSES else ""
+    return (
+        f"{code} cannot be merged into {other}: {code} is further along ({_handling(duplicate)}) than {other} "
+        f"({_handling(survivor)}) and a merge keeps only the survivor's stage and field supervisor{instead}"
+    )
+
+
+def merge_pair(conn: Connection, ref: int | str, of: int | str) -> tuple[RowMapping, RowMapping]:
+    """The report to merge and the report it would merge into (the end of ``of``'s chain), both rows locked.
+
+    Locked lower id first, so two opposite merges at once queue rather than deadlock
+    (and the second finds the first done). Raises NotFound for ``ref``, TransitionError
+    for an unknown ``of`` or a survivor merged away meanwhile.
+    """
+    duplicate_id = resolve_id(conn, ref)
+    try:
+        survivor_id = resolve_id(conn, root_of(conn, of))
+    except NotFound as exc:
+        status = conn.execute(text("SELECT status FROM complaint WHERE id = :i"), {"i": duplicate_id}).scalar_one()
+        raise TransitionError(f"no complaint {of!r} to merge into", Status(status)) from exc
+    rows = {
+        r["id"]: r
+        for r in conn.execute(
+            text(
+                "SELECT c.id, c.tracking_code, c.status, c.assignee_id, u.username AS assignee FROM complaint c "
+                "LEFT JOIN app_user u ON u.id = c.assignee_id WHERE c.id IN (:a, :b) ORDER BY c.id FOR UPDATE OF c"
+            ),
+            {"a": duplicate_id, "b": survivor_id},
+        ).mappings()
+    }
+    duplicate, survivor = rows[duplicate_id], rows[survivor_id]
+    if survivor_id != duplicate_id and survivor["status"] == Status.DUPLIKAT.value:
+        raise TransitionError(
+            f"{survivor['tracking_code']} was merged meanwhile; reload and retry", Status(duplicate["status"])
+        )
+    return duplicate, survivor
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What one action did to one complaint: ``error`` is None on success."""
@@ -258,6 +332,7 @@ class Outcome:
     status: str | None
     error: str | None = None
     kind: str | None = None  # "not_found", "forbidden" or "illegal" when it failed
+    survivor: str | None = None  # for a refused merge: the report that should survive instead
 
     @property
     def ok(self) -> bool:
@@ -287,20 +362,30 @@ def apply_one(
     """Lock one complaint, ask ``refuse`` whether the actor may act on it, then act; inside a savepoint."""
     try:
         with conn.begin_nested():
+            pair, unknown = None, None
+            if request.action == "duplicate" and request.of:
+                try:  # both rows locked before anything else, in id order
+                    pair = merge_pair(conn, ref, request.of)
+                except TransitionError as exc:
+                    unknown = exc  # said after the permission check, like every other refusal
             row = locked(conn, ref)
             why = refuse(row)
             if why is not None:
                 return Outcome(ref, row["status"], why, "forbidden")
+            if unknown is not None:
+                raise unknown
             survivor = request.of
-            if request.action == "duplicate" and survivor:
-                try:
-                    survivor = root_of(conn, survivor)
-                except NotFound as exc:
-                    raise TransitionError(f"no complaint {survivor!r} to merge into", Status(row["status"])) from exc
+            if pair is not None:
+                duplicate, into = pair
+                survivor = into["tracking_code"]
                 # The report it is merged into is the one its reporter follows from now on: it must be in reach too.
-                why = refuse(reach(conn, survivor))
+                why = refuse(reach(conn, into["id"]))
                 if why is not None:
                     return Outcome(ref, row["status"], f"{survivor}: {why}", "forbidden")
+                why = merge_refusal(duplicate, into) if into["id"] != duplicate["id"] else None
+                if why is not None and row["status"] in {s.value for s in ACTIONS["duplicate"].sources}:
+                    better = duplicate["tracking_code"] if Status(into["status"]) in OPEN_STATUSES else None
+                    return Outcome(ref, row["status"], why, "illegal", survivor=better)
             if request.action == "recategorise":
                 updated = recategorise(conn, row["id"], request.category or "", actor, request.reason)
             else:

@@ -38,6 +38,7 @@ from i18n import current_lang, t
 from layouts._actions import action_form
 from layouts._chrome import guard, page
 from layouts._evidence import evidence_panel
+from layouts._merge import duplicates_section, merge_dialog, merge_notice
 from layouts._timeline import status_badge, timeline
 from layouts._upload import upload_widget
 from layouts._when import iso, wib
@@ -73,76 +74,9 @@ def _reporter(user: StaffUser, row: Any, lang: str) -> str:
     return " · ".join(x for x in (row["reporter_name"], row["reporter_contact"]) if x) or "—"
 
 
-def _duplicates(nearby: list[Any], merged: list[Any], lang: str, can_merge: bool) -> html.Section:
-    items = []
-    for d in nearby:
-        code = d["tracking_code"]
-        buttons = (
-            [
-                html.Button(
-                    t("dup.merge_here", lang),
-                    id={"type": "cp-merge", "code": code, "into": "here"},
-                    n_clicks=0,
-                    className="button-small",
-                    title=t("dup.merge_here_title", lang, code=code),
-                ),
-                html.Button(
-                    t("dup.merge_there", lang),
-                    id={"type": "cp-merge", "code": code, "into": "there"},
-                    n_clicks=0,
-                    className="button-small button-secondary",
-                    title=t("dup.merge_there_title", lang, code=code),
-                ),
-            ]
-            if can_merge
-            else []
-        )
-        items.append(
-            html.Li(
-                [
-                    html.Div(
-                        [
-                            html.A(code, href=f"/pengaduan/{code}?lang={lang}", className="code-link"),
-                            " ",
-                            status_badge(d["status"], lang),
-                            " ",
-                            html.Span(
-                                t("dup.distance", lang, m=round(float(d["distance_m"]))), className="dup-distance"
-                            ),
-                            " · ",
-                            html.Time(wib(d["created_at"], lang), dateTime=iso(d["created_at"])),
-                        ]
-                    ),
-                    html.P(d["description"], className="cell-sub"),
-                    html.Div(buttons, className="dup-buttons"),
-                ],
-                className="dup-item",
-                **{"data-code": code},
-            )
-        )
-    children: list[Any] = [html.H2(t("dup.title", lang)), html.P(t("dup.hint", lang), className="hint")]
-    if can_merge and nearby:
-        children += [
-            html.Label(t("dup.reason", lang), htmlFor="cp-dup-reason"),
-            dcc.Input(id="cp-dup-reason", type="text", value=t("dup.default_reason", lang), maxLength=1000),
-        ]
-    children.append(html.Ul(items, className="dup-list") if items else html.P(t("dup.none", lang), className="hint"))
-    children.append(html.Div(id="cp-dup-msg", role="status", **{"aria-live": "polite"}))
-    if merged:
-        children += [
-            html.H3(t("dup.merged_title", lang)),
-            html.Ul(
-                [
-                    html.Li(html.A(m["tracking_code"], href=f"/pengaduan/{m['tracking_code']}?lang={lang}"))
-                    for m in merged
-                ],
-                className="merged-list",
-            ),
-        ]
-    return html.Section(children, className="duplicates", id="cp-duplicates")
-
-
-def layout(code: str | None = None, lang: str | None = None, done: str | None = None, **query: Any) -> html.Div:
+def layout(
+    code: str | None = None, lang: str | None = None, done: str | None = None, merged: str | None = None, **query: Any
+) -> html.Div:
     lang = lang if lang in ("id", "en") else current_lang()
     code = (code or "").strip().upper()
     path = f"/pengaduan/{code}"
@@ -166,7 +100,7 @@ def layout(code: str | None = None, lang: str | None = None, done: str | None = 
         merging = sees_duplicates(user)
         is_open = Status(row["status"]) not in CLOSED_STATUSES
         nearby = nearby_duplicates(conn, scope, row["id"]) if merging and is_open else []
-        merged = merged_reports(conn, scope, row["id"])
+        absorbed = merged_reports(conn, scope, row["id"])
         actions = available_actions(user, row)
         options = catalogue_options(conn)
         users = field_users(conn, assignable_opd(user)) if "assign" in actions else []
@@ -221,6 +155,7 @@ def layout(code: str | None = None, lang: str | None = None, done: str | None = 
         html.P(t("complaint.saved", lang, action=t(f"action.{done}", lang)), className="notice", role="status")
         if done in ALL_ACTIONS
         else None,
+        merge_notice(row, absorbed, merged, lang),
         html.Div(
             [
                 html.Div(
@@ -256,7 +191,7 @@ def layout(code: str | None = None, lang: str | None = None, done: str | None = 
         body.append(upload_widget("cp", completion, get_settings().max_photo_mb, lang))
     body.append(evidence_panel(photos, lang, id="cp-evidence"))
     if merging:
-        body.append(_duplicates(nearby, merged, lang, can_merge=is_open))
+        body.append(duplicates_section(row, nearby, absorbed, lang, can_merge=is_open))
     body.append(timeline(history, lang, categories, opds))
     body += [
         dcc.Store(
@@ -269,5 +204,6 @@ def layout(code: str | None = None, lang: str | None = None, done: str | None = 
             },
         ),
         dcc.Location(id="cp-reload", refresh=True),
+        merge_dialog(lang),
     ]
     return page(html.Div(body, className="complaint-page"), lang, path, wide=True)

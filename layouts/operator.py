@@ -19,6 +19,8 @@ from settings import get_settings
 
 dash.register_page(__name__, path="/operator", title="Antrean operator · Pantau")
 
+SEARCH_WAIT_MS = 400  # how long typing pauses before the queue is searched
+
 
 def _filters(options: dict[str, Any], lang: str, show_opd: bool) -> html.Div:
     cat_name = "name_en" if lang == "en" else "name_id"
@@ -46,13 +48,20 @@ def _filters(options: dict[str, Any], lang: str, show_opd: bool) -> html.Div:
         html.Div(
             [
                 html.Label(t("filter.search", lang), htmlFor="opf-q"),
-                dcc.Input(
-                    id="opf-q",
-                    type="search",
-                    debounce=True,
-                    placeholder=t("filter.search_hint", lang),
-                    autoComplete="off",
+                # An empty slot: assets/search_box.js puts a plain <input id="opf-q"> in it that Dash never
+                # writes into, and passes what is typed to the store once typing pauses.
+                html.Div(
+                    id="opf-q-slot",
+                    className="search-slot",
+                    **{
+                        "data-search-slot": "",
+                        "data-input-id": "opf-q",
+                        "data-store": "opf-q-text",
+                        "data-wait-ms": str(SEARCH_WAIT_MS),
+                        "data-placeholder": t("filter.search_hint", lang),
+                    },
                 ),
+                dcc.Store(id="opf-q-text", data=""),
             ],
             className="filter filter-search",
         ),

@@ -80,8 +80,6 @@ def test_a_value_cached_by_the_app_in_one_process_is_read_in_another(redis_url: 
         assert cache.get("shared:version") == {"version": 41, "by": "worker-1"}
 
 
-
-
 @pytest.fixture(scope="module")
 def gunicorn(engine, redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:  # type: ignore[no-untyped-def]
     """The real app under gunicorn with two workers and Redis, from a data folder with no secret key yet."""
