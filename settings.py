@@ -15,6 +15,22 @@ from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent
+LOCAL_PG_PORT = 54329  # scripts/pg.sh's port; the cluster listens on its Unix socket only
+
+
+def local_pg_dir(data_dir: Path) -> Path:
+    """The folder of the project-local cluster scripts/pg.sh runs for ``data_dir``.
+
+    ``data_dir/pg``, which as root may be a link to ``/var/lib/pantau/<hash>``
+    (when the postgres user cannot enter ``data_dir``): followed here, as
+    pg.sh follows it, so the socket path is the one the server was given.
+    """
+    return (data_dir / "pg").resolve()
+
+
+def local_database_url(database: str, data_dir: Path) -> str:
+    """SQLAlchemy URL of ``database`` in the project-local cluster of ``data_dir``."""
+    return f"postgresql+psycopg://postgres@/{database}?host={local_pg_dir(data_dir) / 'run'}&port={LOCAL_PG_PORT}"
 
 
 class Settings(BaseSettings):
@@ -98,7 +114,7 @@ class Settings(BaseSettings):
 
     @property
     def pg_dir(self) -> Path:
-        return self.data_dir / "pg"
+        return local_pg_dir(self.data_dir)
 
 
 @lru_cache(maxsize=1)
