@@ -370,8 +370,8 @@ def complaint_photos(code: str) -> Any:
 
 
 def _photo_error(exc: PhotoError, lang: str) -> Any:
-    status = {"photo.too_large": 413, "photo.not_image": 415}.get(exc.key, 400)
-    return _error(status, exc.detail, message=t(exc.key, lang, mb=f"{get_settings().max_photo_mb:g}"))
+    status = {"photo.too_large": 413, "photo.too_many_pixels": 413, "photo.not_image": 415}.get(exc.key, 400)
+    return _error(status, exc.detail, message=exc.message(lang))
 
 
 @bp.errorhandler(RequestEntityTooLarge)
