@@ -10,7 +10,9 @@ pooled connection before use (``pool_pre_ping``) and opens fresh ones.
 A full photo disk (``photos.store.StorageFull``) is answered the same plain way:
 507 Insufficient Storage with a JSON message, or 503 to a Dash callback so the
 page's banner shows it. The exception has left the request's transaction by
-then, so nothing of the upload (or of a report sent with it) is kept.
+then, so nothing of the upload (or of a report sent with it) is kept. A Dash
+callback larger than ``MAX_CONTENT_LENGTH`` gets a 413 with a message for the
+same banner.
 """
 
 from __future__ import annotations
@@ -22,9 +24,11 @@ from urllib.parse import parse_qs, urlsplit
 from flask import Flask, Response, jsonify, request
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from i18n import LANGS, current_lang, t
 from photos.store import StorageFull
+from settings import get_settings
 
 RETRY_AFTER_S = 10
 STORAGE_FULL = "The photo storage is full: the photo was not stored and nothing was changed. Tell the administrator."
@@ -121,7 +125,19 @@ def photo_storage_full(exc: StorageFull) -> Response:
     return response
 
 
+def request_too_large(exc: RequestEntityTooLarge) -> Response | RequestEntityTooLarge:
+    """A Dash callback over MAX_CONTENT_LENGTH (one photo and the form): 413 with a message for the page's banner."""
+    if not request.path.startswith("/_dash-"):
+        return exc  # the API and Open311 answer in their own formats (api/workflow.py), or Flask's plain 413
+    response = jsonify(
+        error=t("error.too_large", _lang(), mb=f"{get_settings().max_photo_mb:g}"), code=413, reason="too_large"
+    )
+    response.status_code = 413
+    return response
+
+
 def init_errors(server: Flask) -> None:
     for kind in (OperationalError, InterfaceError, PoolTimeout):
         server.register_error_handler(kind, database_unavailable)
     server.register_error_handler(StorageFull, photo_storage_full)
+    server.register_error_handler(RequestEntityTooLarge, request_too_large)
