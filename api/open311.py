@@ -30,7 +30,7 @@ from sqlalchemy import Connection
 from api.limits import limiter, submit_rate
 from api.open311_format import errors, respond, w3c
 from db.accounts import api_key_name
-from db.complaints import WIB, Actor, ComplaintError, NewComplaint, create_complaint
+from db.complaints import WIB, Actor, ComplaintError, NewComplaint, create_complaint, without_identity
 from db.engine import get_engine
 from db.open311 import (
     MAX_PAGE_SIZE,
@@ -276,7 +276,8 @@ def create_request(fmt: str) -> Response:
         if key_name is None:
             return errors(fmt, 403, "api_key is missing or not valid")
         try:
-            new = _new_request(conn, key_name)
+            # Anonymous: no name, contact, account_id or device_id is kept, nor echoed back below.
+            new = without_identity(_new_request(conn, key_name))
             created = create_complaint(conn, new, Actor(role="api"))
         except BadRequest as exc:
             return errors(fmt, exc.status, exc.description)
