@@ -2,11 +2,12 @@
 
 JPEG, PNG, WebP and HEIC are accepted, recognised by their bytes (never by file
 name). Before anything is decoded the header's pixel count is checked against
-a cap per kind of image (``PIXEL_CAPS``), set so that decoding one image fits a
-budget of about 170 MB whatever a hostile file claims; JPEGs are decoded
-straight at the reduced scale they are stored at (libjpeg's DCT scaling), and a
-worker process decodes one image at a time. ``bench/uploads.py`` measures what
-ten hostile uploads at once cost the server.
+a cap per kind of image (``PIXEL_CAPS``), set so that decoding one image costs
+at most about 170 MB whatever a hostile file claims. A JPEG is decoded straight
+at the scale it is stored at (libjpeg's DCT scaling); a full-size image is
+shrunk a band of rows at a time and freed before anything else is done with
+it; a process decodes one image at a time. ``bench/uploads.py`` measures what
+ten hostile uploads at once cost the server (``make bench``).
 
 The stored copy is a re-encoded JPEG with EXIF orientation applied and all EXIF
 (GPS, camera, owner) removed; the photo's own GPS position, when it has one, is
@@ -24,12 +25,14 @@ one and keeps it in the database under a random token (``db/uploads.py``) for
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import hashlib
 import io
 import math
 import os
-import threading
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,9 +55,10 @@ ACCEPTED_FORMATS = {
     "WEBP": "image/webp",
     "HEIF": "image/heic",
 }
-# Largest image decoded, by what decoding it costs (measured with Pillow 13; bench/uploads.py checks the
-# sum): a baseline JPEG is decoded at the scale it is stored at, so a phone's 40 MP photo costs less than
-# a 10 MP PNG; everything else is decoded whole, at 6 (HEIC, progressive JPEG, PNG) to 15 (WebP) bytes a pixel.
+# The most pixels decoded, by what decoding costs (measured with Pillow 13, bench/uploads.py): a baseline
+# JPEG, a phone camera's own format, is decoded at the scale it is stored at (the costliest is one just
+# too small to halve, 26 MP, decoded whole); the rest is decoded whole, at about 6 (PNG), 7 (HEIC,
+# progressive JPEG) and 15 (WebP) bytes a pixel.
 PIXEL_CAPS = {
     "JPEG": 40_000_000,
     "JPEG progressive": 16_000_000,
@@ -83,12 +87,20 @@ _UPRIGHT = {
     8: Image.Transpose.ROTATE_90,
 }
 # libjpeg holds a whole image's coefficients for a progressive or multi-scan JPEG, whatever the scale it
-# outputs: past this many bytes it refuses the file instead (its own JPEGMEM setting, read per decode).
-os.environ.setdefault("JPEGMEM", "128M")
+# outputs (6 bytes a pixel): past this it refuses the file (its own JPEGMEM setting, read at each decode).
+# A progressive JPEG under its cap needs at most 96 MB; this stops a multi-scan one the header hides.
+# (It binds libjpeg's encoder in this process too, which only ever writes the 2560-pixel copies.)
+os.environ.setdefault("JPEGMEM", "100M")
 # The caps above are far below Pillow's own bomb limit (89 MP), whose warning would only repeat them in the log.
 warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
-# One full-size decode at a time per process: ten hostile uploads at once cost what one does.
-_DECODING = threading.BoundedSemaphore(1)
+# Every photo is decoded on one thread per process: one at a time, so ten hostile uploads at once cost
+# what one does, and always the same thread, because glibc keeps a heap per thread (bench/uploads.py
+# saw 3.5 times the idle memory with a lock and the request threads instead).
+_DECODER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="photo-decode")
+# Big buffers each get their own mapping, handed back whole when freed: glibc otherwise raises this
+# threshold as buffers come and go and keeps every decode's freed memory (M_MMAP_THRESHOLD is -3).
+with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to set
+    ctypes.CDLL("libc.so.6").mallopt(-3, 1 << 20)
 
 
 class PhotoError(ValueError):
@@ -212,8 +224,13 @@ def _shrink(image: Image.Image, size: tuple[int, int]) -> Image.Image:
     return out
 
 
-def _decode(image: Image.Image) -> tuple[Image.Image, Image.Exif]:
-    """The image (opened, checked) decoded and shrunk to at most STORED_MAX_SIDE, with its EXIF."""
+def _decode(data: bytes) -> tuple[str, Image.Image, Image.Exif]:
+    """The image's format, the image decoded and shrunk to at most STORED_MAX_SIDE, and its EXIF.
+
+    Only the shrunk image outlives this call: the full-size one is freed on return.
+    """
+    image: Image.Image = Image.open(io.BytesIO(data))
+    fmt = _check_header(image)
     box = _fit(image.size, STORED_MAX_SIDE)
     if box != image.size:
         # A JPEG decodes at 1/2, 1/4 or 1/8 scale, never below the box; a HEIC may hold a copy that big.
@@ -223,7 +240,7 @@ def _decode(image: Image.Image) -> tuple[Image.Image, Image.Exif]:
     if image.mode not in ("RGB", "RGBA", "L", "LA"):
         with_alpha = image.mode in ("PA", "RGBa", "La") or image.has_transparency_data
         image = image.convert("RGBA" if with_alpha else "L" if image.mode == "1" else "RGB")
-    return _shrink(image, _fit(image.size, STORED_MAX_SIDE)), exif
+    return fmt, _shrink(image, _fit(image.size, STORED_MAX_SIDE)), exif
 
 
 def process_image(data: bytes, max_bytes: int) -> ProcessedImage:
@@ -233,11 +250,12 @@ def process_image(data: bytes, max_bytes: int) -> ProcessedImage:
     mb = f"{max_bytes / 1048576:g}"
     if len(data) > max_bytes:
         raise PhotoError("photo.too_large", f"the file is {len(data) / 1e6:.1f} MB; at most {mb} MB", mb=mb)
+    return _DECODER.submit(_process, data).result()
+
+
+def _process(data: bytes) -> ProcessedImage:
     try:
-        with _DECODING:
-            opened = Image.open(io.BytesIO(data))
-            fmt = _check_header(opened)
-            image, exif = _decode(opened)
+        fmt, image, exif = _decode(data)
     except PhotoError:
         raise
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
@@ -250,7 +268,8 @@ def process_image(data: bytes, max_bytes: int) -> ProcessedImage:
         background = Image.new("RGB", upright.size, (255, 255, 255))
         background.paste(upright, mask=upright.getchannel("A"))
         upright = background
-    upright = upright.convert("RGB")
+    if upright.mode != "RGB":
+        upright = upright.convert("RGB")
     thumb = _shrink(upright, _fit(upright.size, THUMB_SIDE))
     return ProcessedImage(
         sha256=hashlib.sha256(data).hexdigest(),

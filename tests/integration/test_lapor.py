@@ -262,9 +262,12 @@ def test_a_phone_photo_of_40_megapixels_is_kept_and_a_progressive_one_is_not(cli
         conn.execute(text("DELETE FROM photo_upload WHERE token = :t"), {"t": staged[0]["token"]})
     assert tuple(size) == (2560, 1600)
     out = io.BytesIO()
-    Image.new("RGB", (8000, 5000)).save(out, "JPEG", progressive=True)  # decoded whole whatever its scale
+    Image.new("RGB", (5000, 4000)).save(out, "JPEG", progressive=True)  # decoded whole whatever its scale
     _, message = send_photo(client, out.getvalue(), "web.jpg")
-    assert "untuk JPEG progresif paling besar 16 megapiksel" in message
+    assert (
+        message
+        == "web.jpg: Resolusi foto terlalu besar (20 megapiksel; untuk JPEG progresif paling besar 16 megapiksel)."
+    )
 
 
 @pytest.fixture

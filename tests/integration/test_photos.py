@@ -187,6 +187,17 @@ def test_a_phone_photo_of_40_megapixels_is_stored_at_2560_pixels_upright(
     assert (response.get_json()["photo"]["width"], response.get_json()["photo"]["height"]) == (1600, 2560)
 
 
+def test_a_jpeg_with_extra_pictures_is_a_jpeg(client: Any, engine: Engine, job: dict[str, Any]) -> None:
+    """Some cameras append pictures (a second eye, a depth map) after the first: Pillow calls that MPO."""
+    out = io.BytesIO()
+    first, second = Image.new("RGB", (90, 60), (10, 90, 200)), Image.new("RGB", (90, 60), (200, 90, 10))
+    first.save(out, "MPO", save_all=True, append_images=[second])
+    assert Image.open(io.BytesIO(out.getvalue())).format == "MPO"
+    response = upload(client, job["field"], job["code"], out.getvalue(), name="DSCF0001.JPG")
+    assert response.status_code == 201, response.get_json()
+    assert [(p["mime_type"], p["width"]) for p in _photos(engine, job["code"])] == [("image/jpeg", 90)]
+
+
 def test_heic_png_and_webp_are_accepted_and_stored_as_jpeg(client: Any, engine: Engine, job: dict[str, Any]) -> None:
     pillow_heif.register_heif_opener()
     sent = []
