@@ -100,7 +100,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The photo has too many pixels ({mp} megapixels; at most {max} for a {kind}).",
     },
     "photo.progressive_jpeg": {"id": "JPEG progresif", "en": "progressive JPEG"},
-    "photo.too_many": {"id": "Paling banyak {n} foto.", "en": "At most {n} photos."},
     "photo.rate": {
         "id": "Terlalu banyak foto dari perangkat ini. Coba lagi beberapa menit lagi.",
         "en": "Too many photos from this device. Please try again in a few minutes.",
