@@ -99,6 +99,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Resolusi foto terlalu besar ({mp} megapiksel; untuk {kind} paling besar {max} megapiksel).",
         "en": "The photo has too many pixels ({mp} megapixels; at most {max} for a {kind}).",
     },
+    "photo.far_too_many_pixels": {
+        "id": "Resolusi foto jauh terlalu besar untuk diproses.",
+        "en": "The photo has far too many pixels to be processed.",
+    },
     "photo.progressive_jpeg": {"id": "JPEG progresif", "en": "progressive JPEG"},
     "photo.rate": {
         "id": "Terlalu banyak foto dari perangkat ini. Coba lagi beberapa menit lagi.",

@@ -97,8 +97,9 @@ warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
 # what one does, and always the same thread, because glibc keeps a heap per thread (bench/uploads.py
 # saw 3.5 times the idle memory with a lock and the request threads instead).
 _DECODER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="photo-decode")
-# Big buffers each get their own mapping, handed back whole when freed: glibc otherwise raises this
-# threshold as buffers come and go and keeps every decode's freed memory (M_MMAP_THRESHOLD is -3).
+# Big buffers each get their own mapping, handed back whole when freed: glibc starts at 128 kB but raises
+# this threshold (to 32 MB) as big buffers come and go, and then keeps every decode's freed memory.
+# M_MMAP_THRESHOLD is -3.
 with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to set
     ctypes.CDLL("libc.so.6").mallopt(-3, 1 << 20)
 
@@ -258,7 +259,9 @@ def _process(data: bytes) -> ProcessedImage:
         fmt, image, exif = _decode(data)
     except PhotoError:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError as exc:  # Pillow's own limit (179 MP), checked as it opens the file
+        raise PhotoError("photo.far_too_many_pixels", str(exc)) from exc
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         raise PhotoError(
             "photo.not_image", f"not a readable JPEG, PNG, WebP or HEIC image ({exc.__class__.__name__})"
         ) from exc

@@ -247,6 +247,10 @@ def test_a_decompression_bomb_is_refused_from_its_header(client: Any, engine: En
     staged, message = send_photo(client, _bomb(), "bom.png")
     assert staged == []
     assert message == "bom.png: Resolusi foto terlalu besar (60 megapiksel; untuk PNG paling besar 16 megapiksel)."
+    out = io.BytesIO()
+    Image.new("1", (15000, 15000)).save(out, "PNG")  # past Pillow's own limit, which stops it as it opens
+    _, message = send_photo(client, out.getvalue(), "bom-raksasa.png")
+    assert message == "bom-raksasa.png: Resolusi foto jauh terlalu besar untuk diproses."
     assert _waiting(engine) == before
 
 
