@@ -76,7 +76,8 @@ def create_app(settings: Settings | None = None) -> Dash:
     server = Flask(__name__)
     server.config.update(
         SECRET_KEY=_secret_key(settings),
-        MAX_CONTENT_LENGTH=int((settings.max_photo_mb * 3 + 2) * 1024 * 1024),
+        # One photo per request, base64 in a Dash callback (4/3 of its size), and room for the rest.
+        MAX_CONTENT_LENGTH=int(settings.max_photo_mb * 1048576 * 4 / 3) + 1048576,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
     )

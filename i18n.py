@@ -95,6 +95,27 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The file is not a JPEG, PNG, WebP or HEIC photo.",
     },
     "photo.bad_kind": {"id": "Jenis foto tidak dikenal.", "en": "Unknown kind of photo."},
+    "photo.too_many_pixels": {
+        "id": "Resolusi foto terlalu besar ({mp} megapiksel; untuk {kind} paling besar {max} megapiksel).",
+        "en": "The photo has too many pixels ({mp} megapixels; at most {max} for a {kind}).",
+    },
+    "photo.far_too_many_pixels": {
+        "id": "Resolusi foto jauh terlalu besar untuk diproses.",
+        "en": "The photo has far too many pixels to be processed.",
+    },
+    "photo.progressive_jpeg": {"id": "JPEG progresif", "en": "progressive JPEG"},
+    "photo.rate": {
+        "id": "Terlalu banyak foto dari perangkat ini. Coba lagi beberapa menit lagi.",
+        "en": "Too many photos from this device. Please try again in a few minutes.",
+    },
+    "photo.expired": {
+        "id": "foto ini sudah tidak tersimpan (lebih dari sehari). Hapus, lalu tambahkan lagi.",
+        "en": "this photo is no longer kept (over a day old). Remove it and add it again.",
+    },
+    "error.too_large": {
+        "id": "Kiriman terlalu besar: satu foto paling besar {mb} MB. Isian formulir Anda tetap ada.",
+        "en": "Too much data sent: a photo may be at most {mb} MB. What you typed in the form is kept.",
+    },
     # Wall screen (live.*)
     "live.title": {"id": "Live Room: peta pengaduan", "en": "Live room: complaint map"},
     "live.map_label": {
@@ -183,10 +204,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "lapor.photos": {"id": "Foto (tidak wajib)", "en": "Photos (optional)"},
     "lapor.photos_hint": {
-        "id": "Paling banyak {n} foto JPEG, PNG, WebP atau HEIC, dipilih sekaligus.",
-        "en": "Up to {n} JPEG, PNG, WebP or HEIC photos, chosen together.",
+        "id": "Paling banyak {n} foto JPEG, PNG, WebP atau HEIC, satu per satu, masing-masing sampai {mb} MB.",
+        "en": "Up to {n} JPEG, PNG, WebP or HEIC photos, one at a time, each up to {mb} MB.",
     },
-    "lapor.photos_pick": {"id": "Pilih foto", "en": "Choose photos"},
+    "lapor.photos_pick": {"id": "Ambil atau pilih foto", "en": "Take or choose a photo"},
     "lapor.identity": {"id": "Identitas Anda (tidak wajib)", "en": "Who you are (optional)"},
     "lapor.name": {"id": "Nama", "en": "Name"},
     "lapor.contact": {"id": "Nomor HP atau email", "en": "Phone number or email"},
@@ -633,6 +654,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "upload.choose": {"id": "Ambil atau pilih foto", "en": "Take or choose a photo"},
     "upload.stored": {"id": "Foto {name} tersimpan ({distance}).", "en": "Photo {name} stored ({distance})."},
     "upload.duplicate": {"id": "Foto {name} sudah tersimpan sebelumnya.", "en": "Photo {name} was stored already."},
+    "upload.staged": {
+        "id": "Foto {name} siap; terkirim bersama laporan.",
+        "en": "Photo {name} is ready; it goes with the report.",
+    },
+    "upload.remove": {"id": "Hapus", "en": "Remove"},
+    "upload.remove_named": {"id": "Hapus foto {name}", "en": "Remove photo {name}"},
     "evidence.title": {"id": "Bukti foto", "en": "Photo evidence"},
     "evidence.before": {"id": "Sebelum (foto laporan)", "en": "Before (report photo)"},
     "evidence.after": {"id": "Sesudah (foto penyelesaian)", "en": "After (completion photo)"},

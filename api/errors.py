@@ -15,7 +15,9 @@ pooled connection before use (``pool_pre_ping``) and opens fresh ones.
 A full photo disk (``photos.store.StorageFull``) is answered the same plain way:
 507 Insufficient Storage with a JSON message, or 503 to a Dash callback so the
 page's banner shows it. The exception has left the request's transaction by
-then, so nothing of the upload (or of a report sent with it) is kept.
+then, so nothing of the upload (or of a report sent with it) is kept. A Dash
+callback larger than ``MAX_CONTENT_LENGTH`` gets a 413 with a message for the
+same banner.
 
 **Hostile or malformed input** gets a 400, not a 500: a NUL character in the
 path or query string (PostgreSQL text cannot hold it) is refused before any
@@ -47,12 +49,13 @@ from flask import Flask, Response, current_app, jsonify, request
 from flask.json.provider import DefaultJSONProvider
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
 
 from api.open311_format import errors as open311_errors
 from api.request_log import masked_path
 from i18n import LANGS, current_lang, t
 from photos.store import StorageFull
+from settings import get_settings
 
 RETRY_AFTER_S = 10
 STORAGE_FULL = "The photo storage is full: the photo was not stored and nothing was changed. Tell the administrator."
@@ -297,6 +300,17 @@ def photo_storage_full(exc: StorageFull) -> Response:
     return response
 
 
+def request_too_large(exc: RequestEntityTooLarge) -> Response | RequestEntityTooLarge:
+    """A Dash callback over MAX_CONTENT_LENGTH (one photo and the form): 413 with a message for the page's banner."""
+    if not request.path.startswith("/_dash-"):
+        return exc  # the API and Open311 answer in their own formats (api/workflow.py), or Flask's plain 413
+    response = jsonify(
+        error=t("error.too_large", _lang(), mb=f"{get_settings().max_photo_mb:g}"), code=413, reason="too_large"
+    )
+    response.status_code = 413
+    return response
+
+
 def init_errors(server: Flask) -> None:
     for kind in (OperationalError, InterfaceError, PoolTimeout):
         server.register_error_handler(kind, database_unavailable)
@@ -308,3 +322,4 @@ def init_errors(server: Flask) -> None:
     server.json = DepthSafeJSON(server)
     # Before every other hook but the request log's timer: nothing else (CSRF, limits) runs for these.
     server.before_request_funcs.setdefault(None, []).insert(0, refuse_bad_requests)
+    server.register_error_handler(RequestEntityTooLarge, request_too_large)

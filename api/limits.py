@@ -33,13 +33,17 @@ def init_limits(server: Flask) -> None:
     limiter.init_app(server)
 
 
-def allow_submission(scope: str, who: str | None = None) -> bool:
+def allow_submission(scope: str, who: str | None = None, per_report: int = 1) -> bool:
     """Count one submission for ``who`` (default: the request's IP) in ``scope``; False once over the limit.
 
     For submissions that do not arrive as their own Flask route, such as the
-    Dash callback behind ``/lapor``.
+    Dash callbacks behind ``/lapor``. ``per_report`` raises the limit for what a
+    report may bring several of (its photos).
     """
-    return limiter.limiter.hit(parse(submit_rate()), "submit", scope, who or get_remote_address())
+    limit = parse(submit_rate())
+    if per_report != 1:
+        limit = type(limit)(limit.amount * per_report, limit.multiples, limit.namespace)
+    return limiter.limiter.hit(limit, "submit", scope, who or get_remote_address())
 
 
 def allow_api_key(name: str, rate: str) -> bool:

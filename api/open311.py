@@ -31,7 +31,7 @@ from api.errors import printable
 from api.limits import allow_api_key
 from api.open311_format import errors, respond, w3c
 from db.accounts import api_key_client, api_key_name
-from db.complaints import WIB, Actor, ComplaintError, NewComplaint, create_complaint
+from db.complaints import WIB, Actor, ComplaintError, NewComplaint, create_complaint, without_identity
 from db.engine import get_engine
 from db.filters import EARLIEST_DAY, LATEST_DAY
 from db.open311 import (
@@ -282,7 +282,8 @@ def create_request(fmt: str) -> Response:
         if not allow_api_key(client["name"], rate):
             return errors(fmt, 429, f"too many requests with this api_key (limit {rate}); try again later")
         try:
-            new = _new_request(conn, client["name"])
+            # Anonymous: no name, contact, account_id or device_id is kept, nor echoed back below.
+            new = without_identity(_new_request(conn, client["name"]))
             created = create_complaint(conn, new, Actor(role="api"))
         except BadRequest as exc:
             return errors(fmt, exc.status, exc.description)

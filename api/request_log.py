@@ -24,6 +24,7 @@ from typing import Any
 
 from flask import Flask, Response, g, request, session
 from flask.logging import default_handler
+from werkzeug.exceptions import RequestEntityTooLarge
 
 REQUEST_ID = "X-Request-ID"
 _SAFE_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
@@ -114,7 +115,10 @@ def _finish(response: Response) -> Response:
         "pid": os.getpid(),
     }
     if request.path.endswith("/_dash-update-component"):
-        body = request.get_json(silent=True)
+        try:
+            body = request.get_json(silent=True)
+        except RequestEntityTooLarge:
+            body = None  # over MAX_CONTENT_LENGTH: already answered 413, and the body is never read
         if isinstance(body, dict) and isinstance(body.get("output"), str):
             fields["callback"] = body["output"][:160]  # component ids, never their values
     logger.info("%s %s %s", request.method, fields["path"], response.status_code, extra={"fields": fields})

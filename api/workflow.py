@@ -423,8 +423,9 @@ def complaint_photos(code: str) -> Any:
 
 
 def _photo_error(exc: PhotoError, lang: str) -> Any:
-    status = {"photo.too_large": 413, "photo.not_image": 415}.get(exc.key, 400)
-    return _error(status, exc.detail, message=t(exc.key, lang, mb=f"{get_settings().max_photo_mb:g}"))
+    too_large = ("photo.too_large", "photo.too_many_pixels", "photo.far_too_many_pixels")
+    status = 413 if exc.key in too_large else 415 if exc.key == "photo.not_image" else 400
+    return _error(status, exc.detail, message=exc.message(lang))
 
 
 @bp.errorhandler(RequestEntityTooLarge)

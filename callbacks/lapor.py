@@ -7,8 +7,6 @@ count against ``PANTAU_SUBMIT_RATE`` per IP address (``api.limits``).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import math
 import secrets
 from typing import Any
@@ -17,18 +15,22 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 from flask import current_app, request
 
 from api.limits import allow_submission
+from callbacks._upload import register_staging
 from db.complaints import MAX_DESCRIPTION, Actor, ComplaintError, NewComplaint, create_complaint
 from db.engine import get_engine
 from db.places import kelurahan_point
 from db.status import Status
 from db.tracking import reporter_token
+from db.uploads import discard_upload
 from i18n import t
 from layouts.lapor import MAX_ADDRESS, MAX_NAME, MAX_PHOTOS, receipt
 from photos.store import get_store
-from photos.upload import PhotoError, process_image, save_photo
-from settings import get_settings
+from photos.upload import PhotoError, attach_staged
 
 PUBLIC = Actor(role="public")
+
+# Each photo is sent, checked and kept as soon as it is chosen; the form sends their tokens.
+register_staging("lapor", MAX_PHOTOS)
 
 # Clicking anywhere on the map sets the pin: plotly reports clicks only on drawn
 # points, so listen to MapLibre's own click event. Dash may re-mount the graph,
@@ -128,20 +130,6 @@ def place_in_kelurahan(code: str | None) -> tuple[Any, Any]:
     return f"{point[0]:.6f}", f"{point[1]:.6f}"
 
 
-@callback(
-    Output("lapor-photo-list", "children"),
-    Input("lapor-photos", "filename"),
-    State("lapor-lang", "data"),
-    prevent_initial_call=True,
-)
-def list_photos(names: list[str] | str | None, lang: str) -> list[html.Li]:
-    names = [names] if isinstance(names, str) else list(names or [])
-    items = [html.Li(name) for name in names]
-    if len(names) > MAX_PHOTOS:
-        items.append(html.Li(t("lapor.error.photos_count", lang, n=MAX_PHOTOS), className="error"))
-    return items
-
-
 def _number(raw: str | None) -> float | None:
     try:
         value = float(str(raw).strip().replace(",", "."))
@@ -150,26 +138,8 @@ def _number(raw: str | None) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _photo_bytes(contents: list[str], names: list[str], lang: str, errors: list[str]) -> list[bytes]:
-    """Decode and check each upload; problems are appended to ``errors``."""
-    max_bytes = int(get_settings().max_photo_mb * 1024 * 1024)
-    photos = []
-    for content, name in zip(contents, names, strict=False):
-        try:
-            data = base64.b64decode(content.split(",", 1)[1], validate=True)
-            process_image(data, max_bytes)
-        except (IndexError, binascii.Error):
-            errors.append(f"{name}: {t('photo.not_image', lang)}")
-            continue
-        except PhotoError as exc:
-            errors.append(f"{name}: {t(exc.key, lang, mb=f'{get_settings().max_photo_mb:g}')}")
-            continue
-        photos.append(data)
-    return photos
-
-
-def check_form(values: dict[str, Any], lang: str) -> tuple[NewComplaint | None, list[bytes], list[str]]:
-    """The report the form describes, its photos, and every problem found (in ``lang``)."""
+def check_form(values: dict[str, Any], lang: str) -> tuple[NewComplaint | None, list[dict[str, str]], list[str]]:
+    """The report the form describes, its staged photos, and every problem found (in ``lang``)."""
     errors: list[str] = []
     category = values.get("category")
     if not category:
@@ -191,13 +161,9 @@ def check_form(values: dict[str, Any], lang: str) -> tuple[NewComplaint | None, 
     for key, limit in (("name", MAX_NAME), ("contact", MAX_NAME), ("address", MAX_ADDRESS)):
         if len(texts[key]) > limit:
             errors.append(t("lapor.error.too_long", lang, field=t(f"lapor.{key}", lang), n=limit))
-    contents = list(values.get("photos") or [])
-    names = list(values.get("photo_names") or [])
-    photos: list[bytes] = []
-    if len(contents) > MAX_PHOTOS:
+    photos = [p for p in values.get("photos") or [] if isinstance(p, dict) and isinstance(p.get("token"), str)]
+    if len(photos) > MAX_PHOTOS:
         errors.append(t("lapor.error.photos_count", lang, n=MAX_PHOTOS))
-    else:
-        photos = _photo_bytes(contents, names or [f"#{i + 1}" for i in range(len(contents))], lang, errors)
     if errors:
         return None, [], errors
     anonymous = "yes" in (values.get("anonymous") or [])
@@ -263,8 +229,7 @@ clientside_callback(
     State("lapor-lon", "value"),
     State("lapor-address", "value"),
     State("lapor-description", "value"),
-    State("lapor-photos", "contents"),
-    State("lapor-photos", "filename"),
+    State("lapor-photo-tokens", "data"),
     State("lapor-name", "value"),
     State("lapor-contact", "value"),
     State("lapor-anonymous", "value"),
@@ -281,8 +246,7 @@ def submit(
     lon: str | None,
     address: str | None,
     description: str | None,
-    photos: list[str] | str | None,
-    photo_names: list[str] | str | None,
+    photos: list[dict[str, str]] | None,
     name: str | None,
     contact: str | None,
     anonymous: list[str] | None,
@@ -296,8 +260,7 @@ def submit(
         "lon": lon,
         "address": address,
         "description": description,
-        "photos": [photos] if isinstance(photos, str) else photos,
-        "photo_names": [photo_names] if isinstance(photo_names, str) else photo_names,
+        "photos": photos,
         "name": name,
         "contact": contact,
         "anonymous": anonymous,
@@ -309,14 +272,18 @@ def submit(
     new.idempotency_key = _form_key(form_key)
     if not allow_submission("lapor"):
         return t("lapor.error.rate", lang), no_update, no_update
-    max_bytes = int(get_settings().max_photo_mb * 1024 * 1024)
+    photo: dict[str, str] = {}
     try:
         with get_engine().begin() as conn:
             created = create_complaint(conn, new, PUBLIC)
-            if not created.duplicate_submission:
-                store = get_store()
-                for data in photo_data:
-                    save_photo(conn, store, created.id, data, "report", PUBLIC, max_bytes)
+            for photo in photo_data:
+                if created.duplicate_submission:
+                    discard_upload(conn, photo["token"])  # the first submission has its photos
+                else:
+                    attach_staged(conn, get_store(), created.id, photo["token"], "report", PUBLIC)
+    except PhotoError as exc:
+        # The photo waited longer than a day, or went with another report: nothing is stored.
+        return f"{photo.get('name') or ''}: {exc.message(lang)}", no_update, no_update
     except ComplaintError as exc:
         # Only input that bypassed the form's own checks gets here (e.g. a category that no longer exists).
         return (

@@ -10,7 +10,7 @@ import hashlib
 import json
 import math
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -75,6 +75,18 @@ class Created:
     tracking_code: str
     status: Status
     duplicate_submission: bool
+
+
+# Besides a name and a contact, what points at the reporter: the ids a reporter's app sends (Open311).
+IDENTITY_ATTRIBUTES = ("account_id", "device_id")
+
+
+def without_identity(new: NewComplaint) -> NewComplaint:
+    """The complaint as it may be stored: an anonymous one loses its name, contact and identifying attributes."""
+    if not new.anonymous:
+        return new
+    attributes = {k: v for k, v in new.attributes.items() if k not in IDENTITY_ATTRIBUTES}
+    return replace(new, reporter_name=None, reporter_contact=None, attributes=attributes)
 
 
 def new_tracking_code() -> str:
@@ -148,6 +160,8 @@ def create_complaint(
     Like every change to complaints, this makes the transaction queue on the data-version row
     (migration 0001) until it commits: callers commit soon after, and read what they show later.
     """
+    # Anonymous keeps no identity at all, whatever the door: nothing to read back, ever, nor to hash.
+    new = without_identity(new)
     category_id = validate(new, categories if categories is not None else category_ids(conn))
     key = submission_key(new)
     tracking_code = new_tracking_code()
@@ -160,9 +174,8 @@ def create_complaint(
         "category_id": category_id,
         "channel": new.channel,
         "source": new.source,
-        # An anonymous report keeps no identity at all: nothing to read back, ever.
-        "reporter_name": None if new.anonymous else new.reporter_name,
-        "reporter_contact": None if new.anonymous else new.reporter_contact,
+        "reporter_name": new.reporter_name,
+        "reporter_contact": new.reporter_contact,
         "anonymous": new.anonymous,
         "confidential": new.confidential,
         "created_at": new.created_at,

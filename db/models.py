@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     SmallInteger,
     String,
     Text,
@@ -334,6 +335,23 @@ class Photo(Base):
     uploader_role: Mapped[str] = mapped_column(String(16), server_default="public")
     gps: Mapped[Any] = mapped_column(Geometry("POINT", srid=4326, spatial_index=False), nullable=True)
     distance_m: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class PhotoUpload(Base):
+    """A citizen's photo, processed, waiting for its report (migration 0015, ``db/uploads.py``); a day at most."""
+
+    __tablename__ = "photo_upload"
+    __table_args__ = (Index("photo_upload_created_idx", "created_at"),)
+
+    token: Mapped[str] = mapped_column(Text, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    source_mime: Mapped[str] = mapped_column(String(32))
+    jpeg: Mapped[bytes] = mapped_column(LargeBinary)
+    thumb: Mapped[bytes] = mapped_column(LargeBinary)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    gps: Mapped[Any] = mapped_column(Geometry("POINT", srid=4326, spatial_index=False), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

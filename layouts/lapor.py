@@ -14,6 +14,7 @@ from db.places import kelurahan_options, kelurahan_outlines
 from geo.pin_map import pin_map
 from i18n import current_lang, t
 from layouts._chrome import page
+from layouts._upload import report_photos
 from settings import get_settings
 
 dash.register_page(__name__, path="/lapor", title="Lapor · Pantau")
@@ -164,21 +165,7 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                 "lapor-description",
                 t("lapor.description_hint", lang),
             ),
-            html.Div(
-                [
-                    html.Span(t("lapor.photos", lang), className="label", id="lapor-photos-label"),
-                    html.P(t("lapor.photos_hint", lang, n=MAX_PHOTOS), className="hint"),
-                    dcc.Upload(
-                        id="lapor-photos",
-                        children=html.Div(t("lapor.photos_pick", lang), className="upload-target"),
-                        multiple=True,
-                        accept="image/*",
-                        className="lapor-upload",
-                    ),
-                    html.Ul(id="lapor-photo-list", className="photo-list", **{"aria-live": "polite"}),
-                ],
-                className="field",
-            ),
+            report_photos("lapor", MAX_PHOTOS, get_settings().max_photo_mb, lang),
             html.Fieldset(
                 [
                     html.Legend(t("lapor.identity", lang)),
@@ -224,6 +211,7 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                 dcc.Store(id="lapor-lang", data=lang),
                 # This form's own key: sent twice (a double tap, a retry), it is one report; never another person's.
                 dcc.Store(id="lapor-form-key", data=secrets.token_urlsafe(18)),
+                dcc.Store(id="lapor-ctx", data={"lang": lang, "max_bytes": int(get_settings().max_photo_mb * 1048576)}),
                 dcc.Store(
                     id="lapor-texts",
                     data={"locating": t("lapor.locating", lang), "unavailable": t("lapor.location_unavailable", lang)},

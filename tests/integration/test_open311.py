@@ -310,6 +310,35 @@ def test_open_and_closed_follow_the_colours(client: Any, engine: Engine, committ
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
+def test_an_anonymous_request_keeps_no_identity_and_echoes_none(
+    client: Any, engine: Engine, committed: list[int], api_key: tuple[str, str], fmt: str
+) -> None:
+    _, key = api_key
+    with engine.connect() as conn:
+        lat, lon = inside(conn, TANGERANG_BABAKAN)
+    identity = {
+        "first_name": "Siti", "last_name": "Rahmawati", "email": "siti.rahma@example.org", "phone": "081299887766",
+        "device_id": "perangkat-7f3a", "account_id": "akun-5521",
+    }  # fmt: skip
+    response = file_request(
+        client, fmt, key, service_code="sampah", lat=lat, long=lon, description=f"anonim {fmt}", anonymous="true",
+        **identity,
+    )  # fmt: skip
+    assert response.status_code == 200, response.data
+    (created,) = parse(response, fmt, "service_requests")
+    assert created["account_id"] is None
+    code = created["service_request_id"]
+    track_ids(engine, committed, code)
+    with engine.connect() as conn:
+        stored = complaint(conn, code)
+        history = conn.execute(
+            text("SELECT data, note FROM complaint_event WHERE complaint_id = :i"), {"i": stored["id"]}
+        ).all()
+    kept = json.dumps({**stored, "history": [tuple(e) for e in history]}, default=str)
+    assert stored["anonymous"] and not [v for v in identity.values() if v in kept]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_confidential_reports_are_never_listed_and_anonymous_ones_keep_no_identity(
     client: Any, engine: Engine, committed: list[int], api_key: tuple[str, str], fmt: str
 ) -> None:
