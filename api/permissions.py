@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from api.auth import StaffUser
+from db.filters import DASHBOARD_ROLES
 from db.status import ACTIONS
 from db.workflow import Scope
 
@@ -120,3 +121,9 @@ def sees_reporter(user: StaffUser | None, complaint: Row) -> bool:
 
 def may_open(user: StaffUser | None, page: str) -> bool:
     return user is not None and (user.role == "admin" or user.role in PAGE_ROLES[page])
+
+
+def pages_of(user: StaffUser | None) -> frozenset[str]:
+    """The staff pages this user may open: those of PAGE_ROLES, and "pimpinan" (the leaders' dashboard)."""
+    roles = {**PAGE_ROLES, "pimpinan": DASHBOARD_ROLES}
+    return frozenset(page for page in roles if user is not None and (user.role == "admin" or user.role in roles[page]))
