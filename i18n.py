@@ -179,6 +179,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lapor.lat": {"id": "Garis lintang", "en": "Latitude"},
     "lapor.lon": {"id": "Garis bujur", "en": "Longitude"},
     "lapor.address": {"id": "Alamat atau patokan (tidak wajib)", "en": "Address or landmark (optional)"},
+    "lapor.address_required": {"id": "Alamat atau patokan (wajib)", "en": "Address or landmark (required)"},
+    "lapor.address_needed": {
+        "id": "Pin ditaruh di tengah kelurahan, belum tentu di tempat masalahnya. Tuliskan alamat atau patokan (mis. depan Pasar Anyar, Jl. Ki Samaun 12), atau ketuk peta tepat di tempatnya.",
+        "en": "The pin was put in the middle of the kelurahan, not necessarily where the problem is. Write the address or a landmark (e.g. in front of Pasar Anyar, Jl. Ki Samaun 12), or tap the map right at the spot.",
+    },
+    "lapor.pin_in": {
+        "id": "Pin berada di Kelurahan {kelurahan}, Kecamatan {kecamatan}, {kota}.",
+        "en": "The pin is in Kelurahan {kelurahan}, Kecamatan {kecamatan}, {kota}.",
+    },
+    "lapor.pin_outside": {
+        "id": "Pin berada di luar wilayah layanan; operator akan meneruskan laporan Anda.",
+        "en": "The pin is outside our boundaries; the operators will forward your report.",
+    },
     "lapor.description": {"id": "Uraian masalah", "en": "Describe the problem"},
     "lapor.description_hint": {
         "id": "Apa yang terjadi, sejak kapan, seberapa parah. Paling banyak 4000 karakter.",
@@ -244,6 +257,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lapor.error.location": {
         "id": "Tentukan lokasi: ketuk peta, pakai lokasi Anda, atau pilih kelurahan.",
         "en": "Give the location: tap the map, use your location, or choose a kelurahan.",
+    },
+    "lapor.error.address_needed": {
+        "id": "Tuliskan alamat atau patokan: pin dari daftar kelurahan ada di tengah kelurahan, bukan di tempat masalahnya.",
+        "en": "Write the address or a landmark: a pin from the kelurahan list sits in the middle of the kelurahan, not where the problem is.",
     },
     "lapor.error.not_number": {
         "id": "Garis lintang dan bujur harus berupa angka, misalnya -6.17 dan 106.63.",
