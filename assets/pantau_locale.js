@@ -20,14 +20,20 @@
     }
   });
 
+  var parsed = {text: null, labels: null};
+
   function translations() {
     var holder = document.getElementById("pantau-widget-labels");
     if (!holder) return null;
-    try {
-      return JSON.parse(holder.getAttribute("data-labels") || "{}");
-    } catch (e) {
-      return null;
+    var text = holder.getAttribute("data-labels") || "{}";
+    if (text !== parsed.text) {
+      try {
+        parsed = {text: text, labels: JSON.parse(text)};
+      } catch (e) {
+        parsed = {text: text, labels: null};
+      }
     }
+    return parsed.labels;
   }
 
   function relabel(node, labels) {
