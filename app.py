@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import time
+from typing import Any
 
 import dash
 from dash import Dash, dcc, html
@@ -15,10 +16,38 @@ from sqlalchemy.exc import OperationalError
 
 from api import register_api
 from api.errors import guard_dash_callbacks
+from i18n import current_lang
 from settings import Settings, get_settings
 
 cache = Cache()
 STARTED = time.time()
+
+# Dash's own page, with the request's language on <html>: screen readers pick their voice by it, and the
+# browser its hyphenation and whether to offer a translation.
+INDEX_STRING = """<!DOCTYPE html>
+<html lang="{%lang%}">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        <footer>
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </footer>
+    </body>
+</html>"""
+
+
+class PantauDash(Dash):
+    """Dash, with the language of the request (``?lang=``, the cookie, ``PANTAU_LANG``) filled into the page."""
+
+    def interpolate_index(self, *args: Any, **kwargs: Any) -> str:
+        return str(super().interpolate_index(*args, **kwargs)).replace("{%lang%}", current_lang())
 
 
 def _secret_key(settings: Settings) -> str:
@@ -82,8 +111,9 @@ def create_app(settings: Settings | None = None) -> Dash:
         SESSION_COOKIE_SAMESITE="Lax",
     )
     cache.init_app(server, config=_cache_config(settings))
-    app = Dash(
+    app = PantauDash(
         __name__,
+        index_string=INDEX_STRING,
         server=server,  # type: ignore[arg-type]
         use_pages=True,
         pages_folder="layouts",

@@ -363,6 +363,12 @@ PATHS: dict[str, dict[str, Any]] = {
                 _query("to", "Last WIB day, YYYY-MM-DD.", {"type": "string", "format": "date"}),
                 _query("period", "today, 7d, 30d, month or year (from/to win over it)."),
                 _query("progress", "A client-chosen token to follow the export's progress."),
+                _query(
+                    "lang",
+                    "id or en: the language of CSV and XLSX headers and words (default: the pantau_lang cookie, "
+                    "then PANTAU_LANG). GeoJSON keeps its codes in every language.",
+                    {"type": "string", "enum": ["id", "en"]},
+                ),
             ],
             "responses": {
                 "200": {

@@ -208,3 +208,8 @@ def job_statuses(user: StaffUser) -> tuple[str, ...]:
 def may_open(user: StaffUser | None, page: str) -> bool:
     """Whether ``user`` may open a staff page (or its API): ``PAGE_ROLES``, and admin everywhere."""
     return user is not None and (user.role == "admin" or user.role in PAGE_ROLES[page])
+
+
+def pages_of(user: StaffUser | None) -> frozenset[str]:
+    """The staff pages (names of PAGE_ROLES) this user may open."""
+    return frozenset(page for page in PAGE_ROLES if may_open(user, page))

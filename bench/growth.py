@@ -35,6 +35,7 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
+from api.export import sheet_words
 from bench.common import bench_database, emit, kelurahan_points, log, remove_complaints
 from bench.leaders import combinations, filter_choices
 from db import wall
@@ -163,9 +164,9 @@ def export(engine: Engine, n: int) -> None:
         conn.execute(text("SET LOCAL statement_timeout = 0"))  # as api/export.py does: an export takes minutes
         resolved = resolve(conn, parse_filters({}), Scope())
         started = time.perf_counter()
-        lines = sum(chunk.count(b"\n") for chunk in copy_csv(conn, resolved))
+        lines = sum(chunk.count(b"\n") for chunk in copy_csv(conn, resolved, sheet_words("id")))
         seconds = time.perf_counter() - started
-    emit(f"growth_export_csv_rows_per_s_{n}", (lines - 1) / seconds, "rows/s")
+    emit(f"growth_export_csv_rows_per_s_{n}", lines / seconds, "rows/s")
 
 
 def run() -> None:

@@ -18,7 +18,7 @@ from api.limits import allow_submission
 from callbacks._upload import register_staging
 from db.complaints import MAX_DESCRIPTION, Actor, ComplaintError, NewComplaint, create_complaint
 from db.engine import get_engine
-from db.places import kelurahan_point
+from db.places import kelurahan_point, place_at
 from db.status import Status
 from db.tracking import reporter_token
 from db.uploads import discard_upload
@@ -116,18 +116,73 @@ clientside_callback(
 @callback(
     Output("lapor-lat", "value", allow_duplicate=True),
     Output("lapor-lon", "value", allow_duplicate=True),
+    Output("lapor-pin-source", "data"),
     Input("lapor-kelurahan", "value"),
     prevent_initial_call=True,
 )
-def place_in_kelurahan(code: str | None) -> tuple[Any, Any]:
-    """Choosing a kelurahan puts the pin at a point inside it."""
+def place_in_kelurahan(code: str | None) -> tuple[Any, Any, Any]:
+    """Choosing a kelurahan puts the pin at a point inside it, and remembers that point: while the pin stays
+    there it marks no particular place, so the form asks for an address or landmark."""
     if not code:
-        return no_update, no_update
+        return no_update, no_update, no_update
     with get_engine().connect() as conn:
         point = kelurahan_point(conn, code)
     if point is None:
-        return no_update, no_update
-    return f"{point[0]:.6f}", f"{point[1]:.6f}"
+        return no_update, no_update, no_update
+    lat, lon = f"{point[0]:.6f}", f"{point[1]:.6f}"
+    return lat, lon, {"kelurahan": code, "lat": lat, "lon": lon}
+
+
+def pin_from_list(source: Any, lat: Any, lon: Any) -> bool:
+    """Whether the pin is still where the kelurahan list put it (``source``: the lapor-pin-source store)."""
+    return (
+        isinstance(source, dict)
+        and source.get("lat") == str(lat or "").strip()
+        and source.get("lon") == str(lon or "").strip()
+    )
+
+
+@callback(
+    Output("lapor-place", "children"),
+    Input("lapor-lat", "value"),
+    Input("lapor-lon", "value"),
+    State("lapor-lang", "data"),
+    prevent_initial_call=True,
+)
+def name_the_place(raw_lat: str | None, raw_lon: str | None, lang: str) -> str:
+    """Whoever moved the pin (a tap, the device, the list, typing), name the kelurahan it is in, as routing will."""
+    lat, lon = _number(raw_lat), _number(raw_lon)
+    if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return ""
+    with get_engine().connect() as conn:
+        place = place_at(conn, lon, lat)
+    if place is None:
+        return t("lapor.pin_outside", lang)
+    return t("lapor.pin_in", lang, kelurahan=place.kelurahan, kecamatan=place.kecamatan, kota=place.kota)
+
+
+# The address is required while the pin is where the list put it; the label and the message at the field say so.
+clientside_callback(
+    """
+    function(lat, lon, source, address, texts) {
+        const same = (a, b) => String(a === null || a === undefined ? '' : a).trim() === b;
+        const fromList = !!source && same(lat, source.lat) && same(lon, source.lon);
+        const empty = !String(address || '').trim();
+        return [fromList ? texts.address_required : texts.address_optional,
+                fromList && empty ? texts.address_needed : '',
+                fromList];
+    }
+    """,
+    Output("lapor-address-label", "children"),
+    Output("lapor-address-message", "children"),
+    Output("lapor-address", "required"),
+    Input("lapor-lat", "value"),
+    Input("lapor-lon", "value"),
+    Input("lapor-pin-source", "data"),
+    Input("lapor-address", "value"),
+    State("lapor-texts", "data"),
+    prevent_initial_call=True,
+)
 
 
 def _number(raw: str | None) -> float | None:
@@ -158,6 +213,8 @@ def check_form(values: dict[str, Any], lang: str) -> tuple[NewComplaint | None, 
     elif not (-90 <= lat <= 90 and -180 <= lon <= 180):
         errors.append(t("lapor.error.out_of_range", lang))
     texts = {k: (values.get(k) or "").strip() for k in ("name", "contact", "address")}
+    if not texts["address"] and pin_from_list(values.get("pin_source"), raw_lat, raw_lon):
+        errors.append(t("lapor.error.address_needed", lang))
     for key, limit in (("name", MAX_NAME), ("contact", MAX_NAME), ("address", MAX_ADDRESS)):
         if len(texts[key]) > limit:
             errors.append(t("lapor.error.too_long", lang, field=t(f"lapor.{key}", lang), n=limit))
@@ -236,6 +293,7 @@ clientside_callback(
     State("lapor-confidential", "value"),
     State("lapor-lang", "data"),
     State("lapor-form-key", "data"),
+    State("lapor-pin-source", "data"),
     running=[(Output("lapor-submit", "disabled"), True, False)],
     prevent_initial_call=True,
 )
@@ -253,6 +311,7 @@ def submit(
     confidential: list[str] | None,
     lang: str,
     form_key: str | None = None,
+    pin_source: dict[str, str] | None = None,
 ) -> tuple[Any, Any, Any]:
     values = {
         "category": category,
@@ -265,6 +324,7 @@ def submit(
         "contact": contact,
         "anonymous": anonymous,
         "confidential": confidential,
+        "pin_source": pin_source,
     }
     new, photo_data, errors = check_form(values, lang)
     if new is None:

@@ -202,7 +202,7 @@ def update(
         else t("leaders.no_reports", lang)
     )
     token = secrets.token_urlsafe(12)
-    export_query = urlencode({**filters.to_query(), "progress": token}, safe=",")
+    export_query = urlencode({**filters.to_query(), "progress": token, "lang": lang}, safe=",")
     rows = {"opd": [row_of(g) for g in d.by_opd], "kecamatan": [row_of(g) for g in d.by_kecamatan], "lang": lang}
     page_query = {**filters.to_query(), **({"level": level} if level != "kecamatan" else {}), "lang": lang}
     return (

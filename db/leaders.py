@@ -341,6 +341,33 @@ def export_params(resolved: Resolved) -> dict[str, Any]:
     return {**resolved.params, **DEFINITIONS, "colours": json.dumps({s.value: c.value for s, c in COLOUR.items()})}
 
 
+@dataclass(frozen=True)
+class SheetWords:
+    """What an export for people writes for codes, in the reader's language (translations from the caller)."""
+
+    lang: str
+    statuses: dict[str, str]
+    colours: dict[str, str]
+    channels: dict[str, str]
+    yes: str
+    no: str
+
+
+def sheet_params(conn: Connection, resolved: Resolved, words: SheetWords) -> dict[str, Any]:
+    """The parameters of ``leaders_export_sheet.sql``: the export's, and the names it writes beside codes."""
+    name = "name_en" if words.lang == "en" else "name_id"
+    categories = {code: label for code, label in conn.execute(text(f"SELECT code, {name} FROM category"))}
+    return {
+        **export_params(resolved),
+        "status_names": json.dumps(words.statuses),
+        "colour_names": json.dumps(words.colours),
+        "channel_names": json.dumps(words.channels),
+        "category_names": json.dumps(categories),
+        "yes": words.yes,
+        "no": words.no,
+    }
+
+
 def iter_export(conn: Connection, resolved: Resolved, geojson: bool = False, batch: int = 2000) -> Iterator[Any]:
     """The export rows (or GeoJSON feature texts), ``batch`` at a time through a server-side cursor."""
     statement = _statement("leaders_export_geojson" if geojson else "leaders_export", resolved.where)
@@ -348,16 +375,33 @@ def iter_export(conn: Connection, resolved: Resolved, geojson: bool = False, bat
     yield from result
 
 
-def copy_csv(conn: Connection, resolved: Resolved) -> Iterator[bytes]:
-    """The export as CSV (with a header line), straight from PostgreSQL's COPY, chunk by chunk."""
-    query = re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", _sql("leaders_export", resolved.where).replace("%", "%%"))
+def sheet_columns(conn: Connection, resolved: Resolved, words: SheetWords) -> list[str]:
+    """The column names of the export for people (the executor stops at LIMIT 0 before reading a row)."""
+    query = f"SELECT * FROM ({_sql('leaders_export_sheet', resolved.where)}) s LIMIT 0"
+    return list(conn.execute(text(query), sheet_params(conn, resolved, words)).keys())
+
+
+def iter_sheet(conn: Connection, resolved: Resolved, words: SheetWords, batch: int = 2000) -> Iterator[Any]:
+    """The rows of the export for people, ``batch`` at a time through a server-side cursor."""
+    statement = _statement("leaders_export_sheet", resolved.where)
+    params = sheet_params(conn, resolved, words)
+    yield from conn.execution_options(stream_results=True, yield_per=batch).execute(statement, params)
+
+
+def copy_csv(conn: Connection, resolved: Resolved, words: SheetWords) -> Iterator[bytes]:
+    """The export for people as CSV rows (no header line), straight from PostgreSQL's COPY, chunk by chunk."""
+    sheet = _sql("leaders_export_sheet", resolved.where)
+    query = re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", sheet.replace("%", "%%"))
+    params = sheet_params(conn, resolved, words)
+    # Timestamps as 2025-04-30 10:00:00 whatever the server's default style.
+    conn.execute(text("SET LOCAL datestyle = 'ISO, YMD'"))
     raw = conn.connection.driver_connection
     assert raw is not None
     # PostgreSQL sends a message per row; hand them on in blocks of about 256 kB.
     block = bytearray()
     with (
         raw.cursor() as cursor,
-        cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER)", export_params(resolved)) as copy,
+        cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", params) as copy,
     ):
         for chunk in copy:
             block += chunk

@@ -121,6 +121,8 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                         role="region",
                         **{"aria-label": t("lapor.map_label", lang)},
                     ),
+                    # The kelurahan the pin is in, named by the server as the pin moves (callbacks/lapor.py).
+                    html.P(id="lapor-place", className="lapor-place", role="status", **{"aria-live": "polite"}),
                     _field(
                         t("lapor.kelurahan", lang),
                         dcc.Dropdown(
@@ -151,10 +153,15 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                         ],
                         className="lapor-coords",
                     ),
-                    _field(
-                        t("lapor.address", lang),
-                        dcc.Input(id="lapor-address", type="text", maxLength=MAX_ADDRESS),
-                        "lapor-address",
+                    # Required while the pin is where the kelurahan list put it (a point inside the kelurahan,
+                    # not the problem's place): the label and the message follow (callbacks/lapor.py).
+                    html.Div(
+                        [
+                            html.Label(t("lapor.address", lang), htmlFor="lapor-address", id="lapor-address-label"),
+                            html.P(id="lapor-address-message", className="field-message", role="status"),
+                            dcc.Input(id="lapor-address", type="text", maxLength=MAX_ADDRESS),
+                        ],
+                        className="field",
                     ),
                 ],
                 className="lapor-fieldset",
@@ -214,10 +221,18 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                 dcc.Store(id="lapor-ctx", data={"lang": lang, "max_bytes": int(get_settings().max_photo_mb * 1048576)}),
                 dcc.Store(
                     id="lapor-texts",
-                    data={"locating": t("lapor.locating", lang), "unavailable": t("lapor.location_unavailable", lang)},
+                    data={
+                        "locating": t("lapor.locating", lang),
+                        "unavailable": t("lapor.location_unavailable", lang),
+                        "address_optional": t("lapor.address", lang),
+                        "address_required": t("lapor.address_required", lang),
+                        "address_needed": t("lapor.address_needed", lang),
+                    },
                 ),
                 dcc.Store(id="lapor-map-ready"),
                 dcc.Store(id="lapor-pin"),
+                # The point the kelurahan list put the pin on, while it is there ({kelurahan, lat, lon}).
+                dcc.Store(id="lapor-pin-source"),
             ],
             className="lapor",
         ),

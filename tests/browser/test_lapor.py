@@ -54,6 +54,7 @@ def test_file_a_report_with_a_photo_on_a_phone_and_track_it(
     search.send_keys("Cipete")
     wait.until(EC.element_to_be_clickable((By.XPATH, "//*[@role='option' and contains(., 'Cipete')]"))).click()
     wait.until(lambda d: d.find_element(By.ID, "lapor-lat").get_attribute("value") != f"{lat:.6f}")
+    browser.find_element(By.ID, "lapor-address").send_keys("Gang Mawar, depan warung")  # required for a listed pin
 
     browser.find_element(By.ID, "lapor-description").send_keys("Sampah menumpuk di depan gang, <b>bau</b> sekali.")
     photo = Path(tempfile.mkdtemp()) / "sampah.jpg"
