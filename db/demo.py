@@ -52,6 +52,9 @@ def seed_demo(
     conn: Connection, store: PhotoStore, count: int, seed: int = 7, progress: Callable[[int], None] | None = None
 ) -> int:
     """Create ``count`` demo complaints over the last 90 days; returns how many were stored."""
+    # A one-off bulk load, not a request: on a busy machine its lifecycle UPDATE can outrun PANTAU_STATEMENT_TIMEOUT_MS
+    # and leave `make run` with no demo data; the transaction still holds it to all or nothing.
+    conn.execute(text("SET LOCAL statement_timeout = 0"))
     rng = random.Random(seed)
     categories = category_ids(conn)
     points = conn.execute(sql("demo_points"), {"n": count, "seed": seed}).all()
