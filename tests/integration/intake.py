@@ -114,7 +114,7 @@ def many_submissions_fixture(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 LAPOR_STATES = (
     "lapor-category.value", "lapor-lat.value", "lapor-lon.value", "lapor-address.value", "lapor-description.value",
     "lapor-photo-tokens.data", "lapor-name.value", "lapor-contact.value", "lapor-anonymous.value",
-    "lapor-confidential.value", "lapor-lang.data",
+    "lapor-confidential.value", "lapor-lang.data", "lapor-form-key.data", "lapor-pin-source.data",
 )  # fmt: skip
 
 

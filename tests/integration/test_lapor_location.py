@@ -23,7 +23,7 @@ def _submit(pin_source: Any, **fields: Any) -> tuple[Any, Any, Any]:
 
     values: dict[str, Any] = {
         "category": "jalan_rusak", "lat": None, "lon": None, "address": None, "description": "Lubang besar",
-        "photos": None, "photo_names": None, "name": None, "contact": None, "anonymous": [], "confidential": [],
+        "photos": None, "name": None, "contact": None, "anonymous": [], "confidential": [],
     }  # fmt: skip
     values.update(fields)
     with server.test_request_context(
