@@ -74,7 +74,7 @@ restore: deps venv  ## Restore an archive made by make backup: make restore FILE
 screenshot: deps-test venv-test  ## The wall screen with demo data, kiosk mode, 1920x1080: docs/wall.png
 	@$(PY) scripts/screenshot.py
 
-db-start: deps  ## Start the local PostGIS cluster under var/pg
+db-start: deps  ## Start the local PostGIS cluster in PANTAU_DATA_DIR/pg (default var/pg)
 	@scripts/pg.sh start
 
 db-stop:  ## Stop the local PostGIS cluster

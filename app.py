@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import time
+from typing import Any
 
 import dash
 from dash import Dash, dcc, html
@@ -14,10 +15,39 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from api import register_api
+from api.errors import guard_dash_callbacks
+from i18n import current_lang
 from settings import Settings, get_settings
 
 cache = Cache()
 STARTED = time.time()
+
+# Dash's own page, with the request's language on <html>: screen readers pick their voice by it, and the
+# browser its hyphenation and whether to offer a translation.
+INDEX_STRING = """<!DOCTYPE html>
+<html lang="{%lang%}">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        <footer>
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </footer>
+    </body>
+</html>"""
+
+
+class PantauDash(Dash):
+    """Dash, with the language of the request (``?lang=``, the cookie, ``PANTAU_LANG``) filled into the page."""
+
+    def interpolate_index(self, *args: Any, **kwargs: Any) -> str:
+        return str(super().interpolate_index(*args, **kwargs)).replace("{%lang%}", current_lang())
 
 
 def _secret_key(settings: Settings) -> str:
@@ -56,8 +86,9 @@ def register_health(server: Flask) -> None:
             with get_engine().connect() as conn:
                 postgis = conn.execute(text("SELECT postgis_lib_version()")).scalar()
                 counts = boundary_counts(conn)
-        except OperationalError as exc:
-            return jsonify(status="error", database="unreachable", detail=str(exc.orig).strip()[:200]), 503
+        except OperationalError:
+            # A public page: the driver's message names the socket path and the server, so it stays in here.
+            return jsonify(status="error", database="unreachable"), 503
         ready = counts["kelurahan"] > 0
         return jsonify(
             status="ok" if ready else "starting",
@@ -74,13 +105,15 @@ def create_app(settings: Settings | None = None) -> Dash:
     server = Flask(__name__)
     server.config.update(
         SECRET_KEY=_secret_key(settings),
-        MAX_CONTENT_LENGTH=int((settings.max_photo_mb * 3 + 2) * 1024 * 1024),
+        # One photo per request, base64 in a Dash callback (4/3 of its size), and room for the rest.
+        MAX_CONTENT_LENGTH=int(settings.max_photo_mb * 1048576 * 4 / 3) + 1048576,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
     )
     cache.init_app(server, config=_cache_config(settings))
-    app = Dash(
+    app = PantauDash(
         __name__,
+        index_string=INDEX_STRING,
         server=server,  # type: ignore[arg-type]
         use_pages=True,
         pages_folder="layouts",
@@ -92,6 +125,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     app.layout = html.Div([dcc.Location(id="url", refresh="callback-nav"), dash.page_container])
     register_health(server)
     register_api(server)
+    guard_dash_callbacks(server)
 
     import callbacks  # noqa: F401  (registers the @callback functions)
     from cli import COMMANDS

@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
-from db.accounts import AccountError, create_api_key, create_user, load_user
+from api.permissions import scope_option_refusal
+from db.accounts import (
+    AccountError,
+    create_api_key,
+    create_user,
+    load_user,
+    revoke_api_key,
+    set_active,
+    set_password,
+    unlock,
+)
 from db.audit import ACTIONS, recent, record
 from db.boundaries import boundary_counts, load_boundaries
 from db.catalogue import load_catalogue
@@ -132,10 +143,22 @@ users = AppGroup("users", help="Staff accounts.")
 @users.command("create")
 @click.option("--username", required=True)
 @click.option("--role", required=True, type=click.Choice(["admin", "operator", "opd", "field", "leader"]))
-@click.option("--opd", default=None, help="OPD code the account belongs to (opd and field roles).")
-@click.option("--kecamatan", multiple=True, help="Kecamatan code the account is limited to; repeatable.")
+@click.option("--opd", default=None, help="Limit the account to this agency's complaints (opd, field, leader).")
+@click.option(
+    "--kecamatan",
+    multiple=True,
+    help="Limit the account to complaints in this kecamatan (every role but admin); repeatable.",
+)
 def users_create_command(username: str, role: str, opd: str | None, kecamatan: tuple[str, ...]) -> None:
-    """Create a staff account; the password is read from standard input."""
+    """Create a staff account; the password is read from standard input.
+
+    --opd and --kecamatan limit what the account reaches on every page, action and
+    export, together (an agency in two kecamatan reaches its complaints there only).
+    An option that would mean nothing for the role is refused.
+    """
+    refused = scope_option_refusal(role, opd, kecamatan)
+    if refused:
+        raise click.UsageError(refused)
     password = sys.stdin.readline().rstrip("\n")
     try:
         with get_engine().begin() as conn:
@@ -145,20 +168,76 @@ def users_create_command(username: str, role: str, opd: str | None, kecamatan: t
     click.echo(f"created {role} {username}")
 
 
+def _account_change(done: str, change: Callable[..., object], username: str, *args: object) -> None:
+    try:
+        with get_engine().begin() as conn:
+            change(conn, username, *args, actor=CLI)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{done} {username}")
+
+
+@users.command("deactivate")
+@click.argument("username")
+def users_deactivate_command(username: str) -> None:
+    """Stop USERNAME from logging in; its bearer tokens and sessions stop working at once."""
+    _account_change("deactivated", set_active, username, False)
+
+
+@users.command("activate")
+@click.argument("username")
+def users_activate_command(username: str) -> None:
+    """Let a deactivated USERNAME log in again (tokens issued before stay invalid)."""
+    _account_change("activated", set_active, username, True)
+
+
+@users.command("set-password")
+@click.argument("username")
+def users_set_password_command(username: str) -> None:
+    """Give USERNAME a new password, read from standard input; its tokens and sessions end at once."""
+    password = sys.stdin.readline().rstrip("\n")
+    _account_change("new password for", set_password, username, password)
+
+
+@users.command("unlock")
+@click.argument("username")
+def users_unlock_command(username: str) -> None:
+    """Clear the log-in back-off of USERNAME (failed attempts from every address)."""
+    _account_change("cleared the log-in back-off of", unlock, username)
+
+
 api_key = AppGroup("api-key", help="Keys for Open311 clients.")
 
 
 @api_key.command("create")
 @click.argument("name")
-def api_key_create_command(name: str) -> None:
+@click.option(
+    "--rate",
+    default=None,
+    metavar="N/PERIOD",
+    help="Most POST requests this client may make, e.g. 600/minute (default PANTAU_API_KEY_RATE).",
+)
+def api_key_create_command(name: str, rate: str | None) -> None:
     """Create an API key named NAME; the key is printed on the last line, once."""
     try:
         with get_engine().begin() as conn:
-            key = create_api_key(conn, name, actor=CLI)
+            key = create_api_key(conn, name, actor=CLI, rate=rate)
     except AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"API key for {name} (shown once, keep it safe):")
     click.echo(key)
+
+
+@api_key.command("revoke")
+@click.argument("name")
+def api_key_revoke_command(name: str) -> None:
+    """Revoke the API key named NAME: Open311 refuses it from the next request on."""
+    try:
+        with get_engine().begin() as conn:
+            revoke_api_key(conn, name, actor=CLI)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"revoked the API key {name}")
 
 
 @click.command("audit")

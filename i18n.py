@@ -27,6 +27,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "nav.language": {"id": "English", "en": "Bahasa Indonesia"},
     "nav.skip": {"id": "Lompat ke isi utama", "en": "Skip to main content"},
     "nav.main": {"id": "Navigasi utama", "en": "Main navigation"},
+    "nav.menu": {"id": "Menu", "en": "Menu"},
+    "nav.more": {"id": "Halaman lain", "en": "Other pages"},
+    "nav.signed_in": {"id": "Masuk sebagai {user}", "en": "Signed in as {user}"},
     # Statuses and colours
     "status.baru": {"id": "Baru", "en": "New"},
     "status.terverifikasi": {"id": "Terverifikasi", "en": "Verified"},
@@ -67,9 +70,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "login.password": {"id": "Kata sandi", "en": "Password"},
     "login.submit": {"id": "Masuk", "en": "Log in"},
     "login.invalid": {"id": "Nama pengguna atau kata sandi salah.", "en": "Wrong username or password."},
-    "login.locked": {
-        "id": "Akun dikunci sementara karena terlalu banyak percobaan gagal. Coba lagi dalam 15 menit.",
-        "en": "The account is locked for a while after too many failed attempts. Try again in 15 minutes.",
+    "login.backoff": {
+        "id": "Terlalu banyak percobaan gagal untuk nama ini. Coba lagi dalam {minutes} menit.",
+        "en": "Too many failed attempts for this name. Try again in {minutes} min.",
     },
     "login.too_many": {
         "id": "Terlalu banyak percobaan masuk dari alamat ini. Tunggu sebentar, lalu coba lagi.",
@@ -95,6 +98,27 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The file is not a JPEG, PNG, WebP or HEIC photo.",
     },
     "photo.bad_kind": {"id": "Jenis foto tidak dikenal.", "en": "Unknown kind of photo."},
+    "photo.too_many_pixels": {
+        "id": "Resolusi foto terlalu besar ({mp} megapiksel; untuk {kind} paling besar {max} megapiksel).",
+        "en": "The photo has too many pixels ({mp} megapixels; at most {max} for a {kind}).",
+    },
+    "photo.far_too_many_pixels": {
+        "id": "Resolusi foto jauh terlalu besar untuk diproses.",
+        "en": "The photo has far too many pixels to be processed.",
+    },
+    "photo.progressive_jpeg": {"id": "JPEG progresif", "en": "progressive JPEG"},
+    "photo.rate": {
+        "id": "Terlalu banyak foto dari perangkat ini. Coba lagi beberapa menit lagi.",
+        "en": "Too many photos from this device. Please try again in a few minutes.",
+    },
+    "photo.expired": {
+        "id": "foto ini sudah tidak tersimpan (lebih dari sehari). Hapus, lalu tambahkan lagi.",
+        "en": "this photo is no longer kept (over a day old). Remove it and add it again.",
+    },
+    "error.too_large": {
+        "id": "Kiriman terlalu besar: satu foto paling besar {mb} MB. Isian formulir Anda tetap ada.",
+        "en": "Too much data sent: a photo may be at most {mb} MB. What you typed in the form is kept.",
+    },
     # Wall screen (live.*)
     "live.title": {"id": "Live Room: peta pengaduan", "en": "Live room: complaint map"},
     "live.map_label": {
@@ -139,9 +163,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "live.card_report_photo": {"id": "Foto laporan", "en": "Report photo"},
     "live.card_completion_photo": {"id": "Foto penyelesaian", "en": "Completion photo"},
     "live.card_no_photo": {"id": "Tanpa foto.", "en": "No photo."},
-    "live.card_confidential": {
-        "id": "Pengaduan rahasia: foto dan uraiannya tidak ditampilkan.",
-        "en": "Confidential complaint: its photos and description are not shown.",
+    "live.confidential_counted": {
+        "id": "Laporan rahasia hanya dihitung, tidak digambar di peta.",
+        "en": "Confidential reports are counted, never drawn.",
     },
     "live.card_outside": {"id": "Di luar wilayah", "en": "Outside the boundaries"},
     "live.card_missing": {"id": "Pengaduan ini tidak ditemukan.", "en": "This complaint was not found."},
@@ -176,6 +200,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lapor.lat": {"id": "Garis lintang", "en": "Latitude"},
     "lapor.lon": {"id": "Garis bujur", "en": "Longitude"},
     "lapor.address": {"id": "Alamat atau patokan (tidak wajib)", "en": "Address or landmark (optional)"},
+    "lapor.address_required": {"id": "Alamat atau patokan (wajib)", "en": "Address or landmark (required)"},
+    "lapor.address_needed": {
+        "id": "Pin ditaruh di tengah kelurahan, belum tentu di tempat masalahnya. Tuliskan alamat atau patokan (mis. depan Pasar Anyar, Jl. Ki Samaun 12), atau ketuk peta tepat di tempatnya.",
+        "en": "The pin was put in the middle of the kelurahan, not necessarily where the problem is. Write the address or a landmark (e.g. in front of Pasar Anyar, Jl. Ki Samaun 12), or tap the map right at the spot.",
+    },
+    "lapor.pin_in": {
+        "id": "Pin berada di Kelurahan {kelurahan}, Kecamatan {kecamatan}, {kota}.",
+        "en": "The pin is in Kelurahan {kelurahan}, Kecamatan {kecamatan}, {kota}.",
+    },
+    "lapor.pin_outside": {
+        "id": "Pin berada di luar wilayah layanan; operator akan meneruskan laporan Anda.",
+        "en": "The pin is outside our boundaries; the operators will forward your report.",
+    },
     "lapor.description": {"id": "Uraian masalah", "en": "Describe the problem"},
     "lapor.description_hint": {
         "id": "Apa yang terjadi, sejak kapan, seberapa parah. Paling banyak 4000 karakter.",
@@ -183,10 +220,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "lapor.photos": {"id": "Foto (tidak wajib)", "en": "Photos (optional)"},
     "lapor.photos_hint": {
-        "id": "Paling banyak {n} foto JPEG, PNG, WebP atau HEIC, dipilih sekaligus.",
-        "en": "Up to {n} JPEG, PNG, WebP or HEIC photos, chosen together.",
+        "id": "Paling banyak {n} foto JPEG, PNG, WebP atau HEIC, satu per satu, masing-masing sampai {mb} MB.",
+        "en": "Up to {n} JPEG, PNG, WebP or HEIC photos, one at a time, each up to {mb} MB.",
     },
-    "lapor.photos_pick": {"id": "Pilih foto", "en": "Choose photos"},
+    "lapor.photos_pick": {"id": "Ambil atau pilih foto", "en": "Take or choose a photo"},
     "lapor.identity": {"id": "Identitas Anda (tidak wajib)", "en": "Who you are (optional)"},
     "lapor.name": {"id": "Nama", "en": "Name"},
     "lapor.contact": {"id": "Nomor HP atau email", "en": "Phone number or email"},
@@ -201,8 +238,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "lapor.confidential": {"id": "Rahasia", "en": "Confidential"},
     "lapor.confidential_hint": {
-        "id": "Laporan tidak ditampilkan untuk umum; hanya petugas dan pemegang kode lacak yang dapat melihatnya.",
-        "en": "The report is not public; only staff and whoever holds the tracking code can see it.",
+        "id": "Laporan tidak tampil di halaman atau daftar publik mana pun; uraian dan fotonya hanya dilihat petugas dan Anda, melalui tautan pribadi Anda.",
+        "en": "The report is on no public page or listing; its description and photos are seen only by the staff and by you, through your own link.",
     },
     "lapor.submit": {"id": "Kirim laporan", "en": "Send report"},
     "lapor.sent_title": {"id": "Laporan terkirim", "en": "Report sent"},
@@ -219,6 +256,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Simpan tautan ini untuk melacak laporan (dan mengajukan keberatan bila perlu):",
         "en": "Keep this link to follow your report (and to dispute the outcome if needed):",
     },
+    "lapor.link_warning": {
+        "id": "Siapa pun yang memegang tautan ini dapat melihat laporan Anda selengkapnya dan mengajukan keberatan atas hasilnya. Simpan baik-baik dan bagikan hanya kepada orang yang Anda percaya.",
+        "en": "Whoever holds this link can see your whole report and dispute its outcome. Keep it safe and share it only with people you trust.",
+    },
+    "lapor.copy_link": {"id": "Salin tautan", "en": "Copy link"},
+    "lapor.share_link": {"id": "Bagikan…", "en": "Share…"},
+    "lapor.share_title": {"id": "Laporan Pantau {code}", "en": "Pantau report {code}"},
+    "lapor.copied": {"id": "Tautan disalin.", "en": "Link copied."},
+    "lapor.copy_failed": {
+        "id": "Tautan tidak dapat disalin otomatis; tekan lama tautan di atas untuk menyalinnya.",
+        "en": "The link could not be copied automatically; press and hold the link above to copy it.",
+    },
     "lapor.another": {"id": "Buat laporan lain", "en": "Report something else"},
     "lapor.error.category": {"id": "Pilih kategori masalah.", "en": "Choose the kind of problem."},
     "lapor.error.description": {"id": "Tuliskan uraian masalah.", "en": "Describe the problem."},
@@ -229,6 +278,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lapor.error.location": {
         "id": "Tentukan lokasi: ketuk peta, pakai lokasi Anda, atau pilih kelurahan.",
         "en": "Give the location: tap the map, use your location, or choose a kelurahan.",
+    },
+    "lapor.error.address_needed": {
+        "id": "Tuliskan alamat atau patokan: pin dari daftar kelurahan ada di tengah kelurahan, bukan di tempat masalahnya.",
+        "en": "Write the address or a landmark: a pin from the kelurahan list sits in the middle of the kelurahan, not where the problem is.",
     },
     "lapor.error.not_number": {
         "id": "Garis lintang dan bujur harus berupa angka, misalnya -6.17 dan 106.63.",
@@ -279,15 +332,51 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Lokasi di luar wilayah layanan: operator akan meneruskan laporan ini ke instansi yang berwenang.",
         "en": "The place is outside our boundaries: the operators will forward this report to the responsible office.",
     },
-    "lacak.confidential": {
-        "id": "Laporan rahasia: tidak tampil di daftar publik, dan fotonya tidak ditampilkan.",
-        "en": "Confidential report: not in public listings, and its photos are not shown.",
+    "lacak.confidential_private": {
+        "id": "Laporan rahasia: uraian, foto dan catatan petugas hanya tampil melalui tautan lengkap milik pelapor.",
+        "en": "Confidential report: its description, photos and staff notes show only through the reporter's full link.",
+    },
+    "lacak.confidential_reporter": {
+        "id": "Laporan rahasia: tidak tampil di halaman atau daftar publik mana pun. Uraian, foto dan catatan petugas hanya terlihat oleh Anda melalui tautan ini, dan oleh petugas.",
+        "en": "Confidential report: it is on no public page or listing. Its description, photos and staff notes are seen only by you, through this link, and by the staff.",
+    },
+    "lacak.description_private": {
+        "id": "Uraian laporan rahasia tidak ditampilkan.",
+        "en": "The description of a confidential report is not shown.",
+    },
+    "lacak.meaning.baru": {
+        "id": "Diterima, menunggu diperiksa operator.",
+        "en": "Received, waiting for an operator to check it.",
+    },
+    "lacak.meaning.terverifikasi": {
+        "id": "Sudah diperiksa operator, menunggu ditangani instansi.",
+        "en": "Checked by an operator, waiting for the office to take it up.",
+    },
+    "lacak.meaning.luar_wilayah": {
+        "id": "Di luar wilayah layanan, menunggu operator meneruskannya.",
+        "en": "Outside our boundaries, waiting for an operator to forward it.",
+    },
+    "lacak.meaning.diteruskan": {
+        "id": "Sudah di instansi yang berwenang, sedang ditangani.",
+        "en": "With the responsible office, being handled.",
+    },
+    "lacak.meaning.ditugaskan": {
+        "id": "Petugas lapangan sudah ditugaskan, sedang ditangani.",
+        "en": "A field team has been assigned, being handled.",
+    },
+    "lacak.meaning.dikerjakan": {"id": "Sedang dikerjakan di lokasi.", "en": "Work is under way on site."},
+    "lacak.meaning.selesai": {"id": "Pekerjaan sudah selesai.", "en": "The work is done."},
+    "lacak.meaning.ditolak": {"id": "Laporan tidak ditindaklanjuti.", "en": "The report will not be taken further."},
+    "lacak.meaning.duplikat": {
+        "id": "Digabung dengan laporan lain tentang masalah yang sama.",
+        "en": "Merged with another report of the same problem.",
     },
     "lacak.step.created": {"id": "Laporan diterima", "en": "Report received"},
     "lacak.step.routed": {
-        "id": "Diteruskan otomatis ke instansi di wilayahnya",
-        "en": "Sent automatically to the local office",
+        "id": "Masuk antrean {office} (dipilih otomatis menurut lokasi dan kategori)",
+        "en": "Queued for {office} (chosen automatically by place and category)",
     },
+    "lacak.step.local_office": {"id": "instansi di wilayahnya", "en": "the local office"},
     "lacak.step.rerouted": {"id": "Wilayah penanganan diperbarui", "en": "Handling area updated"},
     "lacak.step.verified": {"id": "Diverifikasi operator", "en": "Verified by an operator"},
     "lacak.step.forwarded": {"id": "Diteruskan ke {office}", "en": "Forwarded to {office}"},
@@ -375,7 +464,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Press / to search. Tab moves between rows; Space ticks; Enter opens a report's code.",
     },
     "queue.scope_opd": {"id": "Menampilkan pengaduan untuk OPD {opd}.", "en": "Showing complaints for agency {opd}."},
-    "queue.all_opd": {"id": "semua OPD", "en": "every agency"},
+    "queue.scope_kecamatan": {
+        "id": "Hanya pengaduan di kecamatan {kecamatan}.",
+        "en": "Only complaints in kecamatan {kecamatan}.",
+    },
     "queue.caption": {"id": "Pengaduan yang perlu ditangani", "en": "Complaints to handle"},
     "queue.col_select": {"id": "Pilih", "en": "Select"},
     "queue.col_code": {"id": "Kode", "en": "Code"},
@@ -422,6 +514,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "form.select_all": {"id": "Pilih semua", "en": "Select all"},
     "form.deselect_all": {"id": "Batalkan semua", "en": "Deselect all"},
     "form.selected_count": {"id": "{num_selected} dipilih", "en": "{num_selected} selected"},
+    # Dash's own widget buttons (relabelled in the browser, see layouts/_chrome.py)
+    "widget.previous_month": {"id": "Bulan sebelumnya", "en": "Previous month"},
+    "widget.next_month": {"id": "Bulan berikutnya", "en": "Next month"},
+    "widget.decrease": {"id": "Kurangi", "en": "Decrease"},
+    "widget.increase": {"id": "Tambah", "en": "Increase"},
+    "widget.clear_dates": {"id": "Hapus tanggal", "en": "Clear the dates"},
+    "widget.clear_date": {"id": "Hapus tanggal", "en": "Clear the date"},
+    "widget.map": {"id": "Peta", "en": "Map"},
+    "widget.attribution": {"id": "Tampilkan atau sembunyikan sumber peta", "en": "Show or hide the map's sources"},
     "action.legend": {"id": "Tindakan", "en": "Action"},
     "action.verify": {"id": "Verifikasi", "en": "Verify"},
     "action.forward": {"id": "Teruskan", "en": "Forward"},
@@ -442,8 +543,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "action.category": {"id": "Kategori baru (OPD ikut diarahkan ulang)", "en": "New category (re-routes the agency)"},
     "action.of": {"id": "Duplikat dari kode laporan", "en": "Duplicate of report code"},
     "action.reason": {
-        "id": "Alasan atau catatan (wajib untuk teruskan, tolak, duplikat, buka kembali, ubah kategori)",
-        "en": "Reason or note (required to forward, reject, mark duplicate, reopen, change category)",
+        "id": "Alasan atau catatan, ditampilkan kepada pelapor (wajib untuk teruskan, tolak, duplikat, buka kembali, ubah kategori)",
+        "en": "Reason or note, shown to the reporter (required to forward, reject, mark duplicate, reopen, change category)",
     },
     "action.choose_action": {"id": "Pilih tindakan dahulu.", "en": "Choose an action first."},
     "action.need_target": {"id": "Pilih OPD atau kota tujuan.", "en": "Choose the agency or city to forward to."},
@@ -506,16 +607,30 @@ MESSAGES: dict[str, dict[str, str]] = {
     "dup.distance": {"id": "{m} m", "en": "{m} m"},
     "dup.reason": {"id": "Alasan penggabungan", "en": "Reason for merging"},
     "dup.default_reason": {"id": "Laporan ganda di lokasi yang sama", "en": "Same problem reported at the same place"},
-    "dup.merge_here": {"id": "Gabungkan ke sini", "en": "Merge into this one"},
-    "dup.merge_here_title": {
-        "id": "Jadikan {code} duplikat dari laporan ini",
-        "en": "Mark {code} as a duplicate of this report",
+    "dup.this": {"id": "Laporan ini ({code}):", "en": "This report ({code}):"},
+    "dup.assignee": {"id": "petugas: {name}", "en": "field supervisor: {name}"},
+    "dup.no_assignee": {"id": "belum ada petugas", "en": "no field supervisor yet"},
+    "dup.merge_into": {"id": "Gabungkan {a} ke {b}", "en": "Merge {a} into {b}"},
+    "dup.cannot": {
+        "id": "{a} tidak bisa digabungkan ke {b}: {a} sudah lebih jauh ditangani, "
+        "dan penggabungan hanya menyimpan tahap dan petugas {b}.",
+        "en": "{a} cannot be merged into {b}: {a} is further along, and a merge keeps only {b}'s stage "
+        "and field supervisor.",
     },
-    "dup.merge_there": {"id": "Ini duplikatnya", "en": "This one is the duplicate"},
-    "dup.merge_there_title": {
-        "id": "Jadikan laporan ini duplikat dari {code}",
-        "en": "Mark this report as a duplicate of {code}",
+    "dup.self": {"id": "{a} tidak bisa digabungkan ke dirinya sendiri.", "en": "{a} cannot be merged into itself."},
+    "dup.ask_title": {"id": "Gabungkan {a} ke {b}?", "en": "Merge {a} into {b}?"},
+    "dup.ask_duplicate": {
+        "id": "ditandai duplikat; pelapornya akan mengikuti {b}.",
+        "en": "is marked a duplicate; its reporter will follow {b}.",
     },
+    "dup.ask_survivor": {
+        "id": "tetap berjalan dengan tahap dan petugasnya.",
+        "en": "carries on with its stage and field supervisor.",
+    },
+    "dup.ask_confirm": {"id": "Ya, gabungkan {a} ke {b}", "en": "Yes, merge {a} into {b}"},
+    "dup.ask_yes": {"id": "Ya, gabungkan", "en": "Yes, merge"},
+    "dup.ask_no": {"id": "Batal", "en": "Cancel"},
+    "dup.done": {"id": "{a} digabungkan ke {b}.", "en": "{a} was merged into {b}."},
     "dup.merged_title": {"id": "Laporan yang digabung ke sini", "en": "Reports merged into this one"},
     "field.title": {"id": "Pekerjaan saya", "en": "My jobs"},
     "field.order": {"id": "Urutkan", "en": "Order"},
@@ -543,7 +658,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "field.start": {"id": "Mulai kerja", "en": "Start work"},
     "field.started": {"id": "Pekerjaan dimulai.", "en": "Work started."},
     "field.step_finish": {"id": "2. Selesaikan dengan foto", "en": "2. Finish with a photo"},
-    "field.note": {"id": "Catatan (opsional)", "en": "Note (optional)"},
+    "field.note": {
+        "id": "Catatan (opsional), ditampilkan kepada pelapor",
+        "en": "Note (optional), shown to the reporter",
+    },
     "field.finish": {"id": "Selesai", "en": "Finish"},
     "field.finish_hint": {
         "id": "Tombol Selesai aktif setelah minimal satu foto penyelesaian tersimpan.",
@@ -565,6 +683,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "upload.choose": {"id": "Ambil atau pilih foto", "en": "Take or choose a photo"},
     "upload.stored": {"id": "Foto {name} tersimpan ({distance}).", "en": "Photo {name} stored ({distance})."},
     "upload.duplicate": {"id": "Foto {name} sudah tersimpan sebelumnya.", "en": "Photo {name} was stored already."},
+    "upload.staged": {
+        "id": "Foto {name} siap; terkirim bersama laporan.",
+        "en": "Photo {name} is ready; it goes with the report.",
+    },
+    "upload.remove": {"id": "Hapus", "en": "Remove"},
+    "upload.remove_named": {"id": "Hapus foto {name}", "en": "Remove photo {name}"},
     "evidence.title": {"id": "Bukti foto", "en": "Photo evidence"},
     "evidence.before": {"id": "Sebelum (foto laporan)", "en": "Before (report photo)"},
     "evidence.after": {"id": "Sesudah (foto penyelesaian)", "en": "After (completion photo)"},
@@ -581,6 +705,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "evidence.no_gps": {"id": "foto tanpa data lokasi", "en": "photo has no location data"},
     "evidence.far": {"id": "— jauh dari lokasi, periksa", "en": "— far from the place, check it"},
     "timeline.title": {"id": "Riwayat", "en": "History"},
+    "timeline.note_shown": {"id": "Ditampilkan kepada pelapor", "en": "Shown to the reporter"},
     "event.created": {"id": "Laporan diterima lewat {channel}", "en": "Report received via {channel}"},
     "event.routed": {"id": "Diarahkan ke {opd}", "en": "Routed to {opd}"},
     "event.recategorised": {
@@ -590,6 +715,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "event.verified": {"id": "Diverifikasi", "en": "Verified"},
     "event.forwarded": {"id": "Diteruskan ke {to}", "en": "Forwarded to {to}"},
     "event.assigned": {"id": "Ditugaskan kepada {assignee}", "en": "Assigned to {assignee}"},
+    "event.unassigned": {"id": "Tugas {assignee} dilepas", "en": "Taken off {assignee}'s jobs"},
     "event.status_changed": {"id": "Status menjadi {status}", "en": "Status became {status}"},
     "event.merged": {"id": "Digabung sebagai duplikat dari {of}", "en": "Merged as a duplicate of {of}"},
     "event.photo_report": {"id": "Foto laporan ditambahkan", "en": "Report photo added"},
@@ -698,6 +824,40 @@ MESSAGES: dict[str, dict[str, str]] = {
     "leaders.export_progress": {"id": "Kemajuan unduhan", "en": "Download progress"},
     "leaders.export_waiting": {"id": "Menyiapkan…", "en": "Preparing…"},
     "leaders.export_rows": {"id": "{rows} dari {total} baris", "en": "{rows} of {total} rows"},
+    # Exports for people, CSV and XLSX (export.*): column names and the words written for codes
+    "export.sheet": {"id": "pengaduan", "en": "complaints"},
+    "export.yes": {"id": "Ya", "en": "Yes"},
+    "export.no": {"id": "Tidak", "en": "No"},
+    "export.colour_red": {"id": "merah", "en": "red"},
+    "export.colour_yellow": {"id": "kuning", "en": "yellow"},
+    "export.colour_green": {"id": "hijau", "en": "green"},
+    "export.colour_grey": {"id": "abu-abu", "en": "grey"},
+    "export.col_tracking_code": {"id": "Kode lacak", "en": "Tracking code"},
+    "export.col_created_at": {"id": "Dilaporkan (WIB)", "en": "Reported (WIB)"},
+    "export.col_status_code": {"id": "Kode status", "en": "Status code"},
+    "export.col_status": {"id": "Status", "en": "Status"},
+    "export.col_colour": {"id": "Warna", "en": "Colour"},
+    "export.col_category_code": {"id": "Kode kategori", "en": "Category code"},
+    "export.col_category": {"id": "Kategori", "en": "Category"},
+    "export.col_channel": {"id": "Kanal", "en": "Channel"},
+    "export.col_kota_code": {"id": "Kode kota", "en": "City code"},
+    "export.col_kota": {"id": "Kota", "en": "City"},
+    "export.col_kecamatan_code": {"id": "Kode kecamatan", "en": "Kecamatan code"},
+    "export.col_kecamatan": {"id": "Kecamatan", "en": "Kecamatan"},
+    "export.col_kelurahan_code": {"id": "Kode kelurahan", "en": "Kelurahan code"},
+    "export.col_kelurahan": {"id": "Kelurahan", "en": "Kelurahan"},
+    "export.col_opd_code": {"id": "Kode OPD", "en": "Agency code"},
+    "export.col_opd": {"id": "OPD", "en": "Agency (OPD)"},
+    "export.col_lon": {"id": "Bujur", "en": "Longitude"},
+    "export.col_lat": {"id": "Lintang", "en": "Latitude"},
+    "export.col_address": {"id": "Alamat", "en": "Address"},
+    "export.col_description": {"id": "Uraian", "en": "Description"},
+    "export.col_first_response_at": {"id": "Respons pertama (WIB)", "en": "First response (WIB)"},
+    "export.col_completed_at": {"id": "Selesai pada (WIB)", "en": "Finished (WIB)"},
+    "export.col_due_at": {"id": "Target selesai (WIB)", "en": "Handling target (WIB)"},
+    "export.col_response_working_days": {"id": "Respons (hari kerja)", "en": "Response (working days)"},
+    "export.col_completion_working_days": {"id": "Penyelesaian (hari kerja)", "en": "Completion (working days)"},
+    "export.col_overdue": {"id": "Lewat tenggat", "en": "Overdue"},
 }
 
 

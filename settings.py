@@ -10,10 +10,27 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from limits import parse
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent
+LOCAL_PG_PORT = 54329  # scripts/pg.sh's port; the cluster listens on its Unix socket only
+
+
+def local_pg_dir(data_dir: Path) -> Path:
+    """The folder of the project-local cluster scripts/pg.sh runs for ``data_dir``.
+
+    ``data_dir/pg``, which as root may be a link to ``/var/lib/pantau/<hash>``
+    (when the postgres user cannot enter ``data_dir``): followed here, as
+    pg.sh follows it, so the socket path is the one the server was given.
+    """
+    return (data_dir / "pg").resolve()
+
+
+def local_database_url(database: str, data_dir: Path) -> str:
+    """SQLAlchemy URL of ``database`` in the project-local cluster of ``data_dir``."""
+    return f"postgresql+psycopg://postgres@/{database}?host={local_pg_dir(data_dir) / 'run'}&port={LOCAL_PG_PORT}"
 
 
 class Settings(BaseSettings):
@@ -70,7 +87,11 @@ class Settings(BaseSettings):
     )
     submit_rate: str = Field(
         "10/minute",
-        description="Most reports one client may submit, e.g. 10/minute: per IP address on /lapor and Open311, per sender on SMS.",
+        description="Most reports one client may submit, e.g. 10/minute: per IP address on /lapor, per sender on SMS.",
+    )
+    api_key_rate: str = Field(
+        "600/minute",
+        description="Most Open311 POST requests one API key may make, e.g. 600/minute, unless the key has its own rate.",
     )
     login_rate: str = Field(
         "20/minute",
@@ -81,13 +102,19 @@ class Settings(BaseSettings):
         description="How many reverse proxies in front of the app to trust for X-Forwarded-For/-Proto/-Host; 0 trusts none.",
     )
 
+    @field_validator("submit_rate", "login_rate", "api_key_rate")
+    @classmethod
+    def _a_rate(cls, value: str) -> str:
+        parse(value)  # a typo fails at start-up, not on the first request it would limit
+        return value
+
     @property
     def photos_dir(self) -> Path:
         return self.data_dir / "photos"
 
     @property
     def pg_dir(self) -> Path:
-        return self.data_dir / "pg"
+        return local_pg_dir(self.data_dir)
 
 
 @lru_cache(maxsize=1)

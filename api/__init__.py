@@ -27,5 +27,6 @@ def register_api(server: Flask) -> None:
     from api.request_log import init_request_log
     from api.security import init_security
 
-    for init in (init_security, init_request_log, init_errors):
+    # init_errors before init_request_log: both put a hook first, and the request log's timer goes before all.
+    for init in (init_security, init_errors, init_request_log):
         init(server)

@@ -5,16 +5,23 @@ Rules:
   or get a bearer token from ``POST /api/v1/auth/token``.
 - Every log-in attempt, right or wrong, counts against ``PANTAU_LOGIN_RATE`` per
   IP address (``api/limits.py``); over it the password is not even checked.
+  Wrong passwords for one name from one address back off (``db/accounts.py``).
   Each attempt, the log-out and every token issued is an ``audit_event`` row.
+- Tokens and session cookies carry a fingerprint of the account's
+  ``session_secret``; a new password or deactivation replaces the secret, so
+  everything issued before stops working on its next request.
 - Every state-changing request that is authenticated by the session cookie must
   carry the CSRF token (Dash sends the ``_csrf_token`` cookie back as the
   ``X-CSRFToken`` header by itself; plain forms carry a ``csrf_token`` field).
-  Requests authenticated otherwise (bearer token, Open311 ``api_key``, the SMS
-  gateway secret) carry no cookie authority and need none.
+  Only requests that a valid bearer token authenticates (or that authenticate
+  on their own: Open311 ``api_key``, the SMS gateway secret) skip it; a staff
+  API request (``/api/v1/``) that nothing authenticates is left to answer 401.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -22,6 +29,7 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 from flask import Blueprint, Flask, Response, g, jsonify, redirect, request, session
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -39,6 +47,7 @@ SESSION_LIFETIME = timedelta(hours=8)
 CSRF_COOKIE = "_csrf_token"
 # Paths whose POSTs authenticate with something other than the session cookie.
 CSRF_EXEMPT_PREFIXES = ("/api/v1/auth/token", "/open311/", "/api/v1/inbound/")
+STAFF_API_PREFIX = "/api/v1/"
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -56,12 +65,14 @@ class StaffUser:
     opd_id: int | None = None
     opd_code: str | None = None
     kecamatan_ids: list[int] = field(default_factory=list)
+    session_key: str = ""
     is_authenticated: bool = True
     is_active: bool = True
     is_anonymous: bool = False
 
     def get_id(self) -> str:
-        return str(self.id)
+        # What flask-login keeps in the session cookie: the id bound to the account's current secret.
+        return f"{self.id}:{self.session_key}"
 
     @property
     def actor(self) -> Actor:
@@ -76,14 +87,31 @@ class StaffUser:
             opd_id=row["opd_id"],
             opd_code=row["opd_code"],
             kecamatan_ids=list(row["kecamatan_ids"] or []),
+            session_key=session_key(row["session_secret"]),
         )
+
+
+def session_key(secret: str) -> str:
+    """The fingerprint of an account's ``session_secret`` that its tokens and session cookies carry."""
+    return hashlib.sha256(f"pantau-session:{secret}".encode()).hexdigest()[:32]
+
+
+def _user(user_id: Any, key: Any) -> StaffUser | None:
+    """The active account ``user_id`` if ``key`` matches its current secret (it changes on a new password)."""
+    if type(user_id) is not int or not isinstance(key, str) or not key:
+        return None
+    with get_engine().connect() as conn:
+        row = load_user(conn, user_id=user_id)
+    if row is None or not row["active"]:
+        return None
+    user = StaffUser.from_row(row)
+    return user if hmac.compare_digest(user.session_key, key) else None
 
 
 @login_manager.user_loader
 def _load(user_id: str) -> StaffUser | None:
-    with get_engine().connect() as conn:
-        row = load_user(conn, user_id=int(user_id))
-    return StaffUser.from_row(row) if row is not None and row["active"] else None
+    uid, _, key = user_id.partition(":")
+    return _user(int(uid), key) if uid.isascii() and uid.isdigit() else None
 
 
 def _serializer(app: Flask) -> URLSafeTimedSerializer:
@@ -91,18 +119,27 @@ def _serializer(app: Flask) -> URLSafeTimedSerializer:
 
 
 def issue_token(app: Flask, user: StaffUser) -> str:
-    return _serializer(app).dumps({"uid": user.id})
+    return _serializer(app).dumps({"uid": user.id, "key": user.session_key})
+
+
+def _has_bearer() -> bool:
+    return request.headers.get("Authorization", "").lower().startswith("bearer ")
 
 
 def _bearer_user(app: Flask) -> StaffUser | None:
-    header = request.headers.get("Authorization", "")
-    if not header.lower().startswith("bearer "):
-        return None
-    try:
-        data = _serializer(app).loads(header[7:].strip(), max_age=int(TOKEN_MAX_AGE.total_seconds()))
-    except (BadSignature, SignatureExpired):
-        return None
-    return _load(str(data.get("uid")))
+    """The account the request's bearer token stands for, or None (none, forged, expired or outdated)."""
+    if "bearer" not in g:
+        g.bearer = None
+        if _has_bearer():
+            try:
+                data = _serializer(app).loads(
+                    request.headers["Authorization"][7:].strip(), max_age=int(TOKEN_MAX_AGE.total_seconds())
+                )
+            except (BadSignature, SignatureExpired):
+                data = None
+            if isinstance(data, dict):
+                g.bearer = _user(data.get("uid"), data.get("key"))
+    return cast(StaffUser | None, g.bearer)
 
 
 def current_staff() -> StaffUser | None:
@@ -110,7 +147,7 @@ def current_staff() -> StaffUser | None:
     if "staff" not in g:
         from flask import current_app
 
-        user = _bearer_user(current_app) if request.headers.get("Authorization") else None
+        user = _bearer_user(current_app)
         if user is None and current_user.is_authenticated:
             user = cast(StaffUser, current_user._get_current_object())  # type: ignore[attr-defined]
         g.staff = user
@@ -140,12 +177,16 @@ def require_roles(*roles: str) -> Callable[[F], F]:
 
 
 def _check_csrf() -> None:
+    from flask import current_app
+
     if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
         return
     if request.path.startswith(CSRF_EXEMPT_PREFIXES):
         return
-    if request.headers.get("Authorization", "").lower().startswith("bearer "):
-        return
+    if _bearer_user(current_app) is not None:
+        return  # the token alone authenticates this request: no cookie authority to forge
+    if request.path.startswith(STAFF_API_PREFIX) and not current_user.is_authenticated:
+        return  # nobody is authenticated: the endpoint itself answers 401
     csrf.protect()
 
 
@@ -162,18 +203,20 @@ def audit(conn: Connection, action: str, actor: Actor | None, target: str | None
 
 
 def _check_password(username: str, password: str, via: str) -> Any:
-    """The account row, or LoginRefused; a refusal still commits the failure count that leads to lock-out.
+    """The account row, or LoginRefused; a refusal still commits the failure count that leads to back-off.
 
     ``via`` is ``page`` (a session) or ``token``. Past ``PANTAU_LOGIN_RATE`` from this IP the
-    password is not checked (``LoginRefused("too_many")``). Each checked attempt is audited,
-    a refused one too: it commits here, whatever the request does next.
+    password is not checked (``LoginRefused("too_many")``), nor while this name backs off from this
+    IP (``LoginRefused("backoff")``). Each attempt past the IP limit is audited, a refused one too:
+    it commits here, whatever the request does next.
     """
-    if not allow_login():
+    client = get_remote_address()
+    if not allow_login(client):
         raise LoginRefused("too_many")
     refused: LoginRefused | None = None
     with get_engine().begin() as conn:
         try:
-            row = authenticate(conn, username, password)
+            row = authenticate(conn, username, password, client)
         except LoginRefused as exc:
             refused = exc
             audit(conn, "login_failed", Actor(role="public"), username, via=via, reason=exc.reason)
@@ -201,8 +244,12 @@ def token() -> Any:
     except LoginRefused as exc:
         if exc.reason == "too_many":
             return jsonify(error="too many log-in attempts from this address; try again later", code=429), 429
-        if exc.reason == "locked":
-            return jsonify(error="account locked after repeated failed logins; try again later", code=423), 423
+        if exc.reason == "backoff":
+            refused = jsonify(
+                error=f"too many failed log-ins for this name from this address; try again in {exc.retry_after} s",
+                code=429,
+            )
+            return refused, 429, {"Retry-After": str(exc.retry_after)}
         return jsonify(error="wrong username or password", code=401), 401
     user = StaffUser.from_row(row)
     return jsonify(

@@ -2,9 +2,9 @@
 
 They take the leaders' page parameters (``db/filters.py``) and a leader's (or
 operator's, OPD's, admin's) bearer token or session, and apply the same scope
-as the page: a leader limited to some kecamatan exports only those, an OPD
-account only its agency. Rows are streamed: CSV straight from PostgreSQL's
-COPY, GeoJSON through a server-side cursor, XLSX written row by row
+as the page (``api.permissions.scope_of``): an account limited to some
+kecamatan exports only those, one limited to an agency only its complaints.
+Rows are streamed: CSV straight from PostgreSQL's COPY, GeoJSON through a server-side cursor, XLSX written row by row
 (xlsxwriter's constant-memory mode) to a temporary file that is then sent in
 chunks, since an xlsx file is a zip that cannot be sent while it is written.
 Memory stays flat whatever the row count. Every export is an audit event
@@ -19,6 +19,8 @@ the leaders' page polls it to draw a progress bar beside the download link
 
 from __future__ import annotations
 
+import csv
+import io
 import itertools
 import os
 import re
@@ -30,10 +32,14 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import Connection, text
 
-from api.auth import audit, current_staff, has_role
+from api.auth import audit, current_staff
+from api.permissions import may_open, scope_of
 from db.engine import get_engine
-from db.filters import DASHBOARD_ROLES, WIB, FilterError, Resolved, Scope, ScopeError, parse_filters, resolve
-from db.leaders import copy_csv, export_count, iter_export
+from db.filters import WIB, FilterError, Resolved, ScopeError, parse_filters, resolve
+from db.leaders import SheetWords, copy_csv, export_count, iter_export, iter_sheet, sheet_columns
+from db.models import CHANNELS
+from db.status import Colour, Status
+from i18n import current_lang, t
 
 bp = Blueprint("export", __name__)
 FORMATS = {
@@ -84,10 +90,34 @@ def _unlimited(conn: Connection) -> None:
     conn.execute(text("SET LOCAL statement_timeout = 0"))
 
 
-def _csv(resolved: Resolved, progress: _Progress) -> Iterator[bytes]:
+def sheet_words(lang: str) -> SheetWords:
+    """The words a CSV or XLSX export writes for codes, in ``lang``."""
+    return SheetWords(
+        lang=lang,
+        statuses={s.value: t(f"status.{s.value}", lang) for s in Status},
+        colours={c.value: t(f"export.colour_{c.value}", lang) for c in Colour},
+        channels={c: t(f"channel.{c}", lang) for c in CHANNELS},
+        yes=t("export.yes", lang),
+        no=t("export.no", lang),
+    )
+
+
+def headers(columns: list[str], lang: str) -> list[str]:
+    """The header line of a CSV or XLSX export: each column's name in ``lang``."""
+    return [t(f"export.col_{column}", lang) for column in columns]
+
+
+def _csv_line(values: list[str]) -> bytes:
+    line = io.StringIO()
+    csv.writer(line).writerow(values)
+    return line.getvalue().encode()
+
+
+def _csv(resolved: Resolved, words: SheetWords, progress: _Progress) -> Iterator[bytes]:
     with get_engine().begin() as conn:
         _unlimited(conn)
-        for chunk in copy_csv(conn, resolved):
+        yield _csv_line(headers(sheet_columns(conn, resolved, words), words.lang))
+        for chunk in copy_csv(conn, resolved, words):
             progress.add(chunk.count(b"\n"))
             yield chunk
     progress.finish()
@@ -119,23 +149,38 @@ def _primed(chunks: Iterator[bytes]) -> Iterator[bytes]:
     return itertools.chain([first], chunks)
 
 
-def _xlsx_file(resolved: Resolved, progress: _Progress) -> str:
-    """Write the export to a temporary xlsx file in constant memory; returns its path."""
+# Column widths in characters, for the columns people read most; the rest get XLSX_WIDTH.
+XLSX_WIDTHS = {"tracking_code": 16, "status": 16, "category": 24, "opd": 28, "address": 32, "description": 48}
+XLSX_WIDTH = 14
+XLSX_DATE_WIDTH = 17
+XLSX_DATE_FORMATS = {"id": "dd-mm-yyyy hh:mm", "en": "yyyy-mm-dd hh:mm"}
+
+
+def _xlsx_file(resolved: Resolved, words: SheetWords, progress: _Progress) -> str:
+    """Write the export to a temporary xlsx file in constant memory; returns its path.
+
+    Times are real date cells (WIB, as the header says), numbers are numbers, and text is never a formula.
+    """
     import xlsxwriter
 
     fd, path = tempfile.mkstemp(prefix="pantau-export-", suffix=".xlsx")
     os.close(fd)
     book = xlsxwriter.Workbook(path, {"constant_memory": True, "tmpdir": tempfile.gettempdir()})
+    dates = book.add_format({"num_format": XLSX_DATE_FORMATS.get(words.lang, XLSX_DATE_FORMATS["id"])})
+    bold = book.add_format({"bold": True})
+    title = t("export.sheet", words.lang)
     try:
-        sheet, row_no, columns = None, XLSX_MAX_ROWS, None
+        sheet, row_no = None, XLSX_MAX_ROWS
         with get_engine().begin() as conn:
             _unlimited(conn)
-            for row in iter_export(conn, resolved):
-                if columns is None:
-                    columns = list(row._fields)
+            columns = sheet_columns(conn, resolved, words)
+            for row in iter_sheet(conn, resolved, words):
                 if row_no >= XLSX_MAX_ROWS:
-                    sheet = book.add_worksheet(f"complaints{'' if sheet is None else len(book.worksheets()) + 1}")
-                    sheet.write_row(0, 0, columns)
+                    sheet = book.add_worksheet(f"{title}{'' if sheet is None else len(book.worksheets()) + 1}")
+                    for col, name in enumerate(columns):
+                        width = XLSX_DATE_WIDTH if name.endswith("_at") else XLSX_WIDTHS.get(name, XLSX_WIDTH)
+                        sheet.set_column(col, col, width)
+                    sheet.write_row(0, 0, headers(columns, words.lang), bold)
                     sheet.freeze_panes(1, 0)
                     row_no = 0
                 row_no += 1
@@ -146,13 +191,13 @@ def _xlsx_file(resolved: Resolved, progress: _Progress) -> str:
                     if isinstance(value, str):
                         # Never a formula, whatever the text starts with.
                         sheet.write_string(row_no, col, value)
-                    elif isinstance(value, bool):
-                        sheet.write_boolean(row_no, col, value)
+                    elif isinstance(value, datetime):
+                        sheet.write_datetime(row_no, col, value, dates)
                     else:
                         sheet.write_number(row_no, col, float(value))
                 progress.add(1)
         if sheet is None:
-            book.add_worksheet("complaints").write_row(0, 0, ["no complaints match these filters"])
+            book.add_worksheet(title).write_row(0, 0, [t("leaders.no_reports", words.lang)])
         book.close()
     except BaseException:
         book.close()
@@ -188,12 +233,12 @@ def export(fmt: str) -> Response:
     user = current_staff()
     if user is None:
         return _error(401, "authentication required (a bearer token or a staff session)")
-    if not has_role(user, *DASHBOARD_ROLES):
+    if not may_open(user, "leaders"):
         return _error(403, f"role {user.role!r} may not export complaints")
     try:
         filters = parse_filters(request.args)
         with get_engine().begin() as conn:
-            resolved = resolve(conn, filters, Scope.of(user.role, user.opd_id, user.kecamatan_ids))
+            resolved = resolve(conn, filters, scope_of(user))
             total = export_count(conn, resolved)
             # The parsed filters, not the raw query: nothing else a client sends ends up in the log.
             audit(conn, "export", user.actor, fmt, filters=filters.to_query(), rows=total)
@@ -203,12 +248,15 @@ def export(fmt: str) -> Response:
         return _error(403, str(exc))
     token = request.args.get("progress", "")
     progress = _Progress(progress_key(user.id, token) if _TOKEN.fullmatch(token) else None, total)
+    # CSV and XLSX are for people: in the reader's language (?lang=, the cookie, PANTAU_LANG). GeoJSON is for
+    # programs (GIS, scripts): its property names and values stay the same codes in every language.
+    words = sheet_words(current_lang())
     if fmt == "csv":
-        body: Iterator[bytes] = _primed(_csv(resolved, progress))
+        body: Iterator[bytes] = _primed(_csv(resolved, words, progress))
     elif fmt == "geojson":
         body = _primed(_geojson(resolved, progress))
     else:
-        body = _send_file(_xlsx_file(resolved, progress), progress)
+        body = _send_file(_xlsx_file(resolved, words, progress), progress)
     stamp = datetime.now(WIB).strftime("%Y%m%d-%H%M")
     response = Response(body, content_type=FORMATS[fmt])
     # Never turn the stream into a list (an after-request hook asking for the length would, row by row in memory).

@@ -12,6 +12,10 @@ anything that cannot be placed (a landmark, a typo, an ambiguous name, no
 with the place text as its address. An unknown category word files the report
 under ``lainnya`` and keeps the word in the description. Nothing is dropped.
 The answer carries a ``reply`` the gateway can send back to the sender.
+
+``PANTAU_SUBMIT_RATE`` counts per sender (the gateway is one IP address for
+everybody), and only requests carrying the right secret count: forged ones
+cannot use up a phone number's quota.
 """
 
 from __future__ import annotations
@@ -21,10 +25,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
-from flask_limiter.util import get_remote_address
+from flask import Blueprint, current_app, jsonify, request
 
-from api.limits import limiter, submit_rate
+from api.limits import allow_submission
 from db.complaints import Actor, ComplaintError, NewComplaint, category_ids, create_complaint
 from db.engine import get_engine
 from db.places import kelurahan_by_name
@@ -81,25 +84,13 @@ def parse_sms(text: str, known: set[str]) -> ParsedSms:
     return ParsedSms(category, remainder.strip(), place, True)
 
 
-def _sender() -> str:
-    body: Any = request.get_json(silent=True) if request.is_json else request.form
-    sender = str((body or {}).get("sender") or "").strip() if hasattr(body, "get") else ""
-    return f"sms:{sender}" if sender else get_remote_address()
-
-
-def _too_many(_limit: Any) -> Response:
-    response = jsonify(error="too many reports from this sender; try again later", code=429)
-    response.status_code = 429
-    return response
-
-
 @bp.post("/sms")
-@limiter.limit(submit_rate, key_func=_sender, on_breach=_too_many)
 def inbound_sms() -> Any:
     """Store one SMS as a complaint (channel ``sms``) and answer the tracking code and a reply text."""
     secret = get_settings().sms_secret
     if not secret:
         return jsonify(error="inbound SMS is off: PANTAU_SMS_SECRET is not set", code=503), 503
+    # The gateway proves itself before anything is counted: a forged request must not use up a sender's quota.
     given = request.headers.get(SECRET_HEADER, "")
     if not hmac.compare_digest(given.encode(), secret.encode()):
         return jsonify(error=f"missing or wrong {SECRET_HEADER} header", code=403), 403
@@ -112,6 +103,12 @@ def inbound_sms() -> Any:
         return jsonify(error="sender and text are required", code=400), 400
     if len(text) > MAX_SMS or len(sender) > 64:
         return jsonify(error=f"text is limited to {MAX_SMS} characters and sender to 64", code=400), 400
+    for name, value in (("sender", sender), ("text", text)):
+        if "\x00" in value:
+            return jsonify(error=f"{name}: contains a NUL character", code=400), 400
+    # The gateway is one IP address for everybody: the limit counts per sender.
+    if not allow_submission("sms", sender):
+        return jsonify(error="too many reports from this sender; try again later", code=429), 429
     message_id = str(body.get("message_id") or "").strip()[:128] or None
     with get_engine().begin() as conn:
         categories = category_ids(conn)

@@ -1,8 +1,10 @@
 """Rate limits (flask-limiter): report submissions, shared by every intake door, and staff log-ins.
 
-``PANTAU_SUBMIT_RATE`` is counted per client: the IP address for the web form
-and Open311, the sender's number for SMS (the gateway is one IP for
-everybody). ``PANTAU_LOGIN_RATE`` counts log-in attempts (right or wrong) per
+``PANTAU_SUBMIT_RATE`` is counted per client: the IP address for the web form,
+the sender's number for SMS (the gateway is one IP for everybody). An Open311
+client is counted per API key, at the key's own rate or ``PANTAU_API_KEY_RATE``
+(a partner system forwards many citizens' reports from one address). Only
+requests whose credentials were accepted are counted. ``PANTAU_LOGIN_RATE`` counts log-in attempts (right or wrong) per
 IP address, on the log-in page and ``POST /api/v1/auth/token`` together.
 Counters live in Redis when ``PANTAU_REDIS_URL`` is set, so every worker
 counts together; otherwise in this process's memory.
@@ -31,13 +33,22 @@ def init_limits(server: Flask) -> None:
     limiter.init_app(server)
 
 
-def allow_submission(scope: str, who: str | None = None) -> bool:
+def allow_submission(scope: str, who: str | None = None, per_report: int = 1) -> bool:
     """Count one submission for ``who`` (default: the request's IP) in ``scope``; False once over the limit.
 
     For submissions that do not arrive as their own Flask route, such as the
-    Dash callback behind ``/lapor``.
+    Dash callbacks behind ``/lapor``. ``per_report`` raises the limit for what a
+    report may bring several of (its photos).
     """
-    return limiter.limiter.hit(parse(submit_rate()), "submit", scope, who or get_remote_address())
+    limit = parse(submit_rate())
+    if per_report != 1:
+        limit = type(limit)(limit.amount * per_report, limit.multiples, limit.namespace)
+    return limiter.limiter.hit(limit, "submit", scope, who or get_remote_address())
+
+
+def allow_api_key(name: str, rate: str) -> bool:
+    """Count one Open311 submission for the API key named ``name``, limited to ``rate``; False once over it."""
+    return limiter.limiter.hit(parse(rate), "api-key", name)
 
 
 def login_rate() -> str:

@@ -8,7 +8,8 @@
   in ``extended_attributes``);
 - POST needs an ``api_key`` (``flask --app app api-key create NAME``); the
   request is stored and routed like every complaint, channel ``api``, with
-  the key's name as its source;
+  the key's name as its source; POSTs are counted per key (the key's own
+  ``--rate`` or ``PANTAU_API_KEY_RATE``), only once the key is accepted;
 - listings never show confidential reports, nor any reporter's identity.
 
 Pantau's extensions: ``page`` / ``page_size`` and ``bbox`` on GET requests,
@@ -24,14 +25,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, Response, request
-from flask_limiter import RequestLimit
 from sqlalchemy import Connection
 
-from api.limits import limiter, submit_rate
+from api.errors import printable
+from api.limits import allow_api_key
 from api.open311_format import errors, respond, w3c
-from db.accounts import api_key_name
-from db.complaints import WIB, Actor, ComplaintError, NewComplaint, create_complaint
+from db.accounts import api_key_client, api_key_name
+from db.complaints import WIB, Actor, ComplaintError, NewComplaint, create_complaint, without_identity
 from db.engine import get_engine
+from db.filters import EARLIEST_DAY, LATEST_DAY
 from db.open311 import (
     MAX_PAGE_SIZE,
     QUESTIONS,
@@ -46,6 +48,7 @@ from db.open311 import (
 from db.places import kelurahan_by_name
 from db.status import COLOUR, OPEN_STATUSES, Status
 from i18n import current_lang, t
+from settings import get_settings
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 FMT = "<any(xml, json):fmt>"
@@ -153,11 +156,6 @@ def service_definition(service_code: str, fmt: str) -> Response:
 # --- POST a service request ------------------------------------------------------
 
 
-def _too_many(limit: RequestLimit) -> Response:
-    fmt = (request.view_args or {}).get("fmt", "xml")
-    return errors(fmt, 429, f"too many requests from this address (limit {limit.limit}); try again later")
-
-
 def _float(name: str, raw: str, limit: float) -> float:
     try:
         value = float(raw)
@@ -214,6 +212,9 @@ def _answers(service_code: str) -> dict[str, Any]:
 
 def _new_request(conn: Connection, key_name: str) -> NewComplaint:
     """The complaint a POST describes; raises BadRequest naming the first bad parameter."""
+    for param, given in request.values.items(multi=True):
+        if "\x00" in param or "\x00" in given:
+            raise BadRequest(f"{printable(param)}: contains a NUL character (\\x00)")
     _jurisdiction(conn, status=400)
     service_code = (request.values.get("service_code") or "").strip()
     if not service_code:
@@ -267,16 +268,22 @@ def _new_request(conn: Connection, key_name: str) -> NewComplaint:
 
 
 @bp.post(f"/requests.{FMT}")
-@limiter.limit(submit_rate, on_breach=_too_many)
 def create_request(fmt: str) -> Response:
     """File a service request; answers its ``service_request_id`` and a ``service_notice``."""
     lang = current_lang()
     with get_engine().begin() as conn:
-        key_name = api_key_name(conn, request.values.get("api_key"))
-        if key_name is None:
+        # The key first (from the query string when given there, so a body is not even parsed): nothing is
+        # counted or checked for a client that has not proved itself. Then its own quota, per key, not per
+        # address: a partner system forwards many citizens' reports from one address.
+        client = api_key_client(conn, request.args.get("api_key") or request.form.get("api_key"))
+        if client is None:
             return errors(fmt, 403, "api_key is missing or not valid")
+        rate = client["rate"] or get_settings().api_key_rate
+        if not allow_api_key(client["name"], rate):
+            return errors(fmt, 429, f"too many requests with this api_key (limit {rate}); try again later")
         try:
-            new = _new_request(conn, key_name)
+            # Anonymous: no name, contact, account_id or device_id is kept, nor echoed back below.
+            new = without_identity(_new_request(conn, client["name"]))
             created = create_complaint(conn, new, Actor(role="api"))
         except BadRequest as exc:
             return errors(fmt, exc.status, exc.description)
@@ -316,6 +323,8 @@ def _moment(name: str) -> datetime | None:
         moment = datetime.fromisoformat(raw.replace("Z", "+00:00").replace(" ", "+", 1) if "T" in raw else raw)
     except ValueError:
         raise BadRequest(f"{name} is not a W3C datetime (e.g. 2025-01-31T08:00:00+07:00): {raw!r}") from None
+    if not EARLIEST_DAY <= moment.date() <= LATEST_DAY:
+        raise BadRequest(f"{name} {moment.date()} is outside {EARLIEST_DAY}..{LATEST_DAY}")
     return moment if moment.tzinfo else moment.replace(tzinfo=WIB)
 
 

@@ -68,7 +68,7 @@ def _errors(*codes: int) -> dict[str, Any]:
         400: "A missing or bad parameter.",
         403: "Missing or wrong api_key.",
         404: "Not found.",
-        429: "Too many submissions from this address.",
+        429: "Too many submissions with this api_key (its own rate, or PANTAU_API_KEY_RATE).",
     }
     return {str(c): _open311("Open311Error", meaning[c]) for c in codes}
 
@@ -223,7 +223,10 @@ PATHS: dict[str, dict[str, Any]] = {
                 ),
                 "400": _json_error("Username or password missing."),
                 "401": _json_error("Wrong username or password."),
-                "423": _json_error("Account locked after repeated failures."),
+                "429": _json_error(
+                    "Too many attempts from this address, or too many failed ones for this name from it"
+                    " (then with Retry-After)."
+                ),
             },
         }
     },
@@ -233,8 +236,12 @@ PATHS: dict[str, dict[str, Any]] = {
             "summary": "Open jobs: a field supervisor's own; an agency's (or, for operators, every agency's) work in progress.",
             "security": BEARER,
             "parameters": [
-                _query("lat", "Sort by distance from here (with lon).", {"type": "number"}),
-                _query("lon", "Sort by distance from here (with lat).", {"type": "number"}),
+                _query(
+                    "lat", "Sort by distance from here (with lon).", {"type": "number", "minimum": -90, "maximum": 90}
+                ),
+                _query(
+                    "lon", "Sort by distance from here (with lat).", {"type": "number", "minimum": -180, "maximum": 180}
+                ),
                 _query("order", "nearest (default) or oldest."),
                 _query("limit", "At most this many (1-500, default 100).", {"type": "integer"}),
             ],
@@ -356,6 +363,12 @@ PATHS: dict[str, dict[str, Any]] = {
                 _query("to", "Last WIB day, YYYY-MM-DD.", {"type": "string", "format": "date"}),
                 _query("period", "today, 7d, 30d, month or year (from/to win over it)."),
                 _query("progress", "A client-chosen token to follow the export's progress."),
+                _query(
+                    "lang",
+                    "id or en: the language of CSV and XLSX headers and words (default: the pantau_lang cookie, "
+                    "then PANTAU_LANG). GeoJSON keeps its codes in every language.",
+                    {"type": "string", "enum": ["id", "en"]},
+                ),
             ],
             "responses": {
                 "200": {
@@ -618,14 +631,18 @@ SCHEMAS: dict[str, Any] = {
                     "recategorise",
                 ],
             },
-            "reason": _STRING,
-            "note": _STRING,
+            "reason": {"type": "string", "maxLength": 2000},
+            "note": {"type": "string", "maxLength": 2000},
             "opd": _STRING,
             "kota": _STRING,
             "assignee": _STRING,
             "of": _STRING,
             "category": _STRING,
-            "version": {"type": "integer", "description": "Refuse (409) if the complaint changed since this version."},
+            "version": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "Refuse (409) if the complaint changed since this version; not a whole number: 400.",
+            },
         },
     },
     "ActionResult": {

@@ -1,26 +1,41 @@
-"""Who may do what: the one place that maps staff roles to actions, pages and the complaints they reach.
+"""Who may do what: the one place that maps staff accounts to actions, pages and the complaints they reach.
 
-Decisions (the status machine in ``db/status.py`` says what is legal; this says who):
+Every page, callback, API endpoint and export asks here; none decides by looking at a role itself.
+The status machine in ``db/status.py`` says what is legal; this says who.
 
-- ``operator`` (live room) and ``admin``: every action on every complaint, one or many at once,
-  and the change of category. Only they see the reporter of a confidential complaint.
-- ``opd``: works the complaints routed to its own agency (every agency when the account has no
-  OPD, as small cities do). It may ``forward`` (no wrong door: a report that is not its job goes on
-  to the right agency or city, it is never closed for that), ``assign`` to a field supervisor of its
-  agency, ``start`` and ``complete``. It does not verify, reject, mark duplicates, reopen or change
-  category: those decide what the citizen is told and stay with the live room.
+Roles:
+
+- ``operator`` (live room) and ``admin``: every action, one or many at once, and the change of
+  category. Only they see the reporter of a confidential complaint.
+- ``opd``: works its agency's complaints. It may ``forward`` (no wrong door: a report that is not
+  its job goes on to the right agency or city, it is never closed for that), ``assign`` to a field
+  supervisor of its agency who can work the complaint, ``start`` and ``complete``. It does not
+  verify, reject, mark duplicates, reopen or change category: those decide what the citizen is told
+  and stay with the live room.
 - ``field``: ``start`` and ``complete``, only on the jobs assigned to them.
-- ``leader``: reads (every area, or its kecamatan) and changes nothing.
+- ``leader``: reads and changes nothing.
+
+What an account reaches (``scope_of``): every limit recorded on the account applies, whatever its
+role, and limits add up. ``--opd`` keeps it to complaints routed to that agency, ``--kecamatan`` to
+complaints in those kecamatan (a complaint outside every boundary is in none), and a field
+supervisor reaches only the jobs assigned to them. Which options ``users create`` takes for which
+role is ``SCOPE_OPTIONS``: an option that would mean nothing for a role is refused, never ignored.
+
+Out of reach is answered the same way everywhere: a single complaint is refused (HTTP 403, the
+page's "outside your agency or area" notice) and lists, maps, figures and exports leave it out. It
+is 403 and not 404 because a tracking code is not a secret (anyone may read a report's status on
+``/lacak``), so a 404 would hide nothing; the 403 answer carries nothing of the complaint.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from api.auth import StaffUser
+from db.scope import Scope
 from db.status import ACTIONS
-from db.workflow import Scope
+from db.workflow import AGENCY_JOB_STATUSES, FIELD_JOB_STATUSES
 
 Row = Mapping[Any, Any]  # a complaint or account row (SQLAlchemy RowMapping or dict)
 RECATEGORISE = "recategorise"
@@ -32,6 +47,20 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "opd": frozenset({"forward", "assign", "start", "complete"}),
     "field": frozenset({"start", "complete"}),
     "leader": frozenset(),
+}
+
+# The limits ``users create`` accepts per role (``--opd``, ``--kecamatan``); anything else is refused.
+SCOPE_OPTIONS: dict[str, frozenset[str]] = {
+    "admin": frozenset(),
+    "operator": frozenset({"kecamatan"}),
+    "opd": frozenset({"opd", "kecamatan"}),
+    "field": frozenset({"opd", "kecamatan"}),
+    "leader": frozenset({"opd", "kecamatan"}),
+}
+_REFUSED_OPTION = {
+    ("admin", "opd"): "an admin reaches every agency; an agency's account is --role opd --opd CODE",
+    ("admin", "kecamatan"): "an admin reaches every area; a district's live room is --role operator --kecamatan CODE",
+    ("operator", "opd"): "the live room works every agency's reports; an agency's account is --role opd --opd CODE",
 }
 
 # Actions offered for many complaints at once (start and complete belong to one job in the field).
@@ -47,12 +76,25 @@ ROLE_PHOTO_KINDS: dict[str, frozenset[str]] = {
     "leader": frozenset(),
 }
 
-# Roles allowed on each staff page (admin is allowed everywhere).
+# Roles allowed on each staff page and API (admin is allowed everywhere).
 PAGE_ROLES: dict[str, tuple[str, ...]] = {
     "operator": ("operator", "opd"),
     "field": ("field",),
     "complaint": ("operator", "opd", "field", "leader"),
+    "jobs": ("field", "opd", "operator"),
+    # The leaders' dashboard and its exports.
+    "leaders": ("leader", "operator", "opd"),
 }
+
+
+def scope_option_refusal(role: str, opd: str | None, kecamatan: Sequence[str]) -> str | None:
+    """Why ``users create`` must refuse these limits for ``role``, or None when each one limits the account."""
+    given = [name for name, value in (("opd", opd), ("kecamatan", kecamatan)) if value]
+    for name in given:
+        if name not in SCOPE_OPTIONS.get(role, frozenset()):
+            why = _REFUSED_OPTION.get((role, name), f"it means nothing for role {role!r}")
+            return f"--{name} is not accepted for role {role!r}: {why}"
+    return None
 
 
 def actions_of(user: StaffUser | None) -> frozenset[str]:
@@ -60,17 +102,19 @@ def actions_of(user: StaffUser | None) -> frozenset[str]:
     return ROLE_ACTIONS.get(user.role, frozenset()) if user is not None else frozenset()
 
 
+def _scope(role: str, user_id: int, opd_id: int | None, kecamatan_ids: Sequence[int] | None) -> Scope:
+    if role not in ROLE_ACTIONS:
+        return Scope(nothing=True)
+    return Scope(
+        opd_id=opd_id,
+        assignee_id=user_id if role == "field" else None,
+        kecamatan_ids=tuple(sorted(kecamatan_ids or ())) or None,
+    )
+
+
 def scope_of(user: StaffUser) -> Scope:
-    """The complaints this user reaches: all, its agency's, its own jobs, or its kecamatan's."""
-    if user.role in ("admin", "operator"):
-        return Scope()
-    if user.role == "opd":
-        return Scope(opd_id=user.opd_id)
-    if user.role == "field":
-        return Scope(assignee_id=user.id)
-    if user.role == "leader":
-        return Scope(kecamatan_ids=tuple(user.kecamatan_ids) or None)
-    return Scope(nothing=True)
+    """The complaints this user reaches: every limit recorded on the account, together."""
+    return _scope(user.role, user.id, user.opd_id, user.kecamatan_ids)
 
 
 def may_see(user: StaffUser | None, complaint: Row) -> bool:
@@ -78,26 +122,59 @@ def may_see(user: StaffUser | None, complaint: Row) -> bool:
     return user is not None and scope_of(user).covers(complaint)
 
 
+def _outside(user: StaffUser) -> str:
+    if user.role == "field":
+        return "this job is assigned to someone else or is outside your agency or area"
+    return "this complaint is outside your agency or area"
+
+
 def refusal(user: StaffUser | None, action: str, complaint: Row) -> str | None:
-    """Why ``user`` may not take ``action`` on ``complaint``, or None when allowed."""
+    """Why ``user`` may not take ``action`` on ``complaint``, or None when allowed (see ``refuser`` for assign)."""
     if user is None:
         return "authentication required"
     if action not in actions_of(user):
         return f"role {user.role!r} may not {action}"
     if not may_see(user, complaint):
-        if user.role == "field":
-            return "this job is assigned to someone else"
-        return "this complaint is outside your agency or area"
+        return _outside(user)
     return None
 
 
 def assignee_refusal(user: StaffUser, assignee: Row | None) -> str | None:
-    """Why ``user`` may not hand a job to ``assignee`` (an account row), or None when allowed."""
+    """Why ``user`` may not hand jobs to ``assignee`` (an account row) at all, or None when allowed."""
     if assignee is None or assignee["role"] != "field" or not assignee["active"]:
         return "the assignee must be an active field supervisor"
     if user.role == "opd" and user.opd_id is not None and assignee["opd_id"] not in (None, user.opd_id):
         return "an agency assigns only its own field supervisors"
     return None
+
+
+def reach_refusal(assignee: Row, complaint: Row) -> str | None:
+    """Why the field supervisor ``assignee`` (id, username, role, opd_id, kecamatan_ids) could not work
+    ``complaint`` once assigned to them (another agency or area), or None."""
+    scope = _scope(assignee["role"], assignee["id"], assignee["opd_id"], assignee["kecamatan_ids"])
+    if scope.covers({**complaint, "assignee_id": assignee["id"]}):
+        return None
+    return f"{assignee['username']} cannot work this complaint (another agency or area)"
+
+
+def refuser(user: StaffUser | None, action: str, assignee: Row | None = None) -> Callable[[Row], str | None]:
+    """The check of ``action`` on each complaint it is applied to; for ``assign``, ``assignee`` (an account
+    row) must be a supervisor ``user`` may assign and one who can work that complaint."""
+
+    def check(complaint: Row) -> str | None:
+        why = refusal(user, action, complaint)
+        if why is None and action == "assign" and user is not None:
+            why = assignee_refusal(user, assignee)
+            if why is None and assignee is not None:
+                why = reach_refusal(assignee, complaint)
+        return why
+
+    return check
+
+
+def assignable_opd(user: StaffUser) -> int | None:
+    """The agency whose field supervisors (and those serving every agency) ``user`` may assign; None: all."""
+    return user.opd_id if user.role == "opd" else None
 
 
 def photo_refusal(user: StaffUser | None, kind: str, complaint: Row) -> str | None:
@@ -107,7 +184,7 @@ def photo_refusal(user: StaffUser | None, kind: str, complaint: Row) -> str | No
     if kind not in ROLE_PHOTO_KINDS.get(user.role, frozenset()):
         return f"role {user.role!r} may not add {kind} photos"
     if not may_see(user, complaint):
-        return "this complaint is outside your reach"
+        return _outside(user)
     return None
 
 
@@ -118,5 +195,21 @@ def sees_reporter(user: StaffUser | None, complaint: Row) -> bool:
     return user.role in ("admin", "operator") or not complaint["confidential"]
 
 
+def sees_duplicates(user: StaffUser | None) -> bool:
+    """Possible duplicates nearby are offered to whoever may merge them."""
+    return "duplicate" in actions_of(user)
+
+
+def job_statuses(user: StaffUser) -> tuple[str, ...]:
+    """What counts as a job in the job list: a supervisor's assigned work, an agency's (or everyone's) open work."""
+    return FIELD_JOB_STATUSES if user.role == "field" else AGENCY_JOB_STATUSES
+
+
 def may_open(user: StaffUser | None, page: str) -> bool:
+    """Whether ``user`` may open a staff page (or its API): ``PAGE_ROLES``, and admin everywhere."""
     return user is not None and (user.role == "admin" or user.role in PAGE_ROLES[page])
+
+
+def pages_of(user: StaffUser | None) -> frozenset[str]:
+    """The staff pages (names of PAGE_ROLES) this user may open."""
+    return frozenset(page for page in PAGE_ROLES if may_open(user, page))

@@ -1,15 +1,17 @@
 """Stored photos over HTTP: ``GET /photos/<id>`` and ``/photos/<id>/thumb``.
 
 Photos of confidential complaints answer 404 to everyone but the staff who
-reach that complaint (the wall screen never shows them). Photo bytes never
-change under an id, so public ones are cached for a year.
+reach that complaint and its reporter, whose own link's ``k`` (see
+``db/tracking.py``) is added to the address (the wall screen never shows
+them). Photo bytes never change under an id, so public ones are cached for a year.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort, current_app, request
 
 from db.engine import get_engine
+from db.tracking import is_reporter
 from db.wall import photo
 from photos.store import get_store
 
@@ -26,10 +28,15 @@ def _may_see_confidential(complaint: dict[str, object]) -> bool:
     return may_see(current_staff(), complaint)
 
 
+def _is_its_reporter(complaint: dict[str, object]) -> bool:
+    token = request.args.get("k")
+    return bool(token) and is_reporter(current_app.config["SECRET_KEY"], str(complaint["tracking_code"]), token)
+
+
 def _serve(photo_id: int, thumb: bool) -> Response:
     with get_engine().connect() as conn:
         found = photo(conn, photo_id)
-    if found is None or (found["confidential"] and not _may_see_confidential(found)):
+    if found is None or (found["confidential"] and not (_is_its_reporter(found) or _may_see_confidential(found))):
         abort(404)
     key = (found["thumb_key"] or found["storage_key"]) if thumb else found["storage_key"]
     try:

@@ -6,7 +6,7 @@ path, status, duration, response size, the worker's pid and who asked (the
 staff role and id, or ``public``). Nothing a reporter typed is written: no
 query strings, no bodies, no form fields, no IP addresses, and tracking codes
 in paths are masked. Errors from the app's logger come out in the same shape,
-with the traceback as one string field.
+with the traceback as one string field, tracking codes masked in both.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from typing import Any
 
 from flask import Flask, Response, g, request, session
 from flask.logging import default_handler
+from werkzeug.exceptions import RequestEntityTooLarge
 
 REQUEST_ID = "X-Request-ID"
 _SAFE_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
@@ -39,12 +40,13 @@ class JsonFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "message": record.getMessage(),
+            # Flask's own error line names the path ("Exception on /lacak/<code> [GET]"): masked like the request's.
+            "message": masked_path(record.getMessage()),
         }
         entry.update(getattr(record, "fields", {}))
         if record.exc_info and record.exc_info[0] is not None:
             entry["error"] = record.exc_info[0].__name__
-            entry["traceback"] = "".join(traceback.format_exception(*record.exc_info))
+            entry["traceback"] = masked_path("".join(traceback.format_exception(*record.exc_info)))
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
@@ -65,7 +67,7 @@ class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
 
 
 def masked_path(path: str) -> str:
-    """The path with tracking codes replaced: a code is enough to read a report's status."""
+    """The path (or any log text) with tracking codes replaced: a code is enough to read a report's status."""
     return _TRACKING_CODE.sub("XXXX-XXXX-XXXX", path)
 
 
@@ -113,7 +115,10 @@ def _finish(response: Response) -> Response:
         "pid": os.getpid(),
     }
     if request.path.endswith("/_dash-update-component"):
-        body = request.get_json(silent=True)
+        try:
+            body = request.get_json(silent=True)
+        except RequestEntityTooLarge:
+            body = None  # over MAX_CONTENT_LENGTH: already answered 413, and the body is never read
         if isinstance(body, dict) and isinstance(body.get("output"), str):
             fields["callback"] = body["output"][:160]  # component ids, never their values
     logger.info("%s %s %s", request.method, fields["path"], response.status_code, extra={"fields": fields})

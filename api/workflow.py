@@ -3,10 +3,11 @@
 ``{id}`` in every URL is the complaint's public tracking code (Open311's
 ``service_request_id``). Authenticate with a bearer token from
 ``POST /api/v1/auth/token`` (or the browser session plus its CSRF token).
-Answers: 401 without credentials, 403 when the role or the complaint's agency
-or assignee forbids it, 404 for an unknown complaint, 409 with the current
-status when the status machine refuses, 400 for a malformed request, 413 for
-an upload over the limit, 507 when the photo storage is full (api/errors.py).
+Answers: 401 without credentials, 403 when the role or the complaint's agency,
+area or assignee forbids it (``api/permissions.py``), 404 for an unknown
+complaint, 409 with the current status when the status machine refuses, 400
+for a malformed request, 413 for an upload over the limit, 507 when the photo
+storage is full (api/errors.py).
 """
 
 from __future__ import annotations
@@ -25,10 +26,12 @@ from api.permissions import (
     RECATEGORISE,
     actions_of,
     assignee_refusal,
+    job_statuses,
     may_see,
     photo_refusal,
-    refusal,
+    refuser,
     scope_of,
+    sees_duplicates,
     sees_reporter,
 )
 from db.accounts import load_user
@@ -37,8 +40,6 @@ from db.engine import get_engine
 from db.models import PHOTO_KINDS
 from db.status import ACTIONS, COLOUR, Status, TransitionError
 from db.workflow import (
-    AGENCY_JOB_STATUSES,
-    FIELD_JOB_STATUSES,
     BulkRequest,
     Outcome,
     apply_many,
@@ -57,6 +58,8 @@ from settings import get_settings
 
 bp = Blueprint("workflow", __name__, url_prefix="/api/v1")
 BULK_MAX = 500
+MAX_NOTE = 2000  # a note or a reason: a few paragraphs, shown on the timeline
+MAX_CODE = 64  # an agency, city, account or complaint code
 # What each action needs besides its name, checked before anything is locked.
 _NEEDS = {"forward": ("opd", "kota"), "assign": ("assignee",), "duplicate": ("of",), RECATEGORISE: ("category",)}
 
@@ -127,32 +130,41 @@ def job_json(row: RowMapping, lang: str) -> dict[str, Any]:
     }
 
 
-def _float_arg(name: str) -> float | None:
-    try:
-        value = float(request.args[name])
-    except (KeyError, ValueError):
+def _degrees_arg(name: str, bound: float) -> float | None:
+    """The query parameter ``name`` in degrees within ±``bound``, None when absent; ValueError otherwise."""
+    raw = request.args.get(name, "").strip()
+    if not raw:
         return None
-    return value if -180 <= value <= 180 else None
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number of degrees") from None
+    if not -bound <= value <= bound:  # also refuses nan
+        raise ValueError(f"{name} must be between -{bound:g} and {bound:g}")
+    return value
 
 
 @bp.get("/jobs")
-@require_roles("field", "opd", "operator")
+@require_roles(*PAGE_ROLES["jobs"])
 def list_jobs() -> Any:
     """Open jobs: a field supervisor's own; an agency's or (operators) every agency's work in progress."""
     user = _user()
     lang = current_lang()
-    statuses = FIELD_JOB_STATUSES if user.role == "field" else AGENCY_JOB_STATUSES
     try:
         limit = max(1, min(int(request.args.get("limit", 100)), 500))
     except ValueError:
         return _error(400, "limit must be a number")
+    try:
+        lat, lon = _degrees_arg("lat", 90), _degrees_arg("lon", 180)
+    except ValueError as exc:
+        return _error(400, str(exc))
     with get_engine().connect() as conn:
         rows = jobs(
             conn,
             scope_of(user),
-            statuses,
-            lon=_float_arg("lon"),
-            lat=_float_arg("lat"),
+            job_statuses(user),
+            lon=lon,
+            lat=lat,
             nearest=request.args.get("order", "nearest") != "oldest",
             limit=limit,
         )
@@ -180,7 +192,7 @@ def complaint_detail(code: str) -> Any:
             return _error(403, "this complaint is outside your reach")
         history = staff_events(conn, row["id"])
         photos = evidence(conn, row["id"])
-        nearby = nearby_duplicates(conn, row["id"]) if user.role in ("admin", "operator") else []
+        nearby = nearby_duplicates(conn, scope_of(user), row["id"]) if sees_duplicates(user) else []
     body: dict[str, Any] = {
         **_complaint_fields(row, lang),
         "channel": row["channel"],
@@ -214,46 +226,82 @@ def complaint_detail(code: str) -> Any:
     return jsonify(body)
 
 
-def _parse_action(body: Any) -> tuple[BulkRequest | None, str | None]:
-    """The request's action and its arguments, or why it is malformed."""
+class Malformed(ValueError):
+    """A request body the API cannot use; ``field`` names the part that is wrong."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def _text_field(body: dict[str, Any], key: str, limit: int, codes: bool = False) -> str | None:
+    value = body.get(key)
+    if value is None:
+        return None
+    if codes and isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)  # a numeric code (a kota) sent as a number
+    if not isinstance(value, str):
+        raise Malformed(f"{key!r} must be text", key)
+    if "\x00" in value:
+        raise Malformed(f"{key!r} contains a NUL character (\\x00)", key)
+    if len(value) > limit:
+        raise Malformed(f"{key!r} is longer than {limit} characters", key)
+    return value.strip() or None
+
+
+def _parse_action(body: Any) -> BulkRequest:
+    """The request's action and its arguments; raises Malformed saying what is wrong."""
     if not isinstance(body, dict):
-        return None, "send a JSON object with at least 'action'"
-    action = str(body.get("action") or "").strip()
+        raise Malformed("send a JSON object with at least 'action'")
+    action = body.get("action")
+    action = action.strip() if isinstance(action, str) else ""
     if action not in ALL_ACTIONS:
-        return None, f"unknown action {action!r}; one of {', '.join(sorted(ALL_ACTIONS))}"
-
-    def text_of(key: str) -> str | None:
-        value = body.get(key)
-        return (str(value).strip() or None) if value is not None else None
-
+        raise Malformed(f"unknown action {action!r}; one of {', '.join(sorted(ALL_ACTIONS))}", "action")
     req = BulkRequest(
         action=action,
-        reason=text_of("reason"),
-        note=text_of("note"),
-        opd=text_of("opd"),
-        kota=text_of("kota"),
-        assignee=text_of("assignee"),
-        of=text_of("of"),
-        category=text_of("category"),
+        reason=_text_field(body, "reason", MAX_NOTE),
+        note=_text_field(body, "note", MAX_NOTE),
+        opd=_text_field(body, "opd", MAX_CODE, codes=True),
+        kota=_text_field(body, "kota", MAX_CODE, codes=True),
+        assignee=_text_field(body, "assignee", MAX_CODE, codes=True),
+        of=_text_field(body, "of", MAX_CODE, codes=True),
+        category=_text_field(body, "category", MAX_CODE, codes=True),
     )
     needs = _NEEDS.get(action, ())
     if needs and not any(getattr(req, k) for k in needs):
-        return None, f"{action} needs {' or '.join(repr(k) for k in needs)}"
+        raise Malformed(f"{action} needs {' or '.join(repr(k) for k in needs)}", needs[0])
     if action in ACTIONS and ACTIONS[action].needs_reason and not req.reason:
-        return None, f"{action} needs a 'reason'"
-    return req, None
+        raise Malformed(f"{action} needs a 'reason'", "reason")
+    return req
 
 
-def _refuser(user: StaffUser, action: str) -> Any:
-    return lambda row: refusal(user, action, row)
+def _version(body: Any) -> int | None:
+    """The version the client saw (a stale one is refused 409); a string or a fraction is not a version."""
+    version = body.get("version")
+    if version is None:
+        return None
+    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
+        raise Malformed("'version' must be a whole number: the complaint's version as you last read it", "version")
+    return version
 
 
-def _assignee_problem(user: StaffUser, req: BulkRequest) -> str | None:
+def _ids(body: Any) -> list[str]:
+    ids = body.get("ids")
+    if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
+        raise Malformed("'ids' must be a non-empty list of complaint ids", "ids")
+    if len(ids) > BULK_MAX:
+        raise Malformed(f"at most {BULK_MAX} complaints at once", "ids")
+    if any("\x00" in i or len(i) > MAX_CODE for i in ids):
+        raise Malformed(f"each id is a tracking code: at most {MAX_CODE} characters, no NUL", "ids")
+    return ids
+
+
+def _assignee(req: BulkRequest) -> Any:
+    """The account an ``assign`` hands the job to (None for other actions or an unknown name)."""
     if req.action != "assign":
         return None
     with get_engine().connect() as conn:
-        account = load_user(conn, username=req.assignee or "")
-    return assignee_refusal(user, account)
+        return load_user(conn, username=req.assignee or "")
 
 
 @bp.post("/complaints/<code>/transition")
@@ -262,20 +310,27 @@ def complaint_transition(code: str) -> Any:
     user = current_staff()
     if user is None:
         return _error(401, "authentication required")
-    req, problem = _parse_action(request.get_json(silent=True))
-    if req is None:
-        return _error(400, problem or "bad request")
+    body = request.get_json(silent=True)
+    try:
+        req = _parse_action(body)
+        version = _version(body)
+    except Malformed as exc:
+        return _malformed(exc)
     if req.action not in actions_of(user):
         return _error(403, f"role {user.role!r} may not {req.action}")
-    version = (request.get_json(silent=True) or {}).get("version")
-    if isinstance(version, int):
+    if version is not None:
         req.expected_versions[code.strip().upper()] = version
-    problem = _assignee_problem(user, req)
+    assignee = _assignee(req)
+    problem = assignee_refusal(user, assignee) if req.action == "assign" else None
     if problem:
         return _error(403, problem)
     with get_engine().begin() as conn:
-        outcome = apply_one(conn, code.strip().upper(), req, user.actor, _refuser(user, req.action))
+        outcome = apply_one(conn, code.strip().upper(), req, user.actor, refuser(user, req.action, assignee))
     return _outcome_response(outcome)
+
+
+def _malformed(exc: Malformed) -> Any:
+    return _error(400, str(exc), **({"field": exc.field} if exc.field else {}))
 
 
 def _outcome_response(outcome: Outcome) -> Any:
@@ -305,21 +360,19 @@ def complaints_bulk() -> Any:
     if user is None:
         return _error(401, "authentication required")
     body = request.get_json(silent=True)
-    req, problem = _parse_action(body)
-    if req is None:
-        return _error(400, problem or "bad request")
-    ids = body.get("ids") if isinstance(body, dict) else None
-    if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
-        return _error(400, "'ids' must be a non-empty list of complaint ids")
-    if len(ids) > BULK_MAX:
-        return _error(400, f"at most {BULK_MAX} complaints at once")
+    try:
+        req = _parse_action(body)
+        ids = _ids(body)
+    except Malformed as exc:
+        return _malformed(exc)
     if req.action not in actions_of(user):
         return _error(403, f"role {user.role!r} may not {req.action}")
-    problem = _assignee_problem(user, req)
+    assignee = _assignee(req)
+    problem = assignee_refusal(user, assignee) if req.action == "assign" else None
     if problem:
         return _error(403, problem)
     with get_engine().begin() as conn:
-        outcomes = apply_many(conn, ids, req, user.actor, _refuser(user, req.action))
+        outcomes = apply_many(conn, ids, req, user.actor, refuser(user, req.action, assignee))
     return jsonify(
         done=sum(o.ok for o in outcomes),
         failed=sum(not o.ok for o in outcomes),
@@ -370,8 +423,9 @@ def complaint_photos(code: str) -> Any:
 
 
 def _photo_error(exc: PhotoError, lang: str) -> Any:
-    status = {"photo.too_large": 413, "photo.not_image": 415}.get(exc.key, 400)
-    return _error(status, exc.detail, message=t(exc.key, lang, mb=f"{get_settings().max_photo_mb:g}"))
+    too_large = ("photo.too_large", "photo.too_many_pixels", "photo.far_too_many_pixels")
+    status = 413 if exc.key in too_large else 415 if exc.key == "photo.not_image" else 400
+    return _error(status, exc.detail, message=exc.message(lang))
 
 
 @bp.errorhandler(RequestEntityTooLarge)

@@ -1,7 +1,8 @@
-/* When the server answers a Dash callback with 503 (the database is away or busy; see api/errors.py),
-   show its message in a banner instead of failing silently; the next good answer hides it. A page
-   whose content never arrived is reloaded once the database answers /healthz again; a page with
-   content is left alone, so nobody loses what they were typing. */
+/* When the server answers a Dash callback with 503 (the database is away or busy; see api/errors.py)
+   or 413 (more data than a request may carry), show its message in a banner instead of failing
+   silently; the next good answer hides it. A page whose content never arrived is reloaded once the
+   database answers /healthz again; a page with content is left alone, so nobody loses what they
+   were typing. */
 (function () {
   "use strict";
 
@@ -50,11 +51,11 @@
     }, HEALTH_POLL_MS);
   }
 
-  function show(message) {
+  function show(message, waitForHealth) {
     var el = banner();
     el.textContent = message;
     el.hidden = false;
-    watchHealth();
+    if (waitForHealth) watchHealth();
   }
 
   var originalFetch = window.fetch.bind(window);
@@ -63,10 +64,12 @@
     var promise = originalFetch(input, init);
     if (url.indexOf(CALLBACK_PATH) === -1) return promise;
     return promise.then(function (response) {
-      if (response.status === 503) {
+      // 503: the database is away or busy; 413: more data than a request may carry (api/errors.py).
+      if (response.status === 503 || response.status === 413) {
+        var away = response.status === 503;
         response.clone().json()
-          .then(function (body) { show(body.error || response.statusText); })
-          .catch(function () { show(response.statusText); });
+          .then(function (body) { show(body.error || response.statusText, away); })
+          .catch(function () { show(response.statusText, away); });
       } else if (response.ok) {
         hide();
       }

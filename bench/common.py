@@ -22,6 +22,8 @@ from typing import BinaryIO
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
+from settings import Settings, local_database_url
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -38,8 +40,8 @@ def bench_url(complaints: int) -> str:
     base = os.environ.get("PANTAU_BENCH_DATABASE_URL")
     if base:
         return str(make_url(base).set(database=f"{make_url(base).database}_{complaints}"))
-    run = ROOT / "var" / "pg" / "run"
-    return f"postgresql+psycopg://postgres@/pantau_bench_{complaints}?host={run}&port=54329"
+    # The cluster make bench started for PANTAU_DATA_DIR (default var/).
+    return local_database_url(f"pantau_bench_{complaints}", Settings().data_dir)
 
 
 def _ensure_database(url: str) -> None:
@@ -55,7 +57,6 @@ def bench_database(complaints: int) -> Engine:
     """A migrated database with boundaries, catalogue and exactly ``complaints`` demo complaints."""
     url = bench_url(complaints)
     os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("PANTAU_DATA_DIR", str(ROOT / "var"))
     from db.boundaries import boundary_counts, load_boundaries
     from db.catalogue import load_catalogue
     from db.demo import complaint_count, seed_demo
@@ -83,7 +84,7 @@ def bench_database(complaints: int) -> Engine:
         started = time.perf_counter()
         with engine.begin() as conn:
             conn.execute(text("SET LOCAL statement_timeout = 0"))
-            seed_demo(conn, LocalStore(ROOT / "var" / "photos"), missing, seed=11 + have)
+            seed_demo(conn, LocalStore(get_settings().photos_dir), missing, seed=11 + have)
         with engine.connect() as conn:
             conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
         log(f"seeded in {time.perf_counter() - started:.0f} s")

@@ -65,7 +65,7 @@ def _measure(conn: Connection, size: int) -> None:
         )
     ]
     probes = iter(open_ids * 2)
-    emit(f"nearby_duplicates_ms_{size}", _median_ms(lambda: nearby_duplicates(conn, next(probes)), 20), "ms")
+    emit(f"nearby_duplicates_ms_{size}", _median_ms(lambda: nearby_duplicates(conn, Scope(), next(probes)), 20), "ms")
     emit(
         f"field_jobs_nearest_ms_{size}",
         _median_ms(lambda: jobs(conn, Scope(opd_id=agency), AGENCY_JOB_STATUSES, lon=106.63, lat=-6.18), 10),

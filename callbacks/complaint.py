@@ -1,19 +1,22 @@
-"""The staff complaint page: take an action, merge duplicates, add completion photos."""
+"""The staff complaint page: take an action, merge duplicates (after a question naming both), add completion photos."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, html, no_update
+from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, html, no_update
 
-from api.auth import current_staff
-from api.permissions import actions_of, assignee_refusal, refusal
+from api.auth import StaffUser, current_staff
+from api.permissions import actions_of, assignee_refusal, refusal, refuser, sees_duplicates
 from callbacks._actions import form_problem, form_request, register_toggle
 from callbacks._upload import register_upload
 from db.accounts import load_user
+from db.complaints import NotFound
 from db.engine import get_engine
-from db.workflow import BulkRequest, Outcome, apply_one
+from db.status import ACTIONS, Status
+from db.workflow import BulkRequest, Outcome, apply_one, detail, merge_refusal, root_of
 from i18n import t
+from layouts._merge import merge_question
 
 register_toggle("cp")
 register_upload("cp")
@@ -33,9 +36,42 @@ def _failure(outcome: Outcome, lang: str) -> html.Span:
     return html.Span([t(key, lang, status=status), html.Br(), html.Small(outcome.error or "")], className="error")
 
 
+# The merge question (layouts/_merge.py): its title, what happens to each report, the confirm label, the merge
+# it asks about, and whether it is hidden.
+_ASK = ("cp-merge-q", "children"), ("cp-merge-detail", "children"), ("cp-merge-yes", "children")
+_PENDING = ("cp-merge-pending", "data"), ("cp-merge-ask", "hidden")
+Dialog = tuple[Any, Any, Any, Any, Any]
+_UNCHANGED: Dialog = (no_update,) * 5
+
+
+def _ask(user: StaffUser, duplicate: str, into: str, reason: str | None, lang: str) -> tuple[Any, Dialog]:
+    """The question before merging ``duplicate`` into ``into`` (or the end of its chain), or why it cannot be."""
+    with get_engine().connect() as conn:
+        try:
+            dup = detail(conn, duplicate)
+            survivor = detail(conn, root_of(conn, into))
+        except NotFound:
+            return html.Span(t("complaint.gone", lang), className="error"), _UNCHANGED
+    # The report it would merge into is the one its reporter follows from now on: it must be in reach too.
+    if refusal(user, "duplicate", dup) is not None or refusal(user, "duplicate", survivor) is not None:
+        return html.Span(t("action.forbidden", lang), className="error"), _UNCHANGED
+    if Status(dup["status"]) not in ACTIONS["duplicate"].sources:
+        status = t(f"status.{dup['status']}", lang)
+        return html.Span(t("action.illegal", lang, status=status), className="error"), _UNCHANGED
+    a, b = dup["tracking_code"], survivor["tracking_code"]
+    if a == b:
+        return html.Span(t("dup.self", lang, a=a), className="error"), _UNCHANGED
+    if merge_refusal(dup, survivor) is not None:
+        return html.Span(t("dup.cannot", lang, a=a, b=b), className="error"), _UNCHANGED
+    title, lines, confirm = merge_question(dup, survivor, lang)
+    pending = {"duplicate": a, "into": b, "reason": reason, "version": dup["version"]}
+    return "", (title, lines, confirm, pending, False)
+
+
 @callback(
     Output("cp-msg", "children"),
     Output("cp-reload", "href"),
+    *(Output(i, p, allow_duplicate=True) for i, p in _ASK + _PENDING),
     Input("cp-submit", "n_clicks"),
     State("cp-action", "value"),
     State("cp-opd", "value"),
@@ -57,52 +93,95 @@ def submit_action(
     of: str | None,
     reason: str | None,
     page: dict[str, Any],
-) -> tuple[Any, Any]:
+) -> tuple[Any, ...]:
     lang = page.get("lang", "id")
     user = current_staff()
     req = form_request(action, opd, kota, assignee, category, of, reason)
     problem = form_problem(req, lang)
     if problem is None and (user is None or req.action not in actions_of(user)):
         problem = t("action.forbidden", lang)
+    account = None
     if problem is None and req.action == "assign" and user is not None:
         with get_engine().connect() as conn:
-            if assignee_refusal(user, load_user(conn, username=req.assignee or "")):
-                problem = t("action.bad_assignee", lang)
+            account = load_user(conn, username=req.assignee or "")
+        if assignee_refusal(user, account):
+            problem = t("action.bad_assignee", lang)
     if problem is not None or user is None:
-        return html.Span(problem, className="error"), no_update
+        return html.Span(problem, className="error"), no_update, *_UNCHANGED
+    if req.action == "duplicate":  # a merge: ask first, naming both reports
+        message, dialog = _ask(user, page["code"], req.of or "", req.reason, lang)
+        return message, no_update, *dialog
     req.expected_versions[page["code"]] = page["version"]
     with get_engine().begin() as conn:
-        outcome = apply_one(conn, page["code"], req, user.actor, lambda row: refusal(user, req.action, row))
+        outcome = apply_one(conn, page["code"], req, user.actor, refuser(user, req.action, account))
     if not outcome.ok:
-        return _failure(outcome, lang), no_update
-    return "", f"/pengaduan/{page['code']}?lang={lang}&done={req.action}"
+        return _failure(outcome, lang), no_update, *_UNCHANGED
+    return "", f"/pengaduan/{page['code']}?lang={lang}&done={req.action}", *_UNCHANGED
 
 
 @callback(
     Output("cp-dup-msg", "children"),
-    Output("cp-reload", "href", allow_duplicate=True),
-    Input({"type": "cp-merge", "code": ALL, "into": ALL}, "n_clicks"),
+    *(Output(i, p) for i, p in _ASK + _PENDING),
+    Input({"type": "cp-merge", "dup": ALL, "into": ALL}, "n_clicks"),
     State("cp-dup-reason", "value"),
     State("cp-ctx", "data"),
     prevent_initial_call=True,
 )
-def merge(clicks: list[int], reason: str | None, page: dict[str, Any]) -> tuple[Any, Any]:
-    """Merge a nearby report into this one ("here"), or this one into it ("there")."""
+def ask_merge(clicks: list[int], reason: str | None, page: dict[str, Any]) -> tuple[Any, ...]:
+    """A merge button under "Kemungkinan duplikat": ask before merging, naming both reports."""
     lang = page.get("lang", "id")
     pressed = ctx.triggered_id
     if not pressed or not any(clicks):
-        return no_update, no_update
+        return no_update, *_UNCHANGED
     user = current_staff()
-    if user is None or "duplicate" not in actions_of(user):
-        return html.Span(t("action.forbidden", lang), className="error"), no_update
+    if user is None or not sees_duplicates(user):
+        return html.Span(t("action.forbidden", lang), className="error"), *_UNCHANGED
     reason = (reason or "").strip()
     if not reason:
-        return html.Span(t("action.need_reason", lang), className="error"), no_update
-    here, other = page["code"], pressed["code"]
-    duplicate, survivor = (other, here) if pressed["into"] == "here" else (here, other)
-    req = BulkRequest(action="duplicate", reason=reason, of=survivor)
+        return html.Span(t("action.need_reason", lang), className="error"), *_UNCHANGED
+    message, dialog = _ask(user, pressed["dup"], pressed["into"], reason, lang)
+    return message, *dialog
+
+
+@callback(
+    Output("cp-merge-msg", "children"),
+    Output("cp-reload", "href", allow_duplicate=True),
+    Input("cp-merge-yes", "n_clicks"),
+    State("cp-merge-pending", "data"),
+    State("cp-ctx", "data"),
+    prevent_initial_call=True,
+)
+def merge(clicks: int, pending: dict[str, Any] | None, page: dict[str, Any]) -> tuple[Any, Any]:
+    """The answer "yes": merge, then reload saying which report was merged into which."""
+    lang = page.get("lang", "id")
+    if not clicks or not pending:
+        return no_update, no_update
+    user = current_staff()
+    if user is None or not sees_duplicates(user):
+        return html.Span(t("action.forbidden", lang), className="error"), no_update
+    duplicate, into = str(pending["duplicate"]), str(pending["into"])
+    req = BulkRequest(action="duplicate", reason=pending.get("reason"), of=into)
+    if isinstance(pending.get("version"), int):
+        req.expected_versions[duplicate] = pending["version"]
     with get_engine().begin() as conn:
-        outcome = apply_one(conn, duplicate, req, user.actor, lambda row: refusal(user, "duplicate", row))
+        outcome = apply_one(conn, duplicate, req, user.actor, refuser(user, "duplicate"))
+    if outcome.survivor:
+        return html.Span(t("dup.cannot", lang, a=duplicate, b=into), className="error"), no_update
     if not outcome.ok:
         return _failure(outcome, lang), no_update
-    return "", f"/pengaduan/{here}?lang={lang}&done=duplicate"
+    return "", f"/pengaduan/{page['code']}?lang={lang}&merged={duplicate}"
+
+
+# "Batal" closes the question; focus and keys are handled in assets/merge_dialog.js.
+clientside_callback(
+    ClientsideFunction("pantau_merge", "close"),
+    Output("cp-merge-ask", "hidden", allow_duplicate=True),
+    Input("cp-merge-no", "n_clicks"),
+    prevent_initial_call=True,
+)
+clientside_callback(
+    ClientsideFunction("pantau_merge", "focus"),
+    Output("cp-merge-yes", "title"),
+    Input("cp-merge-ask", "hidden"),
+    prevent_initial_call=True,
+)

@@ -7,27 +7,30 @@ count against ``PANTAU_SUBMIT_RATE`` per IP address (``api.limits``).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import math
+import secrets
 from typing import Any
 
-from dash import Input, Output, State, callback, clientside_callback, html, no_update
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, html, no_update
 from flask import current_app, request
 
 from api.limits import allow_submission
+from callbacks._upload import register_staging
 from db.complaints import MAX_DESCRIPTION, Actor, ComplaintError, NewComplaint, create_complaint
 from db.engine import get_engine
-from db.places import kelurahan_point
+from db.places import kelurahan_point, place_at
 from db.status import Status
 from db.tracking import reporter_token
+from db.uploads import discard_upload
 from i18n import t
-from layouts.lapor import MAX_ADDRESS, MAX_NAME, MAX_PHOTOS
+from layouts.lapor import MAX_ADDRESS, MAX_NAME, MAX_PHOTOS, receipt
 from photos.store import get_store
-from photos.upload import PhotoError, process_image, save_photo
-from settings import get_settings
+from photos.upload import PhotoError, attach_staged
 
 PUBLIC = Actor(role="public")
+
+# Each photo is sent, checked and kept as soon as it is chosen; the form sends their tokens.
+register_staging("lapor", MAX_PHOTOS)
 
 # Clicking anywhere on the map sets the pin: plotly reports clicks only on drawn
 # points, so listen to MapLibre's own click event. Dash may re-mount the graph,
@@ -113,32 +116,73 @@ clientside_callback(
 @callback(
     Output("lapor-lat", "value", allow_duplicate=True),
     Output("lapor-lon", "value", allow_duplicate=True),
+    Output("lapor-pin-source", "data"),
     Input("lapor-kelurahan", "value"),
     prevent_initial_call=True,
 )
-def place_in_kelurahan(code: str | None) -> tuple[Any, Any]:
-    """Choosing a kelurahan puts the pin at a point inside it."""
+def place_in_kelurahan(code: str | None) -> tuple[Any, Any, Any]:
+    """Choosing a kelurahan puts the pin at a point inside it, and remembers that point: while the pin stays
+    there it marks no particular place, so the form asks for an address or landmark."""
     if not code:
-        return no_update, no_update
+        return no_update, no_update, no_update
     with get_engine().connect() as conn:
         point = kelurahan_point(conn, code)
     if point is None:
-        return no_update, no_update
-    return f"{point[0]:.6f}", f"{point[1]:.6f}"
+        return no_update, no_update, no_update
+    lat, lon = f"{point[0]:.6f}", f"{point[1]:.6f}"
+    return lat, lon, {"kelurahan": code, "lat": lat, "lon": lon}
+
+
+def pin_from_list(source: Any, lat: Any, lon: Any) -> bool:
+    """Whether the pin is still where the kelurahan list put it (``source``: the lapor-pin-source store)."""
+    return (
+        isinstance(source, dict)
+        and source.get("lat") == str(lat or "").strip()
+        and source.get("lon") == str(lon or "").strip()
+    )
 
 
 @callback(
-    Output("lapor-photo-list", "children"),
-    Input("lapor-photos", "filename"),
+    Output("lapor-place", "children"),
+    Input("lapor-lat", "value"),
+    Input("lapor-lon", "value"),
     State("lapor-lang", "data"),
     prevent_initial_call=True,
 )
-def list_photos(names: list[str] | str | None, lang: str) -> list[html.Li]:
-    names = [names] if isinstance(names, str) else list(names or [])
-    items = [html.Li(name) for name in names]
-    if len(names) > MAX_PHOTOS:
-        items.append(html.Li(t("lapor.error.photos_count", lang, n=MAX_PHOTOS), className="error"))
-    return items
+def name_the_place(raw_lat: str | None, raw_lon: str | None, lang: str) -> str:
+    """Whoever moved the pin (a tap, the device, the list, typing), name the kelurahan it is in, as routing will."""
+    lat, lon = _number(raw_lat), _number(raw_lon)
+    if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return ""
+    with get_engine().connect() as conn:
+        place = place_at(conn, lon, lat)
+    if place is None:
+        return t("lapor.pin_outside", lang)
+    return t("lapor.pin_in", lang, kelurahan=place.kelurahan, kecamatan=place.kecamatan, kota=place.kota)
+
+
+# The address is required while the pin is where the list put it; the label and the message at the field say so.
+clientside_callback(
+    """
+    function(lat, lon, source, address, texts) {
+        const same = (a, b) => String(a === null || a === undefined ? '' : a).trim() === b;
+        const fromList = !!source && same(lat, source.lat) && same(lon, source.lon);
+        const empty = !String(address || '').trim();
+        return [fromList ? texts.address_required : texts.address_optional,
+                fromList && empty ? texts.address_needed : '',
+                fromList];
+    }
+    """,
+    Output("lapor-address-label", "children"),
+    Output("lapor-address-message", "children"),
+    Output("lapor-address", "required"),
+    Input("lapor-lat", "value"),
+    Input("lapor-lon", "value"),
+    Input("lapor-pin-source", "data"),
+    Input("lapor-address", "value"),
+    State("lapor-texts", "data"),
+    prevent_initial_call=True,
+)
 
 
 def _number(raw: str | None) -> float | None:
@@ -149,26 +193,8 @@ def _number(raw: str | None) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _photo_bytes(contents: list[str], names: list[str], lang: str, errors: list[str]) -> list[bytes]:
-    """Decode and check each upload; problems are appended to ``errors``."""
-    max_bytes = int(get_settings().max_photo_mb * 1024 * 1024)
-    photos = []
-    for content, name in zip(contents, names, strict=False):
-        try:
-            data = base64.b64decode(content.split(",", 1)[1], validate=True)
-            process_image(data, max_bytes)
-        except (IndexError, binascii.Error):
-            errors.append(f"{name}: {t('photo.not_image', lang)}")
-            continue
-        except PhotoError as exc:
-            errors.append(f"{name}: {t(exc.key, lang, mb=f'{get_settings().max_photo_mb:g}')}")
-            continue
-        photos.append(data)
-    return photos
-
-
-def check_form(values: dict[str, Any], lang: str) -> tuple[NewComplaint | None, list[bytes], list[str]]:
-    """The report the form describes, its photos, and every problem found (in ``lang``)."""
+def check_form(values: dict[str, Any], lang: str) -> tuple[NewComplaint | None, list[dict[str, str]], list[str]]:
+    """The report the form describes, its staged photos, and every problem found (in ``lang``)."""
     errors: list[str] = []
     category = values.get("category")
     if not category:
@@ -187,16 +213,14 @@ def check_form(values: dict[str, Any], lang: str) -> tuple[NewComplaint | None, 
     elif not (-90 <= lat <= 90 and -180 <= lon <= 180):
         errors.append(t("lapor.error.out_of_range", lang))
     texts = {k: (values.get(k) or "").strip() for k in ("name", "contact", "address")}
+    if not texts["address"] and pin_from_list(values.get("pin_source"), raw_lat, raw_lon):
+        errors.append(t("lapor.error.address_needed", lang))
     for key, limit in (("name", MAX_NAME), ("contact", MAX_NAME), ("address", MAX_ADDRESS)):
         if len(texts[key]) > limit:
             errors.append(t("lapor.error.too_long", lang, field=t(f"lapor.{key}", lang), n=limit))
-    contents = list(values.get("photos") or [])
-    names = list(values.get("photo_names") or [])
-    photos: list[bytes] = []
-    if len(contents) > MAX_PHOTOS:
+    photos = [p for p in values.get("photos") or [] if isinstance(p, dict) and isinstance(p.get("token"), str)]
+    if len(photos) > MAX_PHOTOS:
         errors.append(t("lapor.error.photos_count", lang, n=MAX_PHOTOS))
-    else:
-        photos = _photo_bytes(contents, names or [f"#{i + 1}" for i in range(len(contents))], lang, errors)
     if errors:
         return None, [], errors
     anonymous = "yes" in (values.get("anonymous") or [])
@@ -219,23 +243,37 @@ def check_form(values: dict[str, Any], lang: str) -> tuple[NewComplaint | None, 
 def _receipt(code: str, status: Status, duplicate: bool, lang: str) -> html.Div:
     token = reporter_token(current_app.config["SECRET_KEY"], code)
     path = f"/lacak/{code}?k={token}&lang={lang}"
-    return html.Div(
-        [
-            html.H2(t("lapor.sent_title", lang)),
-            html.P(t("lapor.sent_code", lang)),
-            html.P(code, className="tracking-code", id="lapor-code"),
-            html.P(t("lapor.duplicate", lang), className="notice") if duplicate else None,
-            html.P(t("lapor.outside", lang), className="notice", id="lapor-outside")
-            if status == Status.LUAR_WILAYAH
-            else None,
-            html.P(t("lapor.keep_link", lang)),
-            html.P(
-                html.A(request.host_url.rstrip("/") + path, href=path, id="lapor-track-link"), className="tracking-url"
-            ),
-            html.A(t("lapor.another", lang), href=f"/lapor?lang={lang}", className="button button-secondary"),
-        ],
-        className="lapor-receipt",
-    )
+    return receipt(code, request.host_url.rstrip("/") + path, path, duplicate, status == Status.LUAR_WILAYAH, lang)
+
+
+def _form_key(raw: Any) -> str:
+    """The form's own key (layouts/lapor.py); without a well-formed one, a fresh key, so it matches nobody's report."""
+    if isinstance(raw, str) and 16 <= len(raw) <= 64 and raw.replace("-", "").replace("_", "").isalnum():
+        return raw
+    return secrets.token_urlsafe(18)
+
+
+clientside_callback(
+    ClientsideFunction("pantau_lapor", "copyLink"),
+    Output("lapor-copy-status", "children"),
+    Input("lapor-copy", "n_clicks"),
+    State("lapor-link", "data"),
+    prevent_initial_call=True,
+)
+
+clientside_callback(
+    ClientsideFunction("pantau_lapor", "shareLink"),
+    Output("lapor-copy-status", "children", allow_duplicate=True),
+    Input("lapor-share", "n_clicks"),
+    State("lapor-link", "data"),
+    prevent_initial_call=True,
+)
+
+clientside_callback(
+    ClientsideFunction("pantau_lapor", "canShare"),
+    Output("lapor-share", "hidden"),
+    Input("lapor-link", "data"),
+)
 
 
 @callback(
@@ -248,13 +286,14 @@ def _receipt(code: str, status: Status, duplicate: bool, lang: str) -> html.Div:
     State("lapor-lon", "value"),
     State("lapor-address", "value"),
     State("lapor-description", "value"),
-    State("lapor-photos", "contents"),
-    State("lapor-photos", "filename"),
+    State("lapor-photo-tokens", "data"),
     State("lapor-name", "value"),
     State("lapor-contact", "value"),
     State("lapor-anonymous", "value"),
     State("lapor-confidential", "value"),
     State("lapor-lang", "data"),
+    State("lapor-form-key", "data"),
+    State("lapor-pin-source", "data"),
     running=[(Output("lapor-submit", "disabled"), True, False)],
     prevent_initial_call=True,
 )
@@ -265,13 +304,14 @@ def submit(
     lon: str | None,
     address: str | None,
     description: str | None,
-    photos: list[str] | str | None,
-    photo_names: list[str] | str | None,
+    photos: list[dict[str, str]] | None,
     name: str | None,
     contact: str | None,
     anonymous: list[str] | None,
     confidential: list[str] | None,
     lang: str,
+    form_key: str | None = None,
+    pin_source: dict[str, str] | None = None,
 ) -> tuple[Any, Any, Any]:
     values = {
         "category": category,
@@ -279,26 +319,31 @@ def submit(
         "lon": lon,
         "address": address,
         "description": description,
-        "photos": [photos] if isinstance(photos, str) else photos,
-        "photo_names": [photo_names] if isinstance(photo_names, str) else photo_names,
+        "photos": photos,
         "name": name,
         "contact": contact,
         "anonymous": anonymous,
         "confidential": confidential,
+        "pin_source": pin_source,
     }
     new, photo_data, errors = check_form(values, lang)
     if new is None:
         return html.Ul([html.Li(e) for e in errors]), no_update, no_update
+    new.idempotency_key = _form_key(form_key)
     if not allow_submission("lapor"):
         return t("lapor.error.rate", lang), no_update, no_update
-    max_bytes = int(get_settings().max_photo_mb * 1024 * 1024)
+    photo: dict[str, str] = {}
     try:
         with get_engine().begin() as conn:
             created = create_complaint(conn, new, PUBLIC)
-            if not created.duplicate_submission:
-                store = get_store()
-                for data in photo_data:
-                    save_photo(conn, store, created.id, data, "report", PUBLIC, max_bytes)
+            for photo in photo_data:
+                if created.duplicate_submission:
+                    discard_upload(conn, photo["token"])  # the first submission has its photos
+                else:
+                    attach_staged(conn, get_store(), created.id, photo["token"], "report", PUBLIC)
+    except PhotoError as exc:
+        # The photo waited longer than a day, or went with another report: nothing is stored.
+        return f"{photo.get('name') or ''}: {exc.message(lang)}", no_update, no_update
     except ComplaintError as exc:
         # Only input that bypassed the form's own checks gets here (e.g. a category that no longer exists).
         return (

@@ -117,9 +117,10 @@ def tick(_n: int, state: dict[str, Any], level: str) -> tuple[Any, ...]:
     if due or version < state["version"]:
         return _redraw(state, version, level)
     scope = _scope(state)
-    entries = wall.cached_changes(state["version"], version, scope)
-    if len(entries) > wall.CHANGE_LIMIT:
+    changed = wall.cached_changes(state["version"], version, scope)
+    if changed.count > wall.CHANGE_LIMIT:
         return _redraw(state, version, level)
+    entries = changed.entries
 
     figure = Patch()
     for name, column in marker_columns(e.marker for e in entries).items():
@@ -128,7 +129,7 @@ def tick(_n: int, state: dict[str, Any], level: str) -> tuple[Any, ...]:
 
     # The shading of the areas the changes touched (counts past the scale's top, set at the last redraw,
     # show in its darkest shade).
-    area_ids = [a for e in entries if (a := e.kecamatan_id if level == "kecamatan" else e.kelurahan_id) is not None]
+    area_ids = [a for kec, kel in changed.areas if (a := kec if level == "kecamatan" else kel) is not None]
     if area_ids:
         counts_here = wall.cached_area_counts_of(level, scope, version, area_ids)
         codes = [f["id"] for f in wall.cached_boundaries(level, scope).geojson["features"]]
@@ -201,17 +202,35 @@ def show_grey(value: list[str]) -> Patch:
     Output("wall-card", "hidden"),
     Input("wall-map", "clickData"),
     State("wall-state", "data"),
+    State("wall-grey", "value"),
     prevent_initial_call=True,
 )
-def show_card(click: dict[str, Any] | None, state: dict[str, Any]) -> tuple[Any, bool]:
-    """A click on a marker opens its card; a click on an area does nothing."""
-    points = (click or {}).get("points") or [{}]
-    data = points[0].get("customdata")
-    if "location" in points[0] or not isinstance(data, list) or len(data) != 2:
+def show_card(click: dict[str, Any] | None, state: dict[str, Any], grey: list[str] | None) -> tuple[Any, bool]:
+    """A click on a marker opens its card; a click on an area does nothing.
+
+    The id comes from the browser: ``wall.card`` answers only for a complaint this
+    screen's scope and grey switch would draw, and "not found" for any other.
+    """
+    points = click.get("points") if isinstance(click, dict) else None
+    point = points[0] if isinstance(points, list) and points and isinstance(points[0], dict) else {}
+    data = point.get("customdata")
+    if "location" in point or not isinstance(data, list) or len(data) != 2:
         raise PreventUpdate
+    state = state if isinstance(state, dict) else {}
+    lang = "en" if state.get("lang") == "en" else "id"
+    asked = state.get("scope")
+    codes = asked if isinstance(asked, dict) else {}
+    scope = wall.Scope(**{k: str(codes[k]) if codes.get(k) else None for k in ("kota", "kecamatan")})
+    try:
+        complaint_id = int(data[0])
+        where = wall.cached_resolve(scope)
+    except (TypeError, ValueError, wall.UnknownArea):
+        return card_body(None, lang), False
+    if not 0 < complaint_id < 2**31:
+        return card_body(None, lang), False
     with get_engine().connect() as conn:
-        card = wall.card(conn, int(data[0]))
-    return card_body(card, state["lang"]), False
+        card = wall.card(conn, complaint_id, where, grey=isinstance(grey, list) and "grey" in grey)
+    return card_body(card, lang), False
 
 
 clientside_callback(

@@ -8,7 +8,7 @@ from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, 
 from dash.exceptions import PreventUpdate
 
 from api.auth import current_staff
-from api.permissions import BULK_ACTIONS, actions_of, assignee_refusal, may_open, refusal, scope_of
+from api.permissions import BULK_ACTIONS, actions_of, assignee_refusal, may_open, refuser, scope_of
 from callbacks._actions import form_problem, form_request, register_toggle
 from db.accounts import load_user
 from db.engine import get_engine
@@ -26,7 +26,7 @@ register_toggle("op")
     Output("op-count", "children"),
     Output("op-map", "figure"),
     Output("op-version", "data"),
-    Input("opf-q", "value"),
+    Input("opf-q-text", "data"),  # what assets/search_box.js passes on from the search box
     Input("opf-status", "value"),
     Input("opf-category", "value"),
     Input("opf-kecamatan", "value"),
@@ -69,7 +69,7 @@ def refresh_queue(
             QueueFilter(
                 statuses=tuple(statuses or OPEN),
                 category=category,
-                opd=opd if user.role != "opd" else None,
+                opd=opd,
                 kecamatan=kecamatan,
                 q=q,
                 overdue_only=bool(overdue),
@@ -161,14 +161,16 @@ def apply_bulk(
         problem = t("queue.nothing_selected", lang)
     if problem is None and (req.action not in BULK_ACTIONS or req.action not in actions_of(user)):
         problem = t("action.forbidden", lang)
+    account = None
     if problem is None and req.action == "assign":
         with get_engine().connect() as conn:
-            if assignee_refusal(user, load_user(conn, username=req.assignee or "")):
-                problem = t("action.bad_assignee", lang)
+            account = load_user(conn, username=req.assignee or "")
+        if assignee_refusal(user, account):
+            problem = t("action.bad_assignee", lang)
     if problem is not None:
         return html.P(problem, className="error"), no_update
     with get_engine().begin() as conn:
-        outcomes = apply_many(conn, selected or [], req, user.actor, lambda row: refusal(user, req.action, row))
+        outcomes = apply_many(conn, selected or [], req, user.actor, refuser(user, req.action, account))
     ok = [o for o in outcomes if o.ok]
     failed = [o for o in outcomes if not o.ok]
     message: list[Any] = [

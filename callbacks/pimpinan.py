@@ -16,10 +16,11 @@ from dash.exceptions import PreventUpdate
 from flask import current_app
 from sqlalchemy import Connection, text
 
-from api.auth import current_staff, has_role
+from api.auth import current_staff
 from api.export import progress_key
+from api.permissions import may_open, scope_of
 from db.engine import get_engine
-from db.filters import DASHBOARD_ROLES, FilterError, Resolved, Scope, ScopeError, from_controls, parse_filters, resolve
+from db.filters import FilterError, Resolved, ScopeError, from_controls, parse_filters, resolve
 from db.leaders import MAP_LEVELS, Dashboard, Group, areas, areas_stamp, dashboard, map_areas
 from geo.charts import category_figure, choropleth_figure, per_day_figure
 from geo.figures import Bounds
@@ -155,14 +156,14 @@ def update(
 ) -> tuple[Any, ...]:
     lang = lang or "id"
     user = current_staff()
-    if user is None or not has_role(user, *DASHBOARD_ROLES):
+    if user is None or not may_open(user, "leaders"):
         return _empty(lang, t("guard.forbidden", lang))
     level = level if level in MAP_LEVELS else "kecamatan"
     query = from_controls(kota, kecamatan, kelurahan, opd, category, status, channel, period, start, end)
     try:
         filters = parse_filters(query)
         with get_engine().connect() as conn:
-            resolved = resolve(conn, filters, Scope.of(user.role, user.opd_id, user.kecamatan_ids))
+            resolved = resolve(conn, filters, scope_of(user))
             d = cached_dashboard(conn, resolved, level, lang)
             shown = map_areas(cached_areas(conn, level), level, resolved)
     except FilterError as exc:
@@ -201,7 +202,7 @@ def update(
         else t("leaders.no_reports", lang)
     )
     token = secrets.token_urlsafe(12)
-    export_query = urlencode({**filters.to_query(), "progress": token}, safe=",")
+    export_query = urlencode({**filters.to_query(), "progress": token, "lang": lang}, safe=",")
     rows = {"opd": [row_of(g) for g in d.by_opd], "kecamatan": [row_of(g) for g in d.by_kecamatan], "lang": lang}
     page_query = {**filters.to_query(), **({"level": level} if level != "kecamatan" else {}), "lang": lang}
     return (

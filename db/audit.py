@@ -2,9 +2,11 @@
 
 Changes to complaints are already their own history (``complaint_event``);
 this log holds what happens around them: log-ins (and failed ones), log-outs,
-bearer tokens, exports, accounts and API keys, and the loads done from the
-command line. ``detail`` is for facts such as an export's filters and row
-count; never put a password, a token or a reporter's name or contact in it.
+bearer tokens, exports, accounts (created, deactivated, activated, a new
+password, log-in back-off cleared), API keys (created, revoked) and the loads
+done from the command line. ``detail`` is for facts such as an export's
+filters and row count; never put a password, a token or a reporter's name or
+contact in it.
 """
 
 from __future__ import annotations
@@ -23,7 +25,12 @@ ACTIONS = (
     "token_issued",
     "export",
     "user_created",
+    "user_deactivated",
+    "user_activated",
+    "password_set",
+    "user_unlocked",
     "api_key_created",
+    "api_key_revoked",
     "boundaries_imported",
     "catalogue_loaded",
     "complaints_imported",

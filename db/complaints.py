@@ -10,7 +10,7 @@ import hashlib
 import json
 import math
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -77,6 +77,18 @@ class Created:
     duplicate_submission: bool
 
 
+# Besides a name and a contact, what points at the reporter: the ids a reporter's app sends (Open311).
+IDENTITY_ATTRIBUTES = ("account_id", "device_id")
+
+
+def without_identity(new: NewComplaint) -> NewComplaint:
+    """The complaint as it may be stored: an anonymous one loses its name, contact and identifying attributes."""
+    if not new.anonymous:
+        return new
+    attributes = {k: v for k, v in new.attributes.items() if k not in IDENTITY_ATTRIBUTES}
+    return replace(new, reporter_name=None, reporter_contact=None, attributes=attributes)
+
+
 def new_tracking_code() -> str:
     """12 random characters (~59 bits) as XXXX-XXXX-XXXX: not guessable, easy to read out."""
     raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(12))
@@ -116,14 +128,23 @@ def validate(new: NewComplaint, categories: dict[str, int]) -> int:
 
 
 def submission_key(new: NewComplaint) -> str:
-    """Identical submissions share a key: the client's idempotency key, or the content on the same WIB day."""
+    """Identical submissions share a key: the client's idempotency key, or the content on the same WIB day.
+
+    A repeat returns the first report, and its receipt may carry the reporter's link, so
+    the key also holds who sends it and how: the door and client, the reporter's name and
+    contact (none when anonymous) and the anonymous and confidential choices. The same text
+    sent again as confidential is a new confidential report, never the earlier public one.
+    /lapor sends its form's own random key, so two people's identical reports never meet.
+    """
+    name, contact = ("", "") if new.anonymous else (new.reporter_name or "", new.reporter_contact or "")
+    who = json.dumps([new.channel, new.source or "", name, contact, new.anonymous, new.confidential])
     if new.idempotency_key:
-        basis = f"key|{new.channel}|{new.source or ''}|{new.idempotency_key}"
+        basis = f"key|{who}|{new.idempotency_key}"
     else:
         day = (new.created_at or datetime.now(WIB)).astimezone(WIB).date().isoformat()
         where = f"{new.lat:.5f},{new.lon:.5f}" if new.lat is not None and new.lon is not None else new.address or ""
         text_ = " ".join((new.description or "").lower().split())
-        basis = f"content|{new.channel}|{new.category}|{where}|{new.reporter_contact or ''}|{text_}|{day}"
+        basis = f"content|{who}|{new.category}|{where}|{text_}|{day}"
     return hashlib.sha256(basis.encode()).hexdigest()
 
 
@@ -139,6 +160,8 @@ def create_complaint(
     Like every change to complaints, this makes the transaction queue on the data-version row
     (migration 0001) until it commits: callers commit soon after, and read what they show later.
     """
+    # Anonymous keeps no identity at all, whatever the door: nothing to read back, ever, nor to hash.
+    new = without_identity(new)
     category_id = validate(new, categories if categories is not None else category_ids(conn))
     key = submission_key(new)
     tracking_code = new_tracking_code()
@@ -151,9 +174,8 @@ def create_complaint(
         "category_id": category_id,
         "channel": new.channel,
         "source": new.source,
-        # An anonymous report keeps no identity at all: nothing to read back, ever.
-        "reporter_name": None if new.anonymous else new.reporter_name,
-        "reporter_contact": None if new.anonymous else new.reporter_contact,
+        "reporter_name": new.reporter_name,
+        "reporter_contact": new.reporter_contact,
         "anonymous": new.anonymous,
         "confidential": new.confidential,
         "created_at": new.created_at,
@@ -246,7 +268,8 @@ def transition(
     current = (
         conn.execute(
             text(
-                "SELECT id, status, version, opd_id, jurisdiction_id, category_id, geom FROM complaint WHERE id = :id FOR UPDATE"
+                "SELECT id, status, version, opd_id, jurisdiction_id, category_id, geom, assignee_id "
+                "FROM complaint WHERE id = :id FOR UPDATE"
             ),
             {"id": complaint_id},
         )
@@ -316,6 +339,9 @@ def transition(
         data["of"] = conn.execute(text("SELECT tracking_code FROM complaint WHERE id = :i"), {"i": survivor}).scalar()
     if reason:
         data.setdefault("reason", reason)
+    unassigned = ACTIONS[action].drops_assignee and current["assignee_id"] is not None
+    if unassigned:
+        sets.append("assignee_id = NULL")
 
     row = (
         conn.execute(text(f"UPDATE complaint SET {', '.join(sets)} WHERE id = :id RETURNING *"), params)
@@ -332,7 +358,26 @@ def transition(
         note=note or reason,
         data={"action": action, **{k: v for k, v in data.items() if v is not None}},
     )
+    if unassigned:
+        record_unassigned(conn, complaint_id, current["assignee_id"], action, actor, target.value)
     return row
+
+
+def record_unassigned(
+    conn: Connection, complaint_id: int, assignee_id: int, action: str, actor: Actor, status: str
+) -> None:
+    """The history entry for a job taken away from its field supervisor (staff only: it names the account)."""
+    username = conn.execute(text("SELECT username FROM app_user WHERE id = :i"), {"i": assignee_id}).scalar()
+    add_event(
+        conn,
+        complaint_id,
+        "unassigned",
+        actor,
+        from_status=status,
+        to_status=status,
+        public=False,
+        data={"action": action, "assignee": username},
+    )
 
 
 def _opd_code(conn: Connection, opd_id: int | None) -> str | None:

@@ -8,9 +8,7 @@ from functools import lru_cache
 
 from sqlalchemy import Connection, Engine, create_engine
 
-from settings import Settings, get_settings
-
-LOCAL_PG_PORT = 54329
+from settings import Settings, get_settings, local_database_url
 
 
 def database_url(settings: Settings) -> str:
@@ -20,8 +18,7 @@ def database_url(settings: Settings) -> str:
         if url.startswith("postgresql://") or url.startswith("postgres://"):
             url = "postgresql+psycopg://" + url.split("://", 1)[1]
         return url
-    socket_dir = settings.pg_dir / "run"
-    return f"postgresql+psycopg://postgres@/pantau?host={socket_dir}&port={LOCAL_PG_PORT}"
+    return local_database_url("pantau", settings.data_dir)
 
 
 def make_engine(url: str, settings: Settings | None = None) -> Engine:

@@ -8,14 +8,17 @@ Parameters (all optional; anything else in the query string is ignored):
 - ``status``: comma-separated colours (``red``, ``yellow``, ``green``,
   ``grey``) and/or statuses (``baru``…), matched as "any of".
 - ``channel``: one channel (``web``, ``app``…).
-- ``from``, ``to``: WIB days ``YYYY-MM-DD``, both inclusive.
+- ``from``, ``to``: WIB days ``YYYY-MM-DD``, both inclusive, from 1900-01-01
+  to 2999-12-31.
 - ``period``: ``today``, ``7d``, ``30d``, ``month`` or ``year``, a range ending
   today (WIB) that moves with the calendar, so a bookmarked "last 7 days"
   stays the last 7 days. ``from``/``to`` win over it.
 
 ``parse_filters`` checks the syntax; ``resolve`` checks codes against the
-database and the viewer's ``Scope`` and turns the filters into one SQL WHERE
-clause with bound parameters, used by every dashboard query and every export.
+database and the viewer's ``Scope`` (``db/scope.py``, decided by
+``api.permissions.scope_of``) and turns the filters and the scope into one SQL
+WHERE clause with bound parameters, used by every dashboard query and every
+export.
 """
 
 from __future__ import annotations
@@ -30,14 +33,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, text
 
 from db.models import CHANNELS
+from db.scope import BOUND_CONDITIONS, Scope
 from db.status import COLOUR, Colour, Status, statuses_of
 
 WIB = ZoneInfo("Asia/Jakarta")
 PERIODS = ("today", "7d", "30d", "month", "year")
+# Days a filter may name: past either end, a day in WIB plus a day or a time zone no longer fits Python's dates.
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2999, 12, 31)
 _COLOURS = frozenset(c.value for c in Colour)
 _STATUSES = frozenset(s.value for s in Status)
-# Who may see the leaders' dashboard and its exports (admin always may).
-DASHBOARD_ROLES = ("leader", "operator", "opd")
 _CODE_PATTERNS = {
     "kota": re.compile(r"\d{4}"),
     "kecamatan": re.compile(r"\d{6}"),
@@ -119,9 +124,12 @@ def _day(args: Mapping[str, Any], name: str) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise FilterError(name, f"not a date (YYYY-MM-DD): {value!r}") from None
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise FilterError(name, f"{day} is outside {EARLIEST_DAY}..{LATEST_DAY}")
+    return day
 
 
 def from_controls(
@@ -194,26 +202,6 @@ def parse_filters(args: Mapping[str, Any]) -> Filters:
     )
 
 
-@dataclass(frozen=True)
-class Scope:
-    """What a viewer may see: all (empty), some kecamatan (a limited leader), or one OPD (an OPD account)."""
-
-    kecamatan_ids: tuple[int, ...] = ()
-    opd_id: int | None = None
-
-    @classmethod
-    def of(cls, role: str, opd_id: int | None, kecamatan_ids: list[int] | tuple[int, ...]) -> Scope:
-        if role == "opd":
-            # An OPD account without an agency works every agency (small cities), as in db/workflow.py.
-            return cls(opd_id=opd_id)
-        if role == "leader":
-            return cls(kecamatan_ids=tuple(sorted(kecamatan_ids)))
-        return cls()
-
-    def key(self) -> str:
-        return f"k{','.join(map(str, self.kecamatan_ids))}|o{self.opd_id}"
-
-
 # Every condition the filters can add, with the parameter it binds. ``c`` is the complaint.
 _CONDITIONS: dict[str, str] = {
     # Always present: the kecamatan the rows may come from (0 for reports outside every boundary),
@@ -228,8 +216,8 @@ _CONDITIONS: dict[str, str] = {
     "channel": "c.channel = :channel",
     "from_ts": "c.created_at >= :from_ts",
     "to_ts": "c.created_at < :to_ts",
-    "scope_kecamatan_ids": "c.kecamatan_id = ANY(:scope_kecamatan_ids)",
-    "scope_opd_id": "c.opd_id = :scope_opd_id",
+    # The viewer's limits (db/scope.py), those that apply.
+    **BOUND_CONDITIONS,
 }
 
 
@@ -266,7 +254,7 @@ def resolve(conn: Connection, filters: Filters, scope: Scope, today: date | None
         if row is None or row.level != level:
             raise FilterError(name, f"no {level} with code {code!r}")
         params[f"{name}_id"] = row.id
-        if scope.kecamatan_ids:
+        if scope.kecamatan_ids is not None:
             kecamatan_id = row.id if level == "kecamatan" else row.parent_id if level == "kelurahan" else None
             if kecamatan_id is not None and kecamatan_id not in scope.kecamatan_ids:
                 raise ScopeError(f"{name} {code} is outside the kecamatan this account may see")
@@ -289,11 +277,8 @@ def resolve(conn: Connection, filters: Filters, scope: Scope, today: date | None
         params["from_ts"] = datetime.combine(date_from, time(), WIB)
     if date_to:
         params["to_ts"] = datetime.combine(date_to + timedelta(days=1), time(), WIB)
-    if scope.kecamatan_ids:
-        params["scope_kecamatan_ids"] = list(scope.kecamatan_ids)
+    params.update(scope.bound())
     params["kecamatan_keys"] = _kecamatan_keys(conn, params)
-    if scope.opd_id is not None:
-        params["scope_opd_id"] = scope.opd_id
     return Resolved(filters, scope, params, date_from, date_to)
 
 

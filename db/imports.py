@@ -12,7 +12,16 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from db.complaints import WIB, ComplaintError, NewComplaint, category_ids, new_tracking_code, submission_key, validate
+from db.complaints import (
+    WIB,
+    ComplaintError,
+    NewComplaint,
+    category_ids,
+    new_tracking_code,
+    submission_key,
+    validate,
+    without_identity,
+)
 from db.sql import sql
 
 TRUE = {"1", "true", "ya", "yes", "y", "t"}
@@ -126,13 +135,13 @@ def bulk_store(
         pending.clear()
 
     now = datetime.now(WIB)
-    for line, new, category_id in rows:
+    for line, given, category_id in rows:
         staged += 1
+        new = without_identity(given)
         pending.append((
             line, new_tracking_code(), new.lon, new.lat, new.address, new.description.strip(), category_id,
-            new.channel, new.source, None if new.anonymous else new.reporter_name,
-            None if new.anonymous else new.reporter_contact, new.anonymous, new.confidential, new.created_at or now,
-            submission_key(new),
+            new.channel, new.source, new.reporter_name, new.reporter_contact, new.anonymous, new.confidential,
+            new.created_at or now, submission_key(new),
         ))  # fmt: skip
         if len(pending) >= batch:
             flush()

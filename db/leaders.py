@@ -276,8 +276,8 @@ def areas_stamp(conn: Connection) -> str:
 
 
 def visible_areas(all_areas: list[Area], scope: Scope, kecamatan_id: int | None = None) -> list[Area]:
-    """The areas a viewer may pick: all, or for a limited leader their kecamatan, its kelurahan and its kota."""
-    if not scope.kecamatan_ids:
+    """The areas a viewer may pick: all, or for an account limited to some kecamatan those, their kelurahan and kota."""
+    if scope.kecamatan_ids is None:
         return list(all_areas)
     allowed = set(scope.kecamatan_ids)
     by_id = {a.id: a for a in all_areas}
@@ -301,7 +301,7 @@ def map_areas(all_areas: list[Area], level: str, resolved: Resolved) -> list[Are
     chosen = next(
         (resolved.params[k] for k in ("kelurahan_id", "kecamatan_id", "kota_id") if k in resolved.params), None
     )
-    scope = set(resolved.scope.kecamatan_ids)
+    scope = set(resolved.scope.kecamatan_ids or ())
     shown = []
     for area in all_areas:
         if area.level != level or area.geometry is None:
@@ -341,6 +341,33 @@ def export_params(resolved: Resolved) -> dict[str, Any]:
     return {**resolved.params, **DEFINITIONS, "colours": json.dumps({s.value: c.value for s, c in COLOUR.items()})}
 
 
+@dataclass(frozen=True)
+class SheetWords:
+    """What an export for people writes for codes, in the reader's language (translations from the caller)."""
+
+    lang: str
+    statuses: dict[str, str]
+    colours: dict[str, str]
+    channels: dict[str, str]
+    yes: str
+    no: str
+
+
+def sheet_params(conn: Connection, resolved: Resolved, words: SheetWords) -> dict[str, Any]:
+    """The parameters of ``leaders_export_sheet.sql``: the export's, and the names it writes beside codes."""
+    name = "name_en" if words.lang == "en" else "name_id"
+    categories = {code: label for code, label in conn.execute(text(f"SELECT code, {name} FROM category"))}
+    return {
+        **export_params(resolved),
+        "status_names": json.dumps(words.statuses),
+        "colour_names": json.dumps(words.colours),
+        "channel_names": json.dumps(words.channels),
+        "category_names": json.dumps(categories),
+        "yes": words.yes,
+        "no": words.no,
+    }
+
+
 def iter_export(conn: Connection, resolved: Resolved, geojson: bool = False, batch: int = 2000) -> Iterator[Any]:
     """The export rows (or GeoJSON feature texts), ``batch`` at a time through a server-side cursor."""
     statement = _statement("leaders_export_geojson" if geojson else "leaders_export", resolved.where)
@@ -348,16 +375,33 @@ def iter_export(conn: Connection, resolved: Resolved, geojson: bool = False, bat
     yield from result
 
 
-def copy_csv(conn: Connection, resolved: Resolved) -> Iterator[bytes]:
-    """The export as CSV (with a header line), straight from PostgreSQL's COPY, chunk by chunk."""
-    query = re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", _sql("leaders_export", resolved.where).replace("%", "%%"))
+def sheet_columns(conn: Connection, resolved: Resolved, words: SheetWords) -> list[str]:
+    """The column names of the export for people (the executor stops at LIMIT 0 before reading a row)."""
+    query = f"SELECT * FROM ({_sql('leaders_export_sheet', resolved.where)}) s LIMIT 0"
+    return list(conn.execute(text(query), sheet_params(conn, resolved, words)).keys())
+
+
+def iter_sheet(conn: Connection, resolved: Resolved, words: SheetWords, batch: int = 2000) -> Iterator[Any]:
+    """The rows of the export for people, ``batch`` at a time through a server-side cursor."""
+    statement = _statement("leaders_export_sheet", resolved.where)
+    params = sheet_params(conn, resolved, words)
+    yield from conn.execution_options(stream_results=True, yield_per=batch).execute(statement, params)
+
+
+def copy_csv(conn: Connection, resolved: Resolved, words: SheetWords) -> Iterator[bytes]:
+    """The export for people as CSV rows (no header line), straight from PostgreSQL's COPY, chunk by chunk."""
+    sheet = _sql("leaders_export_sheet", resolved.where)
+    query = re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", sheet.replace("%", "%%"))
+    params = sheet_params(conn, resolved, words)
+    # Timestamps as 2025-04-30 10:00:00 whatever the server's default style.
+    conn.execute(text("SET LOCAL datestyle = 'ISO, YMD'"))
     raw = conn.connection.driver_connection
     assert raw is not None
     # PostgreSQL sends a message per row; hand them on in blocks of about 256 kB.
     block = bytearray()
     with (
         raw.cursor() as cursor,
-        cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER)", export_params(resolved)) as copy,
+        cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", params) as copy,
     ):
         for chunk in copy:
             block += chunk

@@ -22,6 +22,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     SmallInteger,
     String,
     Text,
@@ -50,6 +51,7 @@ EVENT_KINDS = (
     "merged",
     "rerouted",
     "disputed",
+    "unassigned",
 )
 
 
@@ -150,9 +152,11 @@ class AppUser(Base):
     role: Mapped[str] = mapped_column(String(16))
     opd_id: Mapped[int | None] = mapped_column(ForeignKey("opd.id"))
     active: Mapped[bool] = mapped_column(Boolean, server_default="true")
-    failed_logins: Mapped[int] = mapped_column(Integer, server_default="0")
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # Bound into every token and session cookie; replaced on a new password or deactivation (migration 0011).
+    session_secret: Mapped[str] = mapped_column(
+        String(64), server_default=text("replace(gen_random_uuid()::text, '-', '')")
+    )
 
 
 class UserKecamatan(Base):
@@ -172,6 +176,24 @@ class ApiKey(Base):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Most POSTs a minute (or hour…) for this client, e.g. "600/minute"; NULL: PANTAU_API_KEY_RATE.
+    rate: Mapped[str | None] = mapped_column(Text)
+
+
+class LoginBackoff(Base):
+    """Failed log-ins from one client address for one typed name (an account or not): the back-off."""
+
+    __tablename__ = "login_backoff"
+    __table_args__ = (
+        Index("login_backoff_username_idx", "username"),
+        Index("login_backoff_last_failed_idx", "last_failed_at"),
+    )
+
+    client: Mapped[str] = mapped_column(Text, primary_key=True)
+    username: Mapped[str] = mapped_column(Text, primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    blocked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class DataVersion(Base):
@@ -329,6 +351,23 @@ class Photo(Base):
     uploader_role: Mapped[str] = mapped_column(String(16), server_default="public")
     gps: Mapped[Any] = mapped_column(Geometry("POINT", srid=4326, spatial_index=False), nullable=True)
     distance_m: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class PhotoUpload(Base):
+    """A citizen's photo, processed, waiting for its report (migration 0015, ``db/uploads.py``); a day at most."""
+
+    __tablename__ = "photo_upload"
+    __table_args__ = (Index("photo_upload_created_idx", "created_at"),)
+
+    token: Mapped[str] = mapped_column(Text, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    source_mime: Mapped[str] = mapped_column(String(32))
+    jpeg: Mapped[bytes] = mapped_column(LargeBinary)
+    thumb: Mapped[bytes] = mapped_column(LargeBinary)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    gps: Mapped[Any] = mapped_column(Geometry("POINT", srid=4326, spatial_index=False), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

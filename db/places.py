@@ -1,4 +1,4 @@
-"""Places people name instead of pinning: kelurahan by name, and the outlines the report map draws."""
+"""Places people name instead of pinning, the name of the place a pin is in, and the outlines the report map draws."""
 
 from __future__ import annotations
 
@@ -77,6 +77,31 @@ def kelurahan_point(conn: Connection, code: str) -> tuple[float, float] | None:
         {"c": code},
     ).first()
     return None if row is None else (float(row.lat), float(row.lon))
+
+
+@dataclass(frozen=True)
+class PinPlace:
+    """Where a point is routed: its kelurahan and that kelurahan's kecamatan and city, by name."""
+
+    code: str
+    kelurahan: str
+    kecamatan: str
+    kota: str
+
+
+def place_at(conn: Connection, lon: float, lat: float) -> PinPlace | None:
+    """The kelurahan a report at this point would be routed to (``pantau_route_point``), or None outside them all."""
+    row = conn.execute(
+        text(
+            "SELECT kel.code, kel.name, coalesce(kec.name, '') AS kecamatan, coalesce(kota.name, '') AS kota"
+            "  FROM pantau_route_point(ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)) r"
+            "  JOIN area kel ON kel.id = r.kelurahan_id"
+            "  LEFT JOIN area kec ON kec.id = r.kecamatan_id"
+            "  LEFT JOIN area kota ON kota.id = r.jurisdiction_id"
+        ),
+        {"lon": lon, "lat": lat},
+    ).first()
+    return None if row is None else PinPlace(row.code, row.name, row.kecamatan, row.kota)
 
 
 def kelurahan_outlines(conn: Connection, tolerance: float = 0.0004) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 Statuses are stored as their value (``baru``…), each with the colour the wall
 screen shows. Actions are what people do; each names the statuses it may start
-from, the status it leads to, and what it requires.
+from, the status it leads to, what it requires, and whether it takes the job
+away from the field supervisor it was assigned to.
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ class Action:
     target: Status
     needs_reason: bool = False
     needs_completion_photo: bool = False
+    # The job leaves whoever it was assigned to: it goes to another agency or city, or back to the live room.
+    drops_assignee: bool = False
 
 
 _WORKING = frozenset({Status.DITERUSKAN, Status.DITUGASKAN, Status.DIKERJAKAN})
@@ -67,7 +70,7 @@ ACTIONS: dict[str, Action] = {
     a.name: a
     for a in (
         Action("verify", frozenset({Status.BARU}), Status.TERVERIFIKASI),
-        Action("forward", _ACTIVE, Status.DITERUSKAN, needs_reason=True),
+        Action("forward", _ACTIVE, Status.DITERUSKAN, needs_reason=True, drops_assignee=True),
         Action("assign", frozenset({Status.TERVERIFIKASI}) | _WORKING, Status.DITUGASKAN),
         Action("start", frozenset({Status.DITERUSKAN, Status.DITUGASKAN}), Status.DIKERJAKAN),
         Action("complete", _WORKING, Status.SELESAI, needs_completion_photo=True),
@@ -78,6 +81,7 @@ ACTIONS: dict[str, Action] = {
             frozenset({Status.SELESAI, Status.DITOLAK, Status.DUPLIKAT}),
             Status.TERVERIFIKASI,
             needs_reason=True,
+            drops_assignee=True,
         ),
     )
 }

@@ -7,10 +7,13 @@ The view therefore shows nothing that belongs to anyone else: no staff names,
 no other reporter's code, text or photos, no notes written by reporters. A
 report merged into another follows that one's status (``db.workflow.public_status``).
 
-Disputing a finished report needs more than the public code: the reporter's
-link carries ``k``, an HMAC of the code under the app's secret key
-(``reporter_token``), handed out only to the reporter (the /lapor receipt,
-the SMS reply). Holding that link is the capability; nothing is stored.
+The reporter's link carries ``k``, an HMAC of the code under the app's secret
+key (``reporter_token``), handed out only to the reporter (the /lapor receipt,
+the SMS reply). Holding that link is the capability; nothing is stored. It is
+needed to dispute a finished report and, for a confidential report, to see
+anything the reporter or the staff wrote: its description, address, photos
+and the staff's notes. With the code alone a confidential report shows its
+status, category, area and the kinds of steps taken, nothing more.
 """
 
 from __future__ import annotations
@@ -22,11 +25,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, RowMapping, text
 
 from db.complaints import Actor, add_event, transition
 from db.status import COLOUR, Status
-from db.workflow import public_status
+from db.workflow import evidence, public_status
 
 DISPUTE_WINDOW = timedelta(days=14)
 MAX_REASON = 1000
@@ -65,7 +68,10 @@ class Step:
 
 @dataclass
 class PublicView:
-    """One report as its holder sees it; status, office and due date follow the report it was merged into."""
+    """One report as its holder sees it; status, office and due date follow the report it was merged into.
+
+    ``description`` and ``address`` are None for a confidential report seen without the reporter's link.
+    """
 
     id: int
     tracking_code: str
@@ -73,9 +79,10 @@ class PublicView:
     category_code: str
     category_name_id: str
     category_name_en: str
-    description: str
+    description: str | None
     address: str | None
     confidential: bool
+    reporter: bool  # opened with the reporter's own link (k)
     created_at: datetime
     due_at: datetime | None
     completed_at: datetime | None
@@ -89,6 +96,11 @@ class PublicView:
     @property
     def merged(self) -> bool:
         return self.handling_id != self.id
+
+    @property
+    def private(self) -> bool:
+        """A confidential report seen by someone who is not its reporter: only status, category and area show."""
+        return self.confidential and not self.reporter
 
     @property
     def colour(self) -> str:
@@ -107,11 +119,14 @@ class PublicView:
 
 
 # The holder's own history, then what happened to the report it was merged into since the merge.
+# A step's office is where it sent the report: the 'to_opd' of a forward, the 'opd' of a routing.
 _STEPS = text(
     """
-    SELECT e.at, e.kind, e.to_status, e.actor_role = 'public' AS by_reporter, e.note, o.name AS office
+    SELECT e.at, e.kind, e.to_status, e.actor_role, e.actor_role = 'public' AS by_reporter, e.note,
+           o.name AS office, e.complaint_id, c.confidential
       FROM complaint_event e
-      LEFT JOIN opd o ON o.code = e.data ->> 'to_opd'
+      JOIN complaint c ON c.id = e.complaint_id
+      LEFT JOIN opd o ON o.code = coalesce(e.data ->> 'to_opd', e.data ->> 'opd')
      WHERE e.public
        AND (e.complaint_id = :own
             OR (e.complaint_id = :handling AND :handling <> :own
@@ -123,8 +138,26 @@ _STEPS = text(
 )
 
 
-def public_view(conn: Connection, code: str) -> PublicView | None:
-    """The public view of the report with this tracking code, or None when there is none."""
+def reporter_sees_note(kind: str, actor_role: str | None, public: bool) -> bool:
+    """Whether /lacak shows an event's note to the reporter: the staff's reason for a status they need to understand.
+
+    For a confidential report only through the reporter's own link; staff pages mark these notes.
+    """
+    return public and kind in _NOTE_KINDS and actor_role != PUBLIC.role
+
+
+def _note_shown(step: Any, view: PublicView) -> bool:
+    """A staff note explaining a status is shown, except a confidential report's to anyone but its own reporter."""
+    if not reporter_sees_note(step["kind"], step["actor_role"], True):
+        return False
+    return not step["confidential"] or (step["complaint_id"] == view.id and view.reporter)
+
+
+def public_view(conn: Connection, code: str, *, reporter: bool = False) -> PublicView | None:
+    """The view of the report with this tracking code, or None when there is none.
+
+    ``reporter``: the caller checked the reporter's token (``is_reporter``) for this code.
+    """
     code = (code or "").strip()
     if not code:
         return None
@@ -132,6 +165,7 @@ def public_view(conn: Connection, code: str) -> PublicView | None:
     if row is None:
         return None
     own = conn.execute(text("SELECT description, address FROM complaint WHERE id = :id"), {"id": row["id"]}).one()
+    hidden = bool(row["confidential"]) and not reporter
     view = PublicView(
         id=row["id"],
         tracking_code=row["tracking_code"],
@@ -139,9 +173,10 @@ def public_view(conn: Connection, code: str) -> PublicView | None:
         category_code=row["category_code"],
         category_name_id=row["category_name_id"],
         category_name_en=row["category_name_en"],
-        description=own.description,
-        address=own.address,
+        description=None if hidden else own.description,
+        address=None if hidden else own.address,
         confidential=row["confidential"],
+        reporter=reporter,
         created_at=row["created_at"],
         due_at=row["due_at"],
         completed_at=row["completed_at"],
@@ -152,11 +187,26 @@ def public_view(conn: Connection, code: str) -> PublicView | None:
         handling_id=row["survivor_id"],
     )
     for step in conn.execute(_STEPS, {"own": view.id, "handling": view.handling_id}).mappings():
-        shown_note = step["note"] if step["kind"] in _NOTE_KINDS and not step["by_reporter"] else None
+        shown_note = step["note"] if _note_shown(step, view) else None
         view.steps.append(
             Step(step["at"], step["kind"], step["to_status"], step["by_reporter"], shown_note, step["office"])
         )
     return view
+
+
+def photos(conn: Connection, view: PublicView) -> list[RowMapping]:
+    """The photos the page may show: the report's own photos at any status, completion photos once finished.
+
+    A confidential report's photos only to its own reporter (their link also opens
+    them, see ``api/photos.py``); never a confidential survivor's to a duplicate's reporter.
+    """
+    finished = view.status == Status.SELESAI
+    return [
+        row
+        for row in evidence(conn, view.id)
+        if (row["kind"] == "report" and not row["from_survivor"]) or (row["kind"] == "completion" and finished)
+        if not row["confidential"] or (row["complaint_id"] == view.id and view.reporter)
+    ]
 
 
 def dispute(
@@ -170,7 +220,7 @@ def dispute(
         raise DisputeError("empty")
     if len(reason) > MAX_REASON:
         raise DisputeError("too_long")
-    view = public_view(conn, code)
+    view = public_view(conn, code, reporter=True)
     if view is None:
         raise DisputeError("not_finished")
     locked = conn.execute(

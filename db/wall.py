@@ -95,6 +95,20 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Changes:
+    """What changed between two data versions, as a wall may show it.
+
+    ``entries`` are the complaints it may draw (never a confidential one); ``areas``
+    holds the (kecamatan id, kelurahan id) of every change, confidential ones
+    included, so the shading still moves; ``count`` is how many changes there were.
+    """
+
+    entries: list[Entry]
+    areas: list[tuple[int | None, int | None]]
+    count: int
+
+
+@dataclass(frozen=True)
 class AreaLayer:
     geojson: dict[str, Any]
     bounds: Bounds | None
@@ -113,6 +127,11 @@ _AREA_SCOPE_SQL = {
     "kecamatan": "(a.id = :scope_id OR a.parent_id = :scope_id)",
 }
 
+
+# What the wall may draw one by one: a complaint with a place that is not confidential. A
+# confidential complaint shows only as a number (area shading, legend), never as a dot, a
+# panel entry or a card: a dot at the exact place, with its code, identified the reporter.
+_DRAWABLE_SQL = "c.geom IS NOT NULL AND NOT c.confidential"
 
 # The wall's photos of a complaint: its first report photo and its latest completion
 # photo, never any of a confidential complaint.
@@ -137,6 +156,7 @@ def _statement(name: str, **fragments: str) -> TextClause:
             green=_quoted(statuses_of(Colour.GREEN)),
             grey=_quoted(statuses_of(Colour.GREY)),
             public_photos=_PUBLIC_PHOTOS_SQL,
+            drawable=_DRAWABLE_SQL,
             **fragments,
         )
     )
@@ -262,27 +282,44 @@ def finished(conn: Connection, where: Resolved, n: int = PANEL_SIZE) -> list[Ent
     return [_entry(row) for row in conn.execute(statement, {"n": n, **where.params})]
 
 
-def changes(conn: Connection, since: int, upto: int, where: Resolved, limit: int = CHANGE_LIMIT + 1) -> list[Entry]:
+def changes(conn: Connection, since: int, upto: int, where: Resolved, limit: int = CHANGE_LIMIT + 1) -> Changes:
     """Complaints changed after version ``since`` up to ``upto``, in commit order."""
-    rows = conn.execute(
-        _statement("wall_changes", scope=_SCOPE_SQL[where.kind]),
-        {"since": since, "upto": upto, "limit": limit, **where.params},
+    rows = list(
+        conn.execute(
+            _statement("wall_changes", scope=_SCOPE_SQL[where.kind]),
+            {"since": since, "upto": upto, "limit": limit, **where.params},
+        )
     )
-    return [_entry(row) for row in rows]
+    return Changes(
+        entries=[_entry(row) for row in rows if not row.confidential],
+        areas=[(row.kecamatan_id, row.kelurahan_id) for row in rows],
+        count=len(rows),
+    )
 
 
-def card(conn: Connection, complaint_id: int) -> dict[str, Any] | None:
-    """What a marker's card shows; no reporter data, and nothing private of a confidential complaint."""
-    row = conn.execute(_statement("wall_card"), {"id": complaint_id}).mappings().first()
+def card(conn: Connection, complaint_id: int, where: Resolved, grey: bool = False) -> dict[str, Any] | None:
+    """A marker's card, or None unless a wall of this scope would draw the complaint (``grey``: with rejected shown).
+
+    The id comes from the browser, so it is checked against the markers' own
+    conditions: a confidential complaint or one outside the screen's scope has no card.
+    """
+    row = (
+        conn.execute(
+            _statement("wall_card", scope=_SCOPE_SQL[where.kind]),
+            {"id": complaint_id, "grey": grey, "recent_days": RECENT_DAYS, **where.params},
+        )
+        .mappings()
+        .first()
+    )
     return None if row is None else dict(row)
 
 
 def photo(conn: Connection, photo_id: int) -> dict[str, Any] | None:
-    """A stored photo with what decides who may see it: its complaint's confidentiality and reach."""
+    """A stored photo with what decides who may see it: its complaint's confidentiality, reach and tracking code."""
     row = (
         conn.execute(
             text(
-                "SELECT p.storage_key, p.thumb_key, p.mime_type, p.sha256, c.confidential, "
+                "SELECT p.storage_key, p.thumb_key, p.mime_type, p.sha256, c.confidential, c.tracking_code, "
                 "c.opd_id, c.assignee_id, c.kecamatan_id "
                 "FROM photo p JOIN complaint c ON c.id = p.complaint_id WHERE p.id = :id"
             ),
@@ -386,7 +423,7 @@ def cached_panels(scope: Scope, version: int) -> tuple[list[Entry], list[Entry]]
     )
 
 
-def cached_changes(since: int, upto: int, scope: Scope) -> list[Entry]:
+def cached_changes(since: int, upto: int, scope: Scope) -> Changes:
     where = cached_resolve(scope)
     return _cached(
         f"wall:changes:{since}:{upto}:{scope.key}", DATA_TTL_S, lambda: _read(lambda c: changes(c, since, upto, where))

@@ -3,8 +3,9 @@
 Status changes still go through ``db.complaints.transition`` (the one place
 that writes a status); this module gathers what the operators', agencies' and
 field pages read and the actions they take on many complaints at once. Who may
-do what is decided in ``api/permissions.py``; functions here take a ``Scope``
-(which complaints the viewer reaches) and a ``refuse`` callback.
+do what is decided in ``api/permissions.py``; every query here takes a ``Scope``
+(which complaints the viewer reaches, ``db/scope.py``) and every action a
+``refuse`` callback.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, text
 
-from db.complaints import Actor, NotFound, add_event, resolve_id, transition
+from db.complaints import Actor, NotFound, add_event, record_unassigned, resolve_id, transition
+from db.scope import Scope, scoped_sql
+from db.scope import condition as scope_condition
 from db.sql import sql
 from db.status import ACTIONS, CLOSED_STATUSES, OPEN_STATUSES, Status, TransitionError
 
@@ -31,33 +34,6 @@ AGENCY_JOB_STATUSES = (
     Status.DITUGASKAN.value,
     Status.DIKERJAKAN.value,
 )
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Which complaints a viewer reaches; every limit that is None is no limit."""
-
-    opd_id: int | None = None
-    assignee_id: int | None = None
-    kecamatan_ids: tuple[int, ...] | None = None
-    nothing: bool = False
-
-    def covers(self, row: Mapping[Any, Any]) -> bool:
-        if self.nothing:
-            return False
-        if self.opd_id is not None and row["opd_id"] != self.opd_id:
-            return False
-        if self.assignee_id is not None and row["assignee_id"] != self.assignee_id:
-            return False
-        return self.kecamatan_ids is None or row["kecamatan_id"] in self.kecamatan_ids
-
-    def params(self) -> dict[str, Any]:
-        return {
-            "scope_nothing": self.nothing,
-            "scope_opd": self.opd_id,
-            "scope_assignee": self.assignee_id,
-            "scope_kecamatan": list(self.kecamatan_ids) if self.kecamatan_ids is not None else None,
-        }
 
 
 @dataclass(frozen=True)
@@ -91,7 +67,7 @@ def queue(conn: Connection, scope: Scope, flt: QueueFilter | None = None, limit:
         "limit": limit,
         **scope.params(),
     }
-    return list(conn.execute(sql("queue_list"), params).mappings())
+    return list(conn.execute(scoped_sql("queue_list"), params).mappings())
 
 
 def jobs(
@@ -114,7 +90,7 @@ def jobs(
         "limit": limit,
         **scope.params(),
     }
-    return list(conn.execute(sql("queue_jobs"), params).mappings())
+    return list(conn.execute(scoped_sql("queue_jobs"), params).mappings())
 
 
 def locked(conn: Connection, ref: int | str) -> RowMapping:
@@ -127,6 +103,18 @@ def locked(conn: Connection, ref: int | str) -> RowMapping:
                 "confidential, category_id FROM complaint WHERE id = :id FOR UPDATE"
             ),
             {"id": complaint_id},
+        )
+        .mappings()
+        .one()
+    )
+
+
+def reach(conn: Connection, ref: int | str) -> RowMapping:
+    """The fields a ``Scope`` looks at, without a lock; raises NotFound."""
+    return (
+        conn.execute(
+            text("SELECT id, tracking_code, status, opd_id, assignee_id, kecamatan_id FROM complaint WHERE id = :id"),
+            {"id": resolve_id(conn, ref)},
         )
         .mappings()
         .one()
@@ -153,23 +141,22 @@ def staff_events(conn: Connection, complaint_id: int) -> list[RowMapping]:
 
 
 def nearby_duplicates(
-    conn: Connection, complaint_id: int, radius_m: float = DUPLICATE_RADIUS_M, limit: int = 20
+    conn: Connection, scope: Scope, complaint_id: int, radius_m: float = DUPLICATE_RADIUS_M, limit: int = 20
 ) -> list[RowMapping]:
-    """Open complaints of the same category within ``radius_m`` metres, nearest first."""
-    return list(
-        conn.execute(sql("workflow_nearby"), {"id": complaint_id, "radius": radius_m, "limit": limit}).mappings()
-    )
+    """Open complaints of the same category within ``radius_m`` metres that ``scope`` reaches, nearest first."""
+    params = {"id": complaint_id, "radius": radius_m, "limit": limit, **scope.params()}
+    return list(conn.execute(scoped_sql("workflow_nearby", "o"), params).mappings())
 
 
-def merged_reports(conn: Connection, complaint_id: int) -> list[RowMapping]:
-    """Reports merged into this one as duplicates."""
+def merged_reports(conn: Connection, scope: Scope, complaint_id: int) -> list[RowMapping]:
+    """Reports merged into this one as duplicates, those ``scope`` reaches."""
     return list(
         conn.execute(
             text(
-                "SELECT id, tracking_code, status, created_at FROM complaint "
-                "WHERE merged_into_id = :id AND status = 'duplikat' ORDER BY created_at"
+                "SELECT c.id, c.tracking_code, c.status, c.created_at FROM complaint c "
+                f"WHERE c.merged_into_id = :id AND c.status = 'duplikat' AND {scope_condition()} ORDER BY c.created_at"
             ),
-            {"id": complaint_id},
+            {"id": complaint_id, **scope.params()},
         ).mappings()
     )
 
@@ -209,14 +196,16 @@ def recategorise(
         {"id": row["id"]},
     ).one()
     # A report outside every boundary has no city to route in: it keeps waiting for an operator.
+    # A job that moves to another agency leaves the supervisor it was assigned to (not theirs to close any more).
     updated = (
         conn.execute(
             text(
-                "UPDATE complaint c SET category_id = :cat, "
-                "opd_id = CASE WHEN c.jurisdiction_id IS NULL THEN c.opd_id "
-                "ELSE pantau_route_opd(:cat, c.jurisdiction_id, c.geom) END, "
+                "UPDATE complaint c SET category_id = :cat, opd_id = r.opd_id, "
+                "assignee_id = CASE WHEN r.opd_id IS DISTINCT FROM c.opd_id THEN NULL ELSE c.assignee_id END, "
                 "due_at = pantau_add_working_days(c.created_at, (SELECT target_days FROM category WHERE id = :cat)) "
-                "WHERE c.id = :id RETURNING *"
+                "FROM (SELECT CASE WHEN jurisdiction_id IS NULL THEN opd_id "
+                "ELSE pantau_route_opd(:cat, jurisdiction_id, geom) END AS opd_id FROM complaint WHERE id = :id) r "
+                "WHERE c.id = :id RETURNING c.*"
             ),
             {"cat": new.id, "id": row["id"]},
         )
@@ -242,6 +231,8 @@ def recategorise(
         note=reason,
         data={k: v for k, v in data.items() if v is not None},
     )
+    if row["assignee_id"] is not None and updated["assignee_id"] is None:
+        record_unassigned(conn, row["id"], row["assignee_id"], "recategorise", actor, status.value)
     return updated
 
 
@@ -259,6 +250,80 @@ def root_of(conn: Connection, ref: int | str) -> str:
     return str(found)
 
 
+# How far a report's handling has got. The survivor of a merge keeps its own stage, agency and field
+# supervisor and the duplicate's are dropped, so a merge must never absorb a report that is further along
+# (issue 18: merging an assigned job into a new report took it off the supervisor's list).
+MERGE_STAGE: dict[Status, int] = {
+    Status.BARU: 0,
+    Status.LUAR_WILAYAH: 0,
+    Status.DITOLAK: 0,
+    Status.DUPLIKAT: 0,
+    Status.TERVERIFIKASI: 1,
+    Status.DITERUSKAN: 2,
+    Status.DITUGASKAN: 3,
+    Status.DIKERJAKAN: 4,
+    Status.SELESAI: 5,
+}
+
+
+def _handling(row: Mapping[Any, Any]) -> str:
+    who = row.get("assignee")
+    return f"{row['status']}, assigned to {who}" if who else str(row["status"])
+
+
+def merge_refusal(duplicate: Mapping[Any, Any], survivor: Mapping[Any, Any]) -> str | None:
+    """Why ``duplicate`` may not be merged into ``survivor`` (None when it may).
+
+    Refused when the duplicate is further along than the survivor, or has a field
+    supervisor the survivor lacks (a finished survivor needs none). The message
+    names the report that should survive. Both rows carry tracking_code, status,
+    assignee_id and assignee (the supervisor's username).
+    """
+    mine, theirs = Status(duplicate["status"]), Status(survivor["status"])
+    crew_lost = (
+        duplicate["assignee_id"] is not None and survivor["assignee_id"] is None and theirs is not Status.SELESAI
+    )
+    if MERGE_STAGE[mine] <= MERGE_STAGE[theirs] and not crew_lost:
+        return None
+    code, other = duplicate["tracking_code"], survivor["tracking_code"]
+    instead = f"; merge {other} into {code} instead" if theirs in OPEN_STATUSES else ""
+    return (
+        f"{code} cannot be merged into {other}: {code} is further along ({_handling(duplicate)}) than {other} "
+        f"({_handling(survivor)}) and a merge keeps only the survivor's stage and field supervisor{instead}"
+    )
+
+
+def merge_pair(conn: Connection, ref: int | str, of: int | str) -> tuple[RowMapping, RowMapping]:
+    """The report to merge and the report it would merge into (the end of ``of``'s chain), both rows locked.
+
+    Locked lower id first, so two opposite merges at once queue rather than deadlock
+    (and the second finds the first done). Raises NotFound for ``ref``, TransitionError
+    for an unknown ``of`` or a survivor merged away meanwhile.
+    """
+    duplicate_id = resolve_id(conn, ref)
+    try:
+        survivor_id = resolve_id(conn, root_of(conn, of))
+    except NotFound as exc:
+        status = conn.execute(text("SELECT status FROM complaint WHERE id = :i"), {"i": duplicate_id}).scalar_one()
+        raise TransitionError(f"no complaint {of!r} to merge into", Status(status)) from exc
+    rows = {
+        r["id"]: r
+        for r in conn.execute(
+            text(
+                "SELECT c.id, c.tracking_code, c.status, c.assignee_id, u.username AS assignee FROM complaint c "
+                "LEFT JOIN app_user u ON u.id = c.assignee_id WHERE c.id IN (:a, :b) ORDER BY c.id FOR UPDATE OF c"
+            ),
+            {"a": duplicate_id, "b": survivor_id},
+        ).mappings()
+    }
+    duplicate, survivor = rows[duplicate_id], rows[survivor_id]
+    if survivor_id != duplicate_id and survivor["status"] == Status.DUPLIKAT.value:
+        raise TransitionError(
+            f"{survivor['tracking_code']} was merged meanwhile; reload and retry", Status(duplicate["status"])
+        )
+    return duplicate, survivor
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What one action did to one complaint: ``error`` is None on success."""
@@ -267,6 +332,7 @@ class Outcome:
     status: str | None
     error: str | None = None
     kind: str | None = None  # "not_found", "forbidden" or "illegal" when it failed
+    survivor: str | None = None  # for a refused merge: the report that should survive instead
 
     @property
     def ok(self) -> bool:
@@ -296,16 +362,30 @@ def apply_one(
     """Lock one complaint, ask ``refuse`` whether the actor may act on it, then act; inside a savepoint."""
     try:
         with conn.begin_nested():
+            pair, unknown = None, None
+            if request.action == "duplicate" and request.of:
+                try:  # both rows locked before anything else, in id order
+                    pair = merge_pair(conn, ref, request.of)
+                except TransitionError as exc:
+                    unknown = exc  # said after the permission check, like every other refusal
             row = locked(conn, ref)
             why = refuse(row)
             if why is not None:
                 return Outcome(ref, row["status"], why, "forbidden")
+            if unknown is not None:
+                raise unknown
             survivor = request.of
-            if request.action == "duplicate" and survivor:
-                try:
-                    survivor = root_of(conn, survivor)
-                except NotFound as exc:
-                    raise TransitionError(f"no complaint {survivor!r} to merge into", Status(row["status"])) from exc
+            if pair is not None:
+                duplicate, into = pair
+                survivor = into["tracking_code"]
+                # The report it is merged into is the one its reporter follows from now on: it must be in reach too.
+                why = refuse(reach(conn, into["id"]))
+                if why is not None:
+                    return Outcome(ref, row["status"], f"{survivor}: {why}", "forbidden")
+                why = merge_refusal(duplicate, into) if into["id"] != duplicate["id"] else None
+                if why is not None and row["status"] in {s.value for s in ACTIONS["duplicate"].sources}:
+                    better = duplicate["tracking_code"] if Status(into["status"]) in OPEN_STATUSES else None
+                    return Outcome(ref, row["status"], why, "illegal", survivor=better)
             if request.action == "recategorise":
                 updated = recategorise(conn, row["id"], request.category or "", actor, request.reason)
             else:
@@ -350,13 +430,17 @@ def apply_many(
 
 
 def field_users(conn: Connection, opd_id: int | None = None) -> list[RowMapping]:
-    """Active field supervisors: of ``opd_id`` and those serving every agency, or all when None."""
+    """Active field supervisors: of ``opd_id`` and those serving every agency, or all when None; with what
+    limits them (role, opd_id, kecamatan_ids), so a form offers a job only to those who can work it."""
     return list(
         conn.execute(
             text(
-                "SELECT u.id, u.username, o.short_name AS opd_short FROM app_user u LEFT JOIN opd o ON o.id = u.opd_id "
+                "SELECT u.id, u.username, u.role, u.opd_id, o.short_name AS opd_short, "
+                "coalesce(array_agg(uk.kecamatan_id) FILTER (WHERE uk.kecamatan_id IS NOT NULL), '{}') "
+                "AS kecamatan_ids FROM app_user u LEFT JOIN opd o ON o.id = u.opd_id "
+                "LEFT JOIN user_kecamatan uk ON uk.user_id = u.id "
                 "WHERE u.role = 'field' AND u.active AND (CAST(:opd AS integer) IS NULL OR u.opd_id IS NULL "
-                "OR u.opd_id = :opd) ORDER BY u.username"
+                "OR u.opd_id = :opd) GROUP BY u.id, o.short_name ORDER BY u.username"
             ),
             {"opd": opd_id},
         ).mappings()
@@ -381,7 +465,7 @@ def catalogue_options(conn: Connection) -> dict[str, list[RowMapping]]:
         "kecamatan": list(
             conn.execute(
                 text(
-                    "SELECT k.code, k.name, p.name AS kota FROM area k LEFT JOIN area p ON p.id = k.parent_id "
+                    "SELECT k.id, k.code, k.name, p.name AS kota FROM area k LEFT JOIN area p ON p.id = k.parent_id "
                     "WHERE k.level = 'kecamatan' ORDER BY p.name, k.name"
                 )
             ).mappings()

@@ -36,19 +36,21 @@ def distance_text(distance_m: float | None, lang: str) -> str:
     return t("evidence.distance", lang, distance=shown)
 
 
-def photo_figure(row: Mapping[Any, Any], lang: str) -> html.Figure:
+def photo_figure(row: Mapping[Any, Any], lang: str, token: str | None = None) -> html.Figure:
+    """One photo; ``token`` (a reporter's link key) is added to a confidential photo's address, which needs it."""
     far = row["distance_m"] is not None and row["distance_m"] > FAR_M
+    key = f"?k={token}" if token and row.get("confidential") else ""
     alt_key = "evidence.alt_report" if row["kind"] == "report" else "evidence.alt_completion"
     check = distance_text(row["distance_m"], lang)
     return html.Figure(
         [
             html.A(
                 html.Img(
-                    src=f"/photos/{row['id']}/thumb",
+                    src=f"/photos/{row['id']}/thumb{key}",
                     alt=t(alt_key, lang, when=wib(row["created_at"], lang)),
                     className="evidence-img",
                 ),
-                href=f"/photos/{row['id']}",
+                href=f"/photos/{row['id']}{key}",
                 target="_blank",
                 rel="noopener",
                 title=t("evidence.open_full", lang),
@@ -72,18 +74,25 @@ def photo_figure(row: Mapping[Any, Any], lang: str) -> html.Figure:
     )
 
 
-def _column(title: str, rows: Sequence[Mapping[Any, Any]], empty: str, lang: str, cls: str) -> html.Div:
+def _column(
+    title: str, rows: Sequence[Mapping[Any, Any]], empty: str, lang: str, cls: str, token: str | None
+) -> html.Div:
     return html.Div(
         [html.H3(title, className="evidence-title")]
-        + ([photo_figure(r, lang) for r in rows] if rows else [html.P(empty, className="evidence-empty")]),
+        + ([photo_figure(r, lang, token) for r in rows] if rows else [html.P(empty, className="evidence-empty")]),
         className=f"evidence-column {cls}",
     )
 
 
 def evidence_panel(
-    rows: Sequence[Mapping[Any, Any]], lang: str, public: bool = False, heading: bool = True, id: str | None = None
+    rows: Sequence[Mapping[Any, Any]],
+    lang: str,
+    public: bool = False,
+    heading: bool = True,
+    id: str | None = None,
+    token: str | None = None,
 ) -> html.Section:
-    """Before / after photos with time, uploader role and distance check."""
+    """Before / after photos with time, uploader role and distance check; ``token`` as for ``photo_figure``."""
     shown = [r for r in rows if not (public and r.get("confidential"))]
     before = [r for r in shown if r["kind"] == "report"]
     after = [r for r in shown if r["kind"] == "completion"]
@@ -91,8 +100,12 @@ def evidence_panel(
     children.append(
         html.Div(
             [
-                _column(t("evidence.before", lang), before, t("evidence.none_before", lang), lang, "evidence-before"),
-                _column(t("evidence.after", lang), after, t("evidence.none_after", lang), lang, "evidence-after"),
+                _column(
+                    t("evidence.before", lang), before, t("evidence.none_before", lang), lang, "evidence-before", token
+                ),
+                _column(
+                    t("evidence.after", lang), after, t("evidence.none_after", lang), lang, "evidence-after", token
+                ),
             ],
             className="evidence-pair",
         )

@@ -8,6 +8,7 @@ from typing import Any
 from dash import html
 
 from db.status import COLOUR, Status
+from db.tracking import reporter_sees_note
 from i18n import MESSAGES, t
 from layouts._evidence import distance_text, role_label
 from layouts._when import iso, wib
@@ -39,8 +40,8 @@ def _what(event: Mapping[Any, Any], lang: str, categories: Mapping[str, str], op
         return t(
             "event.forwarded", lang, to=opd(data.get("to_opd")) if data.get("to_opd") else data.get("to_kota") or "—"
         )
-    if kind == "assigned":
-        return t("event.assigned", lang, assignee=data.get("assignee") or "—")
+    if kind in ("assigned", "unassigned"):
+        return t(f"event.{kind}", lang, assignee=data.get("assignee") or "—")
     if kind == "merged":
         return t("event.merged", lang, of=data.get("of") or "—")
     if kind == "photo_added":
@@ -58,7 +59,10 @@ def timeline(
     categories: Mapping[str, str] | None = None,
     opds: Mapping[str, str] | None = None,
 ) -> html.Section:
-    """Every event: when, what, the status it led to, who (role and account) and the note or reason."""
+    """Every event: when, what, the status it led to, who (role and account) and the note or reason.
+
+    A note the reporter can read on /lacak is marked so (``db.tracking.reporter_sees_note``).
+    """
     items = []
     for event in events:
         who = role_label(event["actor_role"], lang)
@@ -79,6 +83,10 @@ def timeline(
                     ),
                     html.Div(who, className="timeline-who"),
                     html.Blockquote(event["note"], className="timeline-note") if event["note"] else None,
+                    html.Span(t("timeline.note_shown", lang), className="badge timeline-note-shown")
+                    if event["note"]
+                    and reporter_sees_note(event["kind"], event["actor_role"], event.get("public", True))
+                    else None,
                 ],
                 className=f"timeline-item timeline-{event['kind']}",
             )

@@ -1,10 +1,13 @@
-"""Adding completion photos from a phone or a desk: pick or take a photo, see it stored with its distance check.
+"""Photo upload widgets: completion photos from a phone or a desk, and the photos of a citizen's report.
 
 ``accept="image/*"`` lets a phone offer both the camera and the gallery (a
 ``capture`` attribute would force the camera and hide photos already taken).
-The file is checked in the browser only for size, to spare sending a file that
-would be refused; the server checks everything (``photos/upload.py``).
-Ids: ``<prefix>-upload``, ``-pending``, ``-upload-msg``, ``-photos``, ``-photo-count``.
+One photo is chosen, and sent, at a time. The file is checked in the browser
+only for size, to spare sending a file that would be refused; the server
+checks everything (``photos/upload.py``). Ids: ``<prefix>-upload``,
+``-pending``, ``-upload-msg``, ``-upload-hint``, ``-upload-a11y``, and
+``-photos`` / ``-photo-count`` (completion) or ``-photo-list`` /
+``-photo-tokens`` (a report's photos).
 """
 
 from __future__ import annotations
@@ -22,6 +25,27 @@ def stored_photos(rows: Sequence[Mapping[Any, Any]], lang: str) -> list[Any]:
     return [photo_figure(r, lang) for r in rows]
 
 
+def upload_zone(prefix: str, choose: str, hint: str) -> list[Any]:
+    """The hint, the drop zone and the message line every upload widget has."""
+    return [
+        html.P(hint, className="hint", id=f"{prefix}-upload-hint"),
+        dcc.Upload(
+            id=f"{prefix}-upload",
+            children=html.Div(
+                [html.Span("+", className="upload-icon", **{"aria-hidden": "true"}), choose],
+                className="upload-label",
+            ),
+            accept="image/*",
+            multiple=False,
+            className="upload-zone",
+            className_active="upload-zone upload-active",
+        ),
+        html.Div(id=f"{prefix}-upload-msg", role="status", className="upload-msg", **{"aria-live": "polite"}),
+        dcc.Store(id=f"{prefix}-pending"),
+        html.Div(id=f"{prefix}-upload-a11y", hidden=True),
+    ]
+
+
 def upload_widget(
     prefix: str, completion_rows: Sequence[Mapping[Any, Any]], max_mb: float, lang: str, title: bool = True
 ) -> html.Div:
@@ -29,24 +53,46 @@ def upload_widget(
     return html.Div(
         [
             html.H3(t("upload.title", lang), id=f"{prefix}-upload-title", hidden=not title),
-            html.P(t("upload.hint", lang, mb=f"{max_mb:g}"), className="hint", id=f"{prefix}-upload-hint"),
-            dcc.Upload(
-                id=f"{prefix}-upload",
-                children=html.Div(
-                    [html.Span("+", className="upload-icon", **{"aria-hidden": "true"}), t("upload.choose", lang)],
-                    className="upload-label",
-                ),
-                accept="image/*",
-                multiple=False,
-                className="upload-zone",
-                className_active="upload-zone upload-active",
-            ),
-            html.Div(id=f"{prefix}-upload-msg", role="status", className="upload-msg", **{"aria-live": "polite"}),
+            *upload_zone(prefix, t("upload.choose", lang), t("upload.hint", lang, mb=f"{max_mb:g}")),
             html.Div(stored_photos(completion_rows, lang), id=f"{prefix}-photos", className="upload-photos"),
-            dcc.Store(id=f"{prefix}-pending"),
             dcc.Store(id=f"{prefix}-photo-count", data=len(completion_rows)),
-            html.Div(id=f"{prefix}-upload-a11y", hidden=True),
         ],
         className="upload-widget",
         **{"aria-labelledby": f"{prefix}-upload-title"},
+    )
+
+
+def staged_list(prefix: str, staged: Sequence[Mapping[str, str]], lang: str) -> list[Any]:
+    """The photos chosen for a report so far, each with a button that takes it out again."""
+    return [
+        html.Li(
+            [
+                html.Span(p["name"] or f"#{i}", className="photo-name"),
+                html.Button(
+                    t("upload.remove", lang),
+                    id={"type": f"{prefix}-photo-remove", "index": p["token"]},
+                    type="button",
+                    className="button-secondary photo-remove",
+                    **{"aria-label": t("upload.remove_named", lang, name=p["name"] or f"#{i}")},
+                ),
+            ]
+        )
+        for i, p in enumerate(staged, start=1)
+    ]
+
+
+def report_photos(prefix: str, max_photos: int, max_mb: float, lang: str) -> html.Div:
+    """Up to ``max_photos`` photos for a report that is not sent yet; each is sent as soon as it is chosen."""
+    return html.Div(
+        [
+            html.Span(t("lapor.photos", lang), className="label", id=f"{prefix}-photos-label"),
+            *upload_zone(
+                prefix, t("lapor.photos_pick", lang), t("lapor.photos_hint", lang, n=max_photos, mb=f"{max_mb:g}")
+            ),
+            html.Ul(id=f"{prefix}-photo-list", className="photo-list"),
+            dcc.Store(id=f"{prefix}-photo-tokens", data=[]),
+        ],
+        className="field upload-widget",
+        role="group",
+        **{"aria-labelledby": f"{prefix}-photos-label"},
     )

@@ -8,7 +8,18 @@ import dash
 from dash import dcc, html
 
 from api.auth import StaffUser, current_staff
-from api.permissions import ALL_ACTIONS, PAGE_ROLES, RECATEGORISE, may_see, refusal, sees_reporter
+from api.permissions import (
+    ALL_ACTIONS,
+    RECATEGORISE,
+    assignable_opd,
+    may_see,
+    photo_refusal,
+    reach_refusal,
+    refusal,
+    scope_of,
+    sees_duplicates,
+    sees_reporter,
+)
 from db.complaints import NotFound
 from db.engine import get_engine
 from db.status import ACTIONS, CLOSED_STATUSES, Status
@@ -27,6 +38,7 @@ from i18n import current_lang, t
 from layouts._actions import action_form
 from layouts._chrome import guard, page
 from layouts._evidence import evidence_panel
+from layouts._merge import duplicates_section, merge_dialog, merge_notice
 from layouts._timeline import status_badge, timeline
 from layouts._upload import upload_widget
 from layouts._when import iso, wib
@@ -62,80 +74,13 @@ def _reporter(user: StaffUser, row: Any, lang: str) -> str:
     return " · ".join(x for x in (row["reporter_name"], row["reporter_contact"]) if x) or "—"
 
 
-def _duplicates(nearby: list[Any], merged: list[Any], lang: str, can_merge: bool) -> html.Section:
-    items = []
-    for d in nearby:
-        code = d["tracking_code"]
-        buttons = (
-            [
-                html.Button(
-                    t("dup.merge_here", lang),
-                    id={"type": "cp-merge", "code": code, "into": "here"},
-                    n_clicks=0,
-                    className="button-small",
-                    title=t("dup.merge_here_title", lang, code=code),
-                ),
-                html.Button(
-                    t("dup.merge_there", lang),
-                    id={"type": "cp-merge", "code": code, "into": "there"},
-                    n_clicks=0,
-                    className="button-small button-secondary",
-                    title=t("dup.merge_there_title", lang, code=code),
-                ),
-            ]
-            if can_merge
-            else []
-        )
-        items.append(
-            html.Li(
-                [
-                    html.Div(
-                        [
-                            html.A(code, href=f"/pengaduan/{code}?lang={lang}", className="code-link"),
-                            " ",
-                            status_badge(d["status"], lang),
-                            " ",
-                            html.Span(
-                                t("dup.distance", lang, m=round(float(d["distance_m"]))), className="dup-distance"
-                            ),
-                            " · ",
-                            html.Time(wib(d["created_at"], lang), dateTime=iso(d["created_at"])),
-                        ]
-                    ),
-                    html.P(d["description"], className="cell-sub"),
-                    html.Div(buttons, className="dup-buttons"),
-                ],
-                className="dup-item",
-                **{"data-code": code},
-            )
-        )
-    children: list[Any] = [html.H2(t("dup.title", lang)), html.P(t("dup.hint", lang), className="hint")]
-    if can_merge and nearby:
-        children += [
-            html.Label(t("dup.reason", lang), htmlFor="cp-dup-reason"),
-            dcc.Input(id="cp-dup-reason", type="text", value=t("dup.default_reason", lang), maxLength=1000),
-        ]
-    children.append(html.Ul(items, className="dup-list") if items else html.P(t("dup.none", lang), className="hint"))
-    children.append(html.Div(id="cp-dup-msg", role="status", **{"aria-live": "polite"}))
-    if merged:
-        children += [
-            html.H3(t("dup.merged_title", lang)),
-            html.Ul(
-                [
-                    html.Li(html.A(m["tracking_code"], href=f"/pengaduan/{m['tracking_code']}?lang={lang}"))
-                    for m in merged
-                ],
-                className="merged-list",
-            ),
-        ]
-    return html.Section(children, className="duplicates", id="cp-duplicates")
-
-
-def layout(code: str | None = None, lang: str | None = None, done: str | None = None, **query: Any) -> html.Div:
+def layout(
+    code: str | None = None, lang: str | None = None, done: str | None = None, merged: str | None = None, **query: Any
+) -> html.Div:
     lang = lang if lang in ("id", "en") else current_lang()
     code = (code or "").strip().upper()
     path = f"/pengaduan/{code}"
-    denied = guard(PAGE_ROLES["complaint"], lang, path, query)
+    denied = guard("complaint", lang, path, query)
     if denied is not None:
         return denied
     user = current_staff()
@@ -151,13 +96,15 @@ def layout(code: str | None = None, lang: str | None = None, done: str | None = 
             return page(html.P(t("complaint.outside", lang), className="notice", id="cp-outside"), lang, path)
         history = staff_events(conn, row["id"])
         photos = evidence(conn, row["id"])
-        operator = user.role in ("admin", "operator")
+        scope = scope_of(user)
+        merging = sees_duplicates(user)
         is_open = Status(row["status"]) not in CLOSED_STATUSES
-        nearby = nearby_duplicates(conn, row["id"]) if operator and is_open else []
-        merged = merged_reports(conn, row["id"])
+        nearby = nearby_duplicates(conn, scope, row["id"]) if merging and is_open else []
+        absorbed = merged_reports(conn, scope, row["id"])
         actions = available_actions(user, row)
         options = catalogue_options(conn)
-        users = field_users(conn, user.opd_id if user.role == "opd" else None) if "assign" in actions else []
+        users = field_users(conn, assignable_opd(user)) if "assign" in actions else []
+    users = [u for u in users if reach_refusal(u, row) is None]
     cat = "category_name_en" if lang == "en" else "category_name_id"
     categories = {c["code"]: c["name_en" if lang == "en" else "name_id"] for c in options["category"]}
     opds = {o["code"]: f"{o['short_name']} ({o['kota']})" if o["kota"] else o["short_name"] for o in options["opd"]}
@@ -185,9 +132,7 @@ def layout(code: str | None = None, lang: str | None = None, done: str | None = 
     if row["confidential"]:
         facts += _fact(t("complaint.confidential", lang), t("complaint.confidential_yes", lang))
     completion = [p for p in photos if p["kind"] == "completion" and not p["from_survivor"]]
-    may_upload = "complete" in actions or (
-        user.role in ("admin", "operator") and Status(row["status"]) not in CLOSED_STATUSES
-    )
+    may_upload = "complete" in actions or (is_open and photo_refusal(user, "report", row) is None)
     figure = (
         job_map(
             [row],
@@ -210,6 +155,7 @@ def layout(code: str | None = None, lang: str | None = None, done: str | None = 
         html.P(t("complaint.saved", lang, action=t(f"action.{done}", lang)), className="notice", role="status")
         if done in ALL_ACTIONS
         else None,
+        merge_notice(row, absorbed, merged, lang),
         html.Div(
             [
                 html.Div(
@@ -244,8 +190,8 @@ def layout(code: str | None = None, lang: str | None = None, done: str | None = 
     if may_upload:
         body.append(upload_widget("cp", completion, get_settings().max_photo_mb, lang))
     body.append(evidence_panel(photos, lang, id="cp-evidence"))
-    if operator:
-        body.append(_duplicates(nearby, merged, lang, can_merge=is_open))
+    if merging:
+        body.append(duplicates_section(row, nearby, absorbed, lang, can_merge=is_open))
     body.append(timeline(history, lang, categories, opds))
     body += [
         dcc.Store(
@@ -258,5 +204,6 @@ def layout(code: str | None = None, lang: str | None = None, done: str | None = 
             },
         ),
         dcc.Location(id="cp-reload", refresh=True),
+        merge_dialog(lang),
     ]
     return page(html.Div(body, className="complaint-page"), lang, path, wide=True)

@@ -8,7 +8,7 @@ import dash
 from dash import dcc, html
 
 from api.auth import StaffUser, current_staff
-from api.permissions import PAGE_ROLES, actions_of, may_see, sees_reporter
+from api.permissions import actions_of, may_see, sees_reporter
 from db.complaints import NotFound
 from db.engine import get_engine
 from db.status import ACTIONS, Status
@@ -189,7 +189,7 @@ def layout(lang: str | None = None, job: str | None = None, order: str | None = 
     lang = lang if lang in ("id", "en") else current_lang()
     if job:
         query = {**query, "job": job}
-    denied = guard(PAGE_ROLES["field"], lang, "/field", query)
+    denied = guard("field", lang, "/field", query)
     if denied is not None:
         return denied
     user = current_staff()

@@ -1,9 +1,10 @@
 """Track a report (citizens): ``/lacak`` asks for the code, ``/lacak/<code>`` shows where the report stands.
 
-Shows the status with its colour, the public timeline, the office handling
-it, and the before / after photos once it is finished (never for a
-confidential report). The reporter's own link (with ``k``) may dispute a
-finished report within 14 days. See ``db/tracking.py`` for what is public.
+Shows the status with what it means, the public timeline, the office handling
+it, the report's photos and, once it is finished, the completion photos. A
+confidential report shows its description, photos and staff notes only to the
+reporter's own link (with ``k``), which may also dispute a finished report
+within 14 days. See ``db/tracking.py`` for what is public.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from dash import dcc, html
 from flask import current_app
 
 from db.engine import get_engine
-from db.tracking import MAX_REASON, PublicView, Step, is_reporter, public_view
-from db.workflow import evidence
+from db.status import Status
+from db.tracking import MAX_REASON, PublicView, Step, is_reporter, photos, public_view
 from i18n import current_lang, t
 from layouts._chrome import page
 from layouts._evidence import evidence_panel
@@ -60,6 +61,8 @@ def _step_text(step: Step, lang: str) -> str:
         return t("lacak.step.status", lang, status=t(f"status.{step.to_status}", lang))
     if step.kind == "forwarded":
         return t("lacak.step.forwarded", lang, office=step.office or t("lacak.step.other_office", lang))
+    if step.kind == "routed":
+        return t("lacak.step.routed", lang, office=step.office or t("lacak.step.local_office", lang))
     return t(f"lacak.step.{step.kind}", lang)
 
 
@@ -84,7 +87,7 @@ def _facts(view: PublicView, lang: str) -> html.Dl:
         ("lacak.category", view.category_name_en if lang == "en" else view.category_name_id),
         ("lacak.reported", wib(view.created_at, lang)),
         ("lacak.office", view.opd_name or t("lacak.office_pending", lang)),
-        ("lacak.place", place or view.address or t("lacak.place_unknown", lang)),
+        ("lacak.place", place or view.address or t("lacak.place_unknown", lang)),  # no address when private
         ("lacak.due", wib(view.due_at, lang) if view.due_at else "-"),
     ]
     if view.completed_at:
@@ -117,7 +120,7 @@ def _dispute(view: PublicView, lang: str, reporter: bool, token: str | None) -> 
 
 
 def _report(view: PublicView, lang: str, token: str | None, disputed: bool) -> list[Any]:
-    reporter = is_reporter(current_app.config["SECRET_KEY"], view.tracking_code, token)
+    reporter = view.reporter
     parts: list[Any] = [
         html.Div(
             [
@@ -126,7 +129,8 @@ def _report(view: PublicView, lang: str, token: str | None, disputed: bool) -> l
                     className=f"badge badge-{view.colour} lacak-badge",
                     id="lacak-status",
                 ),
-                html.Span(t(f"colour.{view.colour}", lang), className="lacak-colour"),
+                # What the status means for the citizen (the colour's name would only repeat or contradict it).
+                html.Span(t(f"lacak.meaning.{view.status.value}", lang), className="lacak-colour", id="lacak-meaning"),
             ],
             className=f"lacak-status lacak-status-{view.colour}",
         ),
@@ -139,18 +143,18 @@ def _report(view: PublicView, lang: str, token: str | None, disputed: bool) -> l
     if view.opd_name is None:
         parts.append(html.P(t("lacak.outside", lang), className="notice"))
     if view.confidential:
-        parts.append(html.P(t("lacak.confidential", lang), className="notice"))
-    parts += [
-        _facts(view, lang),
-        html.H2(t("lacak.your_report", lang)),
-        html.P(view.description, className="lacak-description", id="lacak-description"),
-        _timeline(view, lang),
-    ]
-    if view.status.value == "selesai" and not view.confidential:
-        with get_engine().connect() as conn:
-            photos = evidence(conn, view.id, public=True)
-        parts.append(evidence_panel(photos, lang, public=True, id="lacak-evidence"))
-    parts.append(_dispute(view, lang, reporter, token))
+        key = "lacak.confidential_private" if view.private else "lacak.confidential_reporter"
+        parts.append(html.P(t(key, lang), className="notice", id="lacak-confidential"))
+    parts += [_facts(view, lang), html.H2(t("lacak.your_report", lang))]
+    if view.description is None:
+        parts.append(html.P(t("lacak.description_private", lang), className="muted", id="lacak-description-private"))
+    else:
+        parts.append(html.P(view.description, className="lacak-description", id="lacak-description"))
+    with get_engine().connect() as conn:
+        shown = photos(conn, view)
+    if shown or view.status == Status.SELESAI:
+        parts.append(evidence_panel(shown, lang, id="lacak-evidence", token=token if reporter else None))
+    parts += [_timeline(view, lang), _dispute(view, lang, reporter, token)]
     return parts
 
 
@@ -164,8 +168,9 @@ def tracked(
     if not code:
         body += [html.P(t("lacak.intro", lang)), _code_form(lang)]
     else:
+        reporter = is_reporter(current_app.config["SECRET_KEY"], code, k)
         with get_engine().connect() as conn:
-            view = public_view(conn, code)
+            view = public_view(conn, code, reporter=reporter)
         if view is None:
             body += [
                 html.P(t("lacak.not_found", lang), className="error", role="alert", id="lacak-not-found"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 import dash
@@ -13,6 +14,7 @@ from db.places import kelurahan_options, kelurahan_outlines
 from geo.pin_map import pin_map
 from i18n import current_lang, t
 from layouts._chrome import page
+from layouts._upload import report_photos
 from settings import get_settings
 
 dash.register_page(__name__, path="/lapor", title="Lapor · Pantau")
@@ -29,6 +31,51 @@ def _field(label: str, control: Any, for_id: str, hint: str | None = None) -> ht
         children.append(html.P(hint, id=hint_id, className="hint"))
     children.append(control)
     return html.Div(children, className="field")
+
+
+def receipt(code: str, url: str, path: str, duplicate: bool, outside: bool, lang: str) -> html.Div:
+    """What the reporter sees after sending: the code, their own link (``url``, with ``k``), what holding it means.
+
+    Copy and share run in the browser (``assets/lapor.js``); share shows only where the device offers it.
+    """
+    return html.Div(
+        [
+            html.H2(t("lapor.sent_title", lang)),
+            html.P(t("lapor.sent_code", lang)),
+            html.P(code, className="tracking-code", id="lapor-code"),
+            html.P(t("lapor.duplicate", lang), className="notice") if duplicate else None,
+            html.P(t("lapor.outside", lang), className="notice", id="lapor-outside") if outside else None,
+            html.P(t("lapor.keep_link", lang)),
+            html.P(html.A(url, href=path, id="lapor-track-link"), className="tracking-url"),
+            html.P(t("lapor.link_warning", lang), className="notice lapor-link-warning", id="lapor-link-warning"),
+            html.Div(
+                [
+                    html.Button(t("lapor.copy_link", lang), id="lapor-copy", n_clicks=0, type="button"),
+                    html.Button(
+                        t("lapor.share_link", lang),
+                        id="lapor-share",
+                        n_clicks=0,
+                        type="button",
+                        className="button-secondary",
+                        hidden=True,
+                    ),
+                ],
+                className="lapor-link-actions",
+            ),
+            html.P(id="lapor-copy-status", role="status", className="hint", **{"aria-live": "polite"}),
+            dcc.Store(
+                id="lapor-link",
+                data={
+                    "url": url,
+                    "title": t("lapor.share_title", lang, code=code),
+                    "copied": t("lapor.copied", lang),
+                    "failed": t("lapor.copy_failed", lang),
+                },
+            ),
+            html.A(t("lapor.another", lang), href=f"/lapor?lang={lang}", className="button button-secondary"),
+        ],
+        className="lapor-receipt",
+    )
 
 
 def layout(lang: str | None = None, **query: Any) -> html.Div:
@@ -74,6 +121,8 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                         role="region",
                         **{"aria-label": t("lapor.map_label", lang)},
                     ),
+                    # The kelurahan the pin is in, named by the server as the pin moves (callbacks/lapor.py).
+                    html.P(id="lapor-place", className="lapor-place", role="status", **{"aria-live": "polite"}),
                     _field(
                         t("lapor.kelurahan", lang),
                         dcc.Dropdown(
@@ -104,10 +153,15 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                         ],
                         className="lapor-coords",
                     ),
-                    _field(
-                        t("lapor.address", lang),
-                        dcc.Input(id="lapor-address", type="text", maxLength=MAX_ADDRESS),
-                        "lapor-address",
+                    # Required while the pin is where the kelurahan list put it (a point inside the kelurahan,
+                    # not the problem's place): the label and the message follow (callbacks/lapor.py).
+                    html.Div(
+                        [
+                            html.Label(t("lapor.address", lang), htmlFor="lapor-address", id="lapor-address-label"),
+                            html.P(id="lapor-address-message", className="field-message", role="status"),
+                            dcc.Input(id="lapor-address", type="text", maxLength=MAX_ADDRESS),
+                        ],
+                        className="field",
                     ),
                 ],
                 className="lapor-fieldset",
@@ -118,21 +172,7 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                 "lapor-description",
                 t("lapor.description_hint", lang),
             ),
-            html.Div(
-                [
-                    html.Span(t("lapor.photos", lang), className="label", id="lapor-photos-label"),
-                    html.P(t("lapor.photos_hint", lang, n=MAX_PHOTOS), className="hint"),
-                    dcc.Upload(
-                        id="lapor-photos",
-                        children=html.Div(t("lapor.photos_pick", lang), className="upload-target"),
-                        multiple=True,
-                        accept="image/*",
-                        className="lapor-upload",
-                    ),
-                    html.Ul(id="lapor-photo-list", className="photo-list", **{"aria-live": "polite"}),
-                ],
-                className="field",
-            ),
+            report_photos("lapor", MAX_PHOTOS, get_settings().max_photo_mb, lang),
             html.Fieldset(
                 [
                     html.Legend(t("lapor.identity", lang)),
@@ -176,12 +216,23 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                 form,
                 html.Div(id="lapor-result", role="status", **{"aria-live": "polite"}),
                 dcc.Store(id="lapor-lang", data=lang),
+                # This form's own key: sent twice (a double tap, a retry), it is one report; never another person's.
+                dcc.Store(id="lapor-form-key", data=secrets.token_urlsafe(18)),
+                dcc.Store(id="lapor-ctx", data={"lang": lang, "max_bytes": int(get_settings().max_photo_mb * 1048576)}),
                 dcc.Store(
                     id="lapor-texts",
-                    data={"locating": t("lapor.locating", lang), "unavailable": t("lapor.location_unavailable", lang)},
+                    data={
+                        "locating": t("lapor.locating", lang),
+                        "unavailable": t("lapor.location_unavailable", lang),
+                        "address_optional": t("lapor.address", lang),
+                        "address_required": t("lapor.address_required", lang),
+                        "address_needed": t("lapor.address_needed", lang),
+                    },
                 ),
                 dcc.Store(id="lapor-map-ready"),
                 dcc.Store(id="lapor-pin"),
+                # The point the kelurahan list put the pin on, while it is there ({kelurahan, lat, lon}).
+                dcc.Store(id="lapor-pin-source"),
             ],
             className="lapor",
         ),

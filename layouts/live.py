@@ -104,7 +104,7 @@ def panel_list(entries: list[wall.Entry], lang: str, finished: bool = False) -> 
 
 
 def card_body(card: dict[str, Any] | None, lang: str) -> list[Any]:
-    """A marker's card: tracking code, category, place, OPD, age, photos; nothing private."""
+    """A marker's card: tracking code, category, place, OPD, age, description, photos; no reporter data."""
     if card is None:
         return [html.P(t("live.card_missing", lang))]
     status = Status(card["status"])
@@ -143,15 +143,13 @@ def card_body(card: dict[str, Any] | None, lang: str) -> list[Any]:
         html.H2(category, className="card-title"),
         html.Dl(facts, className="card-facts"),
     ]
-    if card["confidential"]:
-        children.append(html.P(t("live.card_confidential", lang), className="card-private"))
-    else:
-        if card["description"]:
-            children.append(html.P(card["description"][:280], className="card-description"))
-        photos = [photo(card["report_photo"], "live.card_report_photo", "live.photo_of")]
-        if status == Status.SELESAI:
-            photos.append(photo(card["completion_photo"], "live.card_completion_photo", "live.completion_of"))
-        children.append(html.Div(photos, className="card-photos"))
+    # Only complaints the wall may draw have a card (db/wall.py): never a confidential one.
+    if card["description"]:
+        children.append(html.P(card["description"][:280], className="card-description"))
+    photos = [photo(card["report_photo"], "live.card_report_photo", "live.photo_of")]
+    if status == Status.SELESAI:
+        photos.append(photo(card["completion_photo"], "live.card_completion_photo", "live.completion_of"))
+    children.append(html.Div(photos, className="card-photos"))
     return children
 
 
@@ -178,7 +176,10 @@ def legend(counts: dict[str, int], lang: str) -> html.Div:
         )
     )
     return html.Div(
-        [html.Ul(items, className="legend-list")],
+        [
+            html.Ul(items, className="legend-list"),
+            html.P(t("live.confidential_counted", lang), className="legend-note"),
+        ],
         className="wall-legend",
         role="group",
         **{"aria-label": t("live.legend", lang), "aria-live": "polite"},
@@ -281,7 +282,8 @@ def wall_view(query: dict[str, Any]) -> Component:
     panels = wall.cached_panels(scope, version)
     open_total = counts["red"] + counts["yellow"]
     open_drawn = sum(1 for m in markers if Status(m.status) in OPEN_STATUSES)
-    if open_drawn < open_total and notice is None:
+    # Confidential complaints are counted but never drawn, so only a full budget means some were left out.
+    if open_drawn >= wall.OPEN_BUDGET and open_drawn < open_total and notice is None:
         notice = t("live.budget", lang, shown=open_drawn, total=open_total)
     config = {
         "lang": lang,

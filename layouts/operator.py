@@ -8,7 +8,7 @@ import dash
 from dash import dcc, html
 
 from api.auth import current_staff
-from api.permissions import BULK_ACTIONS, PAGE_ROLES, actions_of
+from api.permissions import BULK_ACTIONS, actions_of, assignable_opd, scope_of
 from db.engine import get_engine
 from db.status import Status
 from db.workflow import OPEN, catalogue_options, data_version, field_users
@@ -18,6 +18,8 @@ from layouts._chrome import guard, page
 from settings import get_settings
 
 dash.register_page(__name__, path="/operator", title="Antrean operator · Pantau")
+
+SEARCH_WAIT_MS = 400  # how long typing pauses before the queue is searched
 
 
 def _filters(options: dict[str, Any], lang: str, show_opd: bool) -> html.Div:
@@ -46,13 +48,20 @@ def _filters(options: dict[str, Any], lang: str, show_opd: bool) -> html.Div:
         html.Div(
             [
                 html.Label(t("filter.search", lang), htmlFor="opf-q"),
-                dcc.Input(
-                    id="opf-q",
-                    type="search",
-                    debounce=True,
-                    placeholder=t("filter.search_hint", lang),
-                    autoComplete="off",
+                # An empty slot: assets/search_box.js puts a plain <input id="opf-q"> in it that Dash never
+                # writes into, and passes what is typed to the store once typing pauses.
+                html.Div(
+                    id="opf-q-slot",
+                    className="search-slot",
+                    **{
+                        "data-search-slot": "",
+                        "data-input-id": "opf-q",
+                        "data-store": "opf-q-text",
+                        "data-wait-ms": str(SEARCH_WAIT_MS),
+                        "data-placeholder": t("filter.search_hint", lang),
+                    },
                 ),
+                dcc.Store(id="opf-q-text", data=""),
             ],
             className="filter filter-search",
         ),
@@ -74,7 +83,8 @@ def _filters(options: dict[str, Any], lang: str, show_opd: bool) -> html.Div:
             [{"label": f"{k['name']} · {k['kota']}", "value": k["code"]} for k in options["kecamatan"]],
         ),
     ]
-    # An agency sees only its own complaints: the filter stays in the page (callbacks read it) but hidden.
+    # An account limited to one agency sees only its complaints: the filter stays in the page (callbacks read it)
+    # but hidden.
     fields.append(
         select(
             "opf-opd",
@@ -99,21 +109,30 @@ def _filters(options: dict[str, Any], lang: str, show_opd: bool) -> html.Div:
 
 def layout(lang: str | None = None, **query: Any) -> html.Div:
     lang = lang if lang in ("id", "en") else current_lang()
-    denied = guard(PAGE_ROLES["operator"], lang, "/operator", query)
+    denied = guard("operator", lang, "/operator", query)
     if denied is not None:
         return denied
     user = current_staff()
     assert user is not None
+    scope = scope_of(user)
     with get_engine().connect() as conn:
         options = catalogue_options(conn)
-        users = field_users(conn, user.opd_id if user.role == "opd" else None)
+        users = field_users(conn, assignable_opd(user))
         version = data_version(conn)
+    if scope.kecamatan_ids is not None:
+        options["kecamatan"] = [k for k in options["kecamatan"] if k["id"] in scope.kecamatan_ids]
     allowed = [a for a in BULK_ACTIONS if a in actions_of(user)]
-    scope_note = (
-        html.P(t("queue.scope_opd", lang, opd=user.opd_code or t("queue.all_opd", lang)), className="scope-note")
-        if user.role == "opd"
-        else None
-    )
+    scope_note = [
+        html.P(t("queue.scope_opd", lang, opd=user.opd_code), className="scope-note")
+        if scope.opd_id is not None
+        else None,
+        html.P(
+            t("queue.scope_kecamatan", lang, kecamatan=", ".join(k["name"] for k in options["kecamatan"])),
+            className="scope-note",
+        )
+        if scope.kecamatan_ids is not None
+        else None,
+    ]
     bulk = html.Section(
         [
             html.H2(t("queue.bulk_title", lang), id="op-bulk-title"),
@@ -138,10 +157,10 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
     return page(
         [
             html.Div(
-                [html.H1(t("queue.title", lang)), scope_note, html.P(t("queue.keys_hint", lang), className="hint")],
+                [html.H1(t("queue.title", lang)), *scope_note, html.P(t("queue.keys_hint", lang), className="hint")],
                 className="queue-head",
             ),
-            _filters(options, lang, show_opd=user.role != "opd"),
+            _filters(options, lang, show_opd=scope.opd_id is None),
             html.Div(
                 [
                     html.Div(

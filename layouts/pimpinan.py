@@ -13,12 +13,15 @@ import dash
 from dash import dcc, html
 
 from api.auth import current_staff
+from api.permissions import scope_of
 from db.engine import get_engine
-from db.filters import DASHBOARD_ROLES, FilterError, Filters, Scope, parse_filters
+from db.filters import FilterError, Filters, parse_filters
 from db.leaders import MAP_LEVELS, RANK_MIN_REPORTS, agency_choices, areas, visible_areas
 from db.models import CHANNELS
+from db.scope import Scope
 from db.status import Colour
 from i18n import LANGS, current_lang, t
+from layouts._actions import dropdown_labels
 from layouts._chrome import guard, page
 
 dash.register_page(__name__, path="/pimpinan", title="Pimpinan · Pantau")
@@ -68,7 +71,9 @@ def _options(items: list[tuple[str, str]]) -> list[dict[str, str]]:
     return [{"label": label, "value": value} for value, label in items]
 
 
-def _select(id_: str, label: str, options: list[dict[str, str]], value: str | None, placeholder: str) -> html.Div:
+def _select(
+    id_: str, label: str, options: list[dict[str, str]], value: str | None, placeholder: str, lang: str
+) -> html.Div:
     return html.Div(
         [
             html.Label(label, htmlFor=id_, id=f"{id_}-label"),
@@ -79,6 +84,7 @@ def _select(id_: str, label: str, options: list[dict[str, str]], value: str | No
                 placeholder=placeholder,
                 clearable=True,
                 searchable=True,
+                labels=dropdown_labels(lang),
                 className="pim-dropdown",
             ),
         ],
@@ -121,12 +127,22 @@ def _filters(lang: str, filters: Filters, scope: Scope) -> html.Section:
             html.H2(t("leaders.filters", lang), className="visually-hidden"),
             html.Div(
                 [
-                    _select("pim-kota", t("leaders.kota", lang), _options(kota), filters.kota, any_),
+                    _select("pim-kota", t("leaders.kota", lang), _options(kota), filters.kota, any_, lang),
                     _select(
-                        "pim-kecamatan", t("leaders.kecamatan", lang), _options(kecamatan), filters.kecamatan, any_
+                        "pim-kecamatan",
+                        t("leaders.kecamatan", lang),
+                        _options(kecamatan),
+                        filters.kecamatan,
+                        any_,
+                        lang,
                     ),
                     _select(
-                        "pim-kelurahan", t("leaders.kelurahan", lang), _options(kelurahan), filters.kelurahan, any_
+                        "pim-kelurahan",
+                        t("leaders.kelurahan", lang),
+                        _options(kelurahan),
+                        filters.kelurahan,
+                        any_,
+                        lang,
                     ),
                     _select(
                         "pim-opd",
@@ -134,14 +150,18 @@ def _filters(lang: str, filters: Filters, scope: Scope) -> html.Section:
                         _options(opds),
                         filters.opd,
                         any_,
+                        lang,
                     ),
-                    _select("pim-category", t("leaders.category", lang), _options(categories), filters.category, any_),
+                    _select(
+                        "pim-category", t("leaders.category", lang), _options(categories), filters.category, any_, lang
+                    ),
                     _select(
                         "pim-channel",
                         t("leaders.channel", lang),
                         _options([(c, t(f"channel.{c}", lang)) for c in CHANNELS]),
                         filters.channel,
                         any_,
+                        lang,
                     ),
                 ],
                 className="pim-grid",
@@ -292,12 +312,12 @@ def _exports(lang: str) -> html.Section:
 
 def layout(lang: str | None = None, level: str | None = None, **query: Any) -> html.Div:
     lang = lang if lang in LANGS else current_lang()
-    denied = guard(DASHBOARD_ROLES, lang, PATH, query)
+    denied = guard("leaders", lang, PATH, query)
     if denied is not None:
         return denied
     user = current_staff()
     assert user is not None
-    scope = Scope.of(user.role, user.opd_id, user.kecamatan_ids)
+    scope = scope_of(user)
     try:
         filters, problem = parse_filters(query), ""
     except FilterError as exc:

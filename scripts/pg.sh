@@ -1,34 +1,98 @@
 #!/usr/bin/env bash
-# The project-local PostGIS cluster under $PANTAU_DATA_DIR/pg (default var/pg).
+# The project-local PostGIS cluster of $PANTAU_DATA_DIR (default var/), in $PANTAU_DATA_DIR/pg.
 # Usage: scripts/pg.sh start | stop | status | createdb NAME [--fresh] | with VAR COMMAND...
-# It listens on a Unix socket in its own folder only, so clones never collide.
+# It listens on a Unix socket in its own folder only (pg/run), so clones never collide.
+# As root the cluster runs as the postgres user; when that user cannot enter the
+# data folder (a clone in /root, a mktemp -d folder), the cluster lives in
+# /var/lib/pantau/<hash of the data folder> and pg is a link to it. The app
+# follows the link (settings.local_pg_dir), so both always agree.
 set -euo pipefail
+shopt -s inherit_errexit
 here=$(cd "$(dirname "$0")/.." && pwd)
 data_dir=${PANTAU_DATA_DIR:-$here/var}
 mkdir -p "$data_dir"
-data_dir=$(cd "$data_dir" && pwd)
-pg=$data_dir/pg
-run=$pg/run
-port=54329
+data_dir=$(cd "$data_dir" && pwd -P)
+link=$data_dir/pg
 bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 [[ -n $bindir ]] || { echo "PostgreSQL server binaries not found; run: make deps" >&2; exit 1; }
+is_root() { [[ $(id -u) == 0 ]]; }
 
 as_owner() {
-  if [[ $(id -u) == 0 ]]; then
+  if is_root; then
     # initdb and postgres refuse to run as root: the cluster belongs to the postgres user.
-    runuser -u postgres -- "$@"
+    # From / so that a private working folder is never the server's or initdb's.
+    (cd / && runuser -u postgres -- "$@")
   else
     "$@"
   fi
 }
 
+fail() { echo "pantau: $*" >&2; exit 1; }
+
+# The first folder on the way to $1 the postgres user may not enter.
+blocked_at() {
+  local path=/ part
+  local -a parts
+  IFS=/ read -ra parts <<<"${1#/}"
+  for part in "${parts[@]}"; do
+    path=${path%/}/$part
+    [[ -e $path ]] || return 0
+    runuser -u postgres -- test -x "$path" 2>/dev/null || { echo "$path"; return; }
+  done
+}
+
+# The real folder of the cluster: $link, or as root the folder it links to.
+# With "new", as root, a cluster that does not exist yet is placed where the
+# postgres user can reach it; without, nothing is created.
+cluster_dir() {
+  if ! is_root || [[ -L $link || -f $link/data/PG_VERSION ]]; then
+    readlink -m "$link"
+    return
+  fi
+  if [[ ${1:-} != new ]] || runuser -u postgres -- test -x "$data_dir" 2>/dev/null; then
+    echo "$link"
+    return
+  fi
+  # No cluster yet, and the postgres user cannot enter the data folder.
+  local key home err
+  key=$(printf %s "$data_dir" | sha256sum | cut -c1-16)
+  home=/var/lib/pantau/$key
+  # The empty folders and log a failed start of an older pg.sh left make way for the link.
+  if [[ -d $link ]]; then
+    rm -f "$link/initdb.log" "$link/server.log"
+    rmdir "$link/data" "$link/run" 2>/dev/null || true
+    rmdir "$link" 2>/dev/null || fail "the postgres user cannot enter $(blocked_at "$data_dir"), and $link is in the way of a link to $home; move $link away and try again"
+  fi
+  if ! err=$( (mkdir -p -m 755 /var/lib/pantau && mkdir -p -m 700 "$home" && chown postgres:postgres "$home") 2>&1); then
+    fail "the postgres user cannot enter $(blocked_at "$data_dir"), and $home cannot be made ($err); put PANTAU_DATA_DIR under a folder others can enter, or set DATABASE_URL"
+  fi
+  echo "$data_dir" >"$home/origin" # which data folder this cluster belongs to
+  ln -s "$home" "$link"
+  echo "pantau: the postgres user cannot enter $(blocked_at "$data_dir"), so the cluster lives in $home ($link links to it)" >&2
+  echo "$home"
+}
+
+if [[ ${1:-} == start ]]; then
+  if is_root; then
+    id -u postgres >/dev/null 2>&1 || fail "there is no postgres user to run the cluster as root; run: make deps"
+  fi
+  pg=$(cluster_dir new)
+else
+  pg=$(cluster_dir)
+fi
+run=$pg/run
+port=54329
+
 psql_local() { "$bindir/psql" -X -q -h "$run" -p "$port" -U postgres "$@"; }
 
 case ${1:-} in
   start)
+    # The kernel's limit for a socket's path (sun_path) is 107 bytes.
+    socket=$run/.s.PGSQL.$port
+    ((${#socket} <= 107)) || fail "the socket path $socket is longer than 107 bytes; use a shorter PANTAU_DATA_DIR"
     if [[ ! -f $pg/data/PG_VERSION ]]; then
       mkdir -p "$pg/data" "$run"
-      [[ $(id -u) == 0 ]] && chown -R postgres:postgres "$pg"
+      is_root && chown -R postgres:postgres "$pg"
       chmod 700 "$pg/data"
       echo "pantau: creating the local PostGIS cluster in $pg"
       as_owner "$bindir/initdb" -D "$pg/data" -U postgres --auth=trust --locale=C.UTF-8 --encoding=UTF8 >"$pg/initdb.log"
@@ -46,7 +110,11 @@ log_min_duration_statement = -1
 CONF
     fi
     if ! as_owner "$bindir/pg_ctl" -D "$pg/data" status >/dev/null 2>&1; then
-      mkdir -p "$run"; [[ $(id -u) == 0 ]] && chown postgres:postgres "$run" "$pg"
+      mkdir -p "$run"; is_root && chown postgres:postgres "$run" "$pg"
+      # A cluster made in the data folder when the postgres user could still enter it.
+      if is_root && blocked=$(blocked_at "$pg/data") && [[ -n $blocked ]]; then
+        fail "the postgres user cannot enter $blocked, so the cluster in $pg cannot start; run: chmod o+x $blocked (or set DATABASE_URL)"
+      fi
       as_owner "$bindir/pg_ctl" -D "$pg/data" -l "$pg/server.log" -w -t 60 start >/dev/null
       echo "pantau: local PostGIS cluster started (socket $run, port $port)"
     fi

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from settings import Settings, local_database_url
+
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
 _DATA_DIR = Path(tempfile.mkdtemp(prefix="pantau-test-"))
@@ -28,8 +30,8 @@ _DATA_DIR = Path(tempfile.mkdtemp(prefix="pantau-test-"))
 def _test_url() -> str:
     if os.environ.get("PANTAU_TEST_DATABASE_URL"):
         return os.environ["PANTAU_TEST_DATABASE_URL"]
-    run = ROOT / "var" / "pg" / "run"
-    return f"postgresql+psycopg://postgres@/pantau_test?host={run}&port=54329"
+    # The cluster make test started for the user's PANTAU_DATA_DIR, read before the override below.
+    return local_database_url("pantau_test", Settings().data_dir)
 
 
 TEST_URL = _test_url()

@@ -1,5 +1,6 @@
 -- Jobs to do in the field: nearest to the given lon/lat first when a position is
--- given and nearest is asked for, otherwise (and after that) the oldest first.
+-- given and nearest is asked for, otherwise (and after that) the oldest first;
+-- only those the viewer reaches (the scope, db/scope.py).
 WITH here AS (
   SELECT CASE WHEN CAST(:lon AS double precision) IS NULL THEN NULL
               ELSE ST_SetSRID(ST_MakePoint(CAST(:lon AS double precision), CAST(:lat AS double precision)), 4326)::geography
@@ -20,9 +21,6 @@ SELECT c.id, c.tracking_code, c.status, c.created_at, c.due_at, c.version, c.con
   LEFT JOIN area kel ON kel.id = c.kelurahan_id
   LEFT JOIN area kec ON kec.id = c.kecamatan_id
  WHERE c.status = ANY(CAST(:statuses AS text[]))
-   AND NOT :scope_nothing
-   AND (CAST(:scope_opd AS integer) IS NULL OR c.opd_id = :scope_opd)
-   AND (CAST(:scope_assignee AS integer) IS NULL OR c.assignee_id = :scope_assignee)
-   AND (CAST(:scope_kecamatan AS integer[]) IS NULL OR c.kecamatan_id = ANY(CAST(:scope_kecamatan AS integer[])))
+   AND {scope}
  ORDER BY CASE WHEN :nearest THEN ST_Distance(c.geom::geography, here.p) END NULLS LAST, c.created_at, c.id
  LIMIT :limit;

@@ -1,8 +1,8 @@
 -- The operators' queue: work in the order it should be handled. New reports
 -- first, then those outside every boundary (they wait for an operator), then
 -- overdue ones; within each, the most overdue and then the oldest first.
--- The scope parameters limit it to what the viewer reaches (an agency, a field
--- supervisor's jobs, a leader's kecamatan); NULL means no limit.
+-- The scope limits it to what the viewer reaches (db/scope.py: an agency, a
+-- field supervisor's jobs, some kecamatan).
 -- The order and the count are worked out on complaint alone (codes turned into
 -- ids first); names are joined only for the rows shown.
 WITH matching AS MATERIALIZED (
@@ -15,10 +15,7 @@ WITH matching AS MATERIALIZED (
           OR c.kecamatan_id = (SELECT id FROM area WHERE code = :kecamatan AND level = 'kecamatan'))
      AND (NOT :overdue_only OR c.due_at < now())
      AND (CAST(:q AS text) IS NULL OR c.tracking_code ILIKE :q || '%' OR c.description ILIKE '%' || :q || '%')
-     AND NOT :scope_nothing
-     AND (CAST(:scope_opd AS integer) IS NULL OR c.opd_id = :scope_opd)
-     AND (CAST(:scope_assignee AS integer) IS NULL OR c.assignee_id = :scope_assignee)
-     AND (CAST(:scope_kecamatan AS integer[]) IS NULL OR c.kecamatan_id = ANY(CAST(:scope_kecamatan AS integer[])))
+     AND {scope}
 ), top AS (
   SELECT id, CASE WHEN status = 'baru' THEN 0
                   WHEN status = 'luar_wilayah' THEN 1

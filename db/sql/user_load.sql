@@ -1,5 +1,5 @@
 -- One staff account with the kecamatan it is limited to (empty: all).
-SELECT u.id, u.username, u.role, u.opd_id, u.active, u.password_hash, u.failed_logins, u.locked_until,
+SELECT u.id, u.username, u.role, u.opd_id, u.active, u.password_hash, u.session_secret,
        o.code AS opd_code,
        coalesce(array_agg(uk.kecamatan_id) FILTER (WHERE uk.kecamatan_id IS NOT NULL), '{}') AS kecamatan_ids
   FROM app_user u

@@ -1,9 +1,12 @@
--- One complaint's card on the wall. No reporter data at all; a confidential
--- complaint shows neither its description nor its photos.
+-- One complaint's card on the wall, only when the screen asking could draw it:
+-- in its {scope}, {drawable} (never a confidential complaint) and in a status
+-- wall_markers.sql draws (open, finished in the last :recent_days days, or
+-- rejected / duplicate when the screen shows those). The marker budgets are
+-- not re-checked: everything within these conditions is public anyway. No
+-- reporter data at all.
 SELECT c.id, c.tracking_code, c.status, c.created_at, c.completed_at, c.due_at,
        c.status NOT IN ({closed}) AND c.due_at < now() AS overdue,
-       c.confidential,
-       CASE WHEN c.confidential THEN NULL ELSE c.description END AS description,
+       c.description,
        cat.name_id AS category_name_id, cat.name_en AS category_name_en,
        kel.name AS kelurahan, kec.name AS kecamatan, kota.name AS kota,
        o.name AS opd, o.short_name AS opd_short,
@@ -14,4 +17,7 @@ SELECT c.id, c.tracking_code, c.status, c.created_at, c.completed_at, c.due_at,
   LEFT JOIN area kec ON kec.id = c.kecamatan_id
   LEFT JOIN area kota ON kota.id = c.jurisdiction_id
   LEFT JOIN opd o ON o.id = c.opd_id
- WHERE c.id = :id
+ WHERE c.id = :id AND {drawable} AND {scope}
+   AND (c.status NOT IN ({closed})
+        OR (c.status IN ({green}) AND c.completed_at > now() - make_interval(days => :recent_days))
+        OR (c.status IN ({grey}) AND :grey))

@@ -2,12 +2,13 @@
 -- commit-ordered, so nothing committed at or below :upto is missed), with what
 -- the wall needs to redraw its marker and its panel entry. in_scope is false
 -- for a complaint that no longer belongs on this wall (its marker goes).
--- Confidential complaints never show their photos.
+-- Confidential complaints come too, for the shading of their areas, but
+-- db/wall.py passes on only their area ids: never a marker or a panel entry.
 SELECT c.id, c.status, c.change_seq, ST_Y(c.geom) AS lat, ST_X(c.geom) AS lon,
        c.status NOT IN ({closed}) AND c.due_at < now() AS overdue,
        ({scope}) AS in_scope, c.kelurahan_id, c.kecamatan_id,
        c.created_at, c.completed_at, cat.name_id AS category_name_id, cat.name_en AS category_name_en,
-       kel.name AS kelurahan,
+       kel.name AS kelurahan, c.confidential,
        {public_photos}
   FROM complaint c
   JOIN category cat ON cat.id = c.category_id

@@ -1,8 +1,8 @@
 -- Entries of a side panel: the newest open reports ({filter} = open, {order} =
 -- created_at) or the most recently finished ({filter} = selesai, {order} =
 -- completed_at); each walks its index backwards (complaint_open_created_idx,
--- complaint_finished_idx). Same columns as wall_changes.sql; confidential complaints
--- never show their photos.
+-- complaint_finished_idx). Same columns as wall_changes.sql; confidential
+-- complaints are never listed.
 SELECT c.id, c.status, c.change_seq, ST_Y(c.geom) AS lat, ST_X(c.geom) AS lon,
        c.status NOT IN ({closed}) AND c.due_at < now() AS overdue,
        true AS in_scope, c.kelurahan_id, c.kecamatan_id,
@@ -12,6 +12,6 @@ SELECT c.id, c.status, c.change_seq, ST_Y(c.geom) AS lat, ST_X(c.geom) AS lon,
   FROM complaint c
   JOIN category cat ON cat.id = c.category_id
   LEFT JOIN area kel ON kel.id = c.kelurahan_id
- WHERE {filter} AND {scope}
+ WHERE {filter} AND NOT c.confidential AND {scope}
  ORDER BY {order} DESC, c.id DESC
  LIMIT :n

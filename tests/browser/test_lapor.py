@@ -54,12 +54,14 @@ def test_file_a_report_with_a_photo_on_a_phone_and_track_it(
     search.send_keys("Cipete")
     wait.until(EC.element_to_be_clickable((By.XPATH, "//*[@role='option' and contains(., 'Cipete')]"))).click()
     wait.until(lambda d: d.find_element(By.ID, "lapor-lat").get_attribute("value") != f"{lat:.6f}")
+    browser.find_element(By.ID, "lapor-address").send_keys("Gang Mawar, depan warung")  # required for a listed pin
 
     browser.find_element(By.ID, "lapor-description").send_keys("Sampah menumpuk di depan gang, <b>bau</b> sekali.")
     photo = Path(tempfile.mkdtemp()) / "sampah.jpg"
     photo.write_bytes(jpeg((120, 90, 30), (640, 480)))
-    browser.find_element(By.CSS_SELECTOR, "#lapor-photos input[type=file]").send_keys(str(photo))
+    browser.find_element(By.CSS_SELECTOR, "#lapor-upload input[type=file]").send_keys(str(photo))
     wait.until(EC.text_to_be_present_in_element((By.ID, "lapor-photo-list"), "sampah.jpg"))
+    assert browser.find_element(By.ID, "lapor-upload-msg").text == "Foto sampah.jpg siap; terkirim bersama laporan."
     _no_sideways_scroll(browser)
     ARTIFACTS.mkdir(exist_ok=True)
     browser.save_screenshot(str(ARTIFACTS / "lapor-360-form.png"))
@@ -87,4 +89,61 @@ def test_file_a_report_with_a_photo_on_a_phone_and_track_it(
     description = browser.find_element(By.ID, "lacak-description")
     assert "<b>bau</b>" in description.text and not description.find_elements(By.TAG_NAME, "b")
     _no_sideways_scroll(browser)
+    assert not console_errors(browser)
+
+
+@pytest.mark.parametrize("browser", [(360, 740)], indirect=True)
+def test_a_photo_over_the_limit_is_named_in_the_form_and_nothing_typed_is_lost(
+    browser: Any, live_server: str, engine: Engine, committed: list[int]
+) -> None:
+    from settings import get_settings
+
+    wait = WebDriverWait(browser, 30)
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride", {"width": 360, "height": 740, "deviceScaleFactor": 1, "mobile": True}
+    )
+    browser.get(f"{live_server}/lapor")
+    wait.until(EC.element_to_be_clickable((By.XPATH, "//label[contains(., 'Sampah menumpuk')]"))).click()
+    browser.find_element(By.ID, "lapor-lat").send_keys("-6.1783")
+    browser.find_element(By.ID, "lapor-lon").send_keys("106.6319")
+    description = browser.find_element(By.ID, "lapor-description")
+    description.send_keys("Tumpukan sampah di ujung jalan, sudah seminggu.")
+    folder = Path(tempfile.mkdtemp())
+    huge = folder / "besar-sekali.jpg"
+    huge.write_bytes(b"\xff\xd8" + b"\0" * int(get_settings().max_photo_mb * 1048576))  # just over the limit
+    small = folder / "kecil.jpg"
+    small.write_bytes(jpeg((40, 90, 30), (320, 240)))
+    other = folder / "salah-pilih.jpg"
+    other.write_bytes(jpeg((200, 30, 30), (320, 240)))
+
+    picker = browser.find_element(By.CSS_SELECTOR, "#lapor-upload input[type=file]")
+    picker.send_keys(str(huge))
+    wait.until(EC.text_to_be_present_in_element((By.ID, "lapor-upload-msg"), "besar-sekali.jpg"))
+    assert browser.find_element(By.ID, "lapor-upload-msg").text == (
+        "besar-sekali.jpg: Foto terlalu besar (maksimal 15 MB)."
+    )
+    assert description.get_attribute("value") == "Tumpukan sampah di ujung jalan, sudah seminggu."
+    # Another photo is still welcome, and a wrong one can be taken out again.
+    for path in (small, other):
+        browser.find_element(By.CSS_SELECTOR, "#lapor-upload input[type=file]").send_keys(str(path))
+        wait.until(EC.text_to_be_present_in_element((By.ID, "lapor-photo-list"), path.name))
+    remove = browser.find_element(By.CSS_SELECTOR, "button[aria-label='Hapus foto salah-pilih.jpg']")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", remove)
+    remove.click()
+    wait.until(lambda d: "salah-pilih.jpg" not in d.find_element(By.ID, "lapor-photo-list").text)
+    _no_sideways_scroll(browser)
+    browser.save_screenshot(str(ARTIFACTS / "lapor-360-photos.png"))
+
+    submit = browser.find_element(By.ID, "lapor-submit")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", submit)
+    submit.click()
+    code = wait.until(EC.visibility_of_element_located((By.ID, "lapor-code"))).text
+    with engine.connect() as conn:
+        row = conn.execute(
+            text("SELECT c.id, c.description, (SELECT count(*) FROM photo p WHERE p.complaint_id = c.id) AS photos"
+                 "  FROM complaint c WHERE c.tracking_code = :c"),
+            {"c": code},
+        ).one()  # fmt: skip
+    committed.append(row.id)
+    assert row.description == "Tumpukan sampah di ujung jalan, sudah seminggu." and row.photos == 1
     assert not console_errors(browser)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import Connection, Engine, text
 
 from db.complaints import NewComplaint, create_complaint, transition
 from db.status import COLOUR, Status
-from tests.conftest import console_errors
+from tests.conftest import ARTIFACTS, console_errors
 
 pytestmark = pytest.mark.browser
 
@@ -130,3 +131,87 @@ def test_kiosk_mode_hides_every_control_and_goes_dark(browser: Any, live_server:
     for element in ("count-red", "count-yellow", "count-green"):
         assert browser.find_element(By.ID, element).is_displayed()
     assert console_errors(browser) == []
+
+
+MARKER_PIXEL = """
+const gd = document.querySelector('#wall-map .js-plotly-plot');
+const map = gd._fullLayout.map._subplot.map;
+const canvas = map.getCanvas();
+const p = map.project([arguments[1], arguments[0]]);
+return [p.x - canvas.clientWidth / 2, p.y - canvas.clientHeight / 2];
+"""
+
+
+def test_an_anonymous_visitor_cannot_reach_a_confidential_report_from_the_wall(
+    browser: Any, live_server: str, engine: Engine, committed: list[int]
+) -> None:
+    # The probe's repro: /live?kecamatan=367101, click the confidential report's dot, read its code, open /lacak.
+    public = _create(engine, committed, "3671011001", "Saluran mampet di depan pasar")
+    with engine.begin() as conn:
+        lat, lon = _point(conn, "3671011003")
+        made = create_complaint(
+            conn,
+            NewComplaint(category="jalan_rusak", description="Pungli oleh oknum, rumah saya nomor 7", lat=lat,
+                         lon=lon, reporter_name="Sari", confidential=True),
+        )  # fmt: skip
+        secret, secret_code = made.id, made.tracking_code
+    committed.append(secret)
+
+    browser.get(f"{live_server}/live?kecamatan=367101")
+    wait = WebDriverWait(browser, 30)
+    wait.until(lambda d: d.execute_script(MAP_READY))
+    assert browser.execute_script(MARKER_TRACES_OF, public) == ["red"]
+    assert browser.execute_script(MARKER_TRACES_OF, secret) == []  # no dot at all
+    newest = [li.get_attribute("data-id") for li in browser.find_elements(By.CSS_SELECTOR, "#wall-newest li")]
+    assert str(public) in newest and str(secret) not in newest
+    with engine.connect() as conn:
+        open_here = conn.execute(
+            text("SELECT count(*) FROM complaint c JOIN area a ON a.id = c.kecamatan_id WHERE a.code = '367101' "
+                 "AND c.status IN ('baru', 'terverifikasi', 'luar_wilayah')")
+        ).scalar_one()  # fmt: skip
+    assert _legend(browser)["red"] == open_here  # still counted
+    assert secret_code not in browser.page_source and "Pungli" not in browser.page_source
+
+    # A real click on the public dot opens its card with its code.
+    x, y = browser.execute_script(MARKER_PIXEL, *_point_of(engine, public))
+    canvas = browser.find_element(By.CSS_SELECTOR, "#wall-map canvas.maplibregl-canvas")
+    ActionChains(browser).move_to_element_with_offset(canvas, round(x), round(y)).click().perform()
+    card = wait.until(
+        lambda d: d.find_element(By.ID, "wall-card") if d.find_element(By.ID, "wall-card").is_displayed() else None
+    )
+    public_code = _code_of(engine, public)
+    wait.until(lambda d: public_code in card.text)
+
+    # A forged click naming the confidential report's id gets "not found", never its code.
+    browser.execute_script(
+        "window.dash_clientside.set_props('wall-map', {clickData: {points: [{curveNumber: 5, customdata: [arguments[0], 99]}]}})",
+        secret,
+    )
+    wait.until(lambda d: "tidak ditemukan" in d.find_element(By.ID, "wall-card").text)
+    assert secret_code not in browser.find_element(By.ID, "wall-card").text
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / "live-confidential-not-drawn.png"))
+
+    # Even with the code (had it leaked), /lacak shows nothing the reporter or the staff wrote.
+    browser.get(f"{live_server}/lacak/{secret_code}")
+    wait.until(lambda d: d.find_element(By.ID, "lacak-status"))
+    body = browser.find_element(By.TAG_NAME, "body").text
+    assert "Pungli" not in body and "nomor 7" not in body and "Sari" not in body
+    assert browser.find_elements(By.ID, "lacak-description") == []
+    assert browser.find_element(By.ID, "lacak-confidential").is_displayed()
+    browser.save_screenshot(str(ARTIFACTS / "lacak-confidential-without-link.png"))
+    assert console_errors(browser) == []
+
+
+def _point_of(engine: Engine, complaint_id: int) -> tuple[float, float]:
+    with engine.connect() as conn:
+        return conn.execute(
+            text("SELECT ST_Y(geom), ST_X(geom) FROM complaint WHERE id = :i"), {"i": complaint_id}
+        ).one()
+
+
+def _code_of(engine: Engine, complaint_id: int) -> str:
+    with engine.connect() as conn:
+        return str(
+            conn.execute(text("SELECT tracking_code FROM complaint WHERE id = :i"), {"i": complaint_id}).scalar_one()
+        )

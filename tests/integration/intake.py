@@ -6,6 +6,7 @@ imports the ``*_fixture`` function to make the fixture available.
 
 from __future__ import annotations
 
+import base64
 import io
 import uuid
 from collections.abc import Iterator
@@ -106,3 +107,72 @@ def many_submissions_fixture(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
     monkeypatch.delenv("PANTAU_SUBMIT_RATE")
     get_settings.cache_clear()
+
+
+# --- /lapor over HTTP, as the page sends its callbacks ------------------------------------------------
+
+LAPOR_STATES = (
+    "lapor-category.value", "lapor-lat.value", "lapor-lon.value", "lapor-address.value", "lapor-description.value",
+    "lapor-photo-tokens.data", "lapor-name.value", "lapor-contact.value", "lapor-anonymous.value",
+    "lapor-confidential.value", "lapor-lang.data",
+)  # fmt: skip
+
+
+def dash_post(
+    client: Any, outputs: list[str], inputs: dict[str, Any], state: dict[str, Any], ip: str = "10.0.0.5"
+) -> Any:
+    """One Dash callback request (``id.property`` keys, in the callback's order) with the page's CSRF token."""
+    from tests.integration.staff import csrf_token
+
+    def items(values: dict[str, Any]) -> list[dict[str, Any]]:
+        return [{"id": k.split(".")[0], "property": k.split(".")[1], "value": v} for k, v in values.items()]
+
+    payload = {
+        "output": ".." + "...".join(outputs) + "..",
+        "outputs": [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in outputs],
+        "inputs": items(inputs),
+        "changedPropIds": list(inputs),
+        "state": items(state),
+    }
+    headers = {"X-CSRFToken": csrf_token(client)}
+    return client.post("/_dash-update-component", json=payload, headers=headers, environ_base={"REMOTE_ADDR": ip})
+
+
+def send_photo(
+    client: Any, data: bytes, name: str = "foto.jpg", staged: list[dict[str, str]] | None = None,
+    ip: str = "10.0.0.5", lang: str = "id",
+) -> tuple[list[dict[str, str]], str]:  # fmt: skip
+    """Choose one photo on /lapor: (the photos now waiting for the report, the message shown under the picker)."""
+    from settings import get_settings
+
+    contents = "data:image/jpeg;base64," + base64.b64encode(data).decode()
+    response = dash_post(
+        client,
+        ["lapor-photo-tokens.data", "lapor-upload-msg.children", "lapor-upload.contents"],
+        {"lapor-pending.data": {"name": name, "bytes": len(data), "contents": contents, "at": 1}},
+        {
+            "lapor-photo-tokens.data": staged or [],
+            "lapor-ctx.data": {"lang": lang, "max_bytes": int(get_settings().max_photo_mb * 1048576)},
+        },
+        ip,
+    )
+    assert response.status_code == 200, response.data[:500]
+    body = response.get_json()["response"]
+    message = body["lapor-upload-msg"]["children"]["props"]["children"]
+    return body.get("lapor-photo-tokens", {}).get("data", list(staged or [])), message
+
+
+def send_report(client: Any, ip: str = "10.0.0.5", **fields: Any) -> Any:
+    """Press "send" on /lapor with ``fields`` (category, lat, lon, description, photos=tokens, …); the response."""
+    values = {key: None for key in LAPOR_STATES}
+    values.update({"lapor-anonymous.value": [], "lapor-confidential.value": [], "lapor-lang.data": "id"})
+    special = {"photos": "lapor-photo-tokens.data", "lang": "lapor-lang.data"}
+    for key, value in fields.items():
+        values[special.get(key, f"lapor-{key}.value")] = value
+    return dash_post(
+        client,
+        ["lapor-errors.children", "lapor-result.children", "lapor-form.hidden"],
+        {"lapor-submit.n_clicks": 1},
+        values,
+        ip,
+    )

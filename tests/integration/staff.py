@@ -132,8 +132,14 @@ def csrf_token(client: Any) -> str:
 
 def session_login(client: Any, account: Account) -> None:
     """A browser session for ``account``: the signed session cookie flask-login itself would set."""
+    from api.auth import StaffUser
+    from db.accounts import load_user
+    from db.engine import get_engine
+
+    with get_engine().connect() as conn:
+        row = load_user(conn, user_id=account.id)
     with client.session_transaction() as session:
-        session["_user_id"] = str(account.id)
+        session["_user_id"] = StaffUser.from_row(row).get_id()  # the id bound to the account's session secret
         session["_fresh"] = True
 
 

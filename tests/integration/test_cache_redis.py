@@ -80,9 +80,6 @@ def test_a_value_cached_by_the_app_in_one_process_is_read_in_another(redis_url: 
         assert cache.get("shared:version") == {"version": 41, "by": "worker-1"}
 
 
-LOGIN_CALLBACK = login_callback("nobody-here", "not the password")
-
-
 @pytest.fixture(scope="module")
 def gunicorn(engine, redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:  # type: ignore[no-untyped-def]
     """The real app under gunicorn with two workers and Redis, from a data folder with no secret key yet."""
@@ -137,10 +134,11 @@ def test_under_gunicorn_every_worker_accepts_the_same_session_and_csrf_token(gun
     token = browser.cookies["_csrf_token"]
     cookies = browser.cookies.get_dict()
 
-    def log_in(_: int) -> tuple[int, object]:
+    def log_in(attempt: int) -> tuple[int, object]:
+        # A name of its own each time: five wrong passwords for one name from one address start its back-off.
         response = requests.post(
             f"{url}/_dash-update-component",
-            json=LOGIN_CALLBACK,
+            json=login_callback(f"nobody-here-{attempt}", "not the password"),
             headers={"X-CSRFToken": token, "Referer": f"{url}/login?lang=en"},
             cookies=cookies,
             timeout=30,

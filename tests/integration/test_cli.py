@@ -141,6 +141,20 @@ def test_api_key_create_prints_the_key_last(engine: Engine) -> None:
             c.execute(text("DELETE FROM api_key WHERE name = 'lapor-nasional-uji'"))
 
 
+def test_api_key_create_stores_the_clients_own_rate_and_refuses_a_bad_one(engine: Engine) -> None:
+    try:
+        assert flask_cli("api-key", "create", "mitra-uji", "--rate", "1200/minute").returncode == 0
+        refused = flask_cli("api-key", "create", "mitra-uji-salah", "--rate", "banyak")
+        assert refused.returncode != 0 and "rate: not a rate such as 600/minute: 'banyak'" in refused.stderr
+        assert "Traceback" not in refused.stderr
+        with engine.connect() as c:
+            rates = dict(c.execute(text("SELECT name, rate FROM api_key WHERE name LIKE 'mitra-uji%'")).all())
+        assert rates == {"mitra-uji": "1200/minute"}
+    finally:
+        with engine.begin() as c:
+            c.execute(text("DELETE FROM api_key WHERE name LIKE 'mitra-uji%'"))
+
+
 def test_every_command_has_help() -> None:
     for command in (
         ["import-boundaries"],

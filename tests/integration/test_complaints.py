@@ -4,6 +4,7 @@ import io
 import math
 import re
 import threading
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -19,6 +20,7 @@ from db.complaints import (
     events,
     transition,
 )
+from db.imports import import_complaints
 from db.status import Status, TransitionError
 from photos.store import LocalStore
 from photos.upload import save_photo
@@ -98,6 +100,26 @@ def test_the_same_submission_twice_is_one_complaint(conn: Connection) -> None:
     assert retried.id == keyed.id and retried.duplicate_submission
 
 
+def test_a_repeat_matches_only_the_same_reporter_with_the_same_choices(conn: Connection) -> None:
+    first = create_complaint(conn, report(conn, reporter_contact="0812-2"))
+    # The same words, place and day, but sent as confidential, as anonymous, or by someone else: new reports.
+    variants = [
+        create_complaint(conn, report(conn, reporter_contact="0812-2", confidential=True)),
+        create_complaint(conn, report(conn, reporter_contact="0812-2", anonymous=True)),
+        create_complaint(conn, report(conn, reporter_contact="0813-9")),
+        create_complaint(conn, report(conn)),
+        create_complaint(conn, report(conn, reporter_contact="0812-2", source="another-app")),
+    ]
+    assert len({first.id, *(v.id for v in variants)}) == 6
+    assert not any(v.duplicate_submission for v in variants)
+    stored = conn.execute(text("SELECT confidential FROM complaint WHERE id = :i"), {"i": variants[0].id}).scalar()
+    assert stored is True
+    # The same client key from another reporter or with other choices is not a retry either.
+    keyed = create_complaint(conn, report(conn, idempotency_key="app-9", reporter_contact="0812-2"))
+    other = create_complaint(conn, report(conn, idempotency_key="app-9", reporter_contact="0812-2", confidential=True))
+    assert other.id != keyed.id and not other.duplicate_submission
+
+
 def test_an_anonymous_report_keeps_no_identity(conn: Connection) -> None:
     created = create_complaint(
         conn, report(conn, anonymous=True, reporter_name="Budi", reporter_contact="budi@example.id")
@@ -106,6 +128,37 @@ def test_an_anonymous_report_keeps_no_identity(conn: Connection) -> None:
         text("SELECT reporter_name, reporter_contact, anonymous FROM complaint WHERE id = :id"), {"id": created.id}
     ).one()
     assert tuple(row) == (None, None, True)
+
+
+def test_an_anonymous_report_keeps_no_identity_whatever_the_door(conn: Connection, tmp_path: Path) -> None:
+    """Open311, /lapor and SMS store through create_complaint; files through the bulk import."""
+    app_ids = {"account_id": "akun-5521", "device_id": "perangkat-7f3a", "media_url": "https://example.org/a.jpg"}
+    created = create_complaint(
+        conn, report(conn, anonymous=True, reporter_name="Budi", reporter_contact="0813-1111", attributes=app_ids)
+    )
+    row = conn.execute(
+        text("SELECT reporter_name, reporter_contact, attributes FROM complaint WHERE id = :id"), {"id": created.id}
+    ).one()
+    assert tuple(row) == (None, None, {"media_url": "https://example.org/a.jpg"})
+    # Nothing kept depends on who sent it: the same report from another number is the same report.
+    again = create_complaint(
+        conn, report(conn, anonymous=True, reporter_name="Ani", reporter_contact="0813-2222", attributes=app_ids)
+    )
+    assert again.duplicate_submission and again.id == created.id
+
+    lat, lon = inside(conn)
+    path = tmp_path / "anonim.csv"
+    path.write_text(
+        "category,description,lat,lon,reporter_name,reporter_contact,anonymous\n"
+        f"sampah,Sampah di pinggir kali,{lat},{lon},Budi,0813-1111,ya\n"
+        f"sampah,Sampah di pinggir kali,{lat},{lon},Ani,0813-2222,ya\n"
+    )
+    result = import_complaints(conn, path)
+    assert (result.stored, result.errors) == (1, [])
+    rows = conn.execute(
+        text("SELECT reporter_name, reporter_contact FROM complaint WHERE description = 'Sampah di pinggir kali'")
+    ).all()
+    assert [tuple(r) for r in rows] == [(None, None)]
 
 
 def test_the_history_cannot_be_rewritten(conn: Connection) -> None:

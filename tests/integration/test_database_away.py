@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 import pytest
 from flask import Flask
@@ -90,11 +91,21 @@ def test_the_real_app_answers_503_while_its_database_is_away_and_recovers(
     try:
         away = client.post("/api/v1/auth/token", json=login)
         health = client.get("/healthz")
+        open311 = {fmt: client.get(f"/open311/v2/services.{fmt}?lang=en") for fmt in ("xml", "json")}
     finally:
         monkeypatch.undo()
         get_settings.cache_clear()
     assert away.status_code == 503 and away.get_json()["reason"] == "database_away"
-    assert health.status_code == 503 and health.get_json()["database"] == "unreachable"
+    # /healthz is public: the state, never the driver's message (it names the socket's folder and port).
+    assert health.status_code == 503 and health.get_json() == {"status": "error", "database": "unreachable"}
+    assert dead_url.split("host=")[1].split("&")[0] not in health.get_data(as_text=True)
+    # Open311 clients get the GeoReport error list, in the format they asked for.
+    xml = open311["xml"]
+    assert xml.status_code == 503 and xml.content_type.startswith("text/xml") and xml.headers["Retry-After"] == "10"
+    (error,) = ET.fromstring(xml.data).findall("error")
+    assert error.findtext("code") == "503" and "cannot be reached" in (error.findtext("description") or "")
+    assert open311["json"].status_code == 503
+    assert open311["json"].get_json() == [{"code": 503, "description": error.findtext("description")}]
     # The database is back: the very next request works, with nothing restarted.
     assert client.post("/api/v1/auth/token", json=login).status_code == 401
 

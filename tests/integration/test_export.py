@@ -7,6 +7,7 @@ import io
 import json
 from collections import Counter
 from collections.abc import Iterator
+from datetime import datetime
 
 import openpyxl
 import pytest
@@ -74,15 +75,15 @@ def test_csv_export_of_the_filtered_set_matches_the_table(client, engine: Engine
     assert int(response.headers["X-Total-Count"]) == len(rows) == 8
     with engine.connect() as c:
         d = dashboard(c, resolve(c, parse_filters({**FIXTURE_WEEK, "kecamatan": "367101"}), Scope()))
-    assert Counter(r["opd_code"] for r in rows) == {g.code: g.kpis.reports for g in d.by_opd}
-    assert sum(r["status"] == "selesai" for r in rows) == d.kpis.finished
-    assert sum(r["overdue"] == "t" for r in rows) == d.kpis.overdue
-    by_code = {r["tracking_code"]: r for r in rows}
+    assert Counter(r["Kode OPD"] for r in rows) == {g.code: g.kpis.reports for g in d.by_opd}
+    assert sum(r["Kode status"] == "selesai" for r in rows) == d.kpis.finished
+    assert sum(r["Lewat tenggat"] == "Ya" for r in rows) == d.kpis.overdue
+    by_code = {r["Kode lacak"]: r for r in rows}
     # The same working days as worked out by hand for the dashboard.
-    assert (by_code["EX-A"]["response_working_days"], by_code["EX-A"]["completion_working_days"]) == ("1.000", "2.250")
-    assert by_code["EX-C"]["completion_working_days"] == "3.500"
-    assert by_code["EX-A"]["created_at"] == "2025-04-30T10:00:00+07:00"
-    assert (by_code["EX-A"]["kelurahan_code"], by_code["EX-A"]["colour"]) == ("3671011001", "green")
+    assert (by_code["EX-A"]["Respons (hari kerja)"], by_code["EX-A"]["Penyelesaian (hari kerja)"]) == ("1.000", "2.250")
+    assert by_code["EX-C"]["Penyelesaian (hari kerja)"] == "3.500"
+    assert by_code["EX-A"]["Dilaporkan (WIB)"] == "2025-04-30 10:00:00"
+    assert (by_code["EX-A"]["Kode kelurahan"], by_code["EX-A"]["Warna"]) == ("3671011001", "hijau")
 
 
 def test_reporters_are_never_exported_and_text_cannot_become_a_formula(client, engine: Engine, week: list[int]) -> None:  # type: ignore[no-untyped-def]
@@ -97,8 +98,8 @@ def test_reporters_are_never_exported_and_text_cannot_become_a_formula(client, e
     for secret in ("Siti Rahasia", "0812-1111", "Budi Terbuka", "0812-2222"):
         assert secret.encode() not in bodies["csv"] and secret.encode() not in bodies["geojson"]
         assert not any(secret in cell for cell in cells)
-    assert "reporter" not in bodies["csv"].decode().splitlines()[0]
-    description = {r["tracking_code"]: r["description"] for r in csv.DictReader(io.StringIO(bodies["csv"].decode()))}
+    assert "pelapor" not in bodies["csv"].decode().splitlines()[0].lower()
+    description = {r["Kode lacak"]: r["Uraian"] for r in csv.DictReader(io.StringIO(bodies["csv"].decode()))}
     assert description["EX-OPEN"].startswith("'=HYPERLINK")
 
 
@@ -116,32 +117,114 @@ def test_geojson_and_xlsx_hold_the_same_rows(client, engine: Engine, week: list[
         read_only=True,
     )
     rows = list(book.active.iter_rows(values_only=True))
-    assert rows[0][0] == "tracking_code"
+    assert rows[0][0] == "Kode lacak"
     assert sorted(r[0] for r in rows[1:]) == codes
     finished = {r[0]: r for r in rows[1:]}["EX-A"]
-    assert finished[rows[0].index("completion_working_days")] == pytest.approx(2.25)
+    assert finished[rows[0].index("Penyelesaian (hari kerja)")] == pytest.approx(2.25)
 
 
 def test_a_limited_leader_exports_only_their_kecamatan(client, engine: Engine, week: list[int]) -> None:  # type: ignore[no-untyped-def]
     camat = _token(client, engine, "export-camat", "leader", ["367101"])
     mine = _csv(client.get(f"/api/v1/export.csv?{WEEK}", headers=camat))
-    assert mine and {r["kecamatan_code"] for r in mine} == {"367101"}
-    assert "EX-JATI" not in {r["tracking_code"] for r in mine}
+    assert mine and {r["Kode kecamatan"] for r in mine} == {"367101"}
+    assert "EX-JATI" not in {r["Kode lacak"] for r in mine}
     for other in ("kecamatan=367102", "kelurahan=3671021001"):
         assert client.get(f"/api/v1/export.csv?{WEEK}&{other}", headers=camat).status_code == 403
         assert client.get(f"/api/v1/export.geojson?{WEEK}&{other}", headers=camat).status_code == 403
     # A kota filter does not widen the scope.
     kota = _csv(client.get(f"/api/v1/export.csv?{WEEK}&kota=3671", headers=camat))
-    assert {r["kecamatan_code"] for r in kota} == {"367101"}
+    assert {r["Kode kecamatan"] for r in kota} == {"367101"}
 
 
 def test_a_leaders_browser_session_is_enough(client, engine: Engine, week: list[int]) -> None:  # type: ignore[no-untyped-def]
     _user(engine, "export-session", "leader")
+    from api.auth import StaffUser
+    from db.accounts import load_user
+
     with engine.connect() as c:
-        user_id = c.execute(text("SELECT id FROM app_user WHERE username = 'export-session'")).scalar_one()
+        account = load_user(c, username="export-session")
     with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
+        session["_user_id"] = StaffUser.from_row(account).get_id()  # the id bound to the account's session secret
         session["_fresh"] = True
     response = client.get(f"/api/v1/export.csv?{WEEK}&channel=sms")
     assert response.status_code == 200
-    assert [r["tracking_code"] for r in _csv(response)] == ["EX-E"]
+    assert [r["Kode lacak"] for r in _csv(response)] == ["EX-E"]
+
+
+HEADERS = {
+    "id": [
+        "Kode lacak", "Dilaporkan (WIB)", "Kode status", "Status", "Warna", "Kode kategori", "Kategori", "Kanal",
+        "Kode kota", "Kota", "Kode kecamatan", "Kecamatan", "Kode kelurahan", "Kelurahan", "Kode OPD", "OPD",
+        "Bujur", "Lintang", "Alamat", "Uraian", "Respons pertama (WIB)", "Selesai pada (WIB)",
+        "Target selesai (WIB)", "Respons (hari kerja)", "Penyelesaian (hari kerja)", "Lewat tenggat",
+    ],
+    "en": [
+        "Tracking code", "Reported (WIB)", "Status code", "Status", "Colour", "Category code", "Category", "Channel",
+        "City code", "City", "Kecamatan code", "Kecamatan", "Kelurahan code", "Kelurahan", "Agency code",
+        "Agency (OPD)", "Longitude", "Latitude", "Address", "Description", "First response (WIB)", "Finished (WIB)",
+        "Handling target (WIB)", "Response (working days)", "Completion (working days)", "Overdue",
+    ],
+}  # fmt: skip
+# What GIS tools and scripts read: the same keys and codes whatever the language.
+GEOJSON_KEYS = [
+    "tracking_code", "created_at", "status", "colour", "category", "channel", "kota_code", "kota",
+    "kecamatan_code", "kecamatan", "kelurahan_code", "kelurahan", "opd_code", "opd", "lon", "lat", "address",
+    "description", "first_response_at", "completed_at", "due_at", "response_working_days",
+    "completion_working_days", "overdue",
+]  # fmt: skip
+
+
+def test_csv_speaks_the_readers_language(client, engine: Engine, week: list[int]) -> None:  # type: ignore[no-untyped-def]
+    leader = _token(client, engine, "export-leader", "leader")
+    for lang, yes, no in (("id", "Ya", "Tidak"), ("en", "Yes", "No")):
+        body = client.get(f"/api/v1/export.csv?{WEEK}&lang={lang}", headers=leader).get_data(as_text=True)
+        assert next(csv.reader(io.StringIO(body))) == HEADERS[lang]
+        rows = {r[0]: dict(zip(HEADERS[lang], r, strict=True)) for r in list(csv.reader(io.StringIO(body)))[1:]}
+        finished, waiting = rows["EX-A"], rows["EX-E"]
+        status, category, channel, overdue = (HEADERS[lang][i] for i in (3, 6, 7, 25))
+        # Names beside the codes, and yes or no rather than t/f.
+        assert (finished[HEADERS[lang][2]], finished[status]) == ("selesai", {"id": "Selesai", "en": "Finished"}[lang])
+        assert (finished[HEADERS[lang][5]], finished[category]) == (
+            "jalan_rusak",
+            {"id": "Jalan rusak", "en": "Damaged road"}[lang],
+        )
+        assert waiting[channel] == "SMS" and finished[channel] == "Web"
+        assert (finished[overdue], waiting[overdue]) == (no, yes)
+        assert finished[HEADERS[lang][1]] == "2025-04-30 10:00:00"
+    # Without ?lang=: the visitor's cookie, then PANTAU_LANG (Bahasa Indonesia here).
+    plain = client.get(f"/api/v1/export.csv?{WEEK}", headers=leader).get_data(as_text=True)
+    assert plain.splitlines()[0] == ",".join(HEADERS["id"])
+    client.set_cookie("pantau_lang", "en")
+    chosen = client.get(f"/api/v1/export.csv?{WEEK}", headers=leader).get_data(as_text=True)
+    client.delete_cookie("pantau_lang")
+    assert chosen.splitlines()[0] == ",".join(HEADERS["en"])
+
+
+def test_xlsx_times_are_date_cells_in_wib(client, engine: Engine, week: list[int]) -> None:  # type: ignore[no-untyped-def]
+    leader = _token(client, engine, "export-leader", "leader")
+    for lang, no, yes in (("id", "Tidak", "Ya"), ("en", "No", "Yes")):
+        data = client.get(f"/api/v1/export.xlsx?{WEEK}&lang={lang}", headers=leader).get_data()
+        sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+        rows = list(sheet.iter_rows())
+        assert [c.value for c in rows[0]] == HEADERS[lang]
+        by_code = {r[0].value: r for r in rows[1:]}
+        reported, finished = by_code["EX-A"][1], by_code["EX-A"][21]
+        # Real dates a spreadsheet can sort and subtract, in WIB as the header says; not text.
+        assert reported.is_date and reported.value == datetime(2025, 4, 30, 10, 0)
+        assert finished.is_date and finished.value == datetime(2025, 5, 5, 16, 0)
+        assert "yy" in reported.number_format and "hh:mm" in reported.number_format
+        assert by_code["EX-E"][20].value is None  # never answered: an empty cell
+        assert (by_code["EX-A"][25].value, by_code["EX-E"][25].value) == (no, yes)
+        assert by_code["EX-A"][23].value == pytest.approx(1.0)
+
+
+def test_geojson_keeps_its_codes_in_every_language(client, engine: Engine, week: list[int]) -> None:  # type: ignore[no-untyped-def]
+    leader = _token(client, engine, "export-leader", "leader")
+    for lang in ("id", "en"):
+        collection = json.loads(client.get(f"/api/v1/export.geojson?{WEEK}&lang={lang}", headers=leader).get_data())
+        features = {f["id"]: f["properties"] for f in collection["features"]}
+        assert all(list(p) == GEOJSON_KEYS for p in features.values())
+        waiting = features["EX-E"]
+        assert (waiting["status"], waiting["category"], waiting["channel"]) == ("baru", "jalan_rusak", "sms")
+        assert waiting["overdue"] is True and features["EX-A"]["overdue"] is False
+        assert waiting["created_at"] == "2025-05-06T09:00:00+07:00"

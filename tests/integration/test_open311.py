@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -309,6 +310,35 @@ def test_open_and_closed_follow_the_colours(client: Any, engine: Engine, committ
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
+def test_an_anonymous_request_keeps_no_identity_and_echoes_none(
+    client: Any, engine: Engine, committed: list[int], api_key: tuple[str, str], fmt: str
+) -> None:
+    _, key = api_key
+    with engine.connect() as conn:
+        lat, lon = inside(conn, TANGERANG_BABAKAN)
+    identity = {
+        "first_name": "Siti", "last_name": "Rahmawati", "email": "siti.rahma@example.org", "phone": "081299887766",
+        "device_id": "perangkat-7f3a", "account_id": "akun-5521",
+    }  # fmt: skip
+    response = file_request(
+        client, fmt, key, service_code="sampah", lat=lat, long=lon, description=f"anonim {fmt}", anonymous="true",
+        **identity,
+    )  # fmt: skip
+    assert response.status_code == 200, response.data
+    (created,) = parse(response, fmt, "service_requests")
+    assert created["account_id"] is None
+    code = created["service_request_id"]
+    track_ids(engine, committed, code)
+    with engine.connect() as conn:
+        stored = complaint(conn, code)
+        history = conn.execute(
+            text("SELECT data, note FROM complaint_event WHERE complaint_id = :i"), {"i": stored["id"]}
+        ).all()
+    kept = json.dumps({**stored, "history": [tuple(e) for e in history]}, default=str)
+    assert stored["anonymous"] and not [v for v in identity.values() if v in kept]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_confidential_reports_are_never_listed_and_anonymous_ones_keep_no_identity(
     client: Any, engine: Engine, committed: list[int], api_key: tuple[str, str], fmt: str
 ) -> None:
@@ -347,17 +377,45 @@ def test_confidential_reports_are_never_listed_and_anonymous_ones_keep_no_identi
     assert filed.encode() not in listing.data and b"Rahasia Sekali" not in listing.data
 
 
-def test_too_many_submissions_from_one_address_are_refused(client: Any) -> None:
-    # The limit (PANTAU_SUBMIT_RATE, 10/minute) counts every POST from the address, even refused ones.
-    for _ in range(10):
-        assert client.post("/open311/v2/requests.json", data={"service_code": "sampah"}).status_code == 403
-    (error,) = errors_of(client.post("/open311/v2/requests.json", data={"service_code": "sampah"}), "json", 429)
-    assert "too many" in error["description"]
-    errors_of(client.post("/open311/v2/requests.xml", data={}), "xml", 429)
-    # Another address is not affected, and reading is never limited.
-    other = client.post("/open311/v2/requests.json", data={}, environ_base={"REMOTE_ADDR": "10.9.8.7"})
-    assert other.status_code == 403
+@pytest.fixture
+def slow_key(engine: Engine) -> Iterator[str]:
+    """A key with its own small quota (api-key create NAME --rate 3/minute)."""
+    name = "uji-kuota-kecil"
+    with engine.begin() as conn:
+        key = create_api_key(conn, name, rate="3/minute")
+    yield key
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM api_key WHERE name = :n"), {"n": name})
+
+
+def test_a_keyed_client_is_counted_per_key_at_its_own_rate(
+    client: Any, slow_key: str, api_key: tuple[str, str]
+) -> None:
+    # Every accepted POST counts, a refused one (400: no such service) too.
+    for _ in range(3):
+        errors_of(file_request(client, "json", slow_key, service_code="ufo"), "json", 400)
+    (error,) = errors_of(file_request(client, "json", slow_key, service_code="ufo"), "json", 429)
+    assert "too many" in error["description"] and "3/minute" in error["description"]
+    errors_of(file_request(client, "xml", slow_key), "xml", 429)
+    # Another client at the same address has its own quota; reading is never limited.
+    errors_of(file_request(client, "json", api_key[1], service_code="ufo"), "json", 400)
     assert client.get("/open311/v2/services.json").status_code == 200
+
+
+def test_a_partner_forwarding_many_reports_is_not_held_to_the_per_address_limit(
+    client: Any, api_key: tuple[str, str]
+) -> None:
+    # PANTAU_SUBMIT_RATE (10/minute per address) is for the public form; a key gets PANTAU_API_KEY_RATE (600/minute).
+    for _ in range(15):
+        errors_of(file_request(client, "json", api_key[1], service_code="ufo"), "json", 400)
+
+
+def test_forged_keys_are_refused_before_anything_is_counted(client: Any, api_key: tuple[str, str]) -> None:
+    for _ in range(12):
+        errors_of(client.post("/open311/v2/requests.json", data={"service_code": "sampah"}), "json", 403)
+        errors_of(file_request(client, "xml", api_key[1] + "x", service_code="sampah"), "xml", 403)
+    # The address that sent them is not throttled for the real client.
+    errors_of(file_request(client, "json", api_key[1], service_code="ufo"), "json", 400)
 
 
 def test_the_same_request_posted_twice_is_stored_once(
@@ -369,10 +427,14 @@ def test_the_same_request_posted_twice_is_stored_once(
     fields = {"service_code": "sampah", "lat": lat, "long": lon, "description": "Sampah di sungai", "confidential": "1"}
     first = parse(file_request(client, "json", key, **fields), "json")[0]
     track_ids(engine, committed, first["service_request_id"])
-    # Another client sending the very same report (content, place, day) gets the first one back.
+    # The same client sending the very same report (content, place, day) gets the first one back; another
+    # client sending it gets its own: a match never hands one client another's (here confidential) report.
+    again = parse(file_request(client, "json", key, **fields), "json")[0]
     with engine.begin() as conn:
         other_key = create_api_key(conn, f"other-{first['service_request_id']}")
-    again = parse(file_request(client, "json", other_key, **fields), "json")[0]
+    others = parse(file_request(client, "json", other_key, **fields), "json")[0]
+    track_ids(engine, committed, others["service_request_id"])
+    assert others["service_request_id"] != first["service_request_id"]
     retried = client.post(
         "/open311/v2/requests.json",
         data={"api_key": key, **fields, "description": "lain"},

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import secrets
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from tests.integration.staff import (
+    PASSWORD,
+    Account,
     Accounts,
     act,
     bearer,
@@ -218,3 +222,201 @@ def test_an_anonymous_complaint_keeps_no_reporter_to_read_back(
     body = client.get(f"/api/v1/complaints/{code}", headers=bearer(client, accounts("operator"))).get_json()
     assert body["reporter"] == {"name": None, "contact": None}
     assert "Budi" not in str(body)
+
+
+def test_users_create_limits_an_operator_to_its_kecamatan_and_refuses_limits_that_mean_nothing(
+    client: Any, engine: Engine, committed: list[int], accounts: Accounts
+) -> None:
+    from db.accounts import load_user
+    from tests.conftest import flask_cli
+
+    name = f"uji_serpong_{secrets.token_hex(3)}"
+    made = flask_cli(
+        "users", "create", "--username", name, "--role", "operator", "--kecamatan", "367401", stdin=PASSWORD
+    )
+    assert made.returncode == 0, made.stderr
+    with engine.connect() as conn:
+        account = load_user(conn, username=name)
+    assert account is not None
+    accounts.ids.append(account["id"])
+    serpong_operator = bearer(client, Account(account["id"], name, "operator"))
+
+    # The case: an operator of Serpong (Tangerang Selatan) read and rejected a report in Kota Tangerang.
+    code = new_complaint(engine, committed)  # kecamatan 367101
+    assert client.get(f"/api/v1/complaints/{code}", headers=serpong_operator).status_code == 403
+    assert act(client, serpong_operator, code, action="reject", reason="bukan wilayah").status_code == 403
+    assert status_of(engine, code)["status"] == "baru"
+
+    # Every limit a role takes is accepted, a kecamatan given twice counts once.
+    head = f"uji_kepala_{secrets.token_hex(3)}"
+    limits = ("--opd", DBMSDA, "--kecamatan", "367101", "--kecamatan", "367101")
+    made = flask_cli("users", "create", "--username", head, "--role", "leader", *limits, stdin=PASSWORD)
+    assert made.returncode == 0, made.stderr
+    with engine.connect() as conn:
+        account = load_user(conn, username=head)
+    assert account is not None and account["opd_code"] == DBMSDA and len(account["kecamatan_ids"]) == 1
+    accounts.ids.append(account["id"])
+
+    for role, option, value, says in (
+        ("admin", "--opd", DBMSDA, "an admin reaches every agency"),
+        ("admin", "--kecamatan", "367101", "an admin reaches every area"),
+        ("operator", "--opd", DBMSDA, "the live room works every agency"),
+    ):
+        refused_name = f"uji_tolak_{secrets.token_hex(3)}"
+        refused = flask_cli(
+            "users", "create", "--username", refused_name, "--role", role, option, value, stdin=PASSWORD
+        )
+        assert refused.returncode != 0, (role, option)
+        assert f"{option} is not accepted for role {role!r}" in refused.stderr and says in refused.stderr
+        assert "Traceback" not in refused.stderr
+        with engine.connect() as conn:
+            assert load_user(conn, username=refused_name) is None
+
+
+def _events(engine: Engine, code: str) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        return [
+            dict(r)
+            for r in conn.execute(
+                text(
+                    "SELECT e.kind, e.public, e.data FROM complaint_event e JOIN complaint c ON c.id = e.complaint_id "
+                    "WHERE c.tracking_code = :c ORDER BY e.id"
+                ),
+                {"c": code},
+            ).mappings()
+        ]
+
+
+def test_forwarding_takes_the_job_off_its_field_supervisor(
+    client: Any, engine: Engine, committed: list[int], accounts: Accounts
+) -> None:
+    supervisor = accounts("field", opd=DBMSDA)
+    code = _assigned_job(client, engine, committed, accounts, supervisor)
+    field = bearer(client, supervisor)
+    assert act(client, field, code, action="start").status_code == 200
+    assert upload(client, field, code, jpeg()).status_code == 201
+
+    agency = bearer(client, accounts("opd", opd=DBMSDA))
+    handed = act(client, agency, code, action="forward", opd=DKP, reason="ini tumpukan sampah")
+    assert handed.status_code == 200
+    assert (handed.get_json()["status"], handed.get_json()["assignee"]) == ("diteruskan", None)
+    dropped = _events(engine, code)[-1]
+    assert dropped["kind"] == "unassigned" and dropped["data"]["assignee"] == supervisor.username
+    assert dropped["public"] is False  # a staff name never reaches the reporter's timeline
+
+    # The supervisor can no longer read, photograph or close the job in the other agency.
+    assert client.get(f"/api/v1/complaints/{code}", headers=field).status_code == 403
+    assert act(client, field, code, action="complete").status_code == 403
+    assert upload(client, field, code, jpeg(colour=(200, 10, 10))).status_code == 403
+    assert client.get("/api/v1/jobs", headers=field).get_json()["jobs"] == []
+    assert status_of(engine, code)["status"] == "diteruskan"
+    session_login(client, supervisor)
+    assert "fj-not-yours" in ids_in(render_page(client, "/field", f"?job={code}"))
+    # The staff history says what happened.
+    session_login(client, accounts("operator"))
+    assert f"Taken off {supervisor.username}" in text_of(render_page(client, f"/pengaduan/{code}", "?lang=en"))
+
+
+def test_reopening_takes_the_job_off_its_field_supervisor(
+    client: Any, engine: Engine, committed: list[int], accounts: Accounts
+) -> None:
+    supervisor = accounts("field")  # one serving every agency: the assignment alone kept the job theirs
+    code = _assigned_job(client, engine, committed, accounts, supervisor)
+    field = bearer(client, supervisor)
+    assert act(client, field, code, action="start").status_code == 200
+    assert upload(client, field, code, jpeg()).status_code == 201
+    assert act(client, field, code, action="complete").get_json()["status"] == "selesai"
+
+    operator = bearer(client, accounts("operator"))
+    reopened = act(client, operator, code, action="reopen", reason="warga: belum diperbaiki")
+    assert (reopened.get_json()["status"], reopened.get_json()["assignee"]) == ("terverifikasi", None)
+    assert [e["kind"] for e in _events(engine, code)][-2:] == ["status_changed", "unassigned"]
+    assert client.get(f"/api/v1/complaints/{code}", headers=field).status_code == 403
+    assert client.get("/api/v1/jobs", headers=field).get_json()["jobs"] == []
+
+
+def test_a_change_of_category_to_another_agency_takes_the_job_off_its_field_supervisor(
+    client: Any, engine: Engine, committed: list[int], accounts: Accounts
+) -> None:
+    supervisor = accounts("field", opd=DBMSDA)
+    code = _assigned_job(client, engine, committed, accounts, supervisor)
+    operator = bearer(client, accounts("operator"))
+    moved = act(client, operator, code, action="recategorise", category="sampah", reason="salah kategori")
+    assert (moved.get_json()["opd"], moved.get_json()["assignee"]) == (DKP, None)
+    assert _events(engine, code)[-1]["kind"] == "unassigned"
+    # Within the same agency the assignment stays.
+    kept = _assigned_job(client, engine, committed, accounts, supervisor)
+    same = act(client, operator, kept, action="recategorise", category="banjir_drainase", reason="genangan")
+    assert (same.get_json()["opd"], same.get_json()["assignee"]) == (DBMSDA, supervisor.username)
+
+
+def test_a_job_goes_only_to_a_field_supervisor_who_can_work_it(
+    client: Any, engine: Engine, committed: list[int], accounts: Accounts
+) -> None:
+    rubbish = new_complaint(engine, committed, category="sampah")  # DKP, kecamatan 367101
+    road = new_complaint(engine, committed)  # DBMSDA, kecamatan 367101
+    operator = bearer(client, accounts("operator"))
+    for code in (rubbish, road):
+        assert act(client, operator, code, action="verify").status_code == 200
+    roads_supervisor = accounts("field", opd=DBMSDA)
+    jatiuwung_supervisor = accounts("field", kecamatan=["367102"])
+
+    refused = act(client, operator, rubbish, action="assign", assignee=roads_supervisor.username)
+    assert refused.status_code == 403 and "cannot work this complaint" in refused.get_json()["error"]
+    bulk = client.post(
+        "/api/v1/complaints/bulk",
+        json={"ids": [rubbish, road], "action": "assign", "assignee": roads_supervisor.username},
+        headers=operator,
+    ).get_json()
+    assert {r["id"]: r["ok"] for r in bulk["results"]} == {rubbish: False, road: True}
+    assert act(client, operator, rubbish, action="assign", assignee=jatiuwung_supervisor.username).status_code == 403
+    assert status_of(engine, rubbish)["assignee"] is None
+
+    # The complaint page offers only those who can work it.
+    session_login(client, accounts("operator"))
+    page = text_of(render_page(client, f"/pengaduan/{rubbish}"))
+    assert roads_supervisor.username not in page and jatiuwung_supervisor.username not in page
+    assert roads_supervisor.username in text_of(render_page(client, f"/pengaduan/{road}"))
+
+
+def test_possible_duplicates_across_a_kecamatan_border_reach_only_who_reaches_both(
+    client: Any, engine: Engine, committed: list[int], accounts: Accounts
+) -> None:
+    from db.complaints import NewComplaint, create_complaint
+
+    # Two points 20 m inside two neighbouring kelurahan, one in kecamatan 367101 and one in another kecamatan.
+    with engine.connect() as conn:
+        pair = conn.execute(
+            text(
+                "SELECT ST_X(p), ST_Y(p), ST_X(q), ST_Y(q), kb.parent_code FROM ("
+                " SELECT ST_ClosestPoint(ST_Buffer(a.geom::geography, -20)::geometry, b.geom) p,"
+                "        ST_ClosestPoint(ST_Buffer(b.geom::geography, -20)::geometry, a.geom) q,"
+                "        (SELECT code FROM area WHERE id = b.parent_id) parent_code"
+                "   FROM area a JOIN area b ON a.level = 'kelurahan' AND b.level = 'kelurahan'"
+                "    AND a.parent_id = (SELECT id FROM area WHERE code = '367101') AND b.parent_id <> a.parent_id"
+                "    AND ST_DWithin(a.geom, b.geom, 0.0002)"
+                "  ORDER BY a.code, b.code LIMIT 1) kb"
+            )
+        ).one()
+    codes = []
+    for lon, lat in ((pair[0], pair[1]), (pair[2], pair[3])):
+        with engine.begin() as conn:
+            made = create_complaint(conn, NewComplaint(category="jalan_rusak", description="lubang", lon=lon, lat=lat))
+        committed.append(made.id)
+        codes.append(made.tracking_code)
+    here, there = codes
+
+    everywhere = bearer(client, accounts("operator"))
+    offered = client.get(f"/api/v1/complaints/{here}", headers=everywhere).get_json()["possible_duplicates"]
+    assert there in [d["id"] for d in offered]  # the two really are neighbours
+
+    limited = accounts("operator", kecamatan=["367101"])
+    body = client.get(f"/api/v1/complaints/{here}", headers=bearer(client, limited)).get_json()
+    assert there not in json.dumps(body)
+    session_login(client, limited)
+    assert there not in text_of(render_page(client, f"/pengaduan/{here}"))
+    # Merging into it by its code is refused too: its reporter would follow a report out of this account's reach.
+    merge = act(client, bearer(client, limited), here, action="duplicate", of=there, reason="sama")
+    assert merge.status_code == 403
+    assert status_of(engine, here)["status"] == "baru"
+    assert pair[4] != "367101"

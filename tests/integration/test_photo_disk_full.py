@@ -8,7 +8,6 @@ that reason (they never skip).
 
 from __future__ import annotations
 
-import base64
 import errno
 import os
 import shutil
@@ -25,12 +24,13 @@ from tests.integration.intake import (
     TANGERANG_BABAKAN,
     fresh_limits_fixture,  # noqa: F401  (fixture)
     inside,
+    send_photo,
+    send_report,
 )
 from tests.integration.staff import (
     Accounts,
     act,
     bearer,
-    csrf_token,
     jpeg,
     new_complaint,
     upload,
@@ -135,32 +135,11 @@ def test_a_citizen_report_with_a_photo_on_a_full_disk_is_not_half_stored(
     with engine.connect() as conn:
         lat, lon = inside(conn, TANGERANG_BABAKAN)
     description = f"sampah menumpuk, disk penuh {os.getpid()}"
-    photo = "data:image/jpeg;base64," + base64.b64encode(jpeg(size=(320, 240))).decode()
-    states = {
-        "lapor-category.value": "sampah", "lapor-lat.value": str(lat), "lapor-lon.value": str(lon),
-        "lapor-address.value": None, "lapor-description.value": description, "lapor-photos.contents": [photo],
-        "lapor-photos.filename": ["foto.jpg"], "lapor-name.value": None, "lapor-contact.value": None,
-        "lapor-anonymous.value": [], "lapor-confidential.value": [], "lapor-lang.data": "id",
-    }  # fmt: skip
+    staged, _ = send_photo(client, jpeg(size=(320, 240)), "foto.jpg")  # waits in the database, not on the disk
     before = _snapshot(engine)
 
-    response = client.post(
-        "/_dash-update-component",
-        json={
-            "output": "..lapor-errors.children...lapor-result.children...lapor-form.hidden..",
-            "outputs": [
-                {"id": "lapor-errors", "property": "children"},
-                {"id": "lapor-result", "property": "children"},
-                {"id": "lapor-form", "property": "hidden"},
-            ],
-            "inputs": [{"id": "lapor-submit", "property": "n_clicks", "value": 1}],
-            "changedPropIds": ["lapor-submit.n_clicks"],
-            "state": [
-                {"id": key.split(".")[0], "property": key.split(".")[1], "value": value}
-                for key, value in states.items()
-            ],
-        },
-        headers={"X-CSRFToken": csrf_token(client)},
+    response = send_report(
+        client, category="sampah", lat=str(lat), lon=str(lon), description=description, photos=staged
     )
 
     assert response.status_code == 503  # what the page's banner (assets/pantau_errors.js) shows
@@ -168,4 +147,7 @@ def test_a_citizen_report_with_a_photo_on_a_full_disk_is_not_half_stored(
     assert _snapshot(engine) == before
     with engine.connect() as conn:
         assert conn.execute(text("SELECT 1 FROM complaint WHERE description = :d"), {"d": description}).first() is None
+        # The photo still waits, so the same report can be sent again once there is room.
+        waiting = text("SELECT count(*) FROM photo_upload WHERE token = :t")
+        assert conn.execute(waiting, {"t": staged[0]["token"]}).scalar_one() == 1
     assert _stray(full_disk) == []

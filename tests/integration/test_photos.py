@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 from typing import Any
 
@@ -15,6 +16,7 @@ from tests.integration.staff import (
     Accounts,
     act,
     bearer,
+    dash_call,
     jpeg,
     new_complaint,
     point_in,
@@ -114,6 +116,86 @@ def test_a_photo_over_the_limit_is_refused_with_413(client: Any, engine: Engine,
     assert huge.status_code == 413
     assert "at most" in huge.get_json()["error"]
     assert _photos(engine, job["code"]) == []
+
+
+def _bomb() -> bytes:
+    """The issue's decompression bomb: a 58 KB PNG of 7740×7740 pixels (60 MP, 0.4 GB once decoded)."""
+    out = io.BytesIO()
+    Image.new("1", (7740, 7740)).save(out, "PNG")
+    return out.getvalue()
+
+
+BOMB_MESSAGE = "Resolusi foto terlalu besar (60 megapiksel; untuk PNG paling besar 16 megapiksel)."
+
+
+def test_a_decompression_bomb_is_refused_from_its_header_through_the_api(
+    client: Any, engine: Engine, job: dict[str, Any]
+) -> None:
+    response = upload(client, job["field"], job["code"], _bomb(), name="bom.png")
+    assert response.status_code == 413
+    assert response.get_json()["message"] == BOMB_MESSAGE
+    assert "60 megapixels; at most 16 for a PNG" in response.get_json()["error"]
+    assert _photos(engine, job["code"]) == []
+
+
+def test_a_decompression_bomb_is_refused_by_the_upload_widget_of_the_staff_pages(
+    client: Any, engine: Engine, accounts: Accounts, job: dict[str, Any]
+) -> None:
+    from settings import get_settings
+
+    session_login(client, accounts("operator"))
+    contents = "data:image/png;base64," + base64.b64encode(_bomb()).decode()
+    response = dash_call(
+        client,
+        {
+            "output": "..cp-photos.children...cp-upload-msg.children...cp-photo-count.data...cp-upload.contents..",
+            "outputs": [
+                {"id": "cp-photos", "property": "children"},
+                {"id": "cp-upload-msg", "property": "children"},
+                {"id": "cp-photo-count", "property": "data"},
+                {"id": "cp-upload", "property": "contents"},
+            ],
+            "inputs": [{"id": "cp-pending", "property": "data", "value": {"name": "bom.png", "contents": contents}}],
+            "changedPropIds": ["cp-pending.data"],
+            "state": [
+                {
+                    "id": "cp-ctx",
+                    "property": "data",
+                    "value": {
+                        "code": job["code"],
+                        "lang": "id",
+                        "max_bytes": int(get_settings().max_photo_mb * 1048576),
+                    },
+                }
+            ],
+        },
+    )
+    assert response.status_code == 200, response.data[:300]
+    assert response.get_json()["response"]["cp-upload-msg"]["children"]["props"]["children"] == BOMB_MESSAGE
+    assert _photos(engine, job["code"]) == []
+
+
+def test_a_phone_photo_of_40_megapixels_is_stored_at_2560_pixels_upright(
+    client: Any, engine: Engine, job: dict[str, Any]
+) -> None:
+    exif = Image.Exif()
+    exif[ORIENTATION] = 8  # stored sideways: shown upright as 5000×8000
+    out = io.BytesIO()
+    Image.new("RGB", (8000, 5000), (40, 90, 160)).save(out, "JPEG", exif=exif)
+    response = upload(client, job["field"], job["code"], out.getvalue(), name="IMG_40MP.jpg")
+    assert response.status_code == 201, response.get_json()
+    assert (response.get_json()["photo"]["width"], response.get_json()["photo"]["height"]) == (1600, 2560)
+
+
+def test_a_jpeg_with_extra_pictures_is_a_jpeg(client: Any, engine: Engine, job: dict[str, Any]) -> None:
+    """Some cameras append pictures (a second eye, a depth map) after the first: Pillow calls that MPO."""
+    out = io.BytesIO()
+    first, second = Image.new("RGB", (90, 60), (10, 90, 200)), Image.new("RGB", (90, 60), (200, 90, 10))
+    first.save(out, "MPO", save_all=True, append_images=[second])
+    assert Image.open(io.BytesIO(out.getvalue())).format == "MPO"
+    response = upload(client, job["field"], job["code"], out.getvalue(), name="DSCF0001.JPG")
+    assert response.status_code == 201, response.get_json()
+    assert [(p["mime_type"], p["width"]) for p in _photos(engine, job["code"])] == [("image/jpeg", 90)]
 
 
 def test_heic_png_and_webp_are_accepted_and_stored_as_jpeg(client: Any, engine: Engine, job: dict[str, Any]) -> None:

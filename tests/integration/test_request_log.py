@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from flask import Flask
+
+from api.request_log import init_request_log
 
 
 def request_lines(err: str) -> list[dict[str, object]]:
@@ -70,3 +73,21 @@ def test_a_staff_request_is_logged_with_the_staff_role(client, engine, capsys: p
         with engine.begin() as conn:
             conn.execute(text("DELETE FROM user_kecamatan WHERE user_id = :id"), {"id": user_id})
             conn.execute(text("DELETE FROM app_user WHERE id = :id"), {"id": user_id})
+
+
+def test_the_error_log_masks_tracking_codes_as_the_request_log_does(capsys: pytest.CaptureFixture[str]) -> None:
+    app = Flask(__name__)
+    init_request_log(app)
+
+    @app.get("/lacak/<code>/fails")
+    def fails(code: str) -> str:
+        raise RuntimeError(f"could not show {code}")
+
+    capsys.readouterr()
+    assert app.test_client().get("/lacak/ABCD-EFGH-JKMN/fails").status_code == 500
+    err = capsys.readouterr().err
+    assert "ABCD-EFGH-JKMN" not in err
+    (error,) = [json.loads(line) for line in err.splitlines() if line.startswith("{") and '"level": "error"' in line]
+    assert error["message"] == "Exception on /lacak/XXXX-XXXX-XXXX/fails [GET]"
+    assert "could not show XXXX-XXXX-XXXX" in error["traceback"]
+    assert request_lines(err)[0]["path"] == "/lacak/XXXX-XXXX-XXXX/fails"

@@ -16,6 +16,7 @@ from tests.integration.intake import (
     finish,
     fresh_limits_fixture,  # noqa: F401  (fixture)
     inside,
+    jpeg,
 )
 
 
@@ -84,14 +85,30 @@ def test_a_new_report_shows_its_status_office_and_history_but_nothing_private(
     tree = page_of(code.lower())  # codes are read case-insensitively
     shown = " ".join(texts(tree))
     assert find(tree, "lacak-status").children == "Baru" and "badge-red" in find(tree, "lacak-status").className
-    assert "Belum ditangani" in shown
+    # What "Baru" means, and a timeline that agrees with it: queued for the office, not "forwarded" yet.
+    assert find(tree, "lacak-meaning").children == "Diterima, menunggu diperiksa operator."
     assert find(tree, "lacak-office").children == "Dinas Bina Marga dan Sumber Daya Air Kota Tangerang"
     assert "Babakan" in find(tree, "lacak-place").children
     # User text is shown as text (Dash never renders it as HTML), line breaks kept by CSS.
     assert find(tree, "lacak-description").children == "<b>Lubang</b> besar\nbaris kedua"
-    assert "Laporan diterima" in shown and "Diteruskan otomatis ke instansi di wilayahnya" in shown
+    assert "Laporan diterima" in shown and "Masuk antrean Dinas Bina Marga dan Sumber Daya Air" in shown
+    assert "Diteruskan" not in shown and "Belum ditangani" not in shown
     assert "Siti" not in shown and "0812" not in shown
-    assert find(tree, "lacak-dispute") is None and find(tree, "lacak-evidence") is None
+    assert find(tree, "lacak-dispute") is None and find(tree, "lacak-evidence") is None  # no photo yet
+
+
+def test_the_reporter_sees_their_photo_from_the_start(engine: Engine, committed: list[int], page_of: Any) -> None:
+    from photos.store import get_store
+    from photos.upload import save_photo
+
+    code = report(engine, committed)
+    with engine.begin() as conn:
+        photo = save_photo(
+            conn, get_store(), complaint(conn, code)["id"], jpeg(), "report", Actor(role="public"), 10**7
+        )
+    for token in (token_for(code), None):  # not confidential: whoever has the code sees it too
+        evidence = find(page_of(code, token), "lacak-evidence")
+        assert evidence is not None and f"/photos/{photo.id}/thumb" in str(evidence)
 
 
 def test_staff_names_and_internal_notes_stay_out_of_the_timeline(
@@ -128,6 +145,7 @@ def test_a_finished_report_shows_before_and_after_and_its_reporter_can_dispute_i
     token = token_for(code)
     tree = page_of(code, token)
     assert find(tree, "lacak-status").children == "Selesai" and "badge-green" in find(tree, "lacak-status").className
+    assert find(tree, "lacak-meaning").children == "Pekerjaan sudah selesai."  # not "Selesai Selesai"
     evidence = find(tree, "lacak-evidence")
     assert evidence is not None and "Sesudah" in " ".join(texts(evidence))
     assert find(tree, "lacak-reason") is not None
@@ -179,14 +197,24 @@ def test_disputes_close_fourteen_days_after_completion(engine: Engine, committed
         assert again.value.reason == "not_finished"
 
 
-def test_a_confidential_report_shows_no_photos_and_says_why(engine: Engine, committed: list[int], page_of: Any) -> None:
-    code = report(engine, committed, confidential=True)
+def test_a_confidential_report_shows_its_text_photos_and_notes_only_to_its_reporter(
+    engine: Engine, committed: list[int], page_of: Any
+) -> None:
+    code = report(engine, committed, confidential=True, description="Pungli di loket, saya di rumah nomor 7")
     with engine.begin() as conn:
+        transition(conn, code, "verify", Actor(role="operator"), note="Pelapor sudah kami telepon")
         finish(conn, code)
-    tree = page_of(code, token_for(code))
-    assert find(tree, "lacak-status").children == "Selesai"
-    assert find(tree, "lacak-evidence") is None
-    assert "Laporan rahasia" in " ".join(texts(tree))
+    public = page_of(code)
+    shown = " ".join(texts(public))
+    assert find(public, "lacak-status").children == "Selesai" and "Laporan rahasia" in shown
+    assert "Pungli" not in shown and "telepon" not in shown and "ditangani dinas" not in shown
+    assert find(public, "lacak-description") is None and "/photos/" not in str(find(public, "lacak-evidence"))
+
+    token = token_for(code)
+    own = page_of(code, token)
+    shown = " ".join(texts(own))
+    assert find(own, "lacak-description").children.startswith("Pungli") and "Pelapor sudah kami telepon" in shown
+    assert f"/thumb?k={token}" in str(find(own, "lacak-evidence"))  # the completion photo, opened by the link
 
 
 def test_a_merged_report_follows_the_one_it_was_merged_into(engine: Engine, committed: list[int], page_of: Any) -> None:

@@ -182,9 +182,9 @@ def test_changes_since_a_version_are_what_was_committed_after_it(engine: Engine,
         committed.append(second)
     with engine.connect() as c:
         now = wall.current_version(c)
-        changed = wall.changes(c, seen, now, everything)
-        scoped = wall.changes(c, seen, now, wall.resolve(c, wall.Scope(kota="3671")))
-        nothing = wall.changes(c, now, now, everything)
+        changed = wall.changes(c, seen, now, everything).entries
+        scoped = wall.changes(c, seen, now, wall.resolve(c, wall.Scope(kota="3671"))).entries
+        nothing = wall.changes(c, now, now, everything).entries
     assert [e.id for e in changed] == [first, second]  # each complaint once, in its latest state
     assert changed[0].marker.status == "terverifikasi"
     assert changed[0].marker.rank > rank(0, True)
@@ -192,18 +192,22 @@ def test_changes_since_a_version_are_what_was_committed_after_it(engine: Engine,
     assert nothing == []
 
 
-def test_a_confidential_complaint_shows_no_photos_or_description(conn: Connection) -> None:
+def test_a_confidential_complaint_is_counted_but_has_no_marker_panel_entry_or_card(conn: Connection) -> None:
+    everything = wall.resolve(conn, wall.Scope())
+    before = wall.colour_counts(conn, everything)["red"]
     secret = _new(conn, description="Laporan rahasia tentang pungli", confidential=True)
     save_photo(conn, get_store(), secret, _jpeg(30), "report", Actor(role="public"), 10_000_000)
     open_one = _new(conn, description="Jalan rusak dekat pasar")
     save_photo(conn, get_store(), open_one, _jpeg(60), "report", Actor(role="public"), 10_000_000)
-    card = wall.card(conn, secret)
-    assert card is not None and card["description"] is None and card["report_photo"] is None
-    assert "reporter_name" not in card and "reporter_contact" not in card
-    shown = wall.card(conn, open_one)
+    assert wall.colour_counts(conn, everything)["red"] == before + 2
+    assert wall.card(conn, secret, everything) is None
+    shown = wall.card(conn, open_one, everything)
     assert shown is not None and shown["description"] == "Jalan rusak dekat pasar" and shown["report_photo"]
-    panel = {e.id: e for e in wall.newest(conn, wall.resolve(conn, wall.Scope()), n=50)}
-    assert panel[secret].report_photo is None and panel[open_one].report_photo is not None
+    assert "reporter_name" not in shown and "reporter_contact" not in shown
+    drawn = {m.id for m in wall.markers(conn, everything)}
+    assert open_one in drawn and secret not in drawn
+    panel = {e.id for e in wall.newest(conn, everything, n=50)}
+    assert open_one in panel and secret not in panel
 
 
 def test_photos_are_served_with_their_type_and_never_for_confidential_complaints(

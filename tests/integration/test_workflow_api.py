@@ -202,33 +202,47 @@ def test_merging_from_the_complaint_page_buttons(
     page = render_page(client, f"/pengaduan/{here}")
     assert there in text_of(page) and "cp-dup-reason" in ids_in(page)
 
-    pressed = {"type": "cp-merge", "code": there, "into": "here"}
-    spec = next(
-        c for c in client.get("/_dash-dependencies").get_json() if c["output"].startswith("..cp-dup-msg.children")
-    )
-    response = dash_call(
-        client,
-        {
+    # A merge button only asks, naming both reports; "yes" merges and the page reloads saying which absorbed which.
+    specs = client.get("/_dash-dependencies").get_json()
+
+    def call(prefix: str, inputs: list[Any], state: list[Any], changed: str) -> Any:
+        spec = next(c for c in specs if c["output"].startswith(prefix))
+        outputs = [
+            {"id": o.split(".")[0], "property": o.split(".", 1)[1]} for o in spec["output"].strip(".").split("...")
+        ]
+        body = {
             "output": spec["output"],
-            "outputs": [
-                {"id": o.split(".")[0], "property": o.split(".", 1)[1]} for o in spec["output"].strip(".").split("...")
-            ],
-            "inputs": [
-                [
-                    {"id": pressed, "property": "n_clicks", "value": 1},
-                    {"id": {"type": "cp-merge", "code": there, "into": "there"}, "property": "n_clicks", "value": 0},
-                ]
-            ],
-            "state": [
-                {"id": "cp-dup-reason", "property": "value", "value": "pohon yang sama"},
-                {"id": "cp-ctx", "property": "data", "value": {"code": here, "version": 1, "lang": "id"}},
-            ],
-            "changedPropIds": ['{"code":"' + there + '","into":"here","type":"cp-merge"}.n_clicks'],
-        },
+            "outputs": outputs,
+            "inputs": inputs,
+            "state": state,
+            "changedPropIds": [changed],
+        }
+        response = dash_call(client, body)
+        assert response.status_code == 200, response.data[:300]
+        return response.get_json()["response"]
+
+    ctx = {"id": "cp-ctx", "property": "data", "value": {"code": here, "version": 1, "lang": "id"}}
+    pressed = {"type": "cp-merge", "dup": there, "into": here}
+    asked = call(
+        "..cp-dup-msg.children",
+        [[{"id": pressed, "property": "n_clicks", "value": 1}]],
+        [{"id": "cp-dup-reason", "property": "value", "value": "pohon yang sama"}, ctx],
+        '{"dup":"' + there + '","into":"' + here + '","type":"cp-merge"}.n_clicks',
     )
-    assert response.status_code == 200, response.data[:300]
+    assert asked["cp-merge-ask"]["hidden"] is False
+    assert asked["cp-merge-q"]["children"] == f"Gabungkan {there} ke {here}?"
+    assert status_of(engine, there)["status"] == "baru"  # asked, not yet merged
+    pending = asked["cp-merge-pending"]["data"]
+    done = call(
+        "..cp-merge-msg.children",
+        [{"id": "cp-merge-yes", "property": "n_clicks", "value": 1}],
+        [{"id": "cp-merge-pending", "property": "data", "value": pending}, ctx],
+        "cp-merge-yes.n_clicks",
+    )
+    assert done["cp-reload"]["href"] == f"/pengaduan/{here}?lang=id&merged={there}"
     assert status_of(engine, there)["status"] == "duplikat"
     assert status_of(engine, here)["status"] == "baru"
+    assert f"{there} digabungkan ke {here}." in text_of(render_page(client, f"/pengaduan/{here}", f"?merged={there}"))
 
 
 def test_changing_the_category_reroutes_the_agency_and_keeps_the_status(

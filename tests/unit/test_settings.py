@@ -3,6 +3,9 @@
 import re
 from pathlib import Path
 
+import pytest
+from pydantic import ValidationError
+
 from settings import Settings
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
@@ -35,3 +38,11 @@ def test_settings_come_from_the_environment(monkeypatch) -> None:  # type: ignor
     assert settings.port == 9123
     assert settings.max_photo_mb == 3.5
     assert settings.database_url == "postgresql://u@h/db"
+
+
+def test_a_rate_that_is_not_a_rate_is_refused_at_start_up(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("PANTAU_API_KEY_RATE", "600/minute")
+    assert Settings().api_key_rate == "600/minute"
+    monkeypatch.setenv("PANTAU_API_KEY_RATE", "banyak sekali")
+    with pytest.raises(ValidationError, match="api_key_rate"):
+        Settings()

@@ -1,0 +1,81 @@
+"""scripts/pg.sh, as ``make run``, ``make test`` and ``make bench`` use it, with a data folder inside a private folder.
+
+As root the cluster runs as the ``postgres`` user, who cannot enter a folder of
+mode 700 such as ``/root`` or a ``mktemp -d`` folder; the cluster must still
+start, answer on the socket the app computes from ``PANTAU_DATA_DIR``, and stop.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from bench.common import bench_url
+from db.engine import database_url
+from settings import Settings, local_pg_dir
+from tests.conftest import ROOT, _test_url
+
+
+def _pg_sh(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["PANTAU_DATA_DIR"] = str(data_dir)
+    return subprocess.run(
+        [str(ROOT / "scripts" / "pg.sh"), *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180
+    )
+
+
+@pytest.fixture
+def private_data_dir() -> Iterator[Path]:
+    """A data folder inside a fresh ``mktemp -d`` folder (mode 700); its cluster is stopped and removed afterwards."""
+    outer = Path(tempfile.mkdtemp(prefix="pantau-private-"))
+    assert outer.stat().st_mode & 0o777 == 0o700
+    data_dir = outer / "clone" / "var"
+    data_dir.mkdir(parents=True)
+    try:
+        yield data_dir
+    finally:
+        _pg_sh("stop", data_dir=data_dir)
+        cluster = local_pg_dir(data_dir)  # where pg.sh actually put it (as root: outside the private folder)
+        shutil.rmtree(outer, ignore_errors=True)
+        shutil.rmtree(cluster, ignore_errors=True)
+
+
+def test_the_local_cluster_starts_answers_and_stops_in_a_private_folder(
+    private_data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = _pg_sh("start", data_dir=private_data_dir)
+    assert started.returncode == 0, started.stdout + started.stderr
+
+    # make run, make test and make bench each find it from PANTAU_DATA_DIR, and it is a working PostGIS server.
+    monkeypatch.setenv("PANTAU_DATA_DIR", str(private_data_dir))
+    monkeypatch.delenv("DATABASE_URL")
+    monkeypatch.delenv("PANTAU_TEST_DATABASE_URL", raising=False)
+    monkeypatch.delenv("PANTAU_BENCH_DATABASE_URL", raising=False)
+    urls = {"app": database_url(Settings()), "test": _test_url(), "bench": bench_url(7)}
+    for url in urls.values():
+        created = _pg_sh("createdb", make_url(url).database or "", data_dir=private_data_dir)
+        assert created.returncode == 0, created.stderr
+    for door, url in urls.items():
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT current_database()")).scalar() == make_url(url).database, door
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+            assert conn.execute(text("SELECT postgis_lib_version()")).scalar()
+        engine.dispose()
+
+    # A second start finds the running cluster instead of creating another.
+    again = _pg_sh("start", data_dir=private_data_dir)
+    assert again.returncode == 0 and "creating" not in again.stdout, again.stdout + again.stderr
+
+    stopped = _pg_sh("stop", data_dir=private_data_dir)
+    assert stopped.returncode == 0, stopped.stderr
+    assert _pg_sh("status", data_dir=private_data_dir).returncode != 0
+    assert not (local_pg_dir(private_data_dir) / "data" / "postmaster.pid").exists()
