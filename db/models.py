@@ -154,8 +154,9 @@ class AppUser(Base):
     active: Mapped[bool] = mapped_column(Boolean, server_default="true")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     # Bound into every token and session cookie; replaced on a new password or deactivation (migration 0011).
+    # Written as PostgreSQL prints it back: a random default cannot be compared by value (db/drift.py).
     session_secret: Mapped[str] = mapped_column(
-        String(64), server_default=text("replace(gen_random_uuid()::text, '-', '')")
+        String(64), server_default=text("replace((gen_random_uuid())::text, '-'::text, ''::text)")
     )
 
 
