@@ -1,7 +1,9 @@
 """Typed SQLAlchemy models: areas, agencies, categories, complaints and their history.
 
 The schema itself is owned by the Alembic migrations in ``db/migrations``; these
-models describe it for the ORM and for ``alembic revision --autogenerate``.
+models describe it for the ORM and for ``alembic revision --autogenerate``, table
+for table and index for index: tests/integration/test_alembic_check.py fails on
+any difference (functions and triggers are the migrations' alone).
 """
 
 from __future__ import annotations
@@ -152,8 +154,9 @@ class AppUser(Base):
     active: Mapped[bool] = mapped_column(Boolean, server_default="true")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     # Bound into every token and session cookie; replaced on a new password or deactivation (migration 0011).
+    # Written as PostgreSQL prints it back: a random default cannot be compared by value (db/drift.py).
     session_secret: Mapped[str] = mapped_column(
-        String(64), server_default=text("replace(gen_random_uuid()::text, '-', '')")
+        String(64), server_default=text("replace((gen_random_uuid())::text, '-'::text, ''::text)")
     )
 
 
@@ -224,6 +227,11 @@ class Complaint(Base):
             "created_at",
             postgresql_where=text("status NOT IN ('selesai', 'ditolak', 'duplikat')"),
         ),
+        # Migration 0003: min(created_at) and short date ranges where the BRIN index cannot narrow
+        # (its note says 0005 replaces it, but no migration has dropped it).
+        Index("complaint_created_idx", "created_at"),
+        # Migration 0010: the duplicates merged into a complaint (few: a partial index).
+        Index("complaint_merged_into_idx", "merged_into_id", postgresql_where=text("merged_into_id IS NOT NULL")),
         # Wall screen (migration 0004): open complaints per area, recently finished ones.
         Index(
             "complaint_open_area_idx",
@@ -234,12 +242,14 @@ class Complaint(Base):
             postgresql_where=text("status NOT IN ('selesai', 'ditolak', 'duplikat')"),
         ),
         Index("complaint_finished_idx", "completed_at", postgresql_where=text("status = 'selesai'")),
-        # Leaders' dashboard (migration 0005): every column its scans read, by kecamatan and time.
+        # Leaders' dashboard (migrations 0005 and 0007): every column its scans read, by kecamatan
+        # (0 for none, so every filtered set is a list of index ranges) and time.
         Index(
             "complaint_leaders_idx",
-            "kecamatan_id",
+            text("coalesce(kecamatan_id, 0)"),
             "created_at",
             postgresql_include=[
+                "kecamatan_id",
                 "status",
                 "channel",
                 "jurisdiction_id",
@@ -284,8 +294,15 @@ class Complaint(Base):
     submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     attributes: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
     # Kept by trigger from the times above (migration 0005), for the leaders' dashboard.
-    response_working_days: Mapped[float | None] = mapped_column(Float)
-    completion_working_days: Mapped[float | None] = mapped_column(Float)
+    response_working_days: Mapped[float | None] = mapped_column(
+        Float,
+        comment="Working days (WIB, weekends and holidays excluded) from created_at to first_response_at;"
+        " kept by trigger.",
+    )
+    completion_working_days: Mapped[float | None] = mapped_column(
+        Float,
+        comment="Working days (WIB, weekends and holidays excluded) from created_at to completed_at; kept by trigger.",
+    )
 
 
 class ComplaintEvent(Base):
@@ -386,3 +403,58 @@ class RouteEdge(Base):
     cell: Mapped[int] = mapped_column(Integer, primary_key=True)
     kelurahan_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     rank: Mapped[int] = mapped_column(SmallInteger)
+
+
+class WorkCalendar(Base):
+    """Working day or not, and the working days before it, for each day 2000-2060 (migration 0006)."""
+
+    __tablename__ = "work_calendar"
+    __table_args__ = (
+        # The n-th working day (not UNIQUE: a refresh shifts the numbers row by row).
+        Index("work_calendar_working_idx", "before", postgresql_where=text("working")),
+        {
+            "comment": "One row per day 2000-2060: working day or not (weekends and the holiday table),"
+            " and the working days before it. Kept by the holiday triggers."
+        },
+    )
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    working: Mapped[bool] = mapped_column(Boolean)
+    before: Mapped[int] = mapped_column(Integer)
+
+
+class AuditEvent(Base):
+    """One staff action (migration 0008); append-only, see db/audit.py."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (
+        Index("audit_event_at_brin", "at", postgresql_using="brin"),
+        Index("audit_event_actor_idx", "actor_user_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    actor_role: Mapped[str] = mapped_column(String(16), server_default="system")
+    action: Mapped[str] = mapped_column(String(32))
+    target: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+    client: Mapped[str | None] = mapped_column(Text)
+    request_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class ComplaintStatusCount(Base):
+    """Complaints per jurisdiction, kecamatan and status, kept by statement triggers (migration 0009)."""
+
+    __tablename__ = "complaint_status_count"
+    __table_args__ = (
+        {
+            "comment": "Complaints per (jurisdiction, kecamatan, status); 0 stands for none."
+            " Kept by the complaint_status_count_* triggers."
+        },
+    )
+
+    jurisdiction_key: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kecamatan_key: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String, primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger)
