@@ -52,6 +52,7 @@ PAGE_ROLES: dict[str, tuple[str, ...]] = {
     "operator": ("operator", "opd"),
     "field": ("field",),
     "complaint": ("operator", "opd", "field", "leader"),
+    "outbox": (),  # undelivered messages to reporters: admins only
 }
 
 

@@ -11,6 +11,7 @@ from api.auth import StaffUser, current_staff
 from api.permissions import ALL_ACTIONS, PAGE_ROLES, RECATEGORISE, may_see, refusal, sees_reporter
 from db.complaints import NotFound
 from db.engine import get_engine
+from db.outbox import messages_of
 from db.status import ACTIONS, CLOSED_STATUSES, Status
 from db.workflow import (
     cached_kecamatan_outline,
@@ -27,6 +28,7 @@ from i18n import current_lang, t
 from layouts._actions import action_form
 from layouts._chrome import guard, page
 from layouts._evidence import evidence_panel
+from layouts._messages import messages_panel
 from layouts._timeline import status_badge, timeline
 from layouts._upload import upload_widget
 from layouts._when import iso, wib
@@ -150,6 +152,7 @@ def layout(code: str | None = None, lang: str | None = None, done: str | None = 
         if not may_see(user, row):
             return page(html.P(t("complaint.outside", lang), className="notice", id="cp-outside"), lang, path)
         history = staff_events(conn, row["id"])
+        messages = messages_of(conn, row["id"])
         photos = evidence(conn, row["id"])
         operator = user.role in ("admin", "operator")
         is_open = Status(row["status"]) not in CLOSED_STATUSES
@@ -246,6 +249,7 @@ def layout(code: str | None = None, lang: str | None = None, done: str | None = 
     body.append(evidence_panel(photos, lang, id="cp-evidence"))
     if operator:
         body.append(_duplicates(nearby, merged, lang, can_merge=is_open))
+    body.append(messages_panel(messages, lang, show_recipient=sees_reporter(user, row)))
     body.append(timeline(history, lang, categories, opds))
     body += [
         dcc.Store(

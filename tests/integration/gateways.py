@@ -1,0 +1,185 @@
+"""Real servers on loopback standing in for the outbound gateways: an HTTP receiver (SMS, WhatsApp) and an SMTP server.
+
+Both record what arrives, as a gateway would see it. The HTTP receiver answers
+a delivery whose ``Idempotency-Key`` it has seen before with 200 and keeps it
+out of ``deliveries`` (a real gateway dedupes the same way); ``posts`` keeps
+every request. It can hold requests to one number open (``hold_to``), answer with a chosen
+status, and be stopped and started again on the same port.
+"""
+
+from __future__ import annotations
+
+import email
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from email.message import Message
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from tests.conftest import free_port
+
+
+@dataclass
+class Post:
+    path: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+
+    @property
+    def key(self) -> str:
+        return self.headers.get("Idempotency-Key", "")
+
+
+@dataclass
+class Gateway:
+    """An HTTP receiver on 127.0.0.1: ``url`` to POST to, ``posts`` (everything) and ``deliveries`` (one per key)."""
+
+    port: int = field(default_factory=free_port)
+    posts: list[Post] = field(default_factory=list)
+    answer: Callable[[Post], int] = lambda _post: 200
+    hold_to: str | None = None  # deliveries to this number are held open until ``release`` is set
+    held: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+    changed: threading.Condition = field(default_factory=threading.Condition)
+    server: ThreadingHTTPServer | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/send"
+
+    def start(self) -> Gateway:
+        gateway = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                post = Post(self.path, dict(self.headers.items()), json.loads(raw or b"{}"))
+                with gateway.changed:
+                    seen = any(p.key == post.key for p in gateway.posts)
+                    gateway.posts.append(post)
+                    gateway.changed.notify_all()
+                if gateway.hold_to is not None and post.body.get("to") == gateway.hold_to:
+                    gateway.held.set()
+                    gateway.release.wait(60)
+                status = 200 if seen else gateway.answer(post)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.end_headers()
+                    self.wfile.write(json.dumps({"duplicate": seen}).encode())
+                except OSError:
+                    pass  # the sender is gone (killed mid-send)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        """Stop listening: connections to the port are refused until ``start``."""
+        if self.server is not None:
+            self.release.set()
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
+
+    def deliveries(self, to: str | None = None) -> list[Post]:
+        """The first POST of each idempotency key (what the gateway sends on), optionally only to ``to``."""
+        with self.changed:
+            first: dict[str, Post] = {}
+            for post in self.posts:
+                first.setdefault(post.key, post)
+        return [p for p in first.values() if to is None or p.body.get("to") == to]
+
+    def wait_for(self, done: Callable[[], bool], timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        with self.changed:
+            while not done():
+                left = deadline - time.monotonic()
+                assert left > 0, f"the gateway did not get what was expected; it got {[p.body for p in self.posts]}"
+                self.changed.wait(min(left, 0.2))
+
+
+@dataclass
+class Mailbox:
+    """An aiosmtpd SMTP server on 127.0.0.1; ``messages`` holds every e-mail it accepted."""
+
+    username: str | None = None
+    password: str | None = None
+    port: int = field(default_factory=free_port)
+    messages: list[Message] = field(default_factory=list)
+    logins: list[str] = field(default_factory=list)
+    changed: threading.Condition = field(default_factory=threading.Condition)
+
+    @property
+    def url(self) -> str:
+        auth = f"{self.username}:{self.password}@" if self.username else ""
+        return f"smtp://{auth}127.0.0.1:{self.port}"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        with self.changed:
+            self.messages.append(email.message_from_bytes(envelope.content))
+            self.changed.notify_all()
+        return "250 OK"
+
+    def _authenticate(self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> Any:
+        from aiosmtpd.smtp import AuthResult, LoginPassword
+
+        ok = isinstance(auth_data, LoginPassword) and (
+            auth_data.login.decode(),
+            auth_data.password.decode(),
+        ) == (self.username, self.password)
+        if ok:
+            self.logins.append(auth_data.login.decode())
+        return AuthResult(success=ok, handled=False)
+
+    def to(self, address: str) -> list[Message]:
+        with self.changed:
+            return [m for m in self.messages if m["To"] == address]
+
+    def wait_for(self, done: Callable[[], bool], timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        with self.changed:
+            while not done():
+                left = deadline - time.monotonic()
+                assert left > 0, f"the SMTP server did not get what was expected; it got {len(self.messages)} mails"
+                self.changed.wait(min(left, 0.2))
+
+
+@pytest.fixture(name="gateway")
+def gateway_fixture() -> Iterator[Gateway]:
+    gateway = Gateway().start()
+    yield gateway
+    gateway.stop()
+
+
+@pytest.fixture(name="mailbox")
+def mailbox_fixture() -> Iterator[Mailbox]:
+    from aiosmtpd.controller import Controller
+
+    box = Mailbox(username="pantau", password="kata-sandi-smtp")
+    controller = Controller(
+        box,
+        hostname="127.0.0.1",
+        port=box.port,
+        authenticator=box._authenticate,
+        auth_required=True,
+        auth_require_tls=False,  # loopback only; the test checks the log-in itself
+    )
+    controller.start()
+    yield box
+    controller.stop()
+
+
+def body_text(message: Message) -> str:
+    payload = message.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    return payload.decode(message.get_content_charset() or "utf-8")
