@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import email
 import json
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -114,6 +117,7 @@ class Mailbox:
 
     username: str | None = None
     password: str | None = None
+    starttls: bool = False
     port: int = field(default_factory=free_port)
     messages: list[Message] = field(default_factory=list)
     logins: list[str] = field(default_factory=list)
@@ -121,8 +125,8 @@ class Mailbox:
 
     @property
     def url(self) -> str:
-        auth = f"{self.username}:{self.password}@" if self.username else ""
-        return f"smtp://{auth}127.0.0.1:{self.port}"
+        auth = f"{quote(self.username, safe='')}:{quote(self.password or '', safe='')}@" if self.username else ""
+        return f"smtp{'+starttls' if self.starttls else ''}://{auth}127.0.0.1:{self.port}"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         with self.changed:
@@ -161,18 +165,57 @@ def gateway_fixture() -> Iterator[Gateway]:
     gateway.stop()
 
 
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, as files in ``folder``."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = folder / "smtp-cert.pem", folder / "smtp-key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return cert_file, key_file
+
+
 @pytest.fixture(name="mailbox")
-def mailbox_fixture() -> Iterator[Mailbox]:
+def mailbox_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Mailbox]:
+    """An SMTP server that requires STARTTLS and a log-in; its self-signed certificate is trusted (SSL_CERT_FILE)."""
     from aiosmtpd.controller import Controller
 
-    box = Mailbox(username="pantau", password="kata-sandi-smtp")
+    cert_file, key_file = self_signed(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert_file))
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(cert_file, key_file)
+    box = Mailbox(username="pantau", password="kata sandi/smtp", starttls=True)
     controller = Controller(
         box,
         hostname="127.0.0.1",
         port=box.port,
         authenticator=box._authenticate,
         auth_required=True,
-        auth_require_tls=False,  # loopback only; the test checks the log-in itself
+        tls_context=tls,
+        require_starttls=True,
     )
     controller.start()
     yield box
