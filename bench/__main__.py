@@ -6,7 +6,7 @@ import importlib
 import sys
 
 # Each module has run() -> None and prints its figures with bench.common.emit.
-MODULES = ["routing", "wall", "leaders", "intake", "workflow", "growth"]
+MODULES = ["routing", "wall", "leaders", "intake", "workflow", "outbox", "growth"]
 
 
 def main(names: list[str]) -> None:

@@ -1,0 +1,156 @@
+"""Messages to reporters: how fast the worker delivers, and what writing the message adds to a status change.
+
+Figures, each suffixed with the database size:
+
+- ``outbox_delivery_rate``: messages per second one worker (``notify.worker.Worker``, in this process)
+  claims, sends to a loopback HTTP receiver standing in for the SMS gateway, and records, over 2,000
+  queued SMS;
+- ``status_change_p95_ms``: p95 of one ``verify`` (lock, change, event, commit) on a report whose
+  reporter is anonymous, so nothing is written to the outbox;
+- ``status_change_outbox_p95_ms``: the same change on a report with an SMS contact (the message row is
+  written in the same transaction);
+- ``outbox_added_p95_ms``: the difference (target: under 1 ms).
+
+The two kinds of change alternate, 300 of each, each in its own transaction. Everything the bench
+creates is removed afterwards. ``PANTAU_BENCH_OUTBOX_SIZES`` (default ``100000``) picks the sizes.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from sqlalchemy import Engine, text
+
+from bench.common import bench_database, emit, free_port, log, remove_complaints
+
+MESSAGES = 2000
+CHANGES = 300
+FACTS = '{"status": "terverifikasi"}'
+
+
+@contextmanager
+def receiver() -> Iterator[tuple[str, list[int]]]:
+    """A loopback HTTP/1.1 receiver that answers 200 to every POST; yields its URL and a one-item counter."""
+    count = [0]
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as a real gateway would allow
+
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            count[0] += 1
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/sms", count
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _new_reports(engine: Engine, n: int) -> tuple[list[int], list[int]]:
+    """``n`` new reports with an SMS contact and ``n`` anonymous ones, committed; their ids."""
+    from db.complaints import NewComplaint, category_ids, create_complaint
+
+    with engine.begin() as conn:
+        categories = category_ids(conn)
+        lon, lat = conn.execute(
+            text("SELECT ST_X(p), ST_Y(p) FROM area, ST_PointOnSurface(geom) p WHERE level = 'kelurahan' LIMIT 1")
+        ).one()
+        made: dict[bool, list[int]] = {True: [], False: []}
+        for i in range(2 * n):
+            anonymous = i % 2 == 1
+            new = NewComplaint(
+                category="sampah",
+                description=f"bench outbox {time.time_ns()} {i}",
+                lon=float(lon),
+                lat=float(lat),
+                reporter_contact=None if anonymous else f"+62812{i:07d}",
+                anonymous=anonymous,
+            )
+            made[anonymous].append(create_complaint(conn, new, categories=categories).id)
+    return made[False], made[True]
+
+
+def _change_ms(engine: Engine, complaint_id: int) -> float:
+    from db.complaints import Actor, transition
+
+    started = time.perf_counter()
+    with engine.begin() as conn:
+        transition(conn, complaint_id, "verify", Actor(role="operator"))
+    return (time.perf_counter() - started) * 1000
+
+
+def _p95(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=20)[18]
+
+
+def _measure(engine: Engine, size: int) -> None:
+    from notify.worker import Worker
+    from settings import get_settings
+
+    with_contact, anonymous = _new_reports(engine, CHANGES)
+    try:
+        with engine.begin() as conn:  # the intake messages of those reports are not part of the figures
+            conn.execute(text("DELETE FROM notification WHERE complaint_id = ANY(:ids)"), {"ids": with_contact})
+        timed: dict[bool, list[float]] = {True: [], False: []}
+        for told, quiet in zip(with_contact, anonymous, strict=True):
+            timed[False].append(_change_ms(engine, quiet))
+            timed[True].append(_change_ms(engine, told))
+        without, with_outbox = _p95(timed[False]), _p95(timed[True])
+        emit(f"status_change_p95_ms_{size}", without, "ms")
+        emit(f"status_change_outbox_p95_ms_{size}", with_outbox, "ms")
+        emit(f"outbox_added_p95_ms_{size}", with_outbox - without, "ms")
+
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM notification WHERE complaint_id = ANY(:ids)"), {"ids": with_contact})
+            conn.execute(
+                text(
+                    "INSERT INTO notification (complaint_id, kind, channel, recipient, facts) "
+                    "VALUES (:cid, 'verified', 'sms', :to, CAST(:facts AS jsonb))"
+                ),
+                [
+                    {"cid": with_contact[i % len(with_contact)], "to": f"+62813{i:07d}", "facts": FACTS}
+                    for i in range(MESSAGES)
+                ],
+            )
+            backlog = conn.execute(
+                text(
+                    "SELECT count(*) FROM notification WHERE status IN ('queued', 'failed') AND next_attempt_at <= now()"
+                )
+            ).scalar_one()
+        with receiver() as (url, count):
+            os.environ["PANTAU_SMS_OUTBOUND_URL"] = url
+            get_settings.cache_clear()
+            worker = Worker(engine, get_settings(), "bench-secret-key", name="bench")
+            started = time.perf_counter()
+            delivered = worker.drain()
+            elapsed = time.perf_counter() - started
+        log(f"outbox: {delivered} messages handled ({backlog} were due, {count[0]} reached the receiver)")
+        emit(f"outbox_delivery_rate_{size}", delivered / elapsed, "msg/s")
+    finally:
+        remove_complaints(engine, with_contact + anonymous)  # their messages go with them
+
+
+def run() -> None:
+    sizes = [int(s) for s in os.environ.get("PANTAU_BENCH_OUTBOX_SIZES", "100000").split(",") if s.strip()]
+    for size in sizes:
+        engine = bench_database(size)
+        _measure(engine, size)
+        engine.dispose()
