@@ -2,16 +2,17 @@
 
 Figures, each suffixed with the database size:
 
-- ``outbox_delivery_rate``: messages per second one worker (``notify.worker.Worker``, in this process)
-  claims, sends to a loopback HTTP receiver standing in for the SMS gateway, and records, over 2,000
-  queued SMS;
 - ``status_change_p95_ms``: p95 of one ``verify`` (lock, change, event, commit) on a report whose
   reporter is anonymous, so nothing is written to the outbox;
 - ``status_change_outbox_p95_ms``: the same change on a report with an SMS contact (the message row is
   written in the same transaction);
-- ``outbox_added_p95_ms``: the difference (target: under 1 ms).
+- ``outbox_added_p95_ms``: the difference (target: under 1 ms);
+- ``outbox_delivery_rate``: messages per second one worker (``notify.worker.Worker``, in this process)
+  claims, sends to a loopback HTTP receiver standing in for the SMS gateway, and records, over 1,000
+  queued SMS (one per report); ``outbox_delivery_rate_4_threads``: the same with four workers side by
+  side, as ``flask --app app notify`` runs by default.
 
-The two kinds of change alternate, 300 of each, each in its own transaction. Everything the bench
+The two kinds of change alternate, 1,000 of each, each in its own transaction. Everything the bench
 creates is removed afterwards. ``PANTAU_BENCH_OUTBOX_SIZES`` (default ``100000``) picks the sizes.
 """
 
@@ -30,8 +31,7 @@ from sqlalchemy import Engine, text
 
 from bench.common import bench_database, emit, free_port, log, remove_complaints
 
-MESSAGES = 2000
-CHANGES = 300
+CHANGES = 1000  # status changes of each kind; then one message for each report with a contact
 FACTS = '{"status": "terverifikasi"}'
 
 
@@ -39,13 +39,16 @@ FACTS = '{"status": "terverifikasi"}'
 def receiver() -> Iterator[tuple[str, list[int]]]:
     """A loopback HTTP/1.1 receiver that answers 200 to every POST; yields its URL and a one-item counter."""
     count = [0]
+    lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, as a real gateway would allow
+        disable_nagle_algorithm = True  # headers and body leave at once, not 40 ms apart
 
         def do_POST(self) -> None:
             self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            count[0] += 1
+            with lock:
+                count[0] += 1
             self.send_response(200)
             self.send_header("Content-Length", "2")
             self.end_headers()
@@ -101,14 +104,35 @@ def _p95(samples: list[float]) -> float:
     return statistics.quantiles(samples, n=20)[18]
 
 
-def _measure(engine: Engine, size: int) -> None:
-    from notify.worker import Worker
+def _delivery(engine: Engine, size: int, complaint_ids: list[int], threads: int) -> None:
+    """Queue one SMS for each of ``complaint_ids`` and time ``threads`` workers delivering them to the receiver."""
+    from notify.worker import crew, side_by_side
     from settings import get_settings
 
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM notification WHERE complaint_id = ANY(:ids)"), {"ids": complaint_ids})
+        conn.execute(
+            text(
+                "INSERT INTO notification (complaint_id, kind, channel, recipient, facts) "
+                "VALUES (:cid, 'verified', 'sms', :to, CAST(:facts AS jsonb))"
+            ),
+            [{"cid": cid, "to": f"+62813{i:07d}", "facts": FACTS} for i, cid in enumerate(complaint_ids)],
+        )
+    with receiver() as (url, count):
+        os.environ["PANTAU_SMS_OUTBOUND_URL"] = url
+        get_settings.cache_clear()
+        workers = crew(engine, get_settings(), "bench-secret-key", threads)
+        started = time.perf_counter()
+        delivered = sum(side_by_side(workers, "drain"))
+        elapsed = time.perf_counter() - started
+    log(f"outbox, {threads} worker thread(s): {delivered} messages handled, {count[0]} reached the receiver")
+    name = "outbox_delivery_rate" if threads == 1 else f"outbox_delivery_rate_{threads}_threads"
+    emit(f"{name}_{size}", delivered / elapsed, "msg/s")
+
+
+def _measure(engine: Engine, size: int) -> None:
     with_contact, anonymous = _new_reports(engine, CHANGES)
     try:
-        with engine.begin() as conn:  # the intake messages of those reports are not part of the figures
-            conn.execute(text("DELETE FROM notification WHERE complaint_id = ANY(:ids)"), {"ids": with_contact})
         timed: dict[bool, list[float]] = {True: [], False: []}
         for told, quiet in zip(with_contact, anonymous, strict=True):
             timed[False].append(_change_ms(engine, quiet))
@@ -117,33 +141,8 @@ def _measure(engine: Engine, size: int) -> None:
         emit(f"status_change_p95_ms_{size}", without, "ms")
         emit(f"status_change_outbox_p95_ms_{size}", with_outbox, "ms")
         emit(f"outbox_added_p95_ms_{size}", with_outbox - without, "ms")
-
-        with engine.begin() as conn:
-            conn.execute(text("DELETE FROM notification WHERE complaint_id = ANY(:ids)"), {"ids": with_contact})
-            conn.execute(
-                text(
-                    "INSERT INTO notification (complaint_id, kind, channel, recipient, facts) "
-                    "VALUES (:cid, 'verified', 'sms', :to, CAST(:facts AS jsonb))"
-                ),
-                [
-                    {"cid": with_contact[i % len(with_contact)], "to": f"+62813{i:07d}", "facts": FACTS}
-                    for i in range(MESSAGES)
-                ],
-            )
-            backlog = conn.execute(
-                text(
-                    "SELECT count(*) FROM notification WHERE status IN ('queued', 'failed') AND next_attempt_at <= now()"
-                )
-            ).scalar_one()
-        with receiver() as (url, count):
-            os.environ["PANTAU_SMS_OUTBOUND_URL"] = url
-            get_settings.cache_clear()
-            worker = Worker(engine, get_settings(), "bench-secret-key", name="bench")
-            started = time.perf_counter()
-            delivered = worker.drain()
-            elapsed = time.perf_counter() - started
-        log(f"outbox: {delivered} messages handled ({backlog} were due, {count[0]} reached the receiver)")
-        emit(f"outbox_delivery_rate_{size}", delivered / elapsed, "msg/s")
+        for threads in (1, 4):
+            _delivery(engine, size, with_contact, threads)
     finally:
         remove_complaints(engine, with_contact + anonymous)  # their messages go with them
 

@@ -14,7 +14,8 @@ A worker killed between 2 and 3 leaves the message 'sending'; when the lease
 runs out any worker claims it again and sends it again with the same key
 (at least once: the gateway drops the copy by its key). While the database is
 away the worker waits and tries again, keeping an outcome it could not record
-until it can. Several workers may run at once (``SKIP LOCKED``).
+until it can. Several workers may run at once (``SKIP LOCKED``): threads of
+one process (``crew``) and processes on any machine that reaches the database.
 """
 
 from __future__ import annotations
@@ -51,7 +52,16 @@ def backoff(settings: Settings, attempt: int) -> float:
 
 
 class Worker:
-    def __init__(self, engine: Engine, settings: Settings, secret_key: str, name: str | None = None):
+    """One delivery loop; several (threads or processes) may run side by side, each claiming its own messages."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        secret_key: str,
+        name: str | None = None,
+        stop: threading.Event | None = None,
+    ):
         self.engine = engine
         self.settings = settings
         self.senders = Senders(settings)
@@ -59,12 +69,13 @@ class Worker:
         self.links = Links(settings.base_url, secret_key, default)
         self.lease_s = lease_for(settings.notify_timeout_s)
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
-        self.stop = threading.Event()
+        self.stop = stop or threading.Event()
 
     def step(self) -> bool:
         """Deliver the message due first; False when none is due."""
         problem = None
         with self.engine.begin() as conn:
+            outbox.commit_without_flush(conn)
             row = outbox.claim(conn, self.lease_s, self.name)
             if row is None:
                 return False
@@ -101,6 +112,7 @@ class Worker:
         while True:
             try:
                 with self.engine.begin() as conn:
+                    outbox.commit_without_flush(conn)
                     if off:
                         outbox.record_off(conn, row["id"], attempt, outcome.detail)
                     elif outcome.delivered:
@@ -158,3 +170,26 @@ class Worker:
                 continue
             if not busy:
                 self.stop.wait(poll_s)
+
+
+def crew(engine: Engine, settings: Settings, secret_key: str, threads: int) -> list[Worker]:
+    """``threads`` workers sharing one stop event, named host:pid/n (the name is kept with each attempt)."""
+    stop = threading.Event()
+    base = f"{socket.gethostname()}:{os.getpid()}"
+    return [Worker(engine, settings, secret_key, f"{base}/{n}", stop) for n in range(1, threads + 1)]
+
+
+def side_by_side(workers: list[Worker], job: str, **kwargs: Any) -> list[Any]:
+    """Run ``job`` (``"run"`` or ``"drain"``) of every worker in its own thread; their results once all end."""
+    results: list[Any] = [None] * len(workers)
+
+    def call(i: int) -> None:
+        results[i] = getattr(workers[i], job)(**kwargs)
+
+    running = [threading.Thread(target=call, args=(i,), name=w.name, daemon=True) for i, w in enumerate(workers)]
+    for thread in running:
+        thread.start()
+    for thread in running:
+        while thread.is_alive():
+            thread.join(0.5)  # in slices, so the main thread still handles SIGTERM
+    return results

@@ -4,10 +4,15 @@
 -- side without waiting on each other or taking the same message. A message
 -- still 'sending' after its lease ran out belongs to a worker that died or lost
 -- the database: its open attempt is marked 'lost' and the message is claimed
--- again (delivered again with the same idempotency key).
+-- again (delivered again with the same idempotency key). A report's messages
+-- leave in the order they were written: one waits while an earlier one of the
+-- same report is still on its way (not once that one is sent, given up or off).
 WITH next AS (
-  SELECT id FROM notification
+  SELECT id FROM notification n
    WHERE status IN ('queued', 'sending', 'failed') AND next_attempt_at <= now()
+     AND NOT EXISTS (SELECT 1 FROM notification e
+                      WHERE e.complaint_id = n.complaint_id AND e.id < n.id
+                        AND e.status IN ('queued', 'sending', 'failed'))
    ORDER BY next_attempt_at, id
    LIMIT 1
    FOR UPDATE SKIP LOCKED

@@ -32,6 +32,11 @@ class Post:
     path: str
     headers: dict[str, str]
     body: dict[str, Any]
+    status: int = 0  # what the gateway answered (a held request counts as accepted: the gateway has it)
+
+    @property
+    def accepted(self) -> bool:
+        return 200 <= self.status < 300
 
     @property
     def key(self) -> str:
@@ -59,17 +64,20 @@ class Gateway:
         gateway = self
 
         class Handler(BaseHTTPRequestHandler):
+            disable_nagle_algorithm = True  # headers and body leave at once, not 40 ms apart
+
             def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 post = Post(self.path, dict(self.headers.items()), json.loads(raw or b"{}"))
                 with gateway.changed:
-                    seen = any(p.key == post.key for p in gateway.posts)
+                    seen = any(p.key == post.key and p.accepted for p in gateway.posts)
+                    post.status = 200 if seen else gateway.answer(post)
                     gateway.posts.append(post)
                     gateway.changed.notify_all()
                 if gateway.hold_to is not None and post.body.get("to") == gateway.hold_to:
                     gateway.held.set()
                     gateway.release.wait(60)
-                status = 200 if seen else gateway.answer(post)
+                status = post.status
                 try:
                     self.send_response(status)
                     self.send_header("Content-Type", "application/json")
@@ -95,11 +103,12 @@ class Gateway:
             self.server = None
 
     def deliveries(self, to: str | None = None) -> list[Post]:
-        """The first POST of each idempotency key (what the gateway sends on), optionally only to ``to``."""
+        """The first accepted POST of each idempotency key (what the gateway sends on), optionally only to ``to``."""
         with self.changed:
             first: dict[str, Post] = {}
             for post in self.posts:
-                first.setdefault(post.key, post)
+                if post.accepted:
+                    first.setdefault(post.key, post)
         return [p for p in first.values() if to is None or p.body.get("to") == to]
 
     def wait_for(self, done: Callable[[], bool], timeout: float = 30) -> None:

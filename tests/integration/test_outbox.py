@@ -263,6 +263,31 @@ def test_an_anonymous_report_produces_no_message(
     assert gateway.deliveries(given) == []
 
 
+def test_a_reports_messages_arrive_in_order_even_when_the_first_must_be_retried(
+    engine: Engine, committed: list[int], gateway: Gateway, configure: Callable[..., Settings]
+) -> None:
+    sender = number()
+    first_refused = []
+
+    def answer(post: Post) -> int:
+        if post.body.get("to") == sender and not first_refused:
+            first_refused.append(post)
+            return 503
+        return 200
+
+    gateway.answer = answer
+    settings = configure(PANTAU_SMS_OUTBOUND_URL=gateway.url, PANTAU_NOTIFY_RETRY_S="0.3")
+    code = new_complaint(engine, committed, reporter_contact=sender)
+    finish_report(engine, code)
+    with worker_running(engine, settings):
+        gateway.wait_for(lambda: len(gateway.deliveries(sender)) == 3)
+    rows = outbox_rows(engine, code)
+    assert [p.key for p in gateway.posts if p.body.get("to") == sender] == [rows[0]["idempotency_key"]] * 2 + [
+        r["idempotency_key"] for r in rows[1:]
+    ]
+    assert [r["attempts"] for r in rows] == [2, 1, 1]
+
+
 def test_the_message_commits_with_its_change_and_the_change_never_waits_for_the_gateway(
     client: Any,
     engine: Engine,
