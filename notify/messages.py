@@ -5,12 +5,14 @@ GSM characters where it can be: the variable part (an office name, a reason, a
 reply) is shortened to fit, and typographic characters outside the GSM
 alphabet are replaced by plain ones. A confidential report's messages carry
 only the code, the status and the link: no office, no reason, no photo, no
-reply text (``notify.*_plain``). The reporter's own link (``?k=``, which allows
+reply text (``notify.*_plain``); another report's tracking code in staff text is
+masked. The reporter's own link (``?k=``, which allows
 a dispute) goes only with the message saying the report is finished.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -24,6 +26,7 @@ SMS_LIMIT = 160
 _MIN_PART = 20  # a reason shortened below this says nothing: the message goes over one SMS instead
 # Kinds whose words would say more than code, status and link; a confidential report gets their _plain text.
 _REVEALING = frozenset({"forwarded", "finished", "rejected", "duplicate", "reply"})
+_CODE = re.compile(r"\b[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}\b", re.I)
 _PLAIN = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "…": "...", "\u00a0": " "})
 
 
@@ -87,8 +90,9 @@ def compose(row: Mapping[Any, Any], links: Links) -> Message:
     limit = SMS_LIMIT if sms else None
 
     def clean(value: Any) -> str:
-        value = str(value or "").strip()
-        return sms_plain(value) if sms else value
+        # Staff text may name another report (the one this duplicates): its code opens that report's page.
+        value = _CODE.sub(lambda m: m.group(0) if m.group(0).upper() == code else "XXXX-XXXX-XXXX", str(value or ""))
+        return sms_plain(value.strip()) if sms else value.strip()
 
     key = f"notify.{kind}"
     values: dict[str, Any] = {"code": code, "url": links.track(code, lang)}

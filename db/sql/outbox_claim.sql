@@ -36,9 +36,11 @@ WITH next AS (
 SELECT m.id, m.complaint_id, m.kind, m.channel, m.recipient, m.lang, m.confidential, m.facts, m.subject, m.body,
        m.idempotency_key, m.attempts, c.tracking_code,
        o.name AS office_opd, k.name AS office_kota,
-       (SELECT max(p.id) FROM photo p
+       -- The newest completion photo of the report (or of the one it was merged into), unless that report
+       -- is confidential: its photos are never linked.
+       (SELECT max(p.id) FROM photo p JOIN complaint pc ON pc.id = p.complaint_id
          WHERE p.complaint_id = coalesce(CAST(m.facts ->> 'photo_of' AS bigint), m.complaint_id)
-           AND p.kind = 'completion') AS photo_id
+           AND p.kind = 'completion' AND NOT pc.confidential) AS photo_id
   FROM claimed m
   JOIN complaint c ON c.id = m.complaint_id
   LEFT JOIN opd o ON o.id = CAST(m.facts ->> 'opd_id' AS integer)

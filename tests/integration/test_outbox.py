@@ -251,6 +251,37 @@ def test_a_confidential_report_is_told_only_code_status_and_link(
     assert "ditolak" in sent[4]
 
 
+def test_a_report_merged_as_a_duplicate_hears_when_the_one_it_follows_is_finished(
+    engine: Engine, committed: list[int], gateway: Gateway, configure: Callable[..., Settings]
+) -> None:
+    from db.complaints import Actor, transition
+    from db.tracking import reporter_token
+
+    settings = configure(PANTAU_SMS_OUTBOUND_URL=gateway.url)
+    survivor = new_complaint(engine, committed)
+    sender = number()
+    merged = new_complaint(engine, committed, reporter_contact=sender, east_m=30)
+    with engine.begin() as conn:
+        transition(
+            conn, merged, "duplicate", Actor(role="operator"), reason="Laporan ganda di lokasi sama", of=survivor
+        )
+    finish_report(engine, survivor)
+    drain(engine, settings)
+    received, duplicate, finished = texts(gateway.deliveries(sender))
+    assert "diterima" in received
+    assert "digabung dengan laporan yang sama: Laporan ganda di lokasi sama. " in duplicate
+    assert survivor not in duplicate + finished  # another reporter's code is never shown
+    with engine.connect() as conn:
+        photo = conn.execute(
+            text(
+                "SELECT p.id FROM photo p JOIN complaint c ON c.id = p.complaint_id "
+                "WHERE c.tracking_code = :c AND p.kind = 'completion'"
+            ),
+            {"c": survivor},
+        ).scalar_one()
+    assert f"/photos/{photo} " in finished and f"/lacak/{merged}?k={reporter_token(secret_key(), merged)}" in finished
+
+
 def test_an_anonymous_report_produces_no_message(
     engine: Engine, committed: list[int], gateway: Gateway, configure: Callable[..., Settings]
 ) -> None:

@@ -130,3 +130,9 @@ def test_smtp_urls() -> None:
     for bad in ("http://mail.example.go.id", "smtp://", "mail.example.go.id:25"):
         with pytest.raises(SmtpUrlError):
             smtp_server(bad)
+
+
+def test_staff_text_never_hands_out_another_reports_code() -> None:
+    merged = row("duplicate", facts={"status": "duplikat", "reason": "sama dengan wxyz-2345-6789 dan " + CODE})
+    text = compose(merged, LINKS).text
+    assert "WXYZ-2345-6789" not in text.upper() and "XXXX-XXXX-XXXX dan " + CODE in text
