@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -268,6 +269,46 @@ def audit_command(limit: int, action: str | None, username: str | None) -> None:
         click.echo("  ".join(p for p in parts if p))
 
 
+@click.command("notify")
+@click.option("--once", is_flag=True, help="Deliver what is due now, then stop.")
+@click.option("--if-enabled", is_flag=True, help="Do nothing when PANTAU_NOTIFY_WORKER is 0 (make run uses this).")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 32), help="Messages sent at once.")
+@click.option("--poll-ms", default=1000, show_default=True, type=click.IntRange(10), help="Idle look-up interval.")
+def notify_command(once: bool, if_enabled: bool, threads: int, poll_ms: int) -> None:
+    """Deliver the messages to reporters (SMS, WhatsApp, e-mail) from the outbox until stopped.
+
+    Several may run at once, on one machine or more. SIGTERM or Ctrl-C stops
+    after the messages in hand; one left unrecorded is sent again (same
+    idempotency key) once its lease runs out.
+    """
+    import signal
+
+    from flask import current_app
+
+    from api.request_log import StderrHandler
+    from notify.senders import SmtpUrlError
+    from notify.worker import crew, logger, side_by_side
+
+    settings = get_settings()
+    if if_enabled and not settings.notify_worker:
+        click.echo("notify: PANTAU_NOTIFY_WORKER=0, not started")
+        return
+    logger.handlers = [StderrHandler()]
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    try:
+        workers = crew(get_engine(), settings, current_app.config["SECRET_KEY"], threads)
+    except SmtpUrlError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if once:
+        click.echo(f"delivered {sum(side_by_side(workers, 'drain'))} messages")
+        return
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: workers[0].stop.set())
+    logger.info("notify worker ready", extra={"fields": {"event": "notify_ready", "threads": threads}})
+    side_by_side(workers, "run", poll_s=poll_ms / 1000)
+
+
 @click.command("migrate")
 def migrate_command() -> None:
     """Apply database migrations."""
@@ -313,6 +354,7 @@ COMMANDS = [
     users,
     api_key,
     audit_command,
+    notify_command,
     migrate_command,
     bootstrap_command,
 ]

@@ -52,6 +52,116 @@ MESSAGES: dict[str, dict[str, str]] = {
     "channel.call_centre": {"id": "Call center", "en": "Call centre"},
     "channel.walk_in": {"id": "Datang langsung", "en": "Walk-in"},
     "channel.api": {"id": "API", "en": "API"},
+    # Messages to reporters (notify/messages.py): one SMS of 160 characters where possible, so keep them short.
+    # {office}, {reason} and {text} come with their closing full stop (they may be shortened to fit).
+    "notify.subject": {"id": "Pantau: laporan {code} - {what}", "en": "Pantau: report {code} - {what}"},
+    "notify.subject_reply": {"id": "balasan petugas", "en": "staff reply"},
+    "notify.received": {
+        "id": "Pantau: laporan {code} diterima. Lacak: {url}",
+        "en": "Pantau: report {code} received. Track it: {url}",
+    },
+    "notify.received_outside": {
+        "id": "Pantau: laporan {code} diterima; petugas akan meneruskannya ke instansi yang tepat. {url}",
+        "en": "Pantau: report {code} received; staff will pass it to the right office. {url}",
+    },
+    "notify.verified": {
+        "id": "Pantau: laporan {code} sudah diverifikasi. {url}",
+        "en": "Pantau: report {code} has been verified. {url}",
+    },
+    "notify.forwarded": {
+        "id": "Pantau: laporan {code} diteruskan ke {office} {url}",
+        "en": "Pantau: report {code} forwarded to {office} {url}",
+    },
+    "notify.forwarded_plain": {
+        "id": "Pantau: laporan {code} diteruskan ke instansi yang menangani. {url}",
+        "en": "Pantau: report {code} forwarded to the office in charge. {url}",
+    },
+    "notify.assigned": {
+        "id": "Pantau: laporan {code} sudah ditugaskan ke petugas lapangan. {url}",
+        "en": "Pantau: report {code} assigned to a field officer. {url}",
+    },
+    "notify.in_progress": {
+        "id": "Pantau: laporan {code} sedang dikerjakan. {url}",
+        "en": "Pantau: work on report {code} has started. {url}",
+    },
+    "notify.finished": {
+        "id": "Pantau: laporan {code} selesai. Foto: {photo} Tidak puas? {url}",
+        "en": "Pantau: report {code} done. Photo: {photo} Not happy? {url}",
+    },
+    "notify.finished_plain": {
+        "id": "Pantau: laporan {code} selesai. Tidak puas? {url}",
+        "en": "Pantau: report {code} done. Not happy? {url}",
+    },
+    "notify.rejected": {
+        "id": "Pantau: laporan {code} ditolak: {reason} {url}",
+        "en": "Pantau: report {code} rejected: {reason} {url}",
+    },
+    "notify.rejected_plain": {
+        "id": "Pantau: laporan {code} ditolak. {url}",
+        "en": "Pantau: report {code} rejected. {url}",
+    },
+    "notify.duplicate": {
+        "id": "Pantau: laporan {code} digabung dengan laporan yang sama: {reason} {url}",
+        "en": "Pantau: report {code} merged with the same report: {reason} {url}",
+    },
+    "notify.duplicate_plain": {
+        "id": "Pantau: laporan {code} digabung dengan laporan yang sama. {url}",
+        "en": "Pantau: report {code} merged with the same report. {url}",
+    },
+    "notify.reopened": {
+        "id": "Pantau: laporan {code} dibuka kembali dan akan ditangani lagi. {url}",
+        "en": "Pantau: report {code} reopened and will be handled again. {url}",
+    },
+    "notify.reply": {
+        "id": "Pantau: balasan petugas untuk laporan {code}: {text} {url}",
+        "en": "Pantau: staff reply on report {code}: {text} {url}",
+    },
+    "notify.reply_plain": {
+        "id": "Pantau: ada balasan petugas untuk laporan {code}. {url}",
+        "en": "Pantau: staff replied on report {code}. {url}",
+    },
+    # The outbox as staff see it (layouts/_messages.py, layouts/outbox.py)
+    "outbox.title": {"id": "Pesan ke pelapor", "en": "Messages to the reporter"},
+    "outbox.none": {
+        "id": "Belum ada pesan. Pelapor anonim atau tanpa kontak tidak dikirimi pesan.",
+        "en": "No messages yet. Anonymous reporters and those who left no contact get none.",
+    },
+    "outbox.col_when": {"id": "Waktu", "en": "When"},
+    "outbox.col_what": {"id": "Tentang", "en": "About"},
+    "outbox.col_channel": {"id": "Saluran", "en": "Channel"},
+    "outbox.col_state": {"id": "Pengiriman", "en": "Delivery"},
+    "outbox.col_text": {"id": "Isi pesan", "en": "Text"},
+    "outbox.col_report": {"id": "Laporan", "en": "Report"},
+    "outbox.col_error": {"id": "Kesalahan terakhir", "en": "Last error"},
+    "outbox.not_written": {"id": "(ditulis saat dikirim)", "en": "(written when sent)"},
+    "outbox.next_try": {"id": "coba lagi", "en": "next try"},
+    "outbox.attempts": {"id": "{n} kali dicoba", "en": "{n} attempt(s)"},
+    "outbox.status.queued": {"id": "Menunggu", "en": "Queued"},
+    "outbox.status.sending": {"id": "Sedang dikirim", "en": "Sending"},
+    "outbox.status.failed": {"id": "Gagal, akan dicoba lagi", "en": "Failed, will retry"},
+    "outbox.status.sent": {"id": "Terkirim", "en": "Sent"},
+    "outbox.status.dead": {"id": "Gagal, tidak dicoba lagi", "en": "Given up"},
+    "outbox.status.off": {"id": "Saluran mati (tidak dikirim)", "en": "Channel off (not sent)"},
+    "outbox.channel.sms": {"id": "SMS", "en": "SMS"},
+    "outbox.channel.whatsapp": {"id": "WhatsApp", "en": "WhatsApp"},
+    "outbox.channel.email": {"id": "E-mail", "en": "E-mail"},
+    "outbox.kind.received": {"id": "Diterima", "en": "Received"},
+    "outbox.kind.verified": {"id": "Diverifikasi", "en": "Verified"},
+    "outbox.kind.forwarded": {"id": "Diteruskan", "en": "Forwarded"},
+    "outbox.kind.assigned": {"id": "Ditugaskan", "en": "Assigned"},
+    "outbox.kind.in_progress": {"id": "Dikerjakan", "en": "In progress"},
+    "outbox.kind.finished": {"id": "Selesai", "en": "Finished"},
+    "outbox.kind.rejected": {"id": "Ditolak", "en": "Rejected"},
+    "outbox.kind.duplicate": {"id": "Duplikat", "en": "Duplicate"},
+    "outbox.kind.reopened": {"id": "Dibuka kembali", "en": "Reopened"},
+    "outbox.kind.reply": {"id": "Balasan petugas", "en": "Staff reply"},
+    "outbox.admin_title": {"id": "Kotak keluar: pesan ke pelapor", "en": "Outbox: messages to reporters"},
+    "outbox.admin_hint": {
+        "id": "Pesan yang gagal terkirim. Yang gagal akan dicoba lagi dengan jeda makin panjang; yang tidak dicoba lagi perlu diperiksa (nomor atau alamat salah, gateway menolak).",
+        "en": "Messages that could not be delivered. Failed ones are retried with growing pauses; given-up ones need a look (a wrong number or address, a refusing gateway).",
+    },
+    "outbox.problems": {"id": "Gagal terkirim", "en": "Not delivered"},
+    "outbox.no_problems": {"id": "Tidak ada pesan yang gagal.", "en": "No failed messages."},
     # Time
     "time.wib": {"id": "WIB", "en": "WIB"},
     "time.just_now": {"id": "baru saja", "en": "just now"},

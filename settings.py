@@ -101,6 +101,42 @@ class Settings(BaseSettings):
         0,
         description="How many reverse proxies in front of the app to trust for X-Forwarded-For/-Proto/-Host; 0 trusts none.",
     )
+    public_url: str = Field(
+        "",
+        description="The address citizens reach Pantau at, for links in messages to reporters, e.g. https://pantau.example.go.id. Empty: http://HOST:PORT.",
+    )
+    sms_outbound_url: str = Field(
+        "",
+        description="SMS gateway URL messages to reporters are POSTed to (to, text; X-Pantau-Secret: PANTAU_SMS_SECRET). Empty: SMS off.",
+    )
+    whatsapp_outbound_url: str = Field(
+        "",
+        description="WhatsApp provider webhook messages to reporters are POSTed to (to, text, template, lang). Empty: WhatsApp off.",
+    )
+    whatsapp_secret: str = Field(
+        "", description="Shared secret sent in X-Pantau-Secret to the WhatsApp provider. Empty: PANTAU_SMS_SECRET."
+    )
+    smtp_url: str = Field(
+        "",
+        description="SMTP server for e-mail to reporters: smtp://host:port, smtp+starttls://user:password@host:port or smtps://…. Empty: e-mail off.",
+    )
+    mail_from: str = Field("Pantau <pantau@localhost>", description="Sender address of e-mail to reporters.")
+    notify_worker: bool = Field(
+        True, description="1: make run and make serve start the delivery worker beside the app; 0: run it yourself."
+    )
+    notify_retry_s: float = Field(
+        30,
+        description="Wait before the first retry of a failed message, in seconds; it doubles with each attempt, up to an hour.",
+    )
+    notify_max_attempts: int = Field(12, description="Attempts before a message is given up as dead (shown to admins).")
+    notify_timeout_s: float = Field(
+        10, description="Longest wait for a gateway or SMTP server to answer one message, in seconds."
+    )
+
+    @property
+    def base_url(self) -> str:
+        """Where citizens reach the app, without a trailing slash."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @field_validator("submit_rate", "login_rate", "api_key_rate")
     @classmethod

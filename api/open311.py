@@ -47,7 +47,7 @@ from db.open311 import (
 )
 from db.places import kelurahan_by_name
 from db.status import COLOUR, OPEN_STATUSES, Status
-from i18n import current_lang, t
+from i18n import LANGS, current_lang, t
 from settings import get_settings
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
@@ -232,6 +232,8 @@ def _new_request(conn: Connection, key_name: str) -> NewComplaint:
     if lat is None and not address and not address_id:
         raise BadRequest("a location is required: lat and long, or address_string, or address_id")
     attributes: dict[str, Any] = {"api_key": key_name}
+    if request.values.get("lang") in LANGS:
+        attributes["lang"] = request.values["lang"]  # messages to the reporter in that language
     if lat is None and address:
         places = kelurahan_by_name(conn, address)
         if len(places) == 1:

@@ -84,6 +84,7 @@ PAGE_ROLES: dict[str, tuple[str, ...]] = {
     "jobs": ("field", "opd", "operator"),
     # The leaders' dashboard and its exports.
     "leaders": ("leader", "operator", "opd"),
+    "outbox": (),  # undelivered messages to reporters: admins only
 }
 
 

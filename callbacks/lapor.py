@@ -236,6 +236,7 @@ def check_form(values: dict[str, Any], lang: str) -> tuple[NewComplaint | None, 
         reporter_contact=None if anonymous else texts["contact"] or None,
         anonymous=anonymous,
         confidential="yes" in (values.get("confidential") or []),
+        attributes={"lang": lang},  # messages to the reporter come in the language they wrote in
     )
     return new, photos, []
 

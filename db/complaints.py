@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, RowMapping, text
 
+from db import outbox
 from db.models import CHANNELS
 from db.sql import sql
 from db.status import ACTIONS, ConflictError, Status, TransitionError, check_transition
@@ -190,6 +191,8 @@ def create_complaint(
             text("SELECT id, tracking_code, status FROM complaint WHERE submission_key = :k"), {"k": key}
         ).one()
         return Created(existing.id, existing.tracking_code, Status(existing.status), True)
+    stored = {**params, "id": row.id, "status": row.status, "attributes": new.attributes}
+    outbox.enqueue(conn, stored, "received", {"status": row.status})
     return Created(row.id, tracking_code, Status(row.status), False)
 
 
@@ -360,6 +363,7 @@ def transition(
     )
     if unassigned:
         record_unassigned(conn, complaint_id, current["assignee_id"], action, actor, target.value)
+    outbox.enqueue_change(conn, row, action, status.value, reason)
     return row
 
 

@@ -53,6 +53,14 @@ EVENT_KINDS = (
     "disputed",
     "unassigned",
 )
+# What the reporter is told (db/outbox.py), by which channel, and how far its delivery got (migration 0017).
+MESSAGE_KINDS = (
+    "received", "verified", "forwarded", "assigned", "in_progress", "finished", "rejected", "duplicate",
+    "reopened", "reply",
+)  # fmt: skip
+MESSAGE_CHANNELS = ("sms", "whatsapp", "email")
+MESSAGE_STATUSES = ("queued", "sending", "failed", "sent", "dead", "off")
+ATTEMPT_OUTCOMES = ("sending", "sent", "failed", "dead", "off", "lost")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -458,3 +466,61 @@ class ComplaintStatusCount(Base):
     kecamatan_key: Mapped[int] = mapped_column(Integer, primary_key=True)
     status: Mapped[str] = mapped_column(String, primary_key=True)
     n: Mapped[int] = mapped_column(BigInteger)
+
+
+class Notification(Base):
+    """One message to a reporter, written with the change it tells about; the worker delivers it (db/outbox.py)."""
+
+    __tablename__ = "notification"
+    __table_args__ = (
+        CheckConstraint(_in("kind", MESSAGE_KINDS), name="notification_kind_check"),
+        CheckConstraint(_in("channel", MESSAGE_CHANNELS), name="notification_channel_check"),
+        CheckConstraint(_in("status", MESSAGE_STATUSES), name="notification_status_check"),
+        Index("notification_complaint_idx", "complaint_id", "id"),
+        Index(
+            "notification_due_idx",
+            "next_attempt_at",
+            postgresql_where=text("status IN ('queued', 'sending', 'failed')"),
+        ),
+        Index("notification_problem_idx", "created_at", postgresql_where=text("status IN ('failed', 'dead')")),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaint.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16))
+    recipient: Mapped[str] = mapped_column(Text)
+    lang: Mapped[str | None] = mapped_column(String(2))
+    confidential: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    facts: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+    subject: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[str | None] = mapped_column(Text)
+    idempotency_key: Mapped[str] = mapped_column(
+        String(64), unique=True, server_default=text("replace((gen_random_uuid())::text, '-'::text, ''::text)")
+    )
+    status: Mapped[str] = mapped_column(String(16), server_default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, server_default="0")
+    # When a worker may take it next; while 'sending', the end of the claiming worker's lease.
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class NotificationAttempt(Base):
+    """One try at delivering a notification, recorded before the send and completed after it."""
+
+    __tablename__ = "notification_attempt"
+    __table_args__ = (
+        CheckConstraint(_in("outcome", ATTEMPT_OUTCOMES), name="notification_attempt_outcome_check"),
+        UniqueConstraint("notification_id", "attempt", name="notification_attempt_number_key"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    notification_id: Mapped[int] = mapped_column(ForeignKey("notification.id", ondelete="CASCADE"))
+    attempt: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[str] = mapped_column(String(16), server_default="sending")
+    detail: Mapped[str | None] = mapped_column(Text)
+    worker: Mapped[str | None] = mapped_column(Text)

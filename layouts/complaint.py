@@ -22,6 +22,7 @@ from api.permissions import (
 )
 from db.complaints import NotFound
 from db.engine import get_engine
+from db.outbox import messages_of
 from db.status import ACTIONS, CLOSED_STATUSES, Status
 from db.workflow import (
     cached_kecamatan_outline,
@@ -39,6 +40,7 @@ from layouts._actions import action_form
 from layouts._chrome import guard, page
 from layouts._evidence import evidence_panel
 from layouts._merge import duplicates_section, merge_dialog, merge_notice
+from layouts._messages import messages_panel
 from layouts._timeline import status_badge, timeline
 from layouts._upload import upload_widget
 from layouts._when import iso, wib
@@ -95,6 +97,7 @@ def layout(
         if not may_see(user, row):
             return page(html.P(t("complaint.outside", lang), className="notice", id="cp-outside"), lang, path)
         history = staff_events(conn, row["id"])
+        messages = messages_of(conn, row["id"])
         photos = evidence(conn, row["id"])
         scope = scope_of(user)
         merging = sees_duplicates(user)
@@ -192,6 +195,7 @@ def layout(
     body.append(evidence_panel(photos, lang, id="cp-evidence"))
     if merging:
         body.append(duplicates_section(row, nearby, absorbed, lang, can_merge=is_open))
+    body.append(messages_panel(messages, lang, show_recipient=sees_reporter(user, row)))
     body.append(timeline(history, lang, categories, opds))
     body += [
         dcc.Store(

@@ -1,0 +1,223 @@
+"""The outbox: messages to reporters, written in the transaction of the change they tell about, and their delivery.
+
+``enqueue`` adds one row in the caller's transaction, so a status change and
+the message about it are stored together or not at all, and the request that
+made the change never waits for a gateway. The delivery worker
+(``notify/worker.py``) claims due rows one at a time with a lease
+(``claim``), sends them, and records the outcome (``record_sent``,
+``record_failure``, ``record_off``).
+
+Delivery is at least once: a worker that dies after the gateway accepted a
+message and before its outcome was stored leaves the row 'sending' until the
+lease runs out; it is then claimed and sent again with the same
+``idempotency_key``, which the gateway or mail reader uses to drop the second
+copy. Anonymous reports and reports without a usable contact get no row.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, text
+
+from db.sql import sql
+from notify.channels import recipient
+
+LANGS = ("id", "en")
+# Which status changes the reporter hears about, and as what (db/complaints.py transition calls enqueue_change).
+KIND_OF_ACTION = {
+    "verify": "verified",
+    "forward": "forwarded",
+    "assign": "assigned",
+    "start": "in_progress",
+    "complete": "finished",
+    "reject": "rejected",
+    "duplicate": "duplicate",
+    "reopen": "reopened",
+}
+# Columns ``notify.channels.recipient`` and ``enqueue`` read from a complaint row.
+RECIPIENT_COLUMNS = "id, status, channel, source, reporter_contact, anonymous, confidential, attributes"
+
+_INSERT = text(
+    "INSERT INTO notification (complaint_id, kind, channel, recipient, lang, confidential, facts) "
+    "VALUES (:cid, :kind, :channel, :recipient, :lang, :confidential, CAST(:facts AS jsonb)) RETURNING id"
+)
+
+
+def enqueue(
+    conn: Connection, complaint: Mapping[Any, Any], kind: str, facts: Mapping[Any, Any] | None = None
+) -> int | None:
+    """Queue one message of ``kind`` for the reporter of ``complaint``; None when the reporter cannot be told.
+
+    ``complaint`` needs the columns in RECIPIENT_COLUMNS. A 'reply' from staff is
+    queued the same way, with ``facts={"text": …}``.
+    """
+    to = recipient(complaint)
+    if to is None:
+        return None
+    attributes = complaint.get("attributes") or {}
+    lang = attributes.get("lang") if attributes.get("lang") in LANGS else None
+    return int(
+        conn.execute(
+            _INSERT,
+            {
+                "cid": complaint["id"],
+                "kind": kind,
+                "channel": to.channel,
+                "recipient": to.address,
+                "lang": lang,
+                "confidential": bool(complaint.get("confidential")),
+                "facts": json.dumps(dict(facts or {})),
+            },
+        ).scalar_one()
+    )
+
+
+def enqueue_change(
+    conn: Connection, complaint: Mapping[Any, Any], action: str, from_status: str, reason: str | None = None
+) -> None:
+    """Queue what a status change tells the reporter (``complaint`` is the updated row; nothing for a silent action)."""
+    kind = KIND_OF_ACTION.get(action)
+    if kind is None:
+        return
+    status = complaint["status"]
+    # Handing the job to another field supervisor changes nothing the reporter needs to hear.
+    if kind == "assigned" and from_status == status:
+        return
+    facts: dict[str, Any] = {"status": status}
+    if kind == "forwarded":
+        facts.update(opd_id=complaint.get("opd_id"), kota=_kota_code(conn, complaint.get("jurisdiction_id")))
+    elif kind in ("rejected", "duplicate") and reason:
+        facts["reason"] = reason
+    enqueue(conn, complaint, kind, facts)
+    if kind == "finished":
+        # Reports merged into this one follow it (db.workflow.public_status): their reporters hear it is done.
+        for merged in conn.execute(
+            text(
+                f"SELECT {RECIPIENT_COLUMNS} FROM complaint WHERE merged_into_id = :id AND status = 'duplikat' "
+                "AND NOT anonymous AND reporter_contact IS NOT NULL"
+            ),
+            {"id": complaint["id"]},
+        ).mappings():
+            enqueue(conn, merged, "finished", {"status": status, "photo_of": complaint["id"]})
+
+
+def _kota_code(conn: Connection, area_id: int | None) -> str | None:
+    if area_id is None:
+        return None
+    return conn.execute(text("SELECT code FROM area WHERE id = :i AND level = 'kota'"), {"i": area_id}).scalar()
+
+
+def commit_without_flush(conn: Connection) -> None:
+    """Let this transaction's commit return before its WAL is on disk (the worker's claims and outcomes).
+
+    Safe for the outbox because delivery is at least once with a key: if the
+    database server itself crashes within the fraction of a second before the
+    flush, a claim or an outcome is lost, the message is 'queued' or 'sending'
+    again and goes out again with the same idempotency key. Nothing is lost,
+    and no worker waits a disk flush per message. Changes to complaints (and
+    the messages written with them) keep the normal, waiting commit.
+    """
+    conn.execute(text("SET LOCAL synchronous_commit = off"))
+
+
+def claim(conn: Connection, lease_s: float, worker: str) -> RowMapping | None:
+    """The message due first, now 'sending' under a lease of ``lease_s`` seconds with its attempt recorded; or None."""
+    return conn.execute(sql("outbox_claim"), {"lease_s": lease_s, "worker": worker}).mappings().first()
+
+
+def store_text(conn: Connection, notification_id: int, subject: str, body: str) -> None:
+    """Keep the text of a message as first written, so every attempt sends the same words."""
+    conn.execute(
+        text("UPDATE notification SET subject = :s, body = :b WHERE id = :id AND body IS NULL"),
+        {"id": notification_id, "s": subject, "b": body},
+    )
+
+
+def _finish_attempt(conn: Connection, notification_id: int, attempt: int, outcome: str, detail: str | None) -> None:
+    conn.execute(
+        text(
+            "UPDATE notification_attempt SET outcome = :o, finished_at = now(), detail = :d "
+            "WHERE notification_id = :id AND attempt = :n"
+        ),
+        {"id": notification_id, "n": attempt, "o": outcome, "d": (detail or "")[:1000] or None},
+    )
+
+
+def record_sent(conn: Connection, notification_id: int, attempt: int, detail: str | None = None) -> None:
+    """The gateway took the message. A success stands even when a later attempt has claimed the row meanwhile."""
+    conn.execute(
+        text(
+            "UPDATE notification SET status = 'sent', sent_at = coalesce(sent_at, now()), last_error = NULL "
+            "WHERE id = :id"
+        ),
+        {"id": notification_id},
+    )
+    _finish_attempt(conn, notification_id, attempt, "sent", detail)
+
+
+def record_failure(conn: Connection, notification_id: int, attempt: int, error: str, retry_in_s: float | None) -> None:
+    """The attempt failed: try again in ``retry_in_s`` seconds, or give up ('dead') when it is None."""
+    outcome = "dead" if retry_in_s is None else "failed"
+    conn.execute(
+        text(
+            "UPDATE notification SET status = :o, last_error = :e, "
+            "next_attempt_at = now() + make_interval(secs => CAST(:retry AS double precision)) "
+            "WHERE id = :id AND status = 'sending' AND attempts = :n"
+        ),
+        {"id": notification_id, "n": attempt, "o": outcome, "e": error[:1000], "retry": retry_in_s or 0.0},
+    )
+    _finish_attempt(conn, notification_id, attempt, outcome, error)
+
+
+def record_off(conn: Connection, notification_id: int, attempt: int, why: str) -> None:
+    """The message's channel is not configured: it stays recorded (with its text) and is never sent."""
+    conn.execute(
+        text(
+            "UPDATE notification SET status = 'off', last_error = :e WHERE id = :id AND status = 'sending' AND attempts = :n"
+        ),
+        {"id": notification_id, "n": attempt, "e": why},
+    )
+    _finish_attempt(conn, notification_id, attempt, "off", why)
+
+
+def messages_of(conn: Connection, complaint_id: int) -> list[RowMapping]:
+    """Every message to the reporter of one complaint, oldest first, with how its delivery went."""
+    return list(
+        conn.execute(
+            text(
+                "SELECT id, kind, channel, recipient, status, attempts, body, last_error, created_at, sent_at, "
+                "next_attempt_at FROM notification WHERE complaint_id = :id ORDER BY id"
+            ),
+            {"id": complaint_id},
+        ).mappings()
+    )
+
+
+def problems(conn: Connection, limit: int = 200) -> list[RowMapping]:
+    """Messages that failed: given up ('dead') first, then those waiting for another try; newest first."""
+    return list(
+        conn.execute(
+            text(
+                "SELECT n.id, n.kind, n.channel, n.status, n.attempts, n.last_error, n.created_at, n.next_attempt_at, "
+                "c.tracking_code FROM notification n JOIN complaint c ON c.id = n.complaint_id "
+                "WHERE n.status IN ('failed', 'dead') "
+                "ORDER BY n.status = 'dead' DESC, n.created_at DESC LIMIT :limit"
+            ),
+            {"limit": limit},
+        ).mappings()
+    )
+
+
+def status_counts(conn: Connection) -> dict[str, int]:
+    """How many messages wait, are being sent, wait for a retry or were given up."""
+    # Only the states the partial indexes cover: the sent ones grow without end and need no attention.
+    rows = conn.execute(
+        text(
+            "SELECT status, count(*) FROM notification WHERE status IN ('queued', 'sending', 'failed') GROUP BY status "
+            "UNION ALL SELECT 'dead', count(*) FROM notification WHERE status IN ('failed', 'dead') AND status = 'dead'"
+        )
+    ).all()
+    return {str(status): int(n) for status, n in rows}
