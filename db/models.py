@@ -30,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from db.sql import fill_statuses
 from db.status import Status
 
 AREA_LEVELS = ("kota", "kecamatan", "kelurahan")
@@ -219,7 +220,7 @@ class Complaint(Base):
         Index(
             "complaint_open_created_idx",
             "created_at",
-            postgresql_where=text("status NOT IN ('selesai', 'ditolak', 'duplikat')"),
+            postgresql_where=text(fill_statuses("status NOT IN ({closed})")),
         ),
         # Wall screen (migration 0004): open complaints per area, recently finished ones.
         Index(
@@ -228,9 +229,9 @@ class Complaint(Base):
             "kecamatan_id",
             "jurisdiction_id",
             postgresql_include=["due_at"],
-            postgresql_where=text("status NOT IN ('selesai', 'ditolak', 'duplikat')"),
+            postgresql_where=text(fill_statuses("status NOT IN ({closed})")),
         ),
-        Index("complaint_finished_idx", "completed_at", postgresql_where=text("status = 'selesai'")),
+        Index("complaint_finished_idx", "completed_at", postgresql_where=text(fill_statuses("status = {green}"))),
         # Leaders' dashboard (migration 0005): every column its scans read, by kecamatan and time.
         Index(
             "complaint_leaders_idx",
