@@ -12,54 +12,39 @@ storage is full (api/errors.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from functools import wraps
+from typing import Any, TypeVar, cast
 
 from flask import Blueprint, jsonify, request
 from sqlalchemy import RowMapping
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from api.auth import StaffUser, current_staff, require_roles
+from api.auth import StaffUser, current_staff
 from api.permissions import (
-    ALL_ACTIONS,
-    PAGE_ROLES,
-    RECATEGORISE,
-    actions_of,
-    assignee_refusal,
     job_statuses,
+    may_open,
     may_see,
     photo_refusal,
-    refuser,
     scope_of,
     sees_duplicates,
     sees_reporter,
 )
-from db.accounts import load_user
 from db.complaints import NotFound
 from db.engine import get_engine
 from db.models import PHOTO_KINDS
-from db.status import ACTIONS, COLOUR, Status, TransitionError
-from db.workflow import (
-    BulkRequest,
-    Outcome,
-    apply_many,
-    apply_one,
-    detail,
-    evidence,
-    jobs,
-    locked,
-    nearby_duplicates,
-    staff_events,
-)
+from db.status import COLOUR, Status, TransitionError
+from db.workflow import detail, evidence, jobs, locked, nearby_duplicates, staff_events
 from i18n import current_lang, t
 from photos.store import get_store
 from photos.upload import PhotoError, save_photo
+from services.actions import Outcome, Refused, act, act_many
 from settings import get_settings
 
 bp = Blueprint("workflow", __name__, url_prefix="/api/v1")
 BULK_MAX = 500
-# What each action needs besides its name, checked before anything is locked.
-_NEEDS = {"forward": ("opd", "kota"), "assign": ("assignee",), "duplicate": ("of",), RECATEGORISE: ("category",)}
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _error(http_status: int, error: str, /, **extra: Any) -> Any:
@@ -142,8 +127,26 @@ def _degrees_arg(name: str, bound: float) -> float | None:
     return value
 
 
+def _staff_page(page: str) -> Callable[[F], F]:
+    """401 without credentials, 403 for an account that may not use ``page`` (``api.permissions.may_open``)."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            user = current_staff()
+            if user is None:
+                return _error(401, "authentication required")
+            if not may_open(user, page):
+                return _error(403, f"role {user.role!r} may not do this")
+            return view(*args, **kwargs)
+
+        return cast(F, wrapper)
+
+    return decorate
+
+
 @bp.get("/jobs")
-@require_roles(*PAGE_ROLES["jobs"])
+@_staff_page("jobs")
 def list_jobs() -> Any:
     """Open jobs: a field supervisor's own; an agency's or (operators) every agency's work in progress."""
     user = _user()
@@ -171,12 +174,12 @@ def list_jobs() -> Any:
 
 def _user() -> StaffUser:
     user = current_staff()
-    assert user is not None  # require_roles let the request in
+    assert user is not None  # _staff_page let the request in
     return user
 
 
 @bp.get("/complaints/<code>")
-@require_roles(*PAGE_ROLES["complaint"])
+@_staff_page("complaint")
 def complaint_detail(code: str) -> Any:
     """One complaint for staff: details, history, photos and possible duplicates."""
     user = _user()
@@ -224,65 +227,27 @@ def complaint_detail(code: str) -> Any:
     return jsonify(body)
 
 
-def _parse_action(body: Any) -> tuple[BulkRequest | None, str | None]:
-    """The request's action and its arguments, or why it is malformed."""
-    if not isinstance(body, dict):
-        return None, "send a JSON object with at least 'action'"
-    action = str(body.get("action") or "").strip()
-    if action not in ALL_ACTIONS:
-        return None, f"unknown action {action!r}; one of {', '.join(sorted(ALL_ACTIONS))}"
-
-    def text_of(key: str) -> str | None:
-        value = body.get(key)
-        return (str(value).strip() or None) if value is not None else None
-
-    req = BulkRequest(
-        action=action,
-        reason=text_of("reason"),
-        note=text_of("note"),
-        opd=text_of("opd"),
-        kota=text_of("kota"),
-        assignee=text_of("assignee"),
-        of=text_of("of"),
-        category=text_of("category"),
-    )
-    needs = _NEEDS.get(action, ())
-    if needs and not any(getattr(req, k) for k in needs):
-        return None, f"{action} needs {' or '.join(repr(k) for k in needs)}"
-    if action in ACTIONS and ACTIONS[action].needs_reason and not req.reason:
-        return None, f"{action} needs a 'reason'"
-    return req, None
-
-
-def _assignee(req: BulkRequest) -> Any:
-    """The account an ``assign`` hands the job to (None for other actions or an unknown name)."""
-    if req.action != "assign":
-        return None
-    with get_engine().connect() as conn:
-        return load_user(conn, username=req.assignee or "")
-
-
 @bp.post("/complaints/<code>/transition")
 def complaint_transition(code: str) -> Any:
-    """Apply one action: verify, forward, assign, start, complete, reject, duplicate, reopen (or recategorise)."""
+    """Take one action (``services.actions.act``): verify, forward, assign, start, complete, recategorise, reject,
+    duplicate or reopen."""
     user = current_staff()
     if user is None:
         return _error(401, "authentication required")
-    req, problem = _parse_action(request.get_json(silent=True))
-    if req is None:
-        return _error(400, problem or "bad request")
-    if req.action not in actions_of(user):
-        return _error(403, f"role {user.role!r} may not {req.action}")
-    version = (request.get_json(silent=True) or {}).get("version")
-    if isinstance(version, int):
-        req.expected_versions[code.strip().upper()] = version
-    assignee = _assignee(req)
-    problem = assignee_refusal(user, assignee) if req.action == "assign" else None
-    if problem:
-        return _error(403, problem)
-    with get_engine().begin() as conn:
-        outcome = apply_one(conn, code.strip().upper(), req, user.actor, refuser(user, req.action, assignee))
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return _error(400, "send a JSON object with at least 'action'")
+    try:
+        outcome = act(user, code, body.get("action"), body)
+    except Refused as exc:
+        return _refusal(exc)
     return _outcome_response(outcome)
+
+
+def _refusal(exc: Refused) -> Any:
+    if exc.kind in ("invalid", "missing"):
+        return _error(400, exc.message, **({"param": exc.field} if exc.field else {}))
+    return _error(403, exc.message)
 
 
 def _outcome_response(outcome: Outcome) -> Any:
@@ -312,22 +277,17 @@ def complaints_bulk() -> Any:
     if user is None:
         return _error(401, "authentication required")
     body = request.get_json(silent=True)
-    req, problem = _parse_action(body)
-    if req is None:
-        return _error(400, problem or "bad request")
-    ids = body.get("ids") if isinstance(body, dict) else None
+    if not isinstance(body, dict):
+        return _error(400, "send a JSON object with 'ids' and 'action'")
+    ids = body.get("ids")
     if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
         return _error(400, "'ids' must be a non-empty list of complaint ids")
     if len(ids) > BULK_MAX:
         return _error(400, f"at most {BULK_MAX} complaints at once")
-    if req.action not in actions_of(user):
-        return _error(403, f"role {user.role!r} may not {req.action}")
-    assignee = _assignee(req)
-    problem = assignee_refusal(user, assignee) if req.action == "assign" else None
-    if problem:
-        return _error(403, problem)
-    with get_engine().begin() as conn:
-        outcomes = apply_many(conn, ids, req, user.actor, refuser(user, req.action, assignee))
+    try:
+        outcomes = act_many(user, ids, body.get("action"), body)
+    except Refused as exc:
+        return _refusal(exc)
     return jsonify(
         done=sum(o.ok for o in outcomes),
         failed=sum(not o.ok for o in outcomes),

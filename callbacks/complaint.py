@@ -1,4 +1,4 @@
-"""The staff complaint page: take an action, merge duplicates, add completion photos."""
+"""The staff complaint page: take an action, merge duplicates, add completion photos (``services.actions``)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,10 @@ from typing import Any
 from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, html, no_update
 
 from api.auth import current_staff
-from api.permissions import actions_of, assignee_refusal, refuser, sees_duplicates
-from callbacks._actions import form_problem, form_request, register_toggle
+from callbacks._actions import form_args, refusal_text, register_toggle
 from callbacks._upload import register_upload
-from db.accounts import load_user
-from db.engine import get_engine
-from db.workflow import BulkRequest, Outcome, apply_one
 from i18n import t
+from services.actions import Outcome, Refused, act
 
 register_toggle("cp")
 register_upload("cp")
@@ -59,25 +56,16 @@ def submit_action(
     page: dict[str, Any],
 ) -> tuple[Any, Any]:
     lang = page.get("lang", "id")
-    user = current_staff()
-    req = form_request(action, opd, kota, assignee, category, of, reason)
-    problem = form_problem(req, lang)
-    if problem is None and (user is None or req.action not in actions_of(user)):
-        problem = t("action.forbidden", lang)
-    account = None
-    if problem is None and req.action == "assign" and user is not None:
-        with get_engine().connect() as conn:
-            account = load_user(conn, username=req.assignee or "")
-        if assignee_refusal(user, account):
-            problem = t("action.bad_assignee", lang)
-    if problem is not None or user is None:
-        return html.Span(problem, className="error"), no_update
-    req.expected_versions[page["code"]] = page["version"]
-    with get_engine().begin() as conn:
-        outcome = apply_one(conn, page["code"], req, user.actor, refuser(user, req.action, account))
+    if not action:
+        return html.Span(t("action.choose_action", lang), className="error"), no_update
+    given = {**form_args(action, opd, kota, assignee, category, of, reason), "version": page["version"]}
+    try:
+        outcome = act(current_staff(), page["code"], action, given)
+    except Refused as exc:
+        return html.Span(refusal_text(exc, lang), className="error"), no_update
     if not outcome.ok:
         return _failure(outcome, lang), no_update
-    return "", f"/pengaduan/{page['code']}?lang={lang}&done={req.action}"
+    return "", f"/pengaduan/{page['code']}?lang={lang}&done={action}"
 
 
 @callback(
@@ -94,17 +82,12 @@ def merge(clicks: list[int], reason: str | None, page: dict[str, Any]) -> tuple[
     pressed = ctx.triggered_id
     if not pressed or not any(clicks):
         return no_update, no_update
-    user = current_staff()
-    if user is None or not sees_duplicates(user):
-        return html.Span(t("action.forbidden", lang), className="error"), no_update
-    reason = (reason or "").strip()
-    if not reason:
-        return html.Span(t("action.need_reason", lang), className="error"), no_update
     here, other = page["code"], pressed["code"]
     duplicate, survivor = (other, here) if pressed["into"] == "here" else (here, other)
-    req = BulkRequest(action="duplicate", reason=reason, of=survivor)
-    with get_engine().begin() as conn:
-        outcome = apply_one(conn, duplicate, req, user.actor, refuser(user, "duplicate"))
+    try:
+        outcome = act(current_staff(), duplicate, "duplicate", {"reason": reason, "of": survivor})
+    except Refused as exc:
+        return html.Span(refusal_text(exc, lang), className="error"), no_update
     if not outcome.ok:
         return _failure(outcome, lang), no_update
     return "", f"/pengaduan/{here}?lang={lang}&done=duplicate"
