@@ -118,7 +118,11 @@ ACTIONS: dict[str, Action] = {
             event="forwarded",
         ),
         Action(
-            "assign", frozenset({Status.TERVERIFIKASI}) | _WORKING, Status.DITUGASKAN, needs=(("assignee",),), event="assigned"
+            "assign",
+            frozenset({Status.TERVERIFIKASI}) | _WORKING,
+            Status.DITUGASKAN,
+            needs=(("assignee",),),
+            event="assigned",
         ),
         Action("start", frozenset({Status.DITERUSKAN, Status.DITUGASKAN}), Status.DIKERJAKAN),
         Action("complete", _WORKING, Status.SELESAI, needs_completion_photo=True),
@@ -176,9 +180,7 @@ class ConflictError(TransitionError):
     """The complaint changed since the caller last saw it."""
 
 
-def check_transition(
-    action_name: str, current: Status, *, completion_photos: int = 0, **given: object
-) -> Status:
+def check_transition(action_name: str, current: Status, *, completion_photos: int = 0, **given: object) -> Status:
     """The status ``action_name`` leads to from ``current`` given its arguments (``reason=``, ``opd=``…), or a
     TransitionError saying why not."""
     action = ACTIONS.get(action_name)

@@ -45,6 +45,7 @@ from settings import get_settings
 
 dash.register_page(__name__, path_template="/pengaduan/<code>", title="Pengaduan · Pantau")
 
+
 def _fact(label: str, value: Any) -> list[Any]:
     return [html.Dt(label), html.Dd(value if value not in (None, "", []) else "—")]
 

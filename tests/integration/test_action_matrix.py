@@ -80,7 +80,9 @@ class Complaints:
                 conn, NewComplaint(category="jalan_rusak", description=f"matriks {secrets.token_hex(4)}", **where)
             )
             self.committed.append(made.id)
-            save_photo(conn, get_store(), made.id, jpeg(colour=(secrets.randbelow(255), 9, 9)), "completion", SYSTEM, 10**7)
+            save_photo(
+                conn, get_store(), made.id, jpeg(colour=(secrets.randbelow(255), 9, 9)), "completion", SYSTEM, 10**7
+            )
             for action, args in steps[status]:
                 transition(conn, made.id, action, SYSTEM, **args)
         assert status_of(self.engine, made.tracking_code)["status"] == status.value

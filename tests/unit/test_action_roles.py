@@ -16,3 +16,19 @@ def test_the_reporter_and_the_system_take_only_their_own_actions() -> None:
     assert not {"dispute", "reroute_out", "reroute_in"} & STAFF_ACTIONS
     assert set(BULK_ACTIONS) <= STAFF_ACTIONS
     assert set(STAFF_ROLES) < set(ROLE_ACTIONS)
+
+
+def test_the_readme_table_lists_every_action_with_who_may_take_it() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    rows = {}
+    for line in readme.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 5 and cells[0].strip("`") in ACTIONS:
+            rows[cells[0].strip("`")] = cells[4]
+    assert set(rows) == set(ACTIONS)
+    names = {"public": "the reporter", "system": "the system"}
+    for action, who in rows.items():
+        written = {part.strip().strip("`") for part in who.split(",")}
+        assert written == {names.get(role, role) for role in roles_taking(action)}, action
