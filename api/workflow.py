@@ -3,6 +3,7 @@
 ``{id}`` in every URL is the complaint's public tracking code (Open311's
 ``service_request_id``). Authenticate with a bearer token from
 ``POST /api/v1/auth/token`` (or the browser session plus its CSRF token).
+Actions are taken through ``services.actions`` like every other door's.
 Answers: 401 without credentials, 403 when the role or the complaint's agency,
 area or assignee forbids it (``api/permissions.py``), 404 for an unknown
 complaint, 409 with the current status when the status machine refuses, 400
