@@ -2,10 +2,10 @@
 
 Status changes still go through ``db.complaints.transition`` (the one place
 that writes a status); this module gathers what the operators', agencies' and
-field pages read and the actions they take on many complaints at once. Who may
-do what is decided in ``api/permissions.py``; every query here takes a ``Scope``
-(which complaints the viewer reaches, ``db/scope.py``) and every action a
-``refuse`` callback.
+field pages read and runs an action on one or many complaints once
+``services/actions.py`` has admitted it. Who may do what is decided in
+``api/permissions.py``; every query here takes a ``Scope`` (which complaints the
+viewer reaches, ``db/scope.py``) and every action a ``refuse`` callback.
 """
 
 from __future__ import annotations

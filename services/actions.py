@@ -121,7 +121,7 @@ def _admit(user: StaffUser | None, action: object, given: Mapping[str, Any] | Ar
     name = action.strip() if isinstance(action, str) else ""
     if name not in ACTIONS:
         known = ", ".join(a for a in ACTIONS if a in STAFF_ACTIONS)
-        raise Refused("invalid", f"unknown action {action!r}; one of {known}", "action")
+        raise Refused("invalid", f"unknown action {str(action)[:MAX_CODE]!r}; one of {known}", "action")
     args = _args(given)
     missing = ACTIONS[name].missing(args.model_dump())
     if missing is not None:
