@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from api.permissions import scope_option_refusal
+from api.permissions import STAFF_ROLES, scope_option_refusal
 from db.accounts import (
     AccountError,
     create_api_key,
@@ -30,9 +30,9 @@ from db.demo import complaint_count, seed_demo
 from db.engine import database_url, get_engine
 from db.imports import import_complaints
 from db.migrate import migrate_database
-from db.routing import reroute_open_complaints
 from geo.boundaries.reader import BoundaryFileError, default_files, read_boundaries
 from photos.store import get_store
+from services.actions import reroute_open
 from settings import get_settings
 
 # Who the audit log names for what is done from the command line (there is no staff account behind it).
@@ -133,8 +133,7 @@ def seed_demo_command(count: int | None, seed: int) -> None:
 @click.command("reroute")
 def reroute_command() -> None:
     """Re-route every open complaint against the current boundaries."""
-    with get_engine().begin() as conn:
-        result = reroute_open_complaints(conn)
+    result = reroute_open()
     click.echo(f"re-routed {result.changed} open complaints")
 
 
@@ -143,7 +142,7 @@ users = AppGroup("users", help="Staff accounts.")
 
 @users.command("create")
 @click.option("--username", required=True)
-@click.option("--role", required=True, type=click.Choice(["admin", "operator", "opd", "field", "leader"]))
+@click.option("--role", required=True, type=click.Choice(STAFF_ROLES))
 @click.option("--opd", default=None, help="Limit the account to this agency's complaints (opd, field, leader).")
 @click.option(
     "--kecamatan",

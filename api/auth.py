@@ -1,4 +1,6 @@
-"""Who is asking: browser sessions (flask-login), bearer tokens for the JSON API, roles, CSRF.
+"""Who is asking: browser sessions (flask-login), bearer tokens for the JSON API, CSRF.
+
+What the one asking may do is ``api/permissions.py``'s.
 
 Rules:
 - Staff log in on ``/login`` (a session cookie, expiring after PERMANENT_SESSION_LIFETIME)
@@ -22,11 +24,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import wraps
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 from flask import Blueprint, Flask, Response, g, jsonify, redirect, request, session
 from flask_limiter.util import get_remote_address
@@ -52,7 +52,6 @@ STAFF_API_PREFIX = "/api/v1/"
 login_manager = LoginManager()
 csrf = CSRFProtect()
 bp = Blueprint("auth", __name__)
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 @dataclass
@@ -152,28 +151,6 @@ def current_staff() -> StaffUser | None:
             user = cast(StaffUser, current_user._get_current_object())  # type: ignore[attr-defined]
         g.staff = user
     return cast(StaffUser | None, g.staff)
-
-
-def has_role(user: StaffUser | None, *roles: str) -> bool:
-    return user is not None and (user.role in roles or user.role == "admin")
-
-
-def require_roles(*roles: str) -> Callable[[F], F]:
-    """For JSON endpoints: 401 without credentials, 403 with the wrong role (admin may do anything)."""
-
-    def decorate(view: F) -> F:
-        @wraps(view)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            user = current_staff()
-            if user is None:
-                return jsonify(error="authentication required", code=401), 401
-            if not has_role(user, *roles):
-                return jsonify(error=f"role {user.role!r} may not do this", code=403), 403
-            return view(*args, **kwargs)
-
-        return cast(F, wrapper)
-
-    return decorate
 
 
 def _check_csrf() -> None:

@@ -31,6 +31,7 @@ from api.limits import allow_submission
 from db.complaints import Actor, ComplaintError, NewComplaint, category_ids, create_complaint
 from db.engine import get_engine
 from db.places import kelurahan_by_name
+from db.status import INTAKE_OUTSIDE
 from db.tracking import reporter_token
 from i18n import t
 from settings import get_settings
@@ -139,7 +140,7 @@ def inbound_sms() -> Any:
     # The reply goes only to the sender, so its link carries the reporter's token (disputes need it).
     token = reporter_token(current_app.config["SECRET_KEY"], created.tracking_code)
     url = f"{request.url_root}lacak/{created.tracking_code}?k={token}"
-    outside = created.status.value == "luar_wilayah"
+    outside = created.status == INTAKE_OUTSIDE
     reply = t("sms.reply_outside" if outside else "sms.reply", "id", code=created.tracking_code, url=url)
     return jsonify(
         tracking_code=created.tracking_code,

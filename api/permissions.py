@@ -15,6 +15,11 @@ Roles:
 - ``field``: ``start`` and ``complete``, only on the jobs assigned to them.
 - ``leader``: reads and changes nothing.
 
+Two actors are not staff: the reporter (``public``), who may ``dispute`` a finished report through
+their own link, and the system (``system``), whose ``reroute_out`` and ``reroute_in`` follow new
+boundaries. ``ROLE_ACTIONS`` names every action of the status machine (``db/status.py``) for at
+least one of them; ``services/actions.py`` asks here before it takes any.
+
 What an account reaches (``scope_of``): every limit recorded on the account applies, whatever its
 role, and limits add up. ``--opd`` keeps it to complaints routed to that agency, ``--kecamatan`` to
 complaints in those kecamatan (a complaint outside every boundary is in none), and a field
@@ -33,21 +38,30 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from api.auth import StaffUser
+from db.models import ROLES
 from db.scope import Scope
-from db.status import ACTIONS
 from db.workflow import AGENCY_JOB_STATUSES, FIELD_JOB_STATUSES
 
 Row = Mapping[Any, Any]  # a complaint or account row (SQLAlchemy RowMapping or dict)
-RECATEGORISE = "recategorise"
-ALL_ACTIONS = frozenset(ACTIONS) | {RECATEGORISE}
+LIVE_ROOM_ACTIONS = frozenset(
+    {"verify", "forward", "assign", "start", "complete", "recategorise", "reject", "duplicate", "reopen"}
+)
 
+# The actions each role may take (on the complaints it reaches, from the statuses the machine allows).
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    "admin": ALL_ACTIONS,
-    "operator": ALL_ACTIONS,
+    "admin": LIVE_ROOM_ACTIONS,
+    "operator": LIVE_ROOM_ACTIONS,
     "opd": frozenset({"forward", "assign", "start", "complete"}),
     "field": frozenset({"start", "complete"}),
     "leader": frozenset(),
+    "public": frozenset({"dispute"}),
+    "system": frozenset({"reroute_out", "reroute_in"}),
 }
+STAFF_ROLES = ROLES
+# Every action some staff account may take: what the staff pages and the staff API know.
+STAFF_ACTIONS = frozenset().union(*(ROLE_ACTIONS[role] for role in STAFF_ROLES))
+# Who may be handed jobs.
+ASSIGNEE_ROLES = ("field",)
 
 # The limits ``users create`` accepts per role (``--opd``, ``--kecamatan``); anything else is refused.
 SCOPE_OPTIONS: dict[str, frozenset[str]] = {
@@ -63,8 +77,8 @@ _REFUSED_OPTION = {
     ("operator", "opd"): "the live room works every agency's reports; an agency's account is --role opd --opd CODE",
 }
 
-# Actions offered for many complaints at once (start and complete belong to one job in the field).
-BULK_ACTIONS = ("verify", "forward", "assign", "reject", "duplicate", RECATEGORISE)
+# Actions the operators' page offers for many complaints at once (start and complete belong to one job in the field).
+BULK_ACTIONS = ("verify", "forward", "assign", "reject", "duplicate", "recategorise")
 
 # Which kinds of photo each role may add: completion photos prove work; report photos come from citizens
 # or are attached by the live room for reports that arrived by phone or social media.
@@ -98,13 +112,23 @@ def scope_option_refusal(role: str, opd: str | None, kecamatan: Sequence[str]) -
     return None
 
 
+def may_take(role: str, action: str) -> bool:
+    """Whether an actor of ``role`` (a staff role, ``public`` or ``system``) may take ``action`` at all."""
+    return action in ROLE_ACTIONS.get(role, frozenset())
+
+
+def roles_taking(action: str) -> tuple[str, ...]:
+    """The roles that may take ``action``."""
+    return tuple(role for role, actions in ROLE_ACTIONS.items() if action in actions)
+
+
 def actions_of(user: StaffUser | None) -> frozenset[str]:
     """Every action this user's role may take, on some complaint."""
-    return ROLE_ACTIONS.get(user.role, frozenset()) if user is not None else frozenset()
+    return ROLE_ACTIONS.get(user.role, frozenset()) if user is not None and user.role in STAFF_ROLES else frozenset()
 
 
 def _scope(role: str, user_id: int, opd_id: int | None, kecamatan_ids: Sequence[int] | None) -> Scope:
-    if role not in ROLE_ACTIONS:
+    if role not in STAFF_ROLES:
         return Scope(nothing=True)
     return Scope(
         opd_id=opd_id,
@@ -142,7 +166,7 @@ def refusal(user: StaffUser | None, action: str, complaint: Row) -> str | None:
 
 def assignee_refusal(user: StaffUser, assignee: Row | None) -> str | None:
     """Why ``user`` may not hand jobs to ``assignee`` (an account row) at all, or None when allowed."""
-    if assignee is None or assignee["role"] != "field" or not assignee["active"]:
+    if assignee is None or assignee["role"] not in ASSIGNEE_ROLES or not assignee["active"]:
         return "the assignee must be an active field supervisor"
     if user.role == "opd" and user.opd_id is not None and assignee["opd_id"] not in (None, user.opd_id):
         return "an agency assigns only its own field supervisors"

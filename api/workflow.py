@@ -3,6 +3,7 @@
 ``{id}`` in every URL is the complaint's public tracking code (Open311's
 ``service_request_id``). Authenticate with a bearer token from
 ``POST /api/v1/auth/token`` (or the browser session plus its CSRF token).
+Actions are taken through ``services.actions`` like every other door's.
 Answers: 401 without credentials, 403 when the role or the complaint's agency,
 area or assignee forbids it (``api/permissions.py``), 404 for an unknown
 complaint, 409 with the current status when the status machine refuses, 400
@@ -12,56 +13,39 @@ storage is full (api/errors.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from functools import wraps
+from typing import Any, TypeVar, cast
 
 from flask import Blueprint, jsonify, request
 from sqlalchemy import RowMapping
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from api.auth import StaffUser, current_staff, require_roles
+from api.auth import StaffUser, current_staff
 from api.permissions import (
-    ALL_ACTIONS,
-    PAGE_ROLES,
-    RECATEGORISE,
-    actions_of,
-    assignee_refusal,
     job_statuses,
+    may_open,
     may_see,
     photo_refusal,
-    refuser,
     scope_of,
     sees_duplicates,
     sees_reporter,
 )
-from db.accounts import load_user
 from db.complaints import NotFound
 from db.engine import get_engine
 from db.models import PHOTO_KINDS
-from db.status import ACTIONS, COLOUR, Status, TransitionError
-from db.workflow import (
-    BulkRequest,
-    Outcome,
-    apply_many,
-    apply_one,
-    detail,
-    evidence,
-    jobs,
-    locked,
-    nearby_duplicates,
-    staff_events,
-)
+from db.status import COLOUR, Status, TransitionError
+from db.workflow import detail, evidence, jobs, locked, nearby_duplicates, staff_events
 from i18n import current_lang, t
 from photos.store import get_store
 from photos.upload import PhotoError, save_photo
+from services.actions import MAX_CODE, Outcome, Refused, act, act_many
 from settings import get_settings
 
 bp = Blueprint("workflow", __name__, url_prefix="/api/v1")
 BULK_MAX = 500
-MAX_NOTE = 2000  # a note or a reason: a few paragraphs, shown on the timeline
-MAX_CODE = 64  # an agency, city, account or complaint code
-# What each action needs besides its name, checked before anything is locked.
-_NEEDS = {"forward": ("opd", "kota"), "assign": ("assignee",), "duplicate": ("of",), RECATEGORISE: ("category",)}
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _error(http_status: int, error: str, /, **extra: Any) -> Any:
@@ -144,8 +128,26 @@ def _degrees_arg(name: str, bound: float) -> float | None:
     return value
 
 
+def _staff_page(page: str) -> Callable[[F], F]:
+    """401 without credentials, 403 for an account that may not use ``page`` (``api.permissions.may_open``)."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            user = current_staff()
+            if user is None:
+                return _error(401, "authentication required")
+            if not may_open(user, page):
+                return _error(403, f"role {user.role!r} may not do this")
+            return view(*args, **kwargs)
+
+        return cast(F, wrapper)
+
+    return decorate
+
+
 @bp.get("/jobs")
-@require_roles(*PAGE_ROLES["jobs"])
+@_staff_page("jobs")
 def list_jobs() -> Any:
     """Open jobs: a field supervisor's own; an agency's or (operators) every agency's work in progress."""
     user = _user()
@@ -173,12 +175,12 @@ def list_jobs() -> Any:
 
 def _user() -> StaffUser:
     user = current_staff()
-    assert user is not None  # require_roles let the request in
+    assert user is not None  # _staff_page let the request in
     return user
 
 
 @bp.get("/complaints/<code>")
-@require_roles(*PAGE_ROLES["complaint"])
+@_staff_page("complaint")
 def complaint_detail(code: str) -> Any:
     """One complaint for staff: details, history, photos and possible duplicates."""
     user = _user()
@@ -226,111 +228,27 @@ def complaint_detail(code: str) -> Any:
     return jsonify(body)
 
 
-class Malformed(ValueError):
-    """A request body the API cannot use; ``field`` names the part that is wrong."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
-
-
-def _text_field(body: dict[str, Any], key: str, limit: int, codes: bool = False) -> str | None:
-    value = body.get(key)
-    if value is None:
-        return None
-    if codes and isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)  # a numeric code (a kota) sent as a number
-    if not isinstance(value, str):
-        raise Malformed(f"{key!r} must be text", key)
-    if "\x00" in value:
-        raise Malformed(f"{key!r} contains a NUL character (\\x00)", key)
-    if len(value) > limit:
-        raise Malformed(f"{key!r} is longer than {limit} characters", key)
-    return value.strip() or None
-
-
-def _parse_action(body: Any) -> BulkRequest:
-    """The request's action and its arguments; raises Malformed saying what is wrong."""
-    if not isinstance(body, dict):
-        raise Malformed("send a JSON object with at least 'action'")
-    action = body.get("action")
-    action = action.strip() if isinstance(action, str) else ""
-    if action not in ALL_ACTIONS:
-        raise Malformed(f"unknown action {action!r}; one of {', '.join(sorted(ALL_ACTIONS))}", "action")
-    req = BulkRequest(
-        action=action,
-        reason=_text_field(body, "reason", MAX_NOTE),
-        note=_text_field(body, "note", MAX_NOTE),
-        opd=_text_field(body, "opd", MAX_CODE, codes=True),
-        kota=_text_field(body, "kota", MAX_CODE, codes=True),
-        assignee=_text_field(body, "assignee", MAX_CODE, codes=True),
-        of=_text_field(body, "of", MAX_CODE, codes=True),
-        category=_text_field(body, "category", MAX_CODE, codes=True),
-    )
-    needs = _NEEDS.get(action, ())
-    if needs and not any(getattr(req, k) for k in needs):
-        raise Malformed(f"{action} needs {' or '.join(repr(k) for k in needs)}", needs[0])
-    if action in ACTIONS and ACTIONS[action].needs_reason and not req.reason:
-        raise Malformed(f"{action} needs a 'reason'", "reason")
-    return req
-
-
-def _version(body: Any) -> int | None:
-    """The version the client saw (a stale one is refused 409); a string or a fraction is not a version."""
-    version = body.get("version")
-    if version is None:
-        return None
-    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
-        raise Malformed("'version' must be a whole number: the complaint's version as you last read it", "version")
-    return version
-
-
-def _ids(body: Any) -> list[str]:
-    ids = body.get("ids")
-    if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
-        raise Malformed("'ids' must be a non-empty list of complaint ids", "ids")
-    if len(ids) > BULK_MAX:
-        raise Malformed(f"at most {BULK_MAX} complaints at once", "ids")
-    if any("\x00" in i or len(i) > MAX_CODE for i in ids):
-        raise Malformed(f"each id is a tracking code: at most {MAX_CODE} characters, no NUL", "ids")
-    return ids
-
-
-def _assignee(req: BulkRequest) -> Any:
-    """The account an ``assign`` hands the job to (None for other actions or an unknown name)."""
-    if req.action != "assign":
-        return None
-    with get_engine().connect() as conn:
-        return load_user(conn, username=req.assignee or "")
-
-
 @bp.post("/complaints/<code>/transition")
 def complaint_transition(code: str) -> Any:
-    """Apply one action: verify, forward, assign, start, complete, reject, duplicate, reopen (or recategorise)."""
+    """Take one action (``services.actions.act``): verify, forward, assign, start, complete, recategorise, reject,
+    duplicate or reopen."""
     user = current_staff()
     if user is None:
         return _error(401, "authentication required")
     body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return _error(400, "send a JSON object with at least 'action'")
     try:
-        req = _parse_action(body)
-        version = _version(body)
-    except Malformed as exc:
-        return _malformed(exc)
-    if req.action not in actions_of(user):
-        return _error(403, f"role {user.role!r} may not {req.action}")
-    if version is not None:
-        req.expected_versions[code.strip().upper()] = version
-    assignee = _assignee(req)
-    problem = assignee_refusal(user, assignee) if req.action == "assign" else None
-    if problem:
-        return _error(403, problem)
-    with get_engine().begin() as conn:
-        outcome = apply_one(conn, code.strip().upper(), req, user.actor, refuser(user, req.action, assignee))
+        outcome = act(user, code, body.get("action"), body)
+    except Refused as exc:
+        return _refusal(exc)
     return _outcome_response(outcome)
 
 
-def _malformed(exc: Malformed) -> Any:
-    return _error(400, str(exc), **({"field": exc.field} if exc.field else {}))
+def _refusal(exc: Refused) -> Any:
+    if exc.kind in ("invalid", "missing"):
+        return _error(400, exc.message, **({"field": exc.field} if exc.field else {}))
+    return _error(403, exc.message)
 
 
 def _outcome_response(outcome: Outcome) -> Any:
@@ -360,19 +278,19 @@ def complaints_bulk() -> Any:
     if user is None:
         return _error(401, "authentication required")
     body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return _error(400, "send a JSON object with 'ids' and 'action'")
+    ids = body.get("ids")
+    if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
+        return _error(400, "'ids' must be a non-empty list of complaint ids")
+    if len(ids) > BULK_MAX:
+        return _error(400, f"at most {BULK_MAX} complaints at once")
+    if any("\x00" in i or len(i) > MAX_CODE for i in ids):
+        return _error(400, f"each id is a tracking code: at most {MAX_CODE} characters, no NUL", field="ids")
     try:
-        req = _parse_action(body)
-        ids = _ids(body)
-    except Malformed as exc:
-        return _malformed(exc)
-    if req.action not in actions_of(user):
-        return _error(403, f"role {user.role!r} may not {req.action}")
-    assignee = _assignee(req)
-    problem = assignee_refusal(user, assignee) if req.action == "assign" else None
-    if problem:
-        return _error(403, problem)
-    with get_engine().begin() as conn:
-        outcomes = apply_many(conn, ids, req, user.actor, refuser(user, req.action, assignee))
+        outcomes = act_many(user, ids, body.get("action"), body)
+    except Refused as exc:
+        return _refusal(exc)
     return jsonify(
         done=sum(o.ok for o in outcomes),
         failed=sum(not o.ok for o in outcomes),

@@ -22,6 +22,7 @@ creates is removed afterwards. ``PANTAU_BENCH_OUTBOX_SIZES`` (default ``100000``
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import threading
@@ -34,9 +35,10 @@ from typing import Any
 from sqlalchemy import Engine, text
 
 from bench.common import bench_database, emit, free_port, log, remove_complaints
+from db.status import Status
 
 CHANGES = 1000  # status changes of each kind; then one message for each report with a contact
-FACTS = '{"status": "terverifikasi"}'
+FACTS = json.dumps({"status": Status.TERVERIFIKASI})
 
 
 @contextmanager
@@ -120,7 +122,7 @@ def _write_ms(engine: Engine, complaint_ids: list[int]) -> list[float]:
                 .one()
             )
             started = time.perf_counter()
-            enqueue(conn, row, "verified", {"status": "terverifikasi"})
+            enqueue(conn, row, "verified", {"status": Status.TERVERIFIKASI})
             samples.append((time.perf_counter() - started) * 1000)
         transaction.rollback()
     return samples

@@ -37,6 +37,7 @@ def _median_ms(run: Callable[[], Any], times: int) -> float:
 
 def _measure(conn: Connection, size: int) -> None:
     from db.complaints import Actor
+    from db.sql import fill_statuses
     from db.workflow import (
         AGENCY_JOB_STATUSES,
         BulkRequest,
@@ -59,8 +60,10 @@ def _measure(conn: Connection, size: int) -> None:
         r.id
         for r in conn.execute(
             text(
-                "SELECT id FROM complaint WHERE status IN ('baru', 'terverifikasi', 'diteruskan') "
-                "AND geom IS NOT NULL ORDER BY id DESC LIMIT 20"
+                fill_statuses(
+                    "SELECT id FROM complaint WHERE status IN ({status.baru}, {status.terverifikasi}, {status.diteruskan}) "
+                    "AND geom IS NOT NULL ORDER BY id DESC LIMIT 20"
+                )
             )
         )
     ]
@@ -76,7 +79,10 @@ def _measure(conn: Connection, size: int) -> None:
         r.tracking_code
         for r in conn.execute(
             text(
-                "SELECT tracking_code FROM complaint WHERE status IN ('baru', 'terverifikasi') ORDER BY id DESC LIMIT 50"
+                fill_statuses(
+                    "SELECT tracking_code FROM complaint WHERE status IN ({status.baru}, {status.terverifikasi}) "
+                    "ORDER BY id DESC LIMIT 50"
+                )
             )
         )
     ]

@@ -1,31 +1,46 @@
-"""Behaviour shared by every action form (``layouts/_actions.py``): show the fields an action needs, read the form."""
+"""Behaviour shared by every action form (``layouts/_actions.py``): show the fields an action takes, read the
+form into the action's arguments, and say in the user's language why ``services.actions`` refused it."""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from dash import Input, Output, clientside_callback
 
-from db.workflow import BulkRequest
+from db.status import ACTIONS
 from i18n import t
-from layouts._actions import needs_reason
+from layouts._actions import GROUPS, groups_of, needs_reason
+from services.actions import Refused
+
+# What a form lacks, by the argument ``services.actions`` names (one message for the agency-or-city choice).
+_NEED = {
+    "opd": "action.need_target",
+    "kota": "action.need_target",
+    "assignee": "action.need_assignee",
+    "category": "action.need_category",
+    "of": "action.need_of",
+    "reason": "action.need_reason",
+}
 
 
 def register_toggle(prefix: str) -> None:
-    """Hide the field groups the chosen action does not need (pure UI, in the browser)."""
+    """Hide the field groups the chosen action does not take (pure UI, in the browser)."""
+    shown = json.dumps({action: groups_of(action) for action in ACTIONS})
+    groups = json.dumps(list(GROUPS))
     clientside_callback(
-        """
-        function(action) {
-            return [action !== 'forward', action !== 'assign', action !== 'recategorise', action !== 'duplicate'];
-        }
+        f"""
+        function(action) {{
+            var shown = {shown}[action] || [];
+            return {groups}.map(function(group) {{ return shown.indexOf(group) < 0; }});
+        }}
         """,
-        Output(f"{prefix}-grp-forward", "hidden"),
-        Output(f"{prefix}-grp-assign", "hidden"),
-        Output(f"{prefix}-grp-category", "hidden"),
-        Output(f"{prefix}-grp-duplicate", "hidden"),
+        *[Output(f"{prefix}-grp-{group}", "hidden") for group in GROUPS],
         Input(f"{prefix}-action", "value"),
     )
 
 
-def form_request(
+def form_args(
     action: str | None,
     opd: str | None,
     kota: str | None,
@@ -33,32 +48,23 @@ def form_request(
     category: str | None,
     of: str | None,
     reason: str | None,
-) -> BulkRequest:
-    text = (reason or "").strip() or None
-    return BulkRequest(
-        action=action or "",
-        reason=text if needs_reason(action) else None,
-        note=None if needs_reason(action) else text,
-        opd=opd if action == "forward" else None,
-        kota=kota if action == "forward" and not opd else None,
-        assignee=assignee if action == "assign" else None,
-        category=category if action == "recategorise" else None,
-        of=((of or "").strip().upper() or None) if action == "duplicate" else None,
-    )
+) -> dict[str, Any]:
+    """The form's fields as the action's arguments: only the fields it takes, and the one text box as its
+    reason when it needs one, as a note otherwise."""
+    takes = ACTIONS[action].takes if action in ACTIONS else frozenset()
+    text = "reason" if needs_reason(action) else "note"
+    fields = {"opd": opd, "kota": None if opd else kota, "assignee": assignee, "category": category, "of": of}
+    return {text: reason, **{name: value for name, value in fields.items() if name in takes}}
 
 
-def form_problem(req: BulkRequest, lang: str) -> str | None:
-    """What the form still lacks, in the user's language, or None."""
-    if not req.action:
+def refusal_text(refused: Refused, lang: str) -> str:
+    """Why ``services.actions`` refused the form, in the user's language."""
+    if refused.kind == "missing" and refused.field in _NEED:
+        return t(_NEED[refused.field], lang)
+    if refused.kind == "invalid" and refused.field == "action":
         return t("action.choose_action", lang)
-    if req.action == "forward" and not (req.opd or req.kota):
-        return t("action.need_target", lang)
-    if req.action == "assign" and not req.assignee:
-        return t("action.need_assignee", lang)
-    if req.action == "recategorise" and not req.category:
-        return t("action.need_category", lang)
-    if req.action == "duplicate" and not req.of:
-        return t("action.need_of", lang)
-    if needs_reason(req.action) and not req.reason:
-        return t("action.need_reason", lang)
-    return None
+    if refused.kind == "forbidden" and refused.field == "assignee":
+        return t("action.bad_assignee", lang)
+    if refused.kind == "forbidden":
+        return t("action.forbidden", lang)
+    return refused.message

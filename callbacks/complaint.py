@@ -1,4 +1,5 @@
-"""The staff complaint page: take an action, merge duplicates (after a question naming both), add completion photos."""
+"""The staff complaint page: take an action, merge duplicates (after a question naming both), add completion photos;
+every action through ``services.actions``."""
 
 from __future__ import annotations
 
@@ -7,16 +8,16 @@ from typing import Any
 from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, html, no_update
 
 from api.auth import StaffUser, current_staff
-from api.permissions import actions_of, assignee_refusal, refusal, refuser, sees_duplicates
-from callbacks._actions import form_problem, form_request, register_toggle
+from api.permissions import refusal, sees_duplicates
+from callbacks._actions import form_args, refusal_text, register_toggle
 from callbacks._upload import register_upload
-from db.accounts import load_user
 from db.complaints import NotFound
 from db.engine import get_engine
 from db.status import ACTIONS, Status
-from db.workflow import BulkRequest, Outcome, apply_one, detail, merge_refusal, root_of
+from db.workflow import detail, merge_refusal, root_of
 from i18n import t
 from layouts._merge import merge_question
+from services.actions import Outcome, Refused, act
 
 register_toggle("cp")
 register_upload("cp")
@@ -95,28 +96,25 @@ def submit_action(
     page: dict[str, Any],
 ) -> tuple[Any, ...]:
     lang = page.get("lang", "id")
+    if not action:
+        return html.Span(t("action.choose_action", lang), className="error"), no_update, *_UNCHANGED
     user = current_staff()
-    req = form_request(action, opd, kota, assignee, category, of, reason)
-    problem = form_problem(req, lang)
-    if problem is None and (user is None or req.action not in actions_of(user)):
-        problem = t("action.forbidden", lang)
-    account = None
-    if problem is None and req.action == "assign" and user is not None:
-        with get_engine().connect() as conn:
-            account = load_user(conn, username=req.assignee or "")
-        if assignee_refusal(user, account):
-            problem = t("action.bad_assignee", lang)
-    if problem is not None or user is None:
-        return html.Span(problem, className="error"), no_update, *_UNCHANGED
-    if req.action == "duplicate":  # a merge: ask first, naming both reports
-        message, dialog = _ask(user, page["code"], req.of or "", req.reason, lang)
+    given = {**form_args(action, opd, kota, assignee, category, of, reason), "version": page["version"]}
+    if action == "duplicate":  # a merge: ask first, naming both reports
+        if user is None or not sees_duplicates(user):
+            return html.Span(t("action.forbidden", lang), className="error"), no_update, *_UNCHANGED
+        if not (of or "").strip() or not (reason or "").strip():
+            missing = "action.need_of" if not (of or "").strip() else "action.need_reason"
+            return html.Span(t(missing, lang), className="error"), no_update, *_UNCHANGED
+        message, dialog = _ask(user, page["code"], of or "", reason, lang)
         return message, no_update, *dialog
-    req.expected_versions[page["code"]] = page["version"]
-    with get_engine().begin() as conn:
-        outcome = apply_one(conn, page["code"], req, user.actor, refuser(user, req.action, account))
+    try:
+        outcome = act(user, page["code"], action, given)
+    except Refused as exc:
+        return html.Span(refusal_text(exc, lang), className="error"), no_update, *_UNCHANGED
     if not outcome.ok:
         return _failure(outcome, lang), no_update, *_UNCHANGED
-    return "", f"/pengaduan/{page['code']}?lang={lang}&done={req.action}", *_UNCHANGED
+    return "", f"/pengaduan/{page['code']}?lang={lang}&done={action}", *_UNCHANGED
 
 
 @callback(
@@ -160,11 +158,13 @@ def merge(clicks: int, pending: dict[str, Any] | None, page: dict[str, Any]) -> 
     if user is None or not sees_duplicates(user):
         return html.Span(t("action.forbidden", lang), className="error"), no_update
     duplicate, into = str(pending["duplicate"]), str(pending["into"])
-    req = BulkRequest(action="duplicate", reason=pending.get("reason"), of=into)
+    given: dict[str, Any] = {"reason": pending.get("reason"), "of": into}
     if isinstance(pending.get("version"), int):
-        req.expected_versions[duplicate] = pending["version"]
-    with get_engine().begin() as conn:
-        outcome = apply_one(conn, duplicate, req, user.actor, refuser(user, "duplicate"))
+        given["version"] = pending["version"]
+    try:
+        outcome = act(user, duplicate, "duplicate", given)
+    except Refused as exc:
+        return html.Span(refusal_text(exc, lang), className="error"), no_update
     if outcome.survivor:
         return html.Span(t("dup.cannot", lang, a=duplicate, b=into), className="error"), no_update
     if not outcome.ok:

@@ -7,15 +7,15 @@ from typing import Any
 from dash import Input, Output, State, callback, ctx, html, no_update
 
 from api.auth import current_staff
-from api.permissions import may_open, refusal, scope_of
+from api.permissions import may_open, scope_of
 from callbacks._upload import register_upload
-from db.complaints import NotFound, transition
 from db.engine import get_engine
-from db.status import ACTIONS, COLOUR, Status, TransitionError
-from db.workflow import FIELD_JOB_STATUSES, cached_kecamatan_outline, jobs, locked
+from db.status import COLOUR, Status
+from db.workflow import FIELD_JOB_STATUSES, cached_kecamatan_outline, detail, jobs
 from geo.job_map import job_map
 from i18n import t
 from layouts._jobs import job_list
+from services.actions import Refused, act, available_actions
 from settings import get_settings
 
 register_upload("fj")
@@ -64,55 +64,54 @@ def list_jobs(
     Output("fj-badge", "className"),
     Output("fj-start-section", "hidden"),
     Output("fj-finish-section", "hidden"),
-    Output("fj-status", "data"),
+    Output("fj-actions", "data"),
     Input("fj-start", "n_clicks"),
     Input("fj-finish", "n_clicks"),
     State("fj-note", "value"),
     State("fj-ctx", "data"),
     prevent_initial_call=True,
 )
-def act(_start: int, _finish: int, note: str | None, page: dict[str, Any]) -> tuple[Any, ...]:
+def take(_start: int, _finish: int, note: str | None, page: dict[str, Any]) -> tuple[Any, ...]:
     lang = page.get("lang", "id")
     action = "start" if ctx.triggered_id == "fj-start" else "complete"
     user = current_staff()
     unchanged = (no_update,) * 5
     try:
-        with get_engine().begin() as conn:
-            row = locked(conn, page["code"])
-            why = refusal(user, action, row)
-            if why is not None:
-                return (html.Span(t("action.forbidden", lang), className="error"), *unchanged)
-            updated = transition(
-                conn, row["id"], action, user.actor,  # type: ignore[union-attr]
-                note=((note or "").strip() or None) if action == "complete" else None,
-            )  # fmt: skip
-    except NotFound:
+        outcome = act(user, page["code"], action, {"note": note if action == "complete" else None})
+    except Refused:
+        return (html.Span(t("action.forbidden", lang), className="error"), *unchanged)
+    if outcome.kind == "not_found":
         return (html.Span(t("complaint.not_found", lang, code=page["code"]), className="error"), *unchanged)
-    except TransitionError as exc:
-        key = "field.need_photo" if action == "complete" and "photo" in str(exc) else "action.illegal"
-        current = exc.current.value if exc.current else ""
+    if outcome.kind == "forbidden":
+        return (html.Span(t("action.forbidden", lang), className="error"), *unchanged)
+    if not outcome.ok:
+        key = "field.need_photo" if action == "complete" and "photo" in (outcome.error or "") else "action.illegal"
+        current = outcome.status or ""
         return (
             html.Span(t(key, lang, status=t(f"status.{current}", lang) if current else ""), className="error"),
             *unchanged,
         )
-    status = Status(updated["status"])
+    with get_engine().connect() as conn:
+        row = detail(conn, page["code"])
+    status = Status(row["status"])
+    now = available_actions(user, row)
     message = t("field.started", lang) if action == "start" else t("field.finished", lang)
     return (
         html.Span(message, className="done"),
         t(f"status.{status.value}", lang),
         f"badge badge-{COLOUR[status].value}",
-        status not in ACTIONS["start"].sources,
+        "start" not in now,
         # After finishing, the stored completion photos stay in view.
-        status not in ACTIONS["complete"].sources and status is not Status.SELESAI,
-        status.value,
+        "complete" not in now and status is not Status.SELESAI,
+        now,
     )
 
 
 @callback(
     Output("fj-finish", "disabled"),
     Input("fj-photo-count", "data"),
-    Input("fj-status", "data"),
+    Input("fj-actions", "data"),
 )
-def finish_ready(count: int | None, status: str | None) -> bool:
-    """Finishing needs at least one stored completion photo, and a job still at work."""
-    return not (count and status and Status(status) in ACTIONS["complete"].sources)
+def finish_ready(count: int | None, actions: list[str] | None) -> bool:
+    """Finishing needs at least one stored completion photo, and a job this account may still finish."""
+    return not (count and "complete" in (actions or []))

@@ -8,10 +8,10 @@ from dash import Input, Output, State, callback, no_update
 from flask import current_app
 
 from api.limits import allow_submission
-from db.engine import get_engine
 from db.status import TransitionError
-from db.tracking import DisputeError, dispute
+from db.tracking import DisputeError
 from i18n import t
+from services.actions import dispute
 
 
 @callback(
@@ -30,8 +30,7 @@ def submit_dispute(_clicks: int, reason: str | None, ref: dict[str, Any]) -> tup
     if not allow_submission("dispute"):
         return t("lapor.error.rate", lang), no_update
     try:
-        with get_engine().begin() as conn:
-            dispute(conn, ref["code"], reason or "", token=ref.get("token"), secret=current_app.config["SECRET_KEY"])
+        dispute(ref["code"], reason or "", token=ref.get("token"), secret=current_app.config["SECRET_KEY"])
     except DisputeError as exc:
         return t(f"lacak.dispute_error.{exc.reason}", lang), no_update
     except TransitionError:

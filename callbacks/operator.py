@@ -8,14 +8,14 @@ from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, 
 from dash.exceptions import PreventUpdate
 
 from api.auth import current_staff
-from api.permissions import BULK_ACTIONS, actions_of, assignee_refusal, may_open, refuser, scope_of
-from callbacks._actions import form_problem, form_request, register_toggle
-from db.accounts import load_user
+from api.permissions import BULK_ACTIONS, may_open, scope_of
+from callbacks._actions import form_args, refusal_text, register_toggle
 from db.engine import get_engine
-from db.workflow import OPEN, QueueFilter, apply_many, cached_kecamatan_outline, data_version, queue
+from db.workflow import OPEN, QueueFilter, cached_kecamatan_outline, data_version, queue
 from geo.job_map import job_map
 from i18n import t
 from layouts._queue import count_text, queue_table
+from services.actions import Refused, act_many
 from settings import get_settings
 
 register_toggle("op")
@@ -155,26 +155,20 @@ def apply_bulk(
     user = current_staff()
     if user is None or not may_open(user, "operator"):
         return html.P(t("guard.forbidden", lang), className="error"), no_update
-    req = form_request(action, opd, kota, assignee, category, of, reason)
-    problem = form_problem(req, lang)
-    if problem is None and not selected:
-        problem = t("queue.nothing_selected", lang)
-    if problem is None and (req.action not in BULK_ACTIONS or req.action not in actions_of(user)):
-        problem = t("action.forbidden", lang)
-    account = None
-    if problem is None and req.action == "assign":
-        with get_engine().connect() as conn:
-            account = load_user(conn, username=req.assignee or "")
-        if assignee_refusal(user, account):
-            problem = t("action.bad_assignee", lang)
-    if problem is not None:
-        return html.P(problem, className="error"), no_update
-    with get_engine().begin() as conn:
-        outcomes = apply_many(conn, selected or [], req, user.actor, refuser(user, req.action, account))
+    if not action:
+        return html.P(t("action.choose_action", lang), className="error"), no_update
+    if action not in BULK_ACTIONS:
+        return html.P(t("action.forbidden", lang), className="error"), no_update
+    if not selected:
+        return html.P(t("queue.nothing_selected", lang), className="error"), no_update
+    try:
+        outcomes = act_many(user, selected, action, form_args(action, opd, kota, assignee, category, of, reason))
+    except Refused as exc:
+        return html.P(refusal_text(exc, lang), className="error"), no_update
     ok = [o for o in outcomes if o.ok]
     failed = [o for o in outcomes if not o.ok]
     message: list[Any] = [
-        html.P(t("queue.done", lang, n=len(ok), action=t(f"action.{req.action}", lang)), className="done")
+        html.P(t("queue.done", lang, n=len(ok), action=t(f"action.{action}", lang)), className="done")
     ]
     if failed:
         message.append(html.P(t("queue.failed", lang, n=len(failed)), className="error"))

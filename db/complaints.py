@@ -240,14 +240,6 @@ def add_event(
     )
 
 
-_EVENT_OF_ACTION = {
-    "verify": "verified",
-    "forward": "forwarded",
-    "assign": "assigned",
-    "duplicate": "merged",
-}
-
-
 def transition(
     conn: Connection,
     ref: int | str,
@@ -262,10 +254,12 @@ def transition(
     assignee: str | None = None,
     of: int | str | None = None,
 ) -> RowMapping:
-    """Apply one action to one complaint, locking its row; returns the updated row.
+    """Apply one status-changing action to one complaint, locking its row; returns the updated row.
 
-    Raises TransitionError (illegal from the current status, or missing what the
-    action needs), ConflictError (``expected_version`` is stale) or NotFound.
+    What is legal and what each action needs is the status machine's (``db/status.py``);
+    who may do it is checked before, by ``services/actions.py``. Raises TransitionError
+    (illegal from the current status, or missing what the action needs), ConflictError
+    (``expected_version`` is stale) or NotFound.
     """
     complaint_id = resolve_id(conn, ref)
     current = (
@@ -285,19 +279,21 @@ def transition(
             f"the complaint changed meanwhile (version {current['version']}, you saw {expected_version}); reload and retry",
             status,
         )
+    machine = ACTIONS.get(action)
+    if machine is not None and machine.target is None:
+        raise TransitionError(f"{action} keeps the status; it is not a status change", status)
     photos = 0
-    if ACTIONS.get(action) is not None and ACTIONS[action].needs_completion_photo:
+    if machine is not None and machine.needs_completion_photo:
         photos = conn.execute(
             text("SELECT count(*) FROM photo WHERE complaint_id = :id AND kind = 'completion'"), {"id": complaint_id}
         ).scalar_one()
-    target = check_transition(action, status, reason=reason, completion_photos=photos)
+    given = {"reason": reason, "opd": opd, "kota": kota, "assignee": assignee, "of": of}
+    target = check_transition(action, status, completion_photos=photos, **given)
 
     sets = ["status = :target", "first_response_at = coalesce(first_response_at, now())"]
     params: dict[str, Any] = {"id": complaint_id, "target": target.value}
     data: dict[str, Any] = {}
     if action == "forward":
-        if not opd and not kota:
-            raise TransitionError("forward needs an OPD code or a kota code", status)
         if opd:
             to_opd = conn.execute(text("SELECT id, jurisdiction_id FROM opd WHERE code = :c"), {"c": opd}).first()
             if to_opd is None:
@@ -319,21 +315,19 @@ def transition(
             reason=reason,
         )
     elif action == "assign":
-        user = conn.execute(
-            text("SELECT id, role FROM app_user WHERE username = :u AND active"), {"u": assignee or ""}
-        ).first()
-        if user is None or user.role != "field":
-            raise TransitionError(f"no active field supervisor {assignee!r}", status)
+        # Whether this account may be given jobs is api/permissions.py's (checked before, by services/actions.py).
+        user = conn.execute(text("SELECT id FROM app_user WHERE username = :u AND active"), {"u": assignee}).first()
+        if user is None:
+            raise TransitionError(f"no active account {assignee!r}", status)
         sets.append("assignee_id = :assignee_id")
         params["assignee_id"] = user.id
         data["assignee"] = assignee
     elif action == "complete":
         sets.append("completed_at = now()")
-    elif action == "reopen":
+    elif action in ("reopen", "dispute"):
         sets += ["completed_at = NULL", "merged_into_id = NULL"]
     elif action == "duplicate":
-        if of is None:
-            raise TransitionError("duplicate needs the complaint it duplicates ('of')", status)
+        assert of is not None  # check_transition: duplicate needs 'of'
         survivor = resolve_id(conn, of)
         if survivor == complaint_id:
             raise TransitionError("a complaint cannot duplicate itself", status)
@@ -354,7 +348,7 @@ def transition(
     add_event(
         conn,
         complaint_id,
-        _EVENT_OF_ACTION.get(action, "status_changed"),
+        ACTIONS[action].event,
         actor,
         from_status=status.value,
         to_status=target.value,

@@ -26,13 +26,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
-from importlib.resources import files
 from typing import Any
 
 from sqlalchemy import Connection, TextClause, text
 
 from db.filters import Resolved, Scope
-from db.sql import sql
+from db.sql import raw_sql, sql
 from db.status import COLOUR, OPEN_STATUSES, Status
 
 RANK_MIN_REPORTS = 30
@@ -60,7 +59,7 @@ DEFINITIONS: dict[str, list[str]] = {
 
 @cache
 def _template(name: str) -> str:
-    return files("db.sql").joinpath(f"{name}.sql").read_text()
+    return raw_sql(name)
 
 
 def _sql(name: str, where: str) -> str:

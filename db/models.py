@@ -33,6 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from db.sql import fill_statuses
 from db.status import Status
 
 AREA_LEVELS = ("kota", "kecamatan", "kelurahan")
@@ -233,7 +234,7 @@ class Complaint(Base):
         Index(
             "complaint_open_created_idx",
             "created_at",
-            postgresql_where=text("status NOT IN ('selesai', 'ditolak', 'duplikat')"),
+            postgresql_where=text(fill_statuses("status NOT IN ({closed})")),
         ),
         # Migration 0003: min(created_at) and short date ranges where the BRIN index cannot narrow
         # (its note says 0005 replaces it, but no migration has dropped it).
@@ -247,9 +248,9 @@ class Complaint(Base):
             "kecamatan_id",
             "jurisdiction_id",
             postgresql_include=["due_at"],
-            postgresql_where=text("status NOT IN ('selesai', 'ditolak', 'duplikat')"),
+            postgresql_where=text(fill_statuses("status NOT IN ({closed})")),
         ),
-        Index("complaint_finished_idx", "completed_at", postgresql_where=text("status = 'selesai'")),
+        Index("complaint_finished_idx", "completed_at", postgresql_where=text(fill_statuses("status = {green}"))),
         # Leaders' dashboard (migrations 0005 and 0007): every column its scans read, by kecamatan
         # (0 for none, so every filtered set is a list of index ranges) and time.
         Index(

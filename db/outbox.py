@@ -23,11 +23,15 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping, text
 
 from db.sql import sql
+from db.status import Status
 from notify.channels import recipient
 
 LANGS = ("id", "en")
-# Which status changes the reporter hears about, and as what (db/complaints.py transition calls enqueue_change).
-KIND_OF_ACTION = {
+# What the reporter hears about each action of the status machine (db/status.py), and as what; None is an
+# action the reporter is not told about: a change of category, or new boundaries moving a report in or out of
+# the city's intake. Every action is listed (tests/unit/test_notify.py), so a new one is a decision, not a silence.
+# (db/complaints.py transition calls enqueue_change.)
+KIND_OF_ACTION: dict[str, str | None] = {
     "verify": "verified",
     "forward": "forwarded",
     "assign": "assigned",
@@ -36,6 +40,10 @@ KIND_OF_ACTION = {
     "reject": "rejected",
     "duplicate": "duplicate",
     "reopen": "reopened",
+    "dispute": "reopened",
+    "recategorise": None,
+    "reroute_out": None,
+    "reroute_in": None,
 }
 # Columns ``notify.channels.recipient`` and ``enqueue`` read from a complaint row.
 RECIPIENT_COLUMNS = "id, status, channel, source, reporter_contact, anonymous, confidential, attributes"
@@ -96,10 +104,10 @@ def enqueue_change(
         # Reports merged into this one follow it (db.workflow.public_status): their reporters hear it is done.
         for merged in conn.execute(
             text(
-                f"SELECT {RECIPIENT_COLUMNS} FROM complaint WHERE merged_into_id = :id AND status = 'duplikat' "
+                f"SELECT {RECIPIENT_COLUMNS} FROM complaint WHERE merged_into_id = :id AND status = :merged "
                 "AND NOT anonymous AND reporter_contact IS NOT NULL"
             ),
-            {"id": complaint["id"]},
+            {"id": complaint["id"], "merged": Status.DUPLIKAT.value},
         ).mappings():
             enqueue(conn, merged, "finished", {"status": status, "photo_of": complaint["id"]})
 

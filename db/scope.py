@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
 from typing import Any
 
 from sqlalchemy import TextClause, text
+
+from db.sql import raw_sql
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,6 @@ BOUND_CONDITIONS: dict[str, str] = {
 @cache
 def scoped_sql(name: str, alias: str = "c") -> TextClause:
     """``db/sql/<name>.sql`` with its ``{scope}`` placeholder replaced by ``condition(alias)``."""
-    raw = files("db.sql").joinpath(f"{name}.sql").read_text()
+    raw = raw_sql(name)
     assert "{scope}" in raw, f"{name}.sql has no {{scope}} placeholder"
     return text(raw.replace("{scope}", condition(alias)))

@@ -1,13 +1,17 @@
 """The complaint status machine: the one place that says which change is legal.
 
 Statuses are stored as their value (``baru``…), each with the colour the wall
-screen shows. Actions are what people do; each names the statuses it may start
-from, the status it leads to, what it requires, and whether it takes the job
-away from the field supervisor it was assigned to.
+screen shows. Actions are what people (and the system) do; each names the
+statuses it may start from, the status it leads to, the arguments it requires,
+the history entry it records and whether it takes the job away from the field
+supervisor it was assigned to. Who may take which action is ``api/permissions.py``;
+``services/actions.py`` is the one way to take one. SQL names the status lists
+it needs as placeholders filled from here (``status_lists``), never typed out.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -52,39 +56,116 @@ def statuses_of(colour: Colour | str) -> list[Status]:
     return [s for s in Status if COLOUR[s] == Colour(colour)]
 
 
+# The arguments an action may require besides its name (a free ``note`` is always allowed).
+ARGUMENTS = ("reason", "opd", "kota", "assignee", "of", "category")
+
+
 @dataclass(frozen=True)
 class Action:
+    """One thing that can be done to a complaint.
+
+    ``sources``: the statuses it may start from. ``target``: the status it leads to, or None when the
+    status stays (a change of category). ``needs``: what it requires, each entry a choice of arguments of
+    which one must be given: ``(("opd", "kota"), ("reason",))`` is an agency or a city, and a reason.
+    ``event``: the kind of history entry it records. Who may take it is ``api/permissions.py``.
+    """
+
     name: str
     sources: frozenset[Status]
-    target: Status
-    needs_reason: bool = False
+    target: Status | None
+    needs: tuple[tuple[str, ...], ...] = ()
     needs_completion_photo: bool = False
     # The job leaves whoever it was assigned to: it goes to another agency or city, or back to the live room.
     drops_assignee: bool = False
+    event: str = "status_changed"
+
+    @property
+    def needs_reason(self) -> bool:
+        return ("reason",) in self.needs
+
+    @property
+    def takes(self) -> frozenset[str]:
+        """Every argument it may be given (besides a note)."""
+        return frozenset(arg for choice in self.needs for arg in choice)
+
+    def missing(self, given: Mapping[str, object]) -> tuple[str, ...] | None:
+        """The first choice of arguments of which ``given`` holds none (blank text counts as none), or None."""
+        for choice in self.needs:
+            if not any(str(given.get(arg) or "").strip() for arg in choice):
+                return choice
+        return None
 
 
 _WORKING = frozenset({Status.DITERUSKAN, Status.DITUGASKAN, Status.DIKERJAKAN})
 _ACTIVE = frozenset({Status.BARU, Status.TERVERIFIKASI, Status.LUAR_WILAYAH}) | _WORKING
+_REASON = ("reason",)
 
+# Where a new complaint starts: routed to a kelurahan it is new; outside every boundary it waits for the operators.
+INTAKE_INSIDE = Status.BARU
+INTAKE_OUTSIDE = Status.LUAR_WILAYAH
+
+# Every action, in the order the staff pages offer them.
 ACTIONS: dict[str, Action] = {
     a.name: a
     for a in (
-        Action("verify", frozenset({Status.BARU}), Status.TERVERIFIKASI),
-        Action("forward", _ACTIVE, Status.DITERUSKAN, needs_reason=True, drops_assignee=True),
-        Action("assign", frozenset({Status.TERVERIFIKASI}) | _WORKING, Status.DITUGASKAN),
+        Action("verify", frozenset({Status.BARU}), Status.TERVERIFIKASI, event="verified"),
+        Action(
+            "forward",
+            _ACTIVE,
+            Status.DITERUSKAN,
+            needs=(("opd", "kota"), _REASON),
+            drops_assignee=True,
+            event="forwarded",
+        ),
+        Action(
+            "assign",
+            frozenset({Status.TERVERIFIKASI}) | _WORKING,
+            Status.DITUGASKAN,
+            needs=(("assignee",),),
+            event="assigned",
+        ),
         Action("start", frozenset({Status.DITERUSKAN, Status.DITUGASKAN}), Status.DIKERJAKAN),
         Action("complete", _WORKING, Status.SELESAI, needs_completion_photo=True),
-        Action("reject", _ACTIVE, Status.DITOLAK, needs_reason=True),
-        Action("duplicate", _ACTIVE, Status.DUPLIKAT, needs_reason=True),
+        # The agency follows the new category; the job leaves its supervisor only when the agency changes.
+        Action("recategorise", OPEN_STATUSES, None, needs=(("category",), _REASON), event="routed"),
+        Action("reject", _ACTIVE, Status.DITOLAK, needs=(_REASON,)),
+        # Merging: the report follows the one it duplicates (``of``) from now on.
+        Action("duplicate", _ACTIVE, Status.DUPLIKAT, needs=(("of",), _REASON), event="merged"),
         Action(
             "reopen",
             frozenset({Status.SELESAI, Status.DITOLAK, Status.DUPLIKAT}),
             Status.TERVERIFIKASI,
-            needs_reason=True,
+            needs=(_REASON,),
             drops_assignee=True,
         ),
+        # The reporter, through their own link, says a finished report is not finished: back to the operators.
+        Action("dispute", frozenset({Status.SELESAI}), Status.TERVERIFIKASI, needs=(_REASON,), drops_assignee=True),
+        # New boundaries (``import-boundaries``, ``reroute``): a report not yet with an agency whose place is now
+        # outside every boundary waits for the operators, and one that now falls inside comes back as new.
+        Action("reroute_out", frozenset({Status.BARU, Status.TERVERIFIKASI}), INTAKE_OUTSIDE, event="rerouted"),
+        Action("reroute_in", frozenset({INTAKE_OUTSIDE}), INTAKE_INSIDE, event="rerouted"),
     )
 }
+
+
+def status_lists() -> dict[str, tuple[Status, ...]]:
+    """The status lists SQL may name as ``{placeholders}`` (``db/sql/__init__.py`` fills them in), each in
+    lifecycle order: ``{open}``, ``{closed}``, each colour (``{red}``…), ``{intake.inside}`` and
+    ``{intake.outside}``, every action's ``{<action>.sources}`` and ``{<action>.target}``, and each status
+    by itself (``{status.baru}``)."""
+    lists: dict[str, frozenset[Status]] = {
+        "open": OPEN_STATUSES,
+        "closed": CLOSED_STATUSES,
+        **{colour.value: frozenset(statuses_of(colour)) for colour in Colour},
+        "intake.inside": frozenset({INTAKE_INSIDE}),
+        "intake.outside": frozenset({INTAKE_OUTSIDE}),
+        **{f"status.{s.value}": frozenset({s}) for s in Status},
+    }
+    for action in ACTIONS.values():
+        lists[f"{action.name}.sources"] = action.sources
+        if action.target is not None:
+            lists[f"{action.name}.target"] = frozenset({action.target})
+    return {name: tuple(s for s in Status if s in chosen) for name, chosen in lists.items()}
 
 
 class TransitionError(Exception):
@@ -99,20 +180,22 @@ class ConflictError(TransitionError):
     """The complaint changed since the caller last saw it."""
 
 
-def check_transition(
-    action_name: str, current: Status, *, reason: str | None = None, completion_photos: int = 0
-) -> Status:
-    """The status ``action_name`` leads to from ``current``, or a TransitionError saying why not."""
+def check_transition(action_name: str, current: Status, *, completion_photos: int = 0, **given: object) -> Status:
+    """The status ``action_name`` leads to from ``current`` given its arguments (``reason=``, ``opd=``…), or a
+    TransitionError saying why not."""
     action = ACTIONS.get(action_name)
     if action is None:
         raise TransitionError(f"unknown action {action_name!r}; known: {', '.join(ACTIONS)}", current)
     if current not in action.sources:
-        allowed = ", ".join(s.value for s in action.sources)
+        allowed = ", ".join(s.value for s in Status if s in action.sources)
         raise TransitionError(
             f"cannot {action_name} a complaint that is {current.value!r} (allowed from: {allowed})", current
         )
-    if action.needs_reason and not (reason or "").strip():
+    missing = action.missing(given)
+    if missing == _REASON:
         raise TransitionError(f"{action_name} needs a reason", current)
+    if missing is not None:
+        raise TransitionError(f"{action_name} needs {' or '.join(repr(arg) for arg in missing)}", current)
     if action.needs_completion_photo and completion_photos < 1:
         raise TransitionError("a complaint turns selesai only with at least one completion photo", current)
-    return action.target
+    return current if action.target is None else action.target

@@ -212,7 +212,9 @@ def photos(conn: Connection, view: PublicView) -> list[RowMapping]:
 def dispute(
     conn: Connection, code: str, reason: str, *, token: str | None, secret: str, now: datetime | None = None
 ) -> dict[str, Any]:
-    """The reporter disputes a finished report: it is reopened (back to the operators) with a 'disputed' event."""
+    """The reporter disputes a finished report: the status machine's ``dispute`` sends it back to the operators,
+    with a 'disputed' event. Whether the actor may dispute at all is ``api/permissions.py``'s (asked by
+    ``services.actions.dispute``); holding the reporter's link for this report is checked here."""
     if not is_reporter(secret, code, token):
         raise DisputeError("not_reporter")
     reason = (reason or "").strip()
@@ -231,6 +233,6 @@ def dispute(
         raise DisputeError("not_finished")
     if (now or locked.now) > locked.completed_at + DISPUTE_WINDOW:
         raise DisputeError("too_late")
-    row = transition(conn, view.handling_id, "reopen", PUBLIC, reason=reason)
+    row = transition(conn, view.handling_id, "dispute", PUBLIC, reason=reason)
     add_event(conn, view.handling_id, "disputed", PUBLIC, note=reason, data={"via": view.tracking_code})
     return dict(row)

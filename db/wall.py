@@ -21,8 +21,8 @@ from flask import current_app, has_app_context
 from sqlalchemy import Connection, TextClause, text
 
 from db.engine import get_engine
-from db.sql import sql
-from db.status import CLOSED_STATUSES, Colour, Status, statuses_of
+from db.sql import fill_statuses, sql
+from db.status import Colour
 from geo.colours import colour_of
 from geo.figures import Bounds, Marker, rank
 
@@ -143,18 +143,12 @@ _PUBLIC_PHOTOS_SQL = (
 )
 
 
-def _quoted(statuses: list[Status] | frozenset[Status]) -> str:
-    return ", ".join(f"'{s.value}'" for s in Status if s in statuses)
-
-
 @cache
 def _statement(name: str, **fragments: str) -> TextClause:
-    """``db/sql/<name>.sql`` with its {placeholders} filled from fixed fragments (never from user input)."""
+    """``db/sql/<name>.sql`` (its status lists filled by ``sql``) with its other {placeholders} filled from
+    fixed fragments (never from user input)."""
     return text(
         sql(name).text.format(
-            closed=_quoted(CLOSED_STATUSES),
-            green=_quoted(statuses_of(Colour.GREEN)),
-            grey=_quoted(statuses_of(Colour.GREY)),
             public_photos=_PUBLIC_PHOTOS_SQL,
             drawable=_DRAWABLE_SQL,
             **fragments,
@@ -264,7 +258,7 @@ def newest(conn: Connection, where: Resolved, n: int = PANEL_SIZE) -> list[Entry
     """The newest open reports, newest first."""
     statement = _statement(
         "wall_panel",
-        filter=f"c.status NOT IN ({_quoted(CLOSED_STATUSES)})",
+        filter=fill_statuses("c.status NOT IN ({closed})"),
         order="c.created_at",
         scope=_SCOPE_SQL[where.kind],
     )
@@ -275,7 +269,7 @@ def finished(conn: Connection, where: Resolved, n: int = PANEL_SIZE) -> list[Ent
     """The most recently finished complaints, latest first."""
     statement = _statement(
         "wall_panel",
-        filter=f"c.status IN ({_quoted(statuses_of(Colour.GREEN))}) AND c.completed_at IS NOT NULL",
+        filter=fill_statuses("c.status IN ({green}) AND c.completed_at IS NOT NULL"),
         order="c.completed_at",
         scope=_SCOPE_SQL[where.kind],
     )

@@ -2,10 +2,10 @@
 
 Status changes still go through ``db.complaints.transition`` (the one place
 that writes a status); this module gathers what the operators', agencies' and
-field pages read and the actions they take on many complaints at once. Who may
-do what is decided in ``api/permissions.py``; every query here takes a ``Scope``
-(which complaints the viewer reaches, ``db/scope.py``) and every action a
-``refuse`` callback.
+field pages read and runs an action on one or many complaints once
+``services/actions.py`` has admitted it. Who may do what is decided in
+``api/permissions.py``; every query here takes a ``Scope`` (which complaints the
+viewer reaches, ``db/scope.py``) and every action a ``refuse`` callback.
 """
 
 from __future__ import annotations
@@ -21,10 +21,12 @@ from sqlalchemy import Connection, RowMapping, text
 from db.complaints import Actor, NotFound, add_event, record_unassigned, resolve_id, transition
 from db.scope import Scope, scoped_sql
 from db.scope import condition as scope_condition
-from db.sql import sql
-from db.status import ACTIONS, CLOSED_STATUSES, OPEN_STATUSES, Status, TransitionError
+from db.sql import fill_statuses, sql
+from db.status import ACTIONS, OPEN_STATUSES, Status, TransitionError, check_transition
 
 DUPLICATE_RADIUS_M = 250.0
+# A report merged into another (the status ``duplicate`` leads to), as an SQL literal.
+_MERGED = fill_statuses("{duplicate.target}")
 QUEUE_LIMIT = 200
 OPEN = tuple(s.value for s in Status if s in OPEN_STATUSES)
 FIELD_JOB_STATUSES = (Status.DITUGASKAN.value, Status.DIKERJAKAN.value)
@@ -154,7 +156,7 @@ def merged_reports(conn: Connection, scope: Scope, complaint_id: int) -> list[Ro
         conn.execute(
             text(
                 "SELECT c.id, c.tracking_code, c.status, c.created_at FROM complaint c "
-                f"WHERE c.merged_into_id = :id AND c.status = 'duplikat' AND {scope_condition()} ORDER BY c.created_at"
+                f"WHERE c.merged_into_id = :id AND c.status = {_MERGED} AND {scope_condition()} ORDER BY c.created_at"
             ),
             {"id": complaint_id, **scope.params()},
         ).mappings()
@@ -171,18 +173,16 @@ def public_status(conn: Connection, tracking_code: str) -> RowMapping | None:
     return conn.execute(sql("workflow_public_status"), {"code": tracking_code.strip()}).mappings().first()
 
 
-def recategorise(
-    conn: Connection, ref: int | str, category: str, actor: Actor, reason: str | None = None
-) -> RowMapping:
+def recategorise(conn: Connection, ref: int | str, category: str, actor: Actor, reason: str) -> RowMapping:
     """Change an open complaint's category, re-route its OPD and due date; records a 'routed' event.
 
-    Not a status change: the status stays. Raises TransitionError for a closed
-    complaint or an unknown category, NotFound for an unknown complaint.
+    The status machine's ``recategorise``: not a status change, the status stays. Raises
+    TransitionError for a closed complaint, a missing reason or an unknown category,
+    NotFound for an unknown complaint.
     """
     row = locked(conn, ref)
     status = Status(row["status"])
-    if status in CLOSED_STATUSES:
-        raise TransitionError(f"a {status.value!r} complaint keeps its category; reopen it first", status)
+    check_transition("recategorise", status, category=category, reason=reason)
     new = conn.execute(text("SELECT id, code FROM category WHERE code = :c AND active"), {"c": category}).first()
     if new is None:
         raise TransitionError(f"unknown category {category!r}", status)
@@ -224,7 +224,7 @@ def recategorise(
     add_event(
         conn,
         row["id"],
-        "routed",
+        ACTIONS["recategorise"].event,
         actor,
         from_status=status.value,
         to_status=status.value,
@@ -242,7 +242,7 @@ def root_of(conn: Connection, ref: int | str) -> str:
         text(
             "WITH RECURSIVE chain AS (SELECT id, merged_into_id, status, 0 AS depth FROM complaint WHERE id = :id "
             "UNION ALL SELECT c.id, c.merged_into_id, c.status, chain.depth + 1 FROM complaint c "
-            "JOIN chain ON c.id = chain.merged_into_id WHERE chain.status = 'duplikat' AND chain.depth < 10) "
+            f"JOIN chain ON c.id = chain.merged_into_id WHERE chain.status = {_MERGED} AND chain.depth < 10) "
             "SELECT c.tracking_code FROM chain JOIN complaint c ON c.id = chain.id ORDER BY chain.depth DESC LIMIT 1"
         ),
         {"id": resolve_id(conn, ref)},
@@ -387,7 +387,7 @@ def apply_one(
                     better = duplicate["tracking_code"] if Status(into["status"]) in OPEN_STATUSES else None
                     return Outcome(ref, row["status"], why, "illegal", survivor=better)
             if request.action == "recategorise":
-                updated = recategorise(conn, row["id"], request.category or "", actor, request.reason)
+                updated = recategorise(conn, row["id"], request.category or "", actor, request.reason or "")
             else:
                 updated = transition(
                     conn,
@@ -417,7 +417,7 @@ def apply_many(
     refuse: Callable[[RowMapping], str | None],
 ) -> list[Outcome]:
     """One action on many complaints in one transaction; each that cannot take it is reported, the rest change."""
-    if request.action != "recategorise" and request.action not in ACTIONS:
+    if request.action not in ACTIONS:
         raise TransitionError(f"unknown action {request.action!r}")
     seen: set[str] = set()
     outcomes = []
@@ -429,9 +429,10 @@ def apply_many(
     return outcomes
 
 
-def field_users(conn: Connection, opd_id: int | None = None) -> list[RowMapping]:
-    """Active field supervisors: of ``opd_id`` and those serving every agency, or all when None; with what
-    limits them (role, opd_id, kecamatan_ids), so a form offers a job only to those who can work it."""
+def field_users(conn: Connection, roles: Sequence[str], opd_id: int | None = None) -> list[RowMapping]:
+    """Active accounts of ``roles`` (who may be handed jobs, ``api.permissions.ASSIGNEE_ROLES``): of ``opd_id``
+    and those serving every agency, or all when None; with what limits them (role, opd_id, kecamatan_ids), so
+    a form offers a job only to those who can work it."""
     return list(
         conn.execute(
             text(
@@ -439,10 +440,10 @@ def field_users(conn: Connection, opd_id: int | None = None) -> list[RowMapping]
                 "coalesce(array_agg(uk.kecamatan_id) FILTER (WHERE uk.kecamatan_id IS NOT NULL), '{}') "
                 "AS kecamatan_ids FROM app_user u LEFT JOIN opd o ON o.id = u.opd_id "
                 "LEFT JOIN user_kecamatan uk ON uk.user_id = u.id "
-                "WHERE u.role = 'field' AND u.active AND (CAST(:opd AS integer) IS NULL OR u.opd_id IS NULL "
+                "WHERE u.role = ANY(:roles) AND u.active AND (CAST(:opd AS integer) IS NULL OR u.opd_id IS NULL "
                 "OR u.opd_id = :opd) GROUP BY u.id, o.short_name ORDER BY u.username"
             ),
-            {"opd": opd_id},
+            {"opd": opd_id, "roles": list(roles)},
         ).mappings()
     )
 

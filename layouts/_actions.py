@@ -1,9 +1,10 @@
 """The action form shared by the operators' bulk bar and the complaint page.
 
 Ids are ``<prefix>-action``, ``-opd``, ``-kota``, ``-assignee``, ``-category``,
-``-of``, ``-reason`` and ``-submit``; the groups an action does not need are
-hidden by ``callbacks/_actions.py``. Only the actions the caller passes are
-offered (the caller asks ``api/permissions.py``).
+``-of``, ``-reason`` and ``-submit``; the groups of fields an action does not take
+(``db/status.py``: ``Action.needs``) are hidden by ``callbacks/_actions.py``. Only
+the actions the caller passes are offered (``services.actions.available_actions``
+for one complaint, ``api/permissions.py`` for the operators' bulk bar).
 """
 
 from __future__ import annotations
@@ -16,17 +17,23 @@ from dash import dcc, html
 from db.status import ACTIONS
 from i18n import t
 
-# Which field group each action shows.
+# The groups of fields (``<prefix>-grp-<group>``) and the arguments each holds; the reason field is always shown.
 GROUPS: dict[str, tuple[str, ...]] = {
-    "forward": ("forward",),
-    "assign": ("assign",),
-    "recategorise": ("category",),
-    "duplicate": ("duplicate",),
+    "forward": ("opd", "kota"),
+    "assign": ("assignee",),
+    "category": ("category",),
+    "duplicate": ("of",),
 }
 
 
+def groups_of(action: str) -> list[str]:
+    """The field groups ``action`` shows: those holding an argument it takes."""
+    takes = ACTIONS[action].takes if action in ACTIONS else frozenset()
+    return [group for group, args in GROUPS.items() if takes & set(args)]
+
+
 def needs_reason(action: str | None) -> bool:
-    return bool(action) and (action == "recategorise" or (action in ACTIONS and ACTIONS[action].needs_reason))
+    return action in ACTIONS and ACTIONS[action].needs_reason
 
 
 def dropdown_labels(lang: str) -> dict[str, str]:

@@ -9,13 +9,12 @@ from dash import dcc, html
 
 from api.auth import StaffUser, current_staff
 from api.permissions import (
-    ALL_ACTIONS,
-    RECATEGORISE,
+    ASSIGNEE_ROLES,
+    STAFF_ACTIONS,
     assignable_opd,
     may_see,
     photo_refusal,
     reach_refusal,
-    refusal,
     scope_of,
     sees_duplicates,
     sees_reporter,
@@ -23,7 +22,7 @@ from api.permissions import (
 from db.complaints import NotFound
 from db.engine import get_engine
 from db.outbox import messages_of
-from db.status import ACTIONS, CLOSED_STATUSES, Status
+from db.status import CLOSED_STATUSES, Status
 from db.workflow import (
     cached_kecamatan_outline,
     catalogue_options,
@@ -44,24 +43,10 @@ from layouts._messages import messages_panel
 from layouts._timeline import status_badge, timeline
 from layouts._upload import upload_widget
 from layouts._when import iso, wib
+from services.actions import available_actions
 from settings import get_settings
 
 dash.register_page(__name__, path_template="/pengaduan/<code>", title="Pengaduan · Pantau")
-
-ORDER = ("verify", "forward", "assign", "start", "complete", RECATEGORISE, "reject", "duplicate", "reopen")
-
-
-def available_actions(user: StaffUser, row: Any) -> list[str]:
-    """Actions this user may take on this complaint now: allowed for the role and legal from its status."""
-    status = Status(row["status"])
-    found = []
-    for action in ORDER:
-        if action not in ALL_ACTIONS or refusal(user, action, row) is not None:
-            continue
-        legal = status not in CLOSED_STATUSES if action == RECATEGORISE else status in ACTIONS[action].sources
-        if legal:
-            found.append(action)
-    return found
 
 
 def _fact(label: str, value: Any) -> list[Any]:
@@ -106,7 +91,7 @@ def layout(
         absorbed = merged_reports(conn, scope, row["id"])
         actions = available_actions(user, row)
         options = catalogue_options(conn)
-        users = field_users(conn, assignable_opd(user)) if "assign" in actions else []
+        users = field_users(conn, ASSIGNEE_ROLES, assignable_opd(user)) if "assign" in actions else []
     users = [u for u in users if reach_refusal(u, row) is None]
     cat = "category_name_en" if lang == "en" else "category_name_id"
     categories = {c["code"]: c["name_en" if lang == "en" else "name_id"] for c in options["category"]}
@@ -156,7 +141,7 @@ def layout(
             className="complaint-head",
         ),
         html.P(t("complaint.saved", lang, action=t(f"action.{done}", lang)), className="notice", role="status")
-        if done in ALL_ACTIONS
+        if done in STAFF_ACTIONS
         else None,
         merge_notice(row, absorbed, merged, lang),
         html.Div(

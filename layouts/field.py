@@ -8,10 +8,9 @@ import dash
 from dash import dcc, html
 
 from api.auth import StaffUser, current_staff
-from api.permissions import actions_of, may_see, sees_reporter
+from api.permissions import may_see, sees_reporter
 from db.complaints import NotFound
 from db.engine import get_engine
-from db.status import ACTIONS, Status
 from db.workflow import cached_kecamatan_outline, detail, evidence
 from geo.job_map import job_map
 from i18n import current_lang, t
@@ -21,6 +20,7 @@ from layouts._jobs import directions_url
 from layouts._timeline import status_badge
 from layouts._upload import upload_widget
 from layouts._when import iso, wib
+from services.actions import available_actions
 from settings import get_settings
 
 dash.register_page(__name__, path="/field", title="Lapangan · Pantau")
@@ -72,10 +72,9 @@ def _job_view(user: StaffUser, code: str, lang: str) -> list[Any]:
         if not may_see(user, row):
             return [back, html.P(t("field.not_yours", lang), className="notice", id="fj-not-yours")]
         photos = evidence(conn, row["id"])
-    status = Status(row["status"])
     mine = [p for p in photos if p["kind"] == "completion" and not p["from_survivor"]]
-    can_start = status in ACTIONS["start"].sources and "start" in actions_of(user)
-    can_finish = status in ACTIONS["complete"].sources and "complete" in actions_of(user)
+    actions = available_actions(user, row)
+    can_start, can_finish = "start" in actions, "complete" in actions
     category = row["category_name_en" if lang == "en" else "category_name_id"]
     place = ", ".join(p for p in (row["kelurahan"], row["kecamatan"]) if p)
     located = row["lat"] is not None and row["lon"] is not None
@@ -181,7 +180,7 @@ def _job_view(user: StaffUser, code: str, lang: str) -> list[Any]:
             id="fj-ctx",
             data={"lang": lang, "code": row["tracking_code"], "max_bytes": int(get_settings().max_photo_mb * 1048576)},
         ),
-        dcc.Store(id="fj-status", data=row["status"]),
+        dcc.Store(id="fj-actions", data=actions),
     ]
 
 

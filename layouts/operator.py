@@ -8,7 +8,7 @@ import dash
 from dash import dcc, html
 
 from api.auth import current_staff
-from api.permissions import BULK_ACTIONS, actions_of, assignable_opd, scope_of
+from api.permissions import ASSIGNEE_ROLES, BULK_ACTIONS, actions_of, assignable_opd, scope_of
 from db.engine import get_engine
 from db.status import Status
 from db.workflow import OPEN, catalogue_options, data_version, field_users
@@ -117,7 +117,7 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
     scope = scope_of(user)
     with get_engine().connect() as conn:
         options = catalogue_options(conn)
-        users = field_users(conn, assignable_opd(user))
+        users = field_users(conn, ASSIGNEE_ROLES, assignable_opd(user))
         version = data_version(conn)
     if scope.kecamatan_ids is not None:
         options["kecamatan"] = [k for k in options["kecamatan"] if k["id"] in scope.kecamatan_ids]

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from db.status import Status
 from db.tracking import reporter_token
 from i18n import LANGS, t
 from notify.channels import SMS
@@ -99,7 +100,7 @@ def compose(row: Mapping[Any, Any], links: Links) -> Message:
     part: str | None = None
     if row["confidential"] and kind in _REVEALING:
         key += "_plain"
-    elif kind == "received" and facts.get("status") == "luar_wilayah":
+    elif kind == "received" and facts.get("status") == Status.LUAR_WILAYAH:
         key = "notify.received_outside"
     elif kind == "forwarded":
         office = row.get("office_opd") or row.get("office_kota")

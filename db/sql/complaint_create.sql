@@ -17,7 +17,7 @@ WITH point AS (
     created_at, updated_at, due_at, submission_key, attributes)
   SELECT :tracking_code, geom, CAST(:address AS text), :description, :category_id, :channel, CAST(:source AS text),
          CAST(:reporter_name AS text), CAST(:reporter_contact AS text), :anonymous, :confidential,
-         CASE WHEN kelurahan_id IS NULL THEN 'luar_wilayah' ELSE 'baru' END,
+         CASE WHEN kelurahan_id IS NULL THEN {intake.outside} ELSE {intake.inside} END,
          kelurahan_id, kecamatan_id, jurisdiction_id,
          CASE WHEN kelurahan_id IS NULL THEN NULL ELSE pantau_route_opd(:category_id, jurisdiction_id, geom) END,
          method, created_at, created_at,

@@ -20,7 +20,7 @@ WITH routed AS (
     created_at, updated_at, due_at, submission_key)
   SELECT tracking_code, geom, address, description, category_id, channel, source,
          reporter_name, reporter_contact, anonymous, confidential,
-         CASE WHEN kelurahan_id IS NULL THEN 'luar_wilayah' ELSE 'baru' END,
+         CASE WHEN kelurahan_id IS NULL THEN {intake.outside} ELSE {intake.inside} END,
          kelurahan_id, kecamatan_id, jurisdiction_id,
          CASE WHEN kelurahan_id IS NULL THEN NULL ELSE pantau_route_opd(category_id, jurisdiction_id, geom) END,
          method, created_at, created_at,
@@ -38,4 +38,4 @@ WITH routed AS (
          jsonb_build_object('kelurahan', kel.code, 'opd', o.code, 'method', i.route_method)
     FROM inserted i JOIN area kel ON kel.id = i.kelurahan_id LEFT JOIN opd o ON o.id = i.opd_id
 )
-SELECT count(*) AS stored, count(*) FILTER (WHERE status = 'luar_wilayah') AS outside FROM inserted;
+SELECT count(*) AS stored, count(*) FILTER (WHERE status = {intake.outside}) AS outside FROM inserted;

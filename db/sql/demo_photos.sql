@@ -12,7 +12,7 @@ WITH img AS (
    WHERE c.source = 'demo' AND c.id % 2 = 0
   UNION ALL
   SELECT c.id, 'completion', c.completed_at FROM complaint c
-   WHERE c.source = 'demo' AND c.status = 'selesai'
+   WHERE c.source = 'demo' AND c.status = {complete.target}
 )
 INSERT INTO photo (complaint_id, kind, storage_key, thumb_key, sha256, mime_type, width, height, byte_size, uploader_role, created_at)
 SELECT w.id, w.kind, img.key, img.key, img.sha256, 'image/jpeg', img.width, img.height, img.byte_size,

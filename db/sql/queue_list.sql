@@ -17,8 +17,8 @@ WITH matching AS MATERIALIZED (
      AND (CAST(:q AS text) IS NULL OR c.tracking_code ILIKE :q || '%' OR c.description ILIKE '%' || :q || '%')
      AND {scope}
 ), top AS (
-  SELECT id, CASE WHEN status = 'baru' THEN 0
-                  WHEN status = 'luar_wilayah' THEN 1
+  SELECT id, CASE WHEN status = {intake.inside} THEN 0
+                  WHEN status = {intake.outside} THEN 1
                   WHEN due_at < now() THEN 2
                   ELSE 3 END AS urgency, due_at, created_at
     FROM matching
@@ -26,7 +26,7 @@ WITH matching AS MATERIALIZED (
    LIMIT :limit
 )
 SELECT c.id, c.tracking_code, c.status, c.created_at, c.due_at, c.confidential,
-       (c.due_at < now() AND c.status NOT IN ('selesai', 'ditolak', 'duplikat')) AS overdue,
+       (c.due_at < now() AND c.status NOT IN ({closed})) AS overdue,
        left(c.description, 160) AS description,
        ST_X(c.geom) AS lon, ST_Y(c.geom) AS lat,
        cat.code AS category_code, cat.name_id AS category_name_id, cat.name_en AS category_name_en,

@@ -2,7 +2,7 @@
 SELECT c.id, c.tracking_code, c.status, c.version, c.description, c.address, c.channel, c.source,
        c.reporter_name, c.reporter_contact, c.anonymous, c.confidential,
        c.created_at, c.updated_at, c.first_response_at, c.completed_at, c.due_at,
-       (c.due_at < now() AND c.status NOT IN ('selesai', 'ditolak', 'duplikat')) AS overdue,
+       (c.due_at < now() AND c.status NOT IN ({closed})) AS overdue,
        ST_X(c.geom) AS lon, ST_Y(c.geom) AS lat,
        c.opd_id, c.assignee_id, c.kecamatan_id, c.jurisdiction_id, c.merged_into_id,
        cat.code AS category_code, cat.name_id AS category_name_id, cat.name_en AS category_name_en,

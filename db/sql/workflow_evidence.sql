@@ -7,7 +7,7 @@ WITH RECURSIVE chain AS (
   UNION ALL
   SELECT c.id, c.merged_into_id, c.status, chain.depth + 1
     FROM complaint c JOIN chain ON c.id = chain.merged_into_id
-   WHERE chain.status = 'duplikat' AND chain.depth < 10
+   WHERE chain.status = {duplicate.target} AND chain.depth < 10
 )
 SELECT p.id, p.complaint_id, p.kind, p.created_at, p.uploader_role, p.distance_m, p.width, p.height,
        c.tracking_code, c.confidential, chain.depth > 0 AS from_survivor

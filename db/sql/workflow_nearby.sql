@@ -16,7 +16,7 @@ SELECT o.id, o.tracking_code, o.status, o.created_at, left(o.description, 160) A
   JOIN complaint o
     ON o.category_id = me.category_id
    AND o.id <> me.id
-   AND o.status NOT IN ('selesai', 'ditolak', 'duplikat')
+   AND o.status NOT IN ({closed})
    AND o.geom && ST_Expand(me.geom, me.dx, me.dy)
    AND ST_DWithin(o.geom::geography, me.geom::geography, :radius)
   LEFT JOIN app_user u ON u.id = o.assignee_id

@@ -6,7 +6,7 @@ WITH RECURSIVE chain AS (
   UNION ALL
   SELECT c.id, c.merged_into_id, c.status, chain.depth + 1
     FROM complaint c JOIN chain ON c.id = chain.merged_into_id
-   WHERE chain.status = 'duplikat' AND chain.depth < 10
+   WHERE chain.status = {duplicate.target} AND chain.depth < 10
 ), survivor AS (
   SELECT id FROM chain ORDER BY depth DESC LIMIT 1
 )

@@ -152,3 +152,56 @@ def test_reimporting_boundaries_reroutes_open_complaints_with_an_event(conn: Con
     history = events(conn, created.id)
     assert [e["kind"] for e in history] == ["created", "routed", "rerouted"]
     assert history[-1]["data"]["from_kelurahan"] == first and history[-1]["data"]["to_kelurahan"] == second
+
+
+def test_re_routing_sends_a_report_outside_every_boundary_to_triage_and_back_through_the_machine(
+    conn: Connection,
+) -> None:
+    from db.complaints import transition
+    from db.routing import reroute_open_complaints
+
+    sukarasa = "3671011001"
+    lat, lon = conn.execute(
+        text("SELECT ST_Y(p), ST_X(p) FROM (SELECT ST_PointOnSurface(geom) p FROM area WHERE code = :c) x"),
+        {"c": sukarasa},
+    ).one()
+    new, verified, forwarded = (
+        create_complaint(conn, NewComplaint(category="sampah", description=f"uji batas {i}", lat=lat, lon=lon)).id
+        for i in range(3)
+    )
+    transition(conn, verified, "verify")
+    transition(conn, forwarded, "forward", opd="3671.DKP", reason="dinas kebersihan")
+
+    def statuses() -> dict[int, tuple[str, str | None]]:
+        rows = conn.execute(
+            text(
+                "SELECT c.id, c.status, a.code FROM complaint c LEFT JOIN area a ON a.id = c.kelurahan_id WHERE c.id = ANY(:ids)"
+            ),
+            {"ids": [new, verified, forwarded]},
+        )
+        return {row.id: (row.status, row.code) for row in rows}
+
+    # The kelurahan is re-surveyed far away: the reports are now outside every boundary.
+    shift = text("UPDATE area SET geom = ST_Translate(geom, :dx, 0) WHERE code = :c")
+    conn.execute(shift, {"dx": 5.0, "c": sukarasa})
+    reroute_open_complaints(conn)
+    # Not yet with an agency: back to the operators (reroute_out). Forwarded: stays with the agency it went to.
+    assert statuses() == {
+        new: ("luar_wilayah", None),
+        verified: ("luar_wilayah", None),
+        forwarded: ("diteruskan", None),
+    }
+    assert events(conn, new)[-1]["data"]["action"] == "reroute_out"
+    assert "action" not in events(conn, forwarded)[-1]["data"]
+
+    # The survey is corrected: the reports are inside again and come back as new (reroute_in).
+    conn.execute(shift, {"dx": -5.0, "c": sukarasa})
+    reroute_open_complaints(conn)
+    assert statuses() == {new: ("baru", sukarasa), verified: ("baru", sukarasa), forwarded: ("diteruskan", sukarasa)}
+    last = events(conn, verified)[-1]
+    assert (last["kind"], last["from_status"], last["to_status"], last["data"]["action"]) == (
+        "rerouted",
+        "luar_wilayah",
+        "baru",
+        "reroute_in",
+    )

@@ -301,3 +301,29 @@ def test_the_complaint_page_shows_the_whole_history(
     ):
         assert expected in shown, expected
     assert shown.count("timeline-item ") == 4
+
+
+def test_malformed_arguments_answer_400_naming_the_argument_and_change_nothing(
+    client: Any, engine: Engine, committed: list[int], accounts: Accounts
+) -> None:
+    code = new_complaint(engine, committed)
+    operator = bearer(client, accounts("operator"))
+    for body, param in (
+        ({"action": "verify", "note": {"nested": "json"}}, "note"),
+        ({"action": "verify", "note": ["a", "list"]}, "note"),
+        ({"action": "reject", "reason": 42}, "reason"),
+        ({"action": "reject", "reason": "nul\x00byte"}, "reason"),
+        ({"action": "reject", "reason": "x" * 2001}, "reason"),
+        ({"action": "verify", "version": "1"}, "version"),
+        ({"action": "verify", "version": True}, "version"),
+        ({"action": {"verify": 1}}, "action"),
+        ({"action": "forward", "reason": "ke dinas"}, "opd"),  # neither an agency nor a city
+    ):
+        answer = act(client, operator, code, **body)
+        assert answer.status_code == 400, (body, answer.get_json())
+        assert answer.get_json()["field"] == param, body
+        bulk = client.post("/api/v1/complaints/bulk", json={"ids": [code], **body}, headers=operator)
+        assert bulk.status_code == 400, (body, bulk.get_json())
+    # A tracking code that cannot be one is simply not found.
+    assert act(client, operator, "AB\x00CD", action="verify").status_code == 400  # api/errors.py: no NUL in a path
+    assert status_of(engine, code)["status"] == "baru"

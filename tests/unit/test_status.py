@@ -2,7 +2,10 @@
 
 import pytest
 
-from db.status import ACTIONS, COLOUR, Colour, Status, TransitionError, check_transition
+from db.models import EVENT_KINDS
+from db.status import ACTIONS, ARGUMENTS, COLOUR, Colour, Status, TransitionError, check_transition
+
+OPEN = (Status.BARU, Status.TERVERIFIKASI, Status.LUAR_WILAYAH, Status.DITERUSKAN, Status.DITUGASKAN, Status.DIKERJAKAN)
 
 LEGAL = {
     ("verify", Status.BARU): Status.TERVERIFIKASI,
@@ -18,19 +21,25 @@ LEGAL = {
     **{("duplicate", s): Status.DUPLIKAT for s in (
         Status.BARU, Status.TERVERIFIKASI, Status.LUAR_WILAYAH, Status.DITERUSKAN, Status.DITUGASKAN, Status.DIKERJAKAN)},
     **{("reopen", s): Status.TERVERIFIKASI for s in (Status.SELESAI, Status.DITOLAK, Status.DUPLIKAT)},
+    **{("recategorise", s): s for s in OPEN},  # the category changes, the status stays
+    ("dispute", Status.SELESAI): Status.TERVERIFIKASI,
+    ("reroute_out", Status.BARU): Status.LUAR_WILAYAH,
+    ("reroute_out", Status.TERVERIFIKASI): Status.LUAR_WILAYAH,
+    ("reroute_in", Status.LUAR_WILAYAH): Status.BARU,
 }  # fmt: skip
+# Every argument given, so only the status decides.
+EVERYTHING = {name: "x" for name in ARGUMENTS}
 
 ALL = [(action, status) for action in ACTIONS for status in Status]
 
 
 @pytest.mark.parametrize(("action", "status"), ALL, ids=[f"{a}-{s.value}" for a, s in ALL])
 def test_every_action_from_every_status(action: str, status: Status) -> None:
-    kwargs = {"reason": "alasan", "completion_photos": 1}
     if (action, status) in LEGAL:
-        assert check_transition(action, status, **kwargs) == LEGAL[(action, status)]
+        assert check_transition(action, status, completion_photos=1, **EVERYTHING) == LEGAL[(action, status)]
     else:
         with pytest.raises(TransitionError, match=f"cannot {action} a complaint that is '{status.value}'") as err:
-            check_transition(action, status, **kwargs)
+            check_transition(action, status, completion_photos=1, **EVERYTHING)
         assert err.value.current == status
 
 
@@ -39,7 +48,26 @@ def test_actions_that_need_a_reason_refuse_without_one(action: str) -> None:
     source = next(iter(ACTIONS[action].sources))
     for reason in (None, "", "   "):
         with pytest.raises(TransitionError, match="needs a reason"):
-            check_transition(action, source, reason=reason)
+            check_transition(action, source, completion_photos=1, **{**EVERYTHING, "reason": reason})
+
+
+@pytest.mark.parametrize(
+    ("action", "needs"),
+    [("forward", ("opd", "kota")), ("assign", ("assignee",)), ("duplicate", ("of",)), ("recategorise", ("category",))],
+)
+def test_actions_name_what_they_lack(action: str, needs: tuple[str, ...]) -> None:
+    source = next(iter(ACTIONS[action].sources))
+    without = {**EVERYTHING, **dict.fromkeys(needs)}
+    with pytest.raises(TransitionError, match=f"{action} needs {' or '.join(repr(n) for n in needs)}"):
+        check_transition(action, source, **without)
+    # One of a choice is enough: forwarding to a city needs no agency.
+    assert check_transition(action, source, **{**without, needs[-1]: "x"}) in Status
+
+
+def test_every_action_records_a_known_history_entry_and_needs_only_known_arguments() -> None:
+    for action in ACTIONS.values():
+        assert action.event in EVENT_KINDS, action.name
+        assert action.takes <= set(ARGUMENTS), action.name
 
 
 def test_finishing_needs_a_completion_photo() -> None:

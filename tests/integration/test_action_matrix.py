@@ -1,0 +1,240 @@
+"""One way in: for every role, every status and every staff action, every door agrees.
+
+For each (role, status, action) what ``services.actions.available_actions`` offers must be exactly:
+
+- the choices the complaint page renders (``/pengaduan/<code>``), and the start and finish steps the field
+  page shows (``/field?job=<code>``) to those who may open it;
+- what the JSON API's transition does: 200 when offered; otherwise 403 when the role or the reach forbids
+  it and 409 when the status machine does, and the complaint is left as it was;
+- what the JSON bulk path does with that complaint, and the operators' bulk bar for the actions it offers.
+
+Each complaint is brought to its status the way the system gets there, assigned to the field supervisor
+where the machine allows, and given a completion photo, so that only the role, the status and the action
+decide. Accounts have no agency or kecamatan limit (``test_scope_matrix.py`` walks the limits).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+
+from api.permissions import BULK_ACTIONS, STAFF_ACTIONS, actions_of, may_open, refusal
+from db.status import ACTIONS, Status
+from db.workflow import detail
+from services.actions import available_actions
+from tests.integration.staff import (
+    Account,
+    Accounts,
+    bearer,
+    dash_call,
+    jpeg,
+    point_in,
+    render_page,
+    session_login,
+    status_of,
+    text_of,
+)
+from tests.integration.staff import accounts as accounts_fixture
+
+accounts = accounts_fixture
+
+DBMSDA = "3671.DBMSDA"
+ROLES = ("admin", "operator", "opd", "field", "leader")
+WALKED = [action for action in ACTIONS if action in STAFF_ACTIONS]
+
+
+class Complaints:
+    """Builds committed complaints in any status, assigned to ``supervisor`` where the machine allows."""
+
+    def __init__(self, engine: Engine, committed: list[int], supervisor: Account):
+        self.engine = engine
+        self.committed = committed
+        self.supervisor = supervisor
+        self.survivor = self.make(Status.DIKERJAKAN)  # what duplicates are merged into
+
+    def make(self, status: Status) -> str:
+        from db.complaints import SYSTEM, NewComplaint, create_complaint, transition
+        from photos.store import get_store
+        from photos.upload import save_photo
+
+        assign = [("verify", {}), ("assign", {"assignee": self.supervisor.username})]
+        steps: dict[Status, list[tuple[str, dict[str, Any]]]] = {
+            Status.BARU: [],
+            Status.LUAR_WILAYAH: [],
+            Status.TERVERIFIKASI: [("verify", {})],
+            Status.DITERUSKAN: [("forward", {"opd": DBMSDA, "reason": "kewenangan DBMSDA"})],
+            Status.DITUGASKAN: assign,
+            Status.DIKERJAKAN: [*assign, ("start", {})],
+            Status.SELESAI: [*assign, ("start", {}), ("complete", {})],
+            Status.DITOLAK: [*assign, ("reject", {"reason": "bukan pengaduan"})],
+            Status.DUPLIKAT: [*assign, ("duplicate", {"of": getattr(self, "survivor", None), "reason": "sama"})],
+        }
+        # Outside every boundary: a report without a place.
+        where = {} if status is Status.LUAR_WILAYAH else dict(zip(("lon", "lat"), point_in(self.engine), strict=True))
+        with self.engine.begin() as conn:
+            made = create_complaint(
+                conn, NewComplaint(category="jalan_rusak", description=f"matriks {secrets.token_hex(4)}", **where)
+            )
+            self.committed.append(made.id)
+            save_photo(
+                conn, get_store(), made.id, jpeg(colour=(secrets.randbelow(255), 9, 9)), "completion", SYSTEM, 10**7
+            )
+            for action, args in steps[status]:
+                transition(conn, made.id, action, SYSTEM, **args)
+        assert status_of(self.engine, made.tracking_code)["status"] == status.value
+        return made.tracking_code
+
+
+def _args(action: str, complaints: Complaints) -> dict[str, Any]:
+    """Everything ``action`` may need, valid for every complaint built here."""
+    return {
+        "forward": {"opd": DBMSDA, "reason": "ke DBMSDA"},
+        "assign": {"assignee": complaints.supervisor.username},
+        "duplicate": {"of": complaints.survivor, "reason": "laporan yang sama"},
+        "recategorise": {"category": "banjir_drainase", "reason": "genangan"},
+        "reject": {"reason": "bukan pengaduan"},
+        "reopen": {"reason": "belum beres"},
+    }.get(action, {"note": "dicatat"})
+
+
+def _find(layout: Any, component_id: str) -> dict[str, Any] | None:
+    """The props of the component with this id in a rendered layout, or None."""
+    if isinstance(layout, dict):
+        props = layout.get("props")
+        if isinstance(props, dict) and props.get("id") == component_id:
+            return props
+        children = layout.values()
+    elif isinstance(layout, list):
+        children = layout  # type: ignore[assignment]
+    else:
+        return None
+    for child in children:
+        found = _find(child, component_id)
+        if found is not None:
+            return found
+    return None
+
+
+def _page_offers(client: Any, code: str) -> list[str]:
+    """The action choices the complaint page renders."""
+    radios = _find(render_page(client, f"/pengaduan/{code}"), "cp-action")
+    return [option["value"] for option in radios["options"]] if radios else []
+
+
+def _field_page_offers(client: Any, code: str) -> list[str]:
+    """The steps the field page shows for this job: start and/or complete."""
+    layout = render_page(client, "/field", f"?job={code}")
+    steps = (("start", "fj-start-section"), ("complete", "fj-finish-section"))
+    return [action for action, section in steps if (props := _find(layout, section)) and not props.get("hidden")]
+
+
+def _bulk_bar(client: Any, codes: list[str], action: str, args: dict[str, Any]) -> set[str]:
+    """The codes the operators' bulk bar reports as failed (its callback, as the browser calls it)."""
+    states = {
+        "op-action": action, "op-opd": args.get("opd"), "op-kota": None, "op-assignee": args.get("assignee"),
+        "op-category": args.get("category"), "op-of": args.get("of"), "op-reason": args.get("reason"),
+        "op-selected": codes, "op-done": 0, "op-lang": "en",
+    }  # fmt: skip
+    props = {"op-selected": "data", "op-done": "data", "op-lang": "data"}
+    response = dash_call(
+        client,
+        {
+            "output": "..op-msg.children...op-done.data..",
+            "outputs": [{"id": "op-msg", "property": "children"}, {"id": "op-done", "property": "data"}],
+            "inputs": [{"id": "op-submit", "property": "n_clicks", "value": 1}],
+            "state": [{"id": k, "property": props.get(k, "value"), "value": v} for k, v in states.items()],
+            "changedPropIds": ["op-submit.n_clicks"],
+        },
+    )
+    assert response.status_code == 200, response.data[:300]
+    message = text_of(response.get_json()["response"]["op-msg"])
+    assert " reports: " in message, message  # "n reports: <action> done."
+    return {code for code in codes if f"{code}: " in message}
+
+
+@pytest.fixture
+def staff_of(engine: Engine, accounts: Accounts) -> Iterator[dict[str, tuple[Account, Any]]]:
+    from api.auth import StaffUser
+    from db.accounts import load_user
+
+    made = {}
+    for role in ROLES:
+        account = accounts(role)
+        with engine.connect() as conn:
+            made[role] = (account, StaffUser.from_row(load_user(conn, user_id=account.id)))
+    yield made
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_page_the_api_and_the_bulk_paths_offer_and_take_the_same_actions(
+    client: Any, engine: Engine, committed: list[int], accounts: Accounts, staff_of: Any, role: str
+) -> None:
+    supervisor = staff_of["field"][0]
+    complaints = Complaints(engine, committed, supervisor)
+    account, user = staff_of[role]
+    headers = bearer(client, account)
+    session_login(client, account)
+    codes = {status: complaints.make(status) for status in Status}
+    offered: dict[Status, list[str]] = {}
+    wrong: list[str] = []
+
+    for status in Status:
+        with engine.connect() as conn:
+            row = detail(conn, codes[status])
+        offered[status] = available_actions(user, row)
+        assert set(offered[status]) <= STAFF_ACTIONS
+        if _page_offers(client, codes[status]) != offered[status]:
+            wrong.append(f"{status.value}: page offers {_page_offers(client, codes[status])}, not {offered[status]}")
+        if may_open(user, "field"):
+            steps = [a for a in offered[status] if a in ("start", "complete")]
+            if _field_page_offers(client, codes[status]) != steps:
+                wrong.append(f"{status.value}: field page shows {_field_page_offers(client, codes[status])}")
+
+        for action in WALKED:
+            code = codes[status]
+            expected = 200 if action in offered[status] else 403 if refusal(user, action, row) else 409
+            answer = client.post(
+                f"/api/v1/complaints/{code}/transition",
+                json={"action": action, **_args(action, complaints)},
+                headers=headers,
+            )
+            if answer.status_code != expected:
+                wrong.append(f"{status.value} {action}: API answered {answer.status_code}, not {expected}")
+            if answer.status_code == 200:
+                codes[status] = complaints.make(status)
+            else:
+                assert status_of(engine, code)["status"] == status.value, (action, answer.get_json())
+
+    for action in WALKED:
+        bulk = client.post(
+            "/api/v1/complaints/bulk",
+            json={"ids": list(codes.values()), "action": action, **_args(action, complaints)},
+            headers=headers,
+        )
+        if bulk.status_code == 403:  # the role may not take it at all
+            done = set()
+        else:
+            assert bulk.status_code == 200, (action, bulk.get_json())
+            done = {r["id"] for r in bulk.get_json()["results"] if r["ok"]}
+        for status, code in codes.items():
+            if (code in done) != (action in offered[status]):
+                wrong.append(f"{status.value} {action}: bulk {'took' if code in done else 'refused'} it")
+            if code in done:
+                codes[status] = complaints.make(status)
+
+    if may_open(user, "operator"):
+        for action in (a for a in BULK_ACTIONS if a in actions_of(user)):
+            failed = _bulk_bar(client, list(codes.values()), action, _args(action, complaints))
+            for status, code in codes.items():
+                if (code not in failed) != (action in offered[status]):
+                    wrong.append(f"{status.value} {action}: bulk bar {'refused' if code in failed else 'took'} it")
+                if code not in failed:
+                    codes[status] = complaints.make(status)
+
+    assert not wrong, f"{role}:\n" + "\n".join(wrong)
+    # The walk reached something to compare: every role but the leader's is offered some action somewhere.
+    assert any(offered.values()) == (role != "leader")
