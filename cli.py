@@ -29,6 +29,7 @@ from db.complaints import WIB, Actor
 from db.demo import complaint_count, seed_demo
 from db.engine import database_url, get_engine
 from db.imports import import_complaints
+from db.jurisdictions import JurisdictionFileError, load_jurisdictions
 from db.migrate import migrate_database
 from geo.boundaries.reader import BoundaryFileError, default_files, read_boundaries
 from photos.store import get_store
@@ -331,11 +332,16 @@ def bootstrap_command() -> None:
         _import_files(files, {})
     with get_engine().begin() as conn:
         catalogue = load_catalogue(conn)
+        try:
+            catalogue["jurisdiction"] = load_jurisdictions(conn, settings.jurisdictions_file)
+        except JurisdictionFileError as exc:
+            raise click.ClickException(f"{exc}; set PANTAU_JURISDICTIONS_FILE") from None
         record(conn, "catalogue_loaded", actor=CLI, detail=catalogue)
         empty = complaint_count(conn) == 0
         counts = boundary_counts(conn)
     click.echo(
-        f"catalogue: {catalogue['opd']} OPD, {catalogue['category']} categories, {catalogue['holiday']} holidays; "
+        f"catalogue: {catalogue['opd']} OPD, {catalogue['category']} categories, {catalogue['holiday']} holidays, "
+        f"{catalogue['jurisdiction']} jurisdictions; "
         f"areas: {counts['kota']} kota, {counts['kecamatan']} kecamatan, {counts['kelurahan']} kelurahan"
     )
     if (settings.demo or (settings.demo is None and empty)) and empty:

@@ -644,10 +644,41 @@ MESSAGES: dict[str, dict[str, str]] = {
     "action.reopen": {"id": "Buka kembali", "en": "Reopen"},
     "action.recategorise": {"id": "Ubah kategori", "en": "Change category"},
     "action.to_opd": {"id": "Ke OPD", "en": "To agency"},
-    "action.to_kota": {"id": "Atau ke kota/kabupaten lain", "en": "Or to another city"},
+    "action.to_kota": {
+        "id": "Atau ke daerah lain (kota/kabupaten/provinsi mana pun di Indonesia)",
+        "en": "Or to another region (any city, regency or province of Indonesia)",
+    },
+    "action.to_province": {
+        "id": "Provinsi {name} ({code}) · serah terima manual",
+        "en": "Province of {name} ({code}) · manual handover",
+    },
+    "action.to_elsewhere": {
+        "id": "{name} ({code}, {province}) · serah terima manual",
+        "en": "{name} ({code}, {province}) · manual handover",
+    },
     "action.forward_hint": {
-        "id": "Laporan yang diteruskan tidak ditutup: riwayatnya tetap dan masuk antrean penerima.",
-        "en": "A forwarded report is not closed: it keeps its history and lands in the receiving queue.",
+        "id": "Laporan yang diteruskan tidak ditutup: riwayatnya tetap dan masuk antrean penerima. Ke daerah yang "
+        "tidak dilayani Pantau, laporan diserahkan secara manual dan ditindaklanjuti dalam 5 hari kerja.",
+        "en": "A forwarded report is not closed: it keeps its history and lands in the receiving queue. To a region "
+        "Pantau does not serve, it is handed over by hand and followed up within 5 working days.",
+    },
+    "complaint.handover": {
+        "id": "Diserahkan secara manual ke {name} ({code}); tindak lanjut paling lambat {due}.",
+        "en": "Handed over by hand to {name} ({code}); follow up by {due}.",
+    },
+    "complaint.handover_overdue": {
+        "id": "Serah terima ke {name} ({code}) lewat tenggat tindak lanjut ({due}): hubungi kantor tersebut.",
+        "en": "The handover to {name} ({code}) is past its follow-up day ({due}): contact that office.",
+    },
+    "complaint.suggest_destination": {
+        "id": "Di luar wilayah yang dilayani. Kota terdekat yang dikenal: {name} ({code}), {km} km. Teruskan ke "
+        "daerah yang tepat (kota/kabupaten/provinsi mana pun) di bawah.",
+        "en": "Outside the areas served. Nearest known city: {name} ({code}), {km} km. Forward it to the right "
+        "region (any city, regency or province) below.",
+    },
+    "complaint.suggest_inside": {
+        "id": "Titik ini berada di {name} ({code}): teruskan ke sana.",
+        "en": "This point lies in {name} ({code}): forward it there.",
     },
     "action.assignee": {"id": "Pengawas lapangan", "en": "Field supervisor"},
     "action.category": {"id": "Kategori baru (OPD ikut diarahkan ulang)", "en": "New category (re-routes the agency)"},

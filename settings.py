@@ -53,6 +53,11 @@ class Settings(BaseSettings):
         PROJECT_ROOT.parent / "shared" / "data" / "boundaries",
         description="Folder whose *_kelurahan.geojson and *_kecamatan.geojson files are loaded by default.",
     )
+    jurisdictions_file: Path = Field(
+        PROJECT_ROOT.parent / "shared" / "data" / "wilayah" / "jurisdictions.csv",
+        description="CSV of every province, kabupaten and kota (Kemendagri codes) loaded at bootstrap: the places a"
+        " report can be forwarded to.",
+    )
     demo: bool | None = Field(
         None,
         description="1: seed demo complaints when the database has none; 0: never. Unset: seed on an empty database.",

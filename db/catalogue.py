@@ -69,3 +69,9 @@ def load_holidays(conn: Connection) -> None:
 
 def category_ids(conn: Connection) -> dict[str, int]:
     return dict(conn.execute(text("SELECT code, id FROM category")).all())
+
+
+def opd_id(conn: Connection, code: str) -> int | None:
+    """The agency with this code, or None."""
+    found = conn.execute(text("SELECT id FROM opd WHERE code = :c"), {"c": code}).scalar()
+    return int(found) if found is not None else None

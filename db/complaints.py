@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, RowMapping, text
 
 from db import outbox
+from db.jurisdictions import HANDOVER_WORKING_DAYS, destination
 from db.models import CHANNELS
 from db.sql import sql
 from db.status import ACTIONS, ConflictError, Status, TransitionError, check_transition
@@ -35,6 +36,10 @@ class ComplaintError(ValueError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+class UnknownDestination(TransitionError):
+    """A forward to an agency or jurisdiction code that does not exist (the doors answer it as bad input)."""
 
 
 class NotFound(LookupError):
@@ -294,19 +299,38 @@ def transition(
     params: dict[str, Any] = {"id": complaint_id, "target": target.value}
     data: dict[str, Any] = {}
     if action == "forward":
+        handover: str | None = None
         if opd:
             to_opd = conn.execute(text("SELECT id, jurisdiction_id FROM opd WHERE code = :c"), {"c": opd}).first()
             if to_opd is None:
-                raise TransitionError(f"unknown OPD {opd!r}", status)
+                raise UnknownDestination(f"unknown OPD {opd!r}", status)
             sets += ["opd_id = :opd_id", "jurisdiction_id = coalesce(:jur, jurisdiction_id)"]
             params.update(opd_id=to_opd.id, jur=to_opd.jurisdiction_id)
         else:
-            to_kota = conn.execute(text("SELECT id FROM area WHERE code = :c AND level = 'kota'"), {"c": kota}).scalar()
-            if to_kota is None:
-                raise TransitionError(f"unknown kota {kota!r}", status)
-            # Handing a report to another city routes it like a new report there.
-            sets += ["jurisdiction_id = :jur", "opd_id = pantau_route_opd(category_id, :jur, geom)"]
-            params.update(jur=to_kota)
+            assert kota is not None  # check_transition: forward needs opd or kota
+            place = destination(conn, kota)
+            if place is None:
+                raise UnknownDestination(f"unknown jurisdiction {kota!r}", status)
+            data["to_name"] = place.name
+            if place.served:
+                # Handing a report to a city Pantau serves routes it like a new report there.
+                to_kota = conn.execute(
+                    text("SELECT id FROM area WHERE code = :c AND level = 'kota'"), {"c": kota}
+                ).scalar_one()
+                sets += ["jurisdiction_id = :jur", "opd_id = pantau_route_opd(category_id, :jur, geom)"]
+                params.update(jur=to_kota)
+            else:
+                # Anywhere else: a manual handover, kept in sight until its follow-up day.
+                handover = place.code
+                sets.append("opd_id = NULL")
+                data["handover"] = "manual"
+        # A report forwarded again, whichever way, no longer waits on an earlier handover.
+        sets += [
+            "handover_to = CAST(:handover AS text)",
+            "handover_due = CASE WHEN CAST(:handover AS text) IS NULL THEN NULL "
+            "ELSE pantau_add_working_days(now(), :handover_days) END",
+        ]
+        params.update(handover=handover, handover_days=HANDOVER_WORKING_DAYS)
         data.update(
             from_opd=_opd_code(conn, current["opd_id"]),
             to_opd=opd,

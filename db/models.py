@@ -95,6 +95,27 @@ class Area(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
+JURISDICTION_LEVELS = ("provinsi", "kabupaten", "kota")
+
+
+class Jurisdiction(Base):
+    """A province, kabupaten or kota of Indonesia (Kemendagri code): somewhere a report can be forwarded to."""
+
+    __tablename__ = "jurisdiction"
+    __table_args__ = (
+        CheckConstraint(_in("level", JURISDICTION_LEVELS), name="jurisdiction_level_check"),
+        CheckConstraint(
+            "code ~ '^[0-9]{2}$' AND level = 'provinsi' OR code ~ '^[0-9]{4}$' AND level <> 'provinsi'",
+            name="jurisdiction_code_check",
+        ),
+    )
+
+    code: Mapped[str] = mapped_column(String(4), primary_key=True)
+    level: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(Text)
+    province_code: Mapped[str] = mapped_column(String(2))
+
+
 class Opd(Base):
     """An agency (Organisasi Perangkat Daerah) that handles complaints."""
 
@@ -241,6 +262,7 @@ class Complaint(Base):
         Index("complaint_created_idx", "created_at"),
         # Migration 0010: the duplicates merged into a complaint (few: a partial index).
         Index("complaint_merged_into_idx", "merged_into_id", postgresql_where=text("merged_into_id IS NOT NULL")),
+        Index("complaint_handover_idx", "handover_due", postgresql_where=text("handover_to IS NOT NULL")),
         # Wall screen (migration 0004): open complaints per area, recently finished ones.
         Index(
             "complaint_open_area_idx",
@@ -300,6 +322,9 @@ class Complaint(Base):
     route_method: Mapped[str | None] = mapped_column(String(16))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("complaint.id"))
+    # A manual handover to a jurisdiction Pantau does not serve (migration 0016), followed up by handover_due.
+    handover_to: Mapped[str | None] = mapped_column(String(4), ForeignKey("jurisdiction.code"))
+    handover_due: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     attributes: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
     # Kept by trigger from the times above (migration 0005), for the leaders' dashboard.

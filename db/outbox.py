@@ -96,7 +96,10 @@ def enqueue_change(
         return
     facts: dict[str, Any] = {"status": status}
     if kind == "forwarded":
-        facts.update(opd_id=complaint.get("opd_id"), kota=_kota_code(conn, complaint.get("jurisdiction_id")))
+        facts.update(
+            opd_id=complaint.get("opd_id"),
+            kota=complaint.get("handover_to") or _kota_code(conn, complaint.get("jurisdiction_id")),
+        )
     elif kind in ("rejected", "duplicate") and reason:
         facts["reason"] = reason
     enqueue(conn, complaint, kind, facts)

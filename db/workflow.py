@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping, text
 
 from db.complaints import Actor, NotFound, add_event, record_unassigned, resolve_id, transition
+from db.jurisdictions import destinations
 from db.scope import Scope, scoped_sql
 from db.scope import condition as scope_condition
 from db.sql import fill_statuses, sql
@@ -462,7 +463,8 @@ def catalogue_options(conn: Connection) -> dict[str, list[RowMapping]]:
                 )
             ).mappings()
         ),
-        "kota": list(conn.execute(text("SELECT code, name FROM area WHERE level = 'kota' ORDER BY name")).mappings()),
+        # Every jurisdiction of Indonesia a report can be forwarded to, the served cities first.
+        "kota": destinations(conn),
         "kecamatan": list(
             conn.execute(
                 text(

@@ -64,6 +64,16 @@ def _select(prefix: str, name: str, label: str, options: list[dict[str, str]], l
     )
 
 
+def destination_label(place: Mapping[str, Any], lang: str) -> str:
+    """A forward's destination as the dropdown lists it: a served city by name, any other jurisdiction with its
+    code and province, marked as a manual handover."""
+    if place["served"]:
+        return str(place["name"])
+    if place["level"] == "provinsi":
+        return t("action.to_province", lang, name=place["name"], code=place["code"])
+    return t("action.to_elsewhere", lang, name=place["name"], code=place["code"], province=place["province"])
+
+
 def action_form(
     prefix: str,
     actions: Sequence[str],
@@ -75,7 +85,7 @@ def action_form(
     """Radio buttons for ``actions`` and the fields each needs, with a submit button and a live message."""
     cat_name = "name_en" if lang == "en" else "name_id"
     opd_options = [{"label": f"{o['short_name']} · {o['kota'] or '—'}", "value": o["code"]} for o in options["opd"]]
-    kota_options = [{"label": k["name"], "value": k["code"]} for k in options["kota"]]
+    kota_options = [{"label": destination_label(k, lang), "value": k["code"]} for k in options["kota"]]
     category_options = [{"label": c[cat_name], "value": c["code"]} for c in options["category"]]
     user_options = [
         {"label": f"{u['username']}" + (f" · {u['opd_short']}" if u["opd_short"] else ""), "value": u["username"]}

@@ -38,7 +38,9 @@ def _what(event: Mapping[Any, Any], lang: str, categories: Mapping[str, str], op
         return t("event.routed", lang, opd=opd(data.get("opd")))
     if kind == "forwarded":
         return t(
-            "event.forwarded", lang, to=opd(data.get("to_opd")) if data.get("to_opd") else data.get("to_kota") or "—"
+            "event.forwarded",
+            lang,
+            to=opd(data.get("to_opd")) if data.get("to_opd") else data.get("to_name") or data.get("to_kota") or "—",
         )
     if kind in ("assigned", "unassigned"):
         return t(f"event.{kind}", lang, assignee=data.get("assignee") or "—")

@@ -21,6 +21,7 @@ from api.permissions import (
 )
 from db.complaints import NotFound
 from db.engine import get_engine
+from db.jurisdictions import suggestion
 from db.outbox import messages_of
 from db.status import CLOSED_STATUSES, Status
 from db.workflow import (
@@ -51,6 +52,26 @@ dash.register_page(__name__, path_template="/pengaduan/<code>", title="Pengaduan
 
 def _fact(label: str, value: Any) -> list[Any]:
     return [html.Dt(label), html.Dd(value if value not in (None, "", []) else "—")]
+
+
+def _destination_note(row: Any, suggested: Any, lang: str) -> html.P | None:
+    """Where the report went when it left the city by hand (and whether its follow-up is late), or, for a
+    report outside the areas served, where it could go."""
+    if row["handover_to"]:
+        key = "complaint.handover_overdue" if row["handover_overdue"] else "complaint.handover"
+        return html.P(
+            t(key, lang, name=row["handover_name"], code=row["handover_to"], due=wib(row["handover_due"], lang)),
+            className="notice handover" + (" overdue" if row["handover_overdue"] else ""),
+            id="cp-handover",
+        )
+    if suggested is None:
+        return None
+    if suggested["distance_m"] == 0:
+        text_ = t("complaint.suggest_inside", lang, name=suggested["name"], code=suggested["code"])
+    else:
+        km = f"{float(suggested['distance_m']) / 1000:.1f}".replace(".", "," if lang == "id" else ".")
+        text_ = t("complaint.suggest_destination", lang, name=suggested["name"], code=suggested["code"], km=km)
+    return html.P(text_, className="notice suggestion", id="cp-suggestion")
 
 
 def _reporter(user: StaffUser, row: Any, lang: str) -> str:
@@ -91,6 +112,7 @@ def layout(
         absorbed = merged_reports(conn, scope, row["id"])
         actions = available_actions(user, row)
         options = catalogue_options(conn)
+        suggested = suggestion(conn, row["id"]) if "forward" in actions and row["jurisdiction_id"] is None else None
         users = field_users(conn, ASSIGNEE_ROLES, assignable_opd(user)) if "assign" in actions else []
     users = [u for u in users if reach_refusal(u, row) is None]
     cat = "category_name_en" if lang == "en" else "category_name_id"
@@ -119,6 +141,7 @@ def layout(
         )
     if row["confidential"]:
         facts += _fact(t("complaint.confidential", lang), t("complaint.confidential_yes", lang))
+    destination_note = _destination_note(row, suggested, lang)
     completion = [p for p in photos if p["kind"] == "completion" and not p["from_survivor"]]
     may_upload = "complete" in actions or (is_open and photo_refusal(user, "report", row) is None)
     figure = (
@@ -144,6 +167,7 @@ def layout(
         if done in STAFF_ACTIONS
         else None,
         merge_notice(row, absorbed, merged, lang),
+        destination_note,
         html.Div(
             [
                 html.Div(

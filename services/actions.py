@@ -33,8 +33,10 @@ from api.permissions import (
     refuser,
 )
 from db.accounts import load_user
+from db.catalogue import opd_id
 from db.complaints import SYSTEM
 from db.engine import get_engine
+from db.jurisdictions import destination
 from db.routing import RerouteResult, reroute_open_complaints
 from db.status import ACTIONS, Status
 from db.tracking import PUBLIC, DisputeError
@@ -133,6 +135,8 @@ def _admit(user: StaffUser | None, action: object, given: Mapping[str, Any] | Ar
         raise Refused("forbidden", "authentication required")
     if not may_take(user.role, name):
         raise Refused("forbidden", f"role {user.role!r} may not {name}")
+    if name == "forward":
+        _check_destination(args)
     account = None
     if name == "assign":
         with get_engine().connect() as conn:
@@ -141,6 +145,22 @@ def _admit(user: StaffUser | None, action: object, given: Mapping[str, Any] | Ar
         if why is not None:
             raise Refused("forbidden", why, "assignee")
     return name, args, account
+
+
+def _check_destination(args: Args) -> None:
+    """A forward's agency or jurisdiction exists (any of Indonesia's, ``db/jurisdictions.py``): otherwise
+    Refused("invalid"), the API's 400. Asked after the role check, as it reads the database."""
+    with get_engine().connect() as conn:
+        if args.opd:
+            if opd_id(conn, args.opd) is None:
+                raise Refused("invalid", f"unknown agency (OPD) code {args.opd!r}", "opd")
+        elif args.kota and destination(conn, args.kota) is None:
+            raise Refused(
+                "invalid",
+                f"unknown jurisdiction {args.kota!r}: a Kemendagri code of a province (2 digits, e.g. 31) "
+                "or a kabupaten/kota (4 digits, e.g. 3171)",
+                "kota",
+            )
 
 
 def _request(name: str, args: Args) -> BulkRequest:

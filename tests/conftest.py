@@ -65,6 +65,7 @@ def engine() -> Iterator[Engine]:
     from db.boundaries import load_boundaries
     from db.catalogue import load_catalogue
     from db.engine import get_engine
+    from db.jurisdictions import load_jurisdictions
     from db.migrate import migrate_database
     from geo.boundaries.reader import default_files, read_boundaries
     from settings import get_settings
@@ -78,6 +79,7 @@ def engine() -> Iterator[Engine]:
         for path, level in files:
             load_boundaries(conn, read_boundaries(path, level), str(path))
         load_catalogue(conn)
+        load_jurisdictions(conn, get_settings().jurisdictions_file)
     yield eng
     eng.dispose()
 

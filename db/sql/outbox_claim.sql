@@ -35,7 +35,8 @@ WITH next AS (
 )
 SELECT m.id, m.complaint_id, m.kind, m.channel, m.recipient, m.lang, m.confidential, m.facts, m.subject, m.body,
        m.idempotency_key, m.attempts, c.tracking_code,
-       o.name AS office_opd, k.name AS office_kota,
+       o.name AS office_opd,
+       coalesce(k.name, CASE WHEN j.level = 'provinsi' THEN 'Provinsi ' || j.name ELSE j.name END) AS office_kota,
        -- The newest completion photo of the report (or of the one it was merged into), unless that report
        -- is confidential: its photos are never linked.
        (SELECT max(p.id) FROM photo p JOIN complaint pc ON pc.id = p.complaint_id
@@ -44,4 +45,6 @@ SELECT m.id, m.complaint_id, m.kind, m.channel, m.recipient, m.lang, m.confident
   FROM claimed m
   JOIN complaint c ON c.id = m.complaint_id
   LEFT JOIN opd o ON o.id = CAST(m.facts ->> 'opd_id' AS integer)
-  LEFT JOIN area k ON k.code = m.facts ->> 'kota' AND k.level = 'kota';
+  LEFT JOIN area k ON k.code = m.facts ->> 'kota' AND k.level = 'kota'
+  -- A manual handover's destination: any jurisdiction of Indonesia (db/jurisdictions.py).
+  LEFT JOIN jurisdiction j ON j.code = m.facts ->> 'kota';

@@ -8,7 +8,9 @@ SELECT c.id, c.tracking_code, c.status, c.version, c.description, c.address, c.c
        cat.code AS category_code, cat.name_id AS category_name_id, cat.name_en AS category_name_en,
        o.code AS opd_code, o.short_name AS opd_short, o.name AS opd_name,
        kel.name AS kelurahan, kec.name AS kecamatan, kota.name AS kota, kota.code AS kota_code,
-       u.username AS assignee, m.tracking_code AS merged_into
+       u.username AS assignee, m.tracking_code AS merged_into,
+       c.handover_to, c.handover_due, h.name AS handover_name,
+       (c.handover_due < now() AND c.status NOT IN ({closed})) AS handover_overdue
   FROM complaint c
   JOIN category cat ON cat.id = c.category_id
   LEFT JOIN opd o ON o.id = c.opd_id
@@ -17,4 +19,5 @@ SELECT c.id, c.tracking_code, c.status, c.version, c.description, c.address, c.c
   LEFT JOIN area kota ON kota.id = c.jurisdiction_id
   LEFT JOIN app_user u ON u.id = c.assignee_id
   LEFT JOIN complaint m ON m.id = c.merged_into_id
+  LEFT JOIN jurisdiction h ON h.code = c.handover_to
  WHERE c.id = :id;

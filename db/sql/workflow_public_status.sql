@@ -17,7 +17,9 @@ SELECT me.id, me.tracking_code, me.status AS own_status, s.status, s.id AS survi
        me.confidential, me.anonymous, me.channel,
        cat.code AS category_code, cat.name_id AS category_name_id, cat.name_en AS category_name_en,
        kel.name AS kelurahan, kec.name AS kecamatan, kota.name AS kota,
-       o.short_name AS opd_short, o.name AS opd_name
+       -- The agency, or the jurisdiction it was handed over to by hand (db/jurisdictions.py).
+       coalesce(o.short_name, h.name) AS opd_short,
+       coalesce(o.name, CASE WHEN h.level = 'provinsi' THEN 'Provinsi ' || h.name ELSE h.name END) AS opd_name
   FROM complaint me
   JOIN survivor ON true
   JOIN complaint s ON s.id = survivor.id
@@ -26,4 +28,5 @@ SELECT me.id, me.tracking_code, me.status AS own_status, s.status, s.id AS survi
   LEFT JOIN area kec ON kec.id = me.kecamatan_id
   LEFT JOIN area kota ON kota.id = me.jurisdiction_id
   LEFT JOIN opd o ON o.id = s.opd_id
+  LEFT JOIN jurisdiction h ON h.code = s.handover_to
  WHERE me.tracking_code = upper(:code);

@@ -1,0 +1,53 @@
+"""jurisdictions: every province, kabupaten and kota of Indonesia, and reports handed over to one
+
+Revision ID: 0016
+Revises: 0015
+
+``jurisdiction`` holds the Kemendagri list (loaded at bootstrap from
+``PANTAU_JURISDICTIONS_FILE``, ``db/jurisdictions.py``): every one is a
+destination a report can be forwarded to. A kota that Pantau serves also has
+an ``area`` row with boundaries and agencies; forwarding there routes the
+report as if it was filed there. Forwarding anywhere else is a manual
+handover: ``complaint.handover_to`` names the destination and
+``handover_due`` the day the operators follow it up.
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0016"
+down_revision = "0015"
+branch_labels = None
+depends_on = None
+
+LEVELS = ("provinsi", "kabupaten", "kota")
+
+
+def upgrade() -> None:
+    op.create_table(
+        "jurisdiction",
+        sa.Column("code", sa.String(4), primary_key=True),
+        sa.Column("level", sa.String(16), nullable=False),
+        sa.Column("name", sa.Text(), nullable=False),
+        sa.Column("province_code", sa.String(2), nullable=False),
+        sa.CheckConstraint("level IN ('provinsi', 'kabupaten', 'kota')", name="jurisdiction_level_check"),
+        sa.CheckConstraint(
+            "code ~ '^[0-9]{2}$' AND level = 'provinsi' OR code ~ '^[0-9]{4}$' AND level <> 'provinsi'",
+            name="jurisdiction_code_check",
+        ),
+    )
+    op.add_column("complaint", sa.Column("handover_to", sa.String(4), sa.ForeignKey("jurisdiction.code")))
+    op.add_column("complaint", sa.Column("handover_due", sa.DateTime(timezone=True)))
+    op.create_index(
+        "complaint_handover_idx",
+        "complaint",
+        ["handover_due"],
+        postgresql_where=sa.text("handover_to IS NOT NULL"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("complaint_handover_idx", table_name="complaint")
+    op.drop_column("complaint", "handover_due")
+    op.drop_column("complaint", "handover_to")
+    op.drop_table("jurisdiction")

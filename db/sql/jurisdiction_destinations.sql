@@ -1,0 +1,11 @@
+-- Every destination a report can be forwarded to: the served cities first, then every other jurisdiction
+-- by province and name (a province itself before its kabupaten and kota).
+SELECT coalesce(j.code, a.code) AS code,
+       coalesce(j.level, 'kota') AS level,
+       coalesce(a.name, j.name) AS name,
+       coalesce(p.name, '') AS province,
+       a.id IS NOT NULL AS served
+  FROM jurisdiction j
+  FULL JOIN (SELECT id, code, name FROM area WHERE level = 'kota') a ON a.code = j.code
+  LEFT JOIN jurisdiction p ON p.code = j.province_code AND p.level = 'provinsi'
+ ORDER BY a.id IS NULL, coalesce(j.province_code, left(a.code, 2)), j.level <> 'provinsi', coalesce(a.name, j.name);

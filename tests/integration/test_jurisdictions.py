@@ -1,0 +1,180 @@
+"""No wrong door beyond the city: every jurisdiction of Indonesia is a destination of ``forward``.
+
+A city Pantau serves routes the report to its agency; any other kabupaten, kota or province is a manual
+handover, kept yellow with a follow-up day; an unknown code is a 400 naming ``kota``. A report outside every
+loaded boundary is shown the served city that contains it, or the nearest one.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from sqlalchemy import Engine, text
+
+from settings import get_settings
+from tests.integration.staff import (
+    Accounts,
+    act,
+    bearer,
+    new_complaint,
+    render_page,
+    session_login,
+    status_of,
+    text_of,
+)
+from tests.integration.staff import accounts as accounts_fixture
+
+accounts = accounts_fixture  # the fixture, under the name the tests ask for
+
+MONAS = (106.8272, -6.1754)  # Jakarta: outside both cities Pantau serves
+REASON = "lokasi di Jakarta Pusat, bukan wilayah kota"
+
+
+def report_at(engine: Engine, committed: list[int], lon: float, lat: float, **fields: Any) -> str:
+    from db.complaints import NewComplaint, create_complaint
+
+    with engine.begin() as conn:
+        created = create_complaint(
+            conn,
+            NewComplaint(
+                category="jalan_rusak", description=f"uji wilayah {secrets.token_hex(4)}", lon=lon, lat=lat, **fields
+            ),
+        )
+    committed.append(created.id)
+    return created.tracking_code
+
+
+def handover_of(engine: Engine, code: str) -> dict[str, Any]:
+    with engine.connect() as conn:
+        return dict(
+            conn.execute(
+                text(
+                    "SELECT c.handover_to, c.opd_id, c.jurisdiction_id, "
+                    "c.handover_due = pantau_add_working_days(e.at, 5) AS due_in_five_working_days, e.data "
+                    "FROM complaint c JOIN complaint_event e ON e.complaint_id = c.id AND e.kind = 'forwarded' "
+                    "WHERE c.tracking_code = :c ORDER BY e.id DESC LIMIT 1"
+                ),
+                {"c": code},
+            )
+            .mappings()
+            .one()
+        )
+
+
+def test_every_province_kabupaten_and_kota_is_loaded_from_the_shared_list(engine: Engine) -> None:
+    with engine.connect() as conn:
+        levels = dict(conn.execute(text("SELECT level, count(*) FROM jurisdiction GROUP BY level")).all())
+        jakarta = conn.execute(text("SELECT name, province_code FROM jurisdiction WHERE code = '3171'")).one()
+    lines = get_settings().jurisdictions_file.read_text(encoding="utf-8").splitlines()
+    assert levels == {"provinsi": 38, "kabupaten": 416, "kota": 98} and sum(levels.values()) == len(lines) - 1
+    assert tuple(jakarta) == ("Kota Administrasi Jakarta Pusat", "31")
+
+
+def test_a_report_in_jakarta_is_handed_over_by_hand_and_stays_in_sight(
+    client: Any, engine: Engine, committed: list[int], accounts: Accounts
+) -> None:
+    code = report_at(engine, committed, *MONAS, reporter_contact="+6281298765432")
+    assert status_of(engine, code)["status"] == "luar_wilayah"
+    operator = accounts("operator")
+    session_login(client, operator)
+    before = text_of(render_page(client, f"/pengaduan/{code}"))
+    assert "Di luar wilayah yang dilayani. Kota terdekat yang dikenal: Kota Tangerang" in before
+    assert "Kota Administrasi Jakarta Pusat (3171, Daerah Khusus Ibukota Jakarta) · serah terima manual" in before
+
+    answer = act(client, bearer(client, operator), code, action="forward", kota=3171, reason=REASON)
+    assert answer.status_code == 200, answer.get_json()
+    assert (answer.get_json()["status"], answer.get_json()["colour"], answer.get_json()["opd"]) == (
+        "diteruskan",
+        "yellow",
+        None,
+    )
+    handover = handover_of(engine, code)
+    assert handover["handover_to"] == "3171" and handover["due_in_five_working_days"]
+    assert handover["data"]["to_name"] == "Kota Administrasi Jakarta Pusat" and handover["data"]["handover"] == "manual"
+
+    page = text_of(render_page(client, f"/pengaduan/{code}"))
+    assert "Diserahkan secara manual ke Kota Administrasi Jakarta Pusat (3171); tindak lanjut paling lambat" in page
+    assert "Diteruskan ke Kota Administrasi Jakarta Pusat" in page  # the history names it, not a bare code
+    with engine.connect() as conn:
+        message = conn.execute(
+            text(
+                "SELECT n.kind, n.facts FROM notification n JOIN complaint c ON c.id = n.complaint_id "
+                "WHERE c.tracking_code = :c ORDER BY n.id DESC LIMIT 1"
+            ),
+            {"c": code},
+        ).one()
+    assert message.kind == "forwarded" and message.facts["kota"] == "3171"  # the reporter is told where it went
+
+
+def test_the_reporter_sees_the_office_it_was_handed_to(
+    client: Any, engine: Engine, committed: list[int], accounts: Accounts
+) -> None:
+    from app import server
+    from layouts.lacak import tracked
+
+    code = report_at(engine, committed, *MONAS)
+    operator = bearer(client, accounts("operator"))
+    assert act(client, operator, code, action="forward", kota="31", reason=REASON).status_code == 200
+    assert handover_of(engine, code)["data"]["to_name"] == "Provinsi Daerah Khusus Ibukota Jakarta"
+    with server.test_request_context(f"/lacak/{code}"):
+        shown = str(tracked(code, lang="id"))
+    assert "Provinsi Daerah Khusus Ibukota Jakarta" in shown and "Di luar wilayah" not in shown
+
+
+def test_an_unknown_code_is_a_400_naming_the_field_and_changes_nothing(
+    client: Any, engine: Engine, committed: list[int], accounts: Accounts
+) -> None:
+    code = report_at(engine, committed, *MONAS)
+    operator = bearer(client, accounts("operator"))
+    for body, field in (
+        ({"kota": "9999"}, "kota"),
+        ({"kota": "317"}, "kota"),
+        ({"opd": "3671.TIDAKADA"}, "opd"),
+    ):
+        answer = act(client, operator, code, action="forward", reason=REASON, **body)
+        assert answer.status_code == 400 and answer.get_json()["field"] == field, answer.get_json()
+        assert "unknown" in answer.get_json()["error"]
+    bulk = client.post(
+        "/api/v1/complaints/bulk",
+        json={"action": "forward", "ids": [code], "kota": "9999", "reason": REASON},
+        headers=operator,
+    )
+    assert bulk.status_code == 400 and bulk.get_json()["field"] == "kota"
+    assert status_of(engine, code)["status"] == "luar_wilayah"
+
+
+def test_a_served_city_still_routes_and_a_later_forward_ends_the_handover(
+    client: Any, engine: Engine, committed: list[int], accounts: Accounts
+) -> None:
+    operator = bearer(client, accounts("operator"))
+    code = new_complaint(engine, committed)  # Sukarasa, Kota Tangerang
+    assert act(client, operator, code, action="forward", kota="3171", reason=REASON).status_code == 200
+    assert handover_of(engine, code)["handover_to"] == "3171"
+    answer = act(client, operator, code, action="forward", kota="3674", reason="ternyata di Tangsel")
+    assert answer.status_code == 200 and answer.get_json()["opd"].startswith("3674."), answer.get_json()
+    after = handover_of(engine, code)
+    assert after["handover_to"] is None and after["opd_id"] is not None
+    with engine.connect() as conn:
+        kota = conn.execute(text("SELECT code FROM area WHERE id = :i"), {"i": after["jurisdiction_id"]}).scalar()
+    assert kota == "3674"
+
+
+def test_a_point_just_outside_the_city_is_shown_its_nearest_served_city(
+    client: Any, engine: Engine, committed: list[int], accounts: Accounts
+) -> None:
+    with engine.connect() as conn:
+        lon, lat = conn.execute(
+            text(
+                "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_Project(d.geom::geography, 1000, 3 * pi() / 2)::geometry p "
+                "FROM area a, ST_DumpPoints(a.geom) d WHERE a.code = '3671' AND a.level = 'kota' "
+                "ORDER BY ST_X(d.geom) LIMIT 1) x"
+            )
+        ).one()
+    code = report_at(engine, committed, lon, lat, anonymous=True)
+    assert status_of(engine, code)["status"] == "luar_wilayah"
+    session_login(client, accounts("operator"))
+    page = text_of(render_page(client, f"/pengaduan/{code}"))
+    assert "Kota terdekat yang dikenal: Kota Tangerang (3671), 1,0 km" in page or (
+        "Kota terdekat yang dikenal: Kota Tangerang (3671), 0," in page
+    )
