@@ -1,12 +1,12 @@
 -- The operators' queue: work in the order it should be handled. New reports
 -- first, then those outside every boundary (they wait for an operator), then
--- overdue ones; within each, the most overdue and then the oldest first.
+-- overdue ones (a manual handover past its follow-up day too); within each, the most overdue and then the oldest first.
 -- The scope limits it to what the viewer reaches (db/scope.py: an agency, a
 -- field supervisor's jobs, some kecamatan).
 -- The order and the count are worked out on complaint alone (codes turned into
 -- ids first); names are joined only for the rows shown.
 WITH matching AS MATERIALIZED (
-  SELECT c.id, c.status, c.due_at, c.created_at
+  SELECT c.id, c.status, c.due_at, c.created_at, c.handover_due
     FROM complaint c
    WHERE c.status = ANY(CAST(:statuses AS text[]))
      AND (CAST(:category AS text) IS NULL OR c.category_id = (SELECT id FROM category WHERE code = :category))
@@ -19,7 +19,7 @@ WITH matching AS MATERIALIZED (
 ), top AS (
   SELECT id, CASE WHEN status = {intake.inside} THEN 0
                   WHEN status = {intake.outside} THEN 1
-                  WHEN due_at < now() THEN 2
+                  WHEN due_at < now() OR handover_due < now() THEN 2
                   ELSE 3 END AS urgency, due_at, created_at
     FROM matching
    ORDER BY urgency, due_at NULLS LAST, created_at, id
@@ -30,7 +30,8 @@ SELECT c.id, c.tracking_code, c.status, c.created_at, c.due_at, c.confidential,
        left(c.description, 160) AS description,
        ST_X(c.geom) AS lon, ST_Y(c.geom) AS lat,
        cat.code AS category_code, cat.name_id AS category_name_id, cat.name_en AS category_name_en,
-       o.code AS opd_code, o.short_name AS opd_short, kota.code AS kota_code,
+       -- A report handed over by hand shows where it went (db/jurisdictions.py).
+       o.code AS opd_code, coalesce(o.short_name, '→ ' || h.name) AS opd_short, kota.code AS kota_code,
        kel.name AS kelurahan, kec.name AS kecamatan, u.username AS assignee,
        (SELECT count(*) FROM matching) AS total
   FROM top
@@ -41,4 +42,5 @@ SELECT c.id, c.tracking_code, c.status, c.created_at, c.due_at, c.confidential,
   LEFT JOIN area kec ON kec.id = c.kecamatan_id
   LEFT JOIN area kota ON kota.id = c.jurisdiction_id
   LEFT JOIN app_user u ON u.id = c.assignee_id
+  LEFT JOIN jurisdiction h ON h.code = c.handover_to
  ORDER BY top.urgency, top.due_at NULLS LAST, top.created_at, top.id;

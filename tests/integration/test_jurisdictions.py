@@ -12,6 +12,8 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
+from db.scope import Scope
+from db.workflow import QueueFilter, queue
 from settings import get_settings
 from tests.integration.staff import (
     Accounts,
@@ -97,6 +99,9 @@ def test_a_report_in_jakarta_is_handed_over_by_hand_and_stays_in_sight(
     assert "Diserahkan secara manual ke Kota Administrasi Jakarta Pusat (3171); tindak lanjut paling lambat" in page
     assert "Diteruskan ke Kota Administrasi Jakarta Pusat" in page  # the history names it, not a bare code
     with engine.connect() as conn:
+        listed = {r["tracking_code"]: r for r in queue(conn, Scope(), QueueFilter(q=code))}
+    assert listed[code]["opd_short"] == "→ Kota Administrasi Jakarta Pusat"  # the queue says where it went
+    with engine.connect() as conn:
         message = conn.execute(
             text(
                 "SELECT n.kind, n.facts FROM notification n JOIN complaint c ON c.id = n.complaint_id "
@@ -113,13 +118,14 @@ def test_the_reporter_sees_the_office_it_was_handed_to(
     from app import server
     from layouts.lacak import tracked
 
-    code = report_at(engine, committed, *MONAS)
+    code = report_at(engine, committed, *MONAS, confidential=True)
     operator = bearer(client, accounts("operator"))
     assert act(client, operator, code, action="forward", kota="31", reason=REASON).status_code == 200
     assert handover_of(engine, code)["data"]["to_name"] == "Provinsi Daerah Khusus Ibukota Jakarta"
     with server.test_request_context(f"/lacak/{code}"):
         shown = str(tracked(code, lang="id"))
     assert "Provinsi Daerah Khusus Ibukota Jakarta" in shown and "Di luar wilayah" not in shown
+    assert "uji wilayah" not in shown  # confidential: the public page still carries no description
 
 
 def test_an_unknown_code_is_a_400_naming_the_field_and_changes_nothing(
