@@ -150,20 +150,44 @@ users = AppGroup("users", help="Staff accounts.")
     multiple=True,
     help="Limit the account to complaints in this kecamatan (every role but admin); repeatable.",
 )
-def users_create_command(username: str, role: str, opd: str | None, kecamatan: tuple[str, ...]) -> None:
+@click.option(
+    "--kota",
+    multiple=True,
+    help="Limit the account to complaints of this city (a kota/kabupaten code, e.g. 3671; every role but admin);"
+    " repeatable.",
+)
+@click.option(
+    "--provinsi",
+    multiple=True,
+    help="Limit the account to the cities of this province that Pantau serves (e.g. 36 for Banten); repeatable.",
+)
+def users_create_command(
+    username: str,
+    role: str,
+    opd: str | None,
+    kecamatan: tuple[str, ...],
+    kota: tuple[str, ...],
+    provinsi: tuple[str, ...],
+) -> None:
     """Create a staff account; the password is read from standard input.
 
-    --opd and --kecamatan limit what the account reaches on every page, action and
-    export, together (an agency in two kecamatan reaches its complaints there only).
-    An option that would mean nothing for the role is refused.
+    --opd, --kecamatan and --kota/--provinsi limit what the account reaches on every
+    page, action and export, together (an agency in two kecamatan reaches its
+    complaints there only). An option that would mean nothing for the role is refused.
     """
-    refused = scope_option_refusal(role, opd, kecamatan)
+    wrong = [c for c in kota if not (c.isdigit() and len(c) == 4)] + [
+        c for c in provinsi if not (c.isdigit() and len(c) == 2)
+    ]
+    if wrong:
+        raise click.UsageError(f"--kota takes a 4-digit code (3671), --provinsi a 2-digit one (36); not {wrong[0]!r}")
+    cities = [*kota, *provinsi]
+    refused = scope_option_refusal(role, opd, kecamatan, cities)
     if refused:
         raise click.UsageError(refused)
     password = sys.stdin.readline().rstrip("\n")
     try:
         with get_engine().begin() as conn:
-            create_user(conn, username, password, role, opd, list(kecamatan), actor=CLI)
+            create_user(conn, username, password, role, opd, list(kecamatan), kota=cities, actor=CLI)
     except AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"created {role} {username}")

@@ -64,6 +64,8 @@ class StaffUser:
     opd_id: int | None = None
     opd_code: str | None = None
     kecamatan_ids: list[int] = field(default_factory=list)
+    # The served cities the account is limited to (``users create --kota/--provinsi``); None: no such limit.
+    kota_ids: list[int] | None = None
     session_key: str = ""
     is_authenticated: bool = True
     is_active: bool = True
@@ -86,6 +88,7 @@ class StaffUser:
             opd_id=row["opd_id"],
             opd_code=row["opd_code"],
             kecamatan_ids=list(row["kecamatan_ids"] or []),
+            kota_ids=None if row["kota_ids"] is None else list(row["kota_ids"]),
             session_key=session_key(row["session_secret"]),
         )
 

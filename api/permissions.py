@@ -66,14 +66,15 @@ ASSIGNEE_ROLES = ("field",)
 # The limits ``users create`` accepts per role (``--opd``, ``--kecamatan``); anything else is refused.
 SCOPE_OPTIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(),
-    "operator": frozenset({"kecamatan"}),
-    "opd": frozenset({"opd", "kecamatan"}),
-    "field": frozenset({"opd", "kecamatan"}),
-    "leader": frozenset({"opd", "kecamatan"}),
+    "operator": frozenset({"kecamatan", "kota"}),
+    "opd": frozenset({"opd", "kecamatan", "kota"}),
+    "field": frozenset({"opd", "kecamatan", "kota"}),
+    "leader": frozenset({"opd", "kecamatan", "kota"}),
 }
 _REFUSED_OPTION = {
     ("admin", "opd"): "an admin reaches every agency; an agency's account is --role opd --opd CODE",
     ("admin", "kecamatan"): "an admin reaches every area; a district's live room is --role operator --kecamatan CODE",
+    ("admin", "kota"): "an admin reaches every city; a city's live room is --role operator --kota CODE",
     ("operator", "opd"): "the live room works every agency's reports; an agency's account is --role opd --opd CODE",
 }
 
@@ -102,9 +103,10 @@ PAGE_ROLES: dict[str, tuple[str, ...]] = {
 }
 
 
-def scope_option_refusal(role: str, opd: str | None, kecamatan: Sequence[str]) -> str | None:
-    """Why ``users create`` must refuse these limits for ``role``, or None when each one limits the account."""
-    given = [name for name, value in (("opd", opd), ("kecamatan", kecamatan)) if value]
+def scope_option_refusal(role: str, opd: str | None, kecamatan: Sequence[str], kota: Sequence[str] = ()) -> str | None:
+    """Why ``users create`` must refuse these limits for ``role``, or None when each one limits the account
+    (``kota`` holds the --kota and --provinsi codes)."""
+    given = [name for name, value in (("opd", opd), ("kecamatan", kecamatan), ("kota", kota)) if value]
     for name in given:
         if name not in SCOPE_OPTIONS.get(role, frozenset()):
             why = _REFUSED_OPTION.get((role, name), f"it means nothing for role {role!r}")
@@ -127,19 +129,26 @@ def actions_of(user: StaffUser | None) -> frozenset[str]:
     return ROLE_ACTIONS.get(user.role, frozenset()) if user is not None and user.role in STAFF_ROLES else frozenset()
 
 
-def _scope(role: str, user_id: int, opd_id: int | None, kecamatan_ids: Sequence[int] | None) -> Scope:
+def _scope(
+    role: str,
+    user_id: int,
+    opd_id: int | None,
+    kecamatan_ids: Sequence[int] | None,
+    kota_ids: Sequence[int] | None = None,
+) -> Scope:
     if role not in STAFF_ROLES:
         return Scope(nothing=True)
     return Scope(
         opd_id=opd_id,
         assignee_id=user_id if role == "field" else None,
         kecamatan_ids=tuple(sorted(kecamatan_ids or ())) or None,
+        kota_ids=None if kota_ids is None else tuple(sorted(kota_ids)),
     )
 
 
 def scope_of(user: StaffUser) -> Scope:
     """The complaints this user reaches: every limit recorded on the account, together."""
-    return _scope(user.role, user.id, user.opd_id, user.kecamatan_ids)
+    return _scope(user.role, user.id, user.opd_id, user.kecamatan_ids, user.kota_ids)
 
 
 def may_see(user: StaffUser | None, complaint: Row) -> bool:
@@ -176,7 +185,9 @@ def assignee_refusal(user: StaffUser, assignee: Row | None) -> str | None:
 def reach_refusal(assignee: Row, complaint: Row) -> str | None:
     """Why the field supervisor ``assignee`` (id, username, role, opd_id, kecamatan_ids) could not work
     ``complaint`` once assigned to them (another agency or area), or None."""
-    scope = _scope(assignee["role"], assignee["id"], assignee["opd_id"], assignee["kecamatan_ids"])
+    scope = _scope(
+        assignee["role"], assignee["id"], assignee["opd_id"], assignee["kecamatan_ids"], assignee["kota_ids"]
+    )
     if scope.covers({**complaint, "assignee_id": assignee["id"]}):
         return None
     return f"{assignee['username']} cannot work this complaint (another agency or area)"

@@ -53,9 +53,11 @@ def create_user(
     opd: str | None = None,
     kecamatan: list[str] | None = None,
     *,
+    kota: list[str] | None = None,
     actor: Actor | None = None,
 ) -> int:
-    """Create a staff account; ``opd`` and ``kecamatan`` are official codes. ``actor`` is who does it (audited)."""
+    """Create a staff account; ``opd``, ``kecamatan`` and ``kota`` (a kota/kabupaten or a province: its served
+    cities) are official codes. ``actor`` is who does it (audited)."""
     if not re.fullmatch(r"[A-Za-z0-9_.-]{3,64}", username):
         raise AccountError("username: 3-64 letters, digits, '.', '_' or '-'")
     if role not in ROLES:
@@ -80,7 +82,20 @@ def create_user(
         conn.execute(
             text("INSERT INTO user_kecamatan (user_id, kecamatan_id) VALUES (:u, :k)"), {"u": user_id, "k": kec_id}
         )
-    detail = {"user_id": int(user_id), "role": role, "opd": opd, "kecamatan": list(kecamatan or [])}
+    for code in dict.fromkeys(kota or []):
+        known = conn.execute(text("SELECT level FROM jurisdiction WHERE code = :c"), {"c": code}).scalar()
+        if known is None:
+            raise AccountError(
+                f"kota: unknown code {code!r}: a kota/kabupaten (4 digits, e.g. 3671) or a province (2 digits, e.g. 36)"
+            )
+        conn.execute(text("INSERT INTO user_jurisdiction (user_id, code) VALUES (:u, :c)"), {"u": user_id, "c": code})
+    detail = {
+        "user_id": int(user_id),
+        "role": role,
+        "opd": opd,
+        "kecamatan": list(kecamatan or []),
+        "kota": list(dict.fromkeys(kota or [])),
+    }
     record(conn, "user_created", actor=actor, target=username, detail=detail)
     return int(user_id)
 

@@ -240,7 +240,11 @@ class Resolved:
         return f"{sorted(self.params.items())!r}"
 
 
-_AREA_LOOKUP = text("SELECT id, level, parent_id FROM area WHERE code = :code")
+_AREA_LOOKUP = text(
+    "SELECT a.id, a.level, a.parent_id, "
+    "CASE a.level WHEN 'kota' THEN a.id WHEN 'kecamatan' THEN a.parent_id ELSE p.parent_id END AS kota_id "
+    "FROM area a LEFT JOIN area p ON p.id = a.parent_id WHERE a.code = :code"
+)
 
 
 def resolve(conn: Connection, filters: Filters, scope: Scope, today: date | None = None) -> Resolved:
@@ -258,6 +262,8 @@ def resolve(conn: Connection, filters: Filters, scope: Scope, today: date | None
             kecamatan_id = row.id if level == "kecamatan" else row.parent_id if level == "kelurahan" else None
             if kecamatan_id is not None and kecamatan_id not in scope.kecamatan_ids:
                 raise ScopeError(f"{name} {code} is outside the kecamatan this account may see")
+        if scope.kota_ids is not None and row.kota_id not in scope.kota_ids:
+            raise ScopeError(f"{name} {code} is outside the cities this account may see")
     for name, table in (("opd", "opd"), ("category", "category")):
         code = getattr(filters, name)
         if code is None:

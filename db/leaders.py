@@ -275,7 +275,17 @@ def areas_stamp(conn: Connection) -> str:
 
 
 def visible_areas(all_areas: list[Area], scope: Scope, kecamatan_id: int | None = None) -> list[Area]:
-    """The areas a viewer may pick: all, or for an account limited to some kecamatan those, their kelurahan and kota."""
+    """The areas a viewer may pick: all, or for an account limited to some kecamatan those, their kelurahan and kota;
+    for an account limited to some cities, those and what lies in them."""
+    if scope.kota_ids is not None:
+        by_id = {a.id: a for a in all_areas}
+
+        def city(area: Area) -> int | None:
+            while area.parent_id is not None and area.parent_id in by_id:
+                area = by_id[area.parent_id]
+            return area.id
+
+        all_areas = [a for a in all_areas if city(a) in scope.kota_ids]
     if scope.kecamatan_ids is None:
         return list(all_areas)
     allowed = set(scope.kecamatan_ids)
@@ -309,6 +319,8 @@ def map_areas(all_areas: list[Area], level: str, resolved: Resolved) -> list[Are
         if chosen is not None and chosen not in ancestors and area.id not in chain(by_id[chosen]):
             continue
         if scope and not (ancestors & scope) and not any(area.id in chain(by_id[k]) for k in scope if k in by_id):
+            continue
+        if resolved.scope.kota_ids is not None and not ancestors & set(resolved.scope.kota_ids):
             continue
         shown.append(area)
     return shown

@@ -199,6 +199,15 @@ class UserKecamatan(Base):
     kecamatan_id: Mapped[int] = mapped_column(ForeignKey("area.id", ondelete="CASCADE"), primary_key=True)
 
 
+class UserJurisdiction(Base):
+    """The cities (a kota or kabupaten code) or provinces (their served cities) an account is limited to (none: all)."""
+
+    __tablename__ = "user_jurisdiction"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(4), ForeignKey("jurisdiction.code"), primary_key=True)
+
+
 class ApiKey(Base):
     __tablename__ = "api_key"
 

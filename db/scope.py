@@ -6,7 +6,9 @@ every check on one complaint (``Scope.covers``) applies it, so a page, an
 action and an export can never disagree about what an account reaches. Limits
 apply together: an agency limited to two kecamatan reaches its own complaints
 in those two kecamatan only. A complaint outside every boundary (no kecamatan)
-is outside any kecamatan limit.
+is outside any kecamatan limit; its city (``jurisdiction_id``) is what a city
+or province limit (``users create --kota/--provinsi``) looks at, so a report
+outside every served city is outside such a limit too.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ class Scope:
     opd_id: int | None = None
     assignee_id: int | None = None
     kecamatan_ids: tuple[int, ...] | None = None
+    kota_ids: tuple[int, ...] | None = None  # the complaint's city (complaint.jurisdiction_id); () reaches none
     nothing: bool = False
 
     def covers(self, row: Mapping[Any, Any]) -> bool:
@@ -38,6 +41,8 @@ class Scope:
             return False
         if self.assignee_id is not None and row["assignee_id"] != self.assignee_id:
             return False
+        if self.kota_ids is not None and row["jurisdiction_id"] not in self.kota_ids:
+            return False
         return self.kecamatan_ids is None or row["kecamatan_id"] in self.kecamatan_ids
 
     def params(self) -> dict[str, Any]:
@@ -47,6 +52,7 @@ class Scope:
             "scope_opd": self.opd_id,
             "scope_assignee": self.assignee_id,
             "scope_kecamatan": list(self.kecamatan_ids) if self.kecamatan_ids is not None else None,
+            "scope_kota": list(self.kota_ids) if self.kota_ids is not None else None,
         }
 
     def bound(self) -> dict[str, Any]:
@@ -60,6 +66,8 @@ class Scope:
             found["scope_assignee_id"] = self.assignee_id
         if self.kecamatan_ids is not None:
             found["scope_kecamatan_ids"] = list(self.kecamatan_ids)
+        if self.kota_ids is not None:
+            found["scope_kota_ids"] = list(self.kota_ids)
         return found
 
 
@@ -70,7 +78,8 @@ def condition(alias: str = "c") -> str:
         f" AND (CAST(:scope_opd AS integer) IS NULL OR {alias}.opd_id = :scope_opd)"
         f" AND (CAST(:scope_assignee AS integer) IS NULL OR {alias}.assignee_id = :scope_assignee)"
         f" AND (CAST(:scope_kecamatan AS integer[]) IS NULL"
-        f" OR {alias}.kecamatan_id = ANY(CAST(:scope_kecamatan AS integer[]))))"
+        f" OR {alias}.kecamatan_id = ANY(CAST(:scope_kecamatan AS integer[])))"
+        f" AND (CAST(:scope_kota AS integer[]) IS NULL OR {alias}.jurisdiction_id = ANY(CAST(:scope_kota AS integer[]))))"
     )
 
 
@@ -81,6 +90,7 @@ BOUND_CONDITIONS: dict[str, str] = {
     "scope_opd_id": "c.opd_id = :scope_opd_id",
     "scope_assignee_id": "c.assignee_id = :scope_assignee_id",
     "scope_kecamatan_ids": "c.kecamatan_id = ANY(:scope_kecamatan_ids)",
+    "scope_kota_ids": "c.jurisdiction_id = ANY(:scope_kota_ids)",
 }
 
 

@@ -314,7 +314,7 @@ def photo(conn: Connection, photo_id: int) -> dict[str, Any] | None:
         conn.execute(
             text(
                 "SELECT p.storage_key, p.thumb_key, p.mime_type, p.sha256, c.confidential, c.tracking_code, "
-                "c.opd_id, c.assignee_id, c.kecamatan_id "
+                "c.opd_id, c.assignee_id, c.kecamatan_id, c.jurisdiction_id "
                 "FROM photo p JOIN complaint c ON c.id = p.complaint_id WHERE p.id = :id"
             ),
             {"id": photo_id},

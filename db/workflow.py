@@ -116,7 +116,10 @@ def reach(conn: Connection, ref: int | str) -> RowMapping:
     """The fields a ``Scope`` looks at, without a lock; raises NotFound."""
     return (
         conn.execute(
-            text("SELECT id, tracking_code, status, opd_id, assignee_id, kecamatan_id FROM complaint WHERE id = :id"),
+            text(
+                "SELECT id, tracking_code, status, opd_id, assignee_id, kecamatan_id, jurisdiction_id "
+                "FROM complaint WHERE id = :id"
+            ),
             {"id": resolve_id(conn, ref)},
         )
         .mappings()
@@ -432,21 +435,9 @@ def apply_many(
 
 def field_users(conn: Connection, roles: Sequence[str], opd_id: int | None = None) -> list[RowMapping]:
     """Active accounts of ``roles`` (who may be handed jobs, ``api.permissions.ASSIGNEE_ROLES``): of ``opd_id``
-    and those serving every agency, or all when None; with what limits them (role, opd_id, kecamatan_ids), so
+    and those serving every agency, or all when None; with what limits them (role, opd_id, kecamatan_ids, kota_ids), so
     a form offers a job only to those who can work it."""
-    return list(
-        conn.execute(
-            text(
-                "SELECT u.id, u.username, u.role, u.opd_id, o.short_name AS opd_short, "
-                "coalesce(array_agg(uk.kecamatan_id) FILTER (WHERE uk.kecamatan_id IS NOT NULL), '{}') "
-                "AS kecamatan_ids FROM app_user u LEFT JOIN opd o ON o.id = u.opd_id "
-                "LEFT JOIN user_kecamatan uk ON uk.user_id = u.id "
-                "WHERE u.role = ANY(:roles) AND u.active AND (CAST(:opd AS integer) IS NULL OR u.opd_id IS NULL "
-                "OR u.opd_id = :opd) GROUP BY u.id, o.short_name ORDER BY u.username"
-            ),
-            {"opd": opd_id, "roles": list(roles)},
-        ).mappings()
-    )
+    return list(conn.execute(sql("field_users"), {"opd": opd_id, "roles": list(roles)}).mappings())
 
 
 def catalogue_options(conn: Connection) -> dict[str, list[RowMapping]]:

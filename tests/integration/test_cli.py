@@ -1,6 +1,7 @@
 """The command-line tools, run as a user runs them, against the test database."""
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -124,6 +125,32 @@ def test_users_create_reads_the_password_from_stdin(engine: Engine) -> None:
     finally:
         with engine.begin() as c:
             c.execute(text("DELETE FROM app_user WHERE username LIKE 'op_cli%'"))
+
+
+def test_users_create_limits_an_account_to_cities_or_a_province(engine: Engine) -> None:
+    def create(name: str, role: str, *limits: str) -> subprocess.CompletedProcess[str]:
+        return flask_cli("users", "create", "--username", name, "--role", role, *limits, stdin="kata-sandi-panjang\n")
+
+    try:
+        city = create("kota_cli1", "operator", "--kota", "3671")
+        province = create("kota_cli2", "leader", "--provinsi", "36")
+        assert city.returncode == 0 and province.returncode == 0, (city.stderr, province.stderr)
+        with engine.begin() as c:
+            served = dict(c.execute(text("SELECT code, id FROM area WHERE level = 'kota'")).all())
+            assert authenticate(c, "kota_cli1", "kata-sandi-panjang")["kota_ids"] == [served["3671"]]
+            assert sorted(authenticate(c, "kota_cli2", "kata-sandi-panjang")["kota_ids"]) == sorted(
+                [served["3671"], served["3674"]]
+            )
+        for limits, said in (
+            (("admin", "--kota", "3671"), "--kota is not accepted for role 'admin'"),
+            (("operator", "--kota", "367"), "--kota takes a 4-digit code"),
+            (("operator", "--kota", "9999"), "kota: unknown code '9999'"),
+        ):
+            refused = create("kota_cli3", *limits)
+            assert refused.returncode != 0 and said in refused.stderr, refused.stderr
+    finally:
+        with engine.begin() as c:
+            c.execute(text("DELETE FROM app_user WHERE username LIKE 'kota_cli%'"))
 
 
 def test_api_key_create_prints_the_key_last(engine: Engine) -> None:

@@ -7,7 +7,8 @@ supervisor, so that each lies inside or outside one limit:
   (for other roles, to a field supervisor of no agency);
 - ``other_kecamatan``: the same in kecamatan Jatiuwung (367102);
 - ``other_agency``: in Tangerang, but a rubbish report, routed to DKP;
-- ``other_assignee``: in Tangerang, DBMSDA, assigned to another field supervisor.
+- ``other_assignee``: in Tangerang, DBMSDA, assigned to another field supervisor;
+- ``other_city``: the same road report in Kota Tangerang Selatan (Ciater), routed to that city's agency.
 
 The case says which of them the account reaches. Every path must agree: the
 detail API and the staff page answer only those (403 and the "outside" notice
@@ -49,14 +50,15 @@ from tests.integration.staff import accounts as accounts_fixture
 accounts = accounts_fixture
 
 TANGERANG, JATIUWUNG = "367101", "367102"
-SUKARASA, KERONCONG = "3671011001", "3671021001"
+SUKARASA, KERONCONG, CIATER = "3671011001", "3671021001", "3674011001"
 DBMSDA, DKP = "3671.DBMSDA", "3671.DKP"
 # A day no other test uses, so the leaders' figures and the exports of that day hold only this test's complaints.
 DAY = "2023-03-14"
-ALL = frozenset({"inside", "other_kecamatan", "other_agency", "other_assignee"})
-NOT_KECAMATAN = ALL - {"other_kecamatan"}
-NOT_AGENCY = ALL - {"other_agency"}
+ALL = frozenset({"inside", "other_kecamatan", "other_agency", "other_assignee", "other_city"})
+NOT_KECAMATAN = ALL - {"other_kecamatan", "other_city"}
+NOT_AGENCY = ALL - {"other_agency", "other_city"}
 NOT_ASSIGNEE = ALL - {"other_assignee"}
+NOT_CITY = ALL - {"other_city"}
 # What each role may open: the job list API, the operators' queue, the field page, the leaders' page and exports.
 OPENS = {
     "admin": {"jobs", "operator", "field", "leaders"},
@@ -74,17 +76,19 @@ class Case:
     opd: str | None
     kecamatan: tuple[str, ...]
     reaches: frozenset[str]
+    kota: tuple[str, ...] = ()  # users create --kota (4 digits) or --provinsi (2 digits)
 
     @property
     def id(self) -> str:
-        return "-".join([self.role, self.opd or "any-opd", "+".join(self.kecamatan) or "any-kecamatan"])
+        parts = [self.role, self.opd or "any-opd", "+".join(self.kecamatan) or "any-kecamatan"]
+        return "-".join(parts + (["kota" + "+".join(self.kota)] if self.kota else []))
 
 
 CASES = [
     Case("admin", None, (), ALL),
     Case("operator", None, (), ALL),
     Case("operator", None, (TANGERANG,), NOT_KECAMATAN),
-    Case("operator", None, (TANGERANG, JATIUWUNG), ALL),
+    Case("operator", None, (TANGERANG, JATIUWUNG), NOT_CITY),
     Case("opd", None, (), ALL),
     Case("opd", DBMSDA, (), NOT_AGENCY),
     Case("opd", None, (TANGERANG,), NOT_KECAMATAN),
@@ -97,6 +101,12 @@ CASES = [
     Case("leader", DBMSDA, (), NOT_AGENCY),
     Case("leader", None, (TANGERANG,), NOT_KECAMATAN),
     Case("leader", DBMSDA, (TANGERANG,), NOT_AGENCY & NOT_KECAMATAN),
+    # Cities as tenants: an account of one city, of another, of a province, of a city Pantau does not serve.
+    Case("operator", None, (), NOT_CITY, kota=("3671",)),
+    Case("opd", None, (), frozenset({"other_city"}), kota=("3674",)),
+    Case("field", None, (), NOT_ASSIGNEE & NOT_CITY, kota=("3671",)),
+    Case("leader", None, (), ALL, kota=("36",)),
+    Case("operator", None, (), frozenset(), kota=("3171",)),
 ]
 
 
@@ -183,7 +193,7 @@ def _reports(figures: dict[str, Any]) -> str:
 def test_every_path_reaches_exactly_the_complaints_the_account_is_limited_to(
     client: Any, engine: Engine, committed: list[int], accounts: Accounts, case: Case
 ) -> None:
-    me = accounts(case.role, opd=case.opd, kecamatan=list(case.kecamatan))
+    me = accounts(case.role, opd=case.opd, kecamatan=list(case.kecamatan), kota=list(case.kota))
     mine = me if case.role == "field" else accounts("field")
     someone_else = accounts("field")
     token = f"matriks{secrets.token_hex(5)}"
@@ -192,6 +202,7 @@ def test_every_path_reaches_exactly_the_complaints_the_account_is_limited_to(
         "other_kecamatan": _complaint(engine, committed, KERONCONG, "jalan_rusak", mine, token),
         "other_agency": _complaint(engine, committed, SUKARASA, "sampah", mine, token),
         "other_assignee": _complaint(engine, committed, SUKARASA, "jalan_rusak", someone_else, token),
+        "other_city": _complaint(engine, committed, CIATER, "jalan_rusak", mine, token),
     }
     reached = {codes[name] for name in case.reaches}
     acts = case.role in WORKS
@@ -244,6 +255,9 @@ def test_every_path_reaches_exactly_the_complaints_the_account_is_limited_to(
         assert _reports(figures) == str(len(reached))
         if case.kecamatan == (TANGERANG,):
             refused = _dashboard(client, headers, **{"pim-kecamatan": JATIUWUNG})
+            assert refused["pim-error"]["children"] == "Your account may not see this area or agency."
+        if case.kota == ("3671",):
+            refused = _dashboard(client, headers, **{"pim-kota": "3674"})
             assert refused["pim-error"]["children"] == "Your account may not see this area or agency."
         if case.opd:
             refused = _dashboard(client, headers, **{"pim-opd": DKP})

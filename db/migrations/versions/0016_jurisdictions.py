@@ -10,6 +10,10 @@ an ``area`` row with boundaries and agencies; forwarding there routes the
 report as if it was filed there. Forwarding anywhere else is a manual
 handover: ``complaint.handover_to`` names the destination and
 ``handover_due`` the day the operators follow it up.
+
+``user_jurisdiction`` limits a staff account to some cities (``users create
+--kota 3671``) or to the served cities of a province (``--provinsi 36``): an
+account with rows here reaches only complaints whose city is one of them.
 """
 
 import sqlalchemy as sa
@@ -38,6 +42,11 @@ def upgrade() -> None:
     )
     op.add_column("complaint", sa.Column("handover_to", sa.String(4), sa.ForeignKey("jurisdiction.code")))
     op.add_column("complaint", sa.Column("handover_due", sa.DateTime(timezone=True)))
+    op.create_table(
+        "user_jurisdiction",
+        sa.Column("user_id", sa.Integer(), sa.ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("code", sa.String(4), sa.ForeignKey("jurisdiction.code"), primary_key=True),
+    )
     op.create_index(
         "complaint_handover_idx",
         "complaint",
@@ -48,6 +57,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("complaint_handover_idx", table_name="complaint")
+    op.drop_table("user_jurisdiction")
     op.drop_column("complaint", "handover_due")
     op.drop_column("complaint", "handover_to")
     op.drop_table("jurisdiction")
