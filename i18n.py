@@ -17,6 +17,44 @@ MESSAGES: dict[str, dict[str, str]] = {
     "app.name": {"id": "Pantau", "en": "Pantau"},
     "app.tagline": {"id": "Ruang kendali pengaduan warga", "en": "Citizen complaints control room"},
     "nav.live": {"id": "Live Room", "en": "Live room"},
+    "nav.stats": {"id": "Statistik", "en": "Statistics"},
+    "stats.title": {"id": "Statistik layanan pengaduan", "en": "Complaint handling statistics"},
+    "stats.intro": {
+        "id": "Berapa laporan warga yang diterima, ditindaklanjuti dan diselesaikan, dan berapa lama, per dinas "
+        "dan per kecamatan. Hari kerja tidak menghitung akhir pekan dan hari libur; targetnya selesai dalam "
+        "seminggu. Tidak ada isi laporan atau data pelapor di halaman ini.",
+        "en": "How many citizen reports were received, followed up and finished, and how long it took, per "
+        "agency and per district. Working days leave out weekends and holidays; the target is a week. This page "
+        "shows no report's content and nothing about any reporter.",
+    },
+    "stats.kpi_reports": {"id": "Laporan diterima", "en": "Reports received"},
+    "stats.kpi_followed": {"id": "Ditindaklanjuti", "en": "Followed up"},
+    "stats.kpi_finished": {"id": "Selesai", "en": "Finished"},
+    "stats.kpi_response": {"id": "Median sampai ditanggapi", "en": "Median time to first response"},
+    "stats.kpi_completion": {"id": "Median sampai selesai", "en": "Median time to completion"},
+    "stats.map": {"id": "Laporan per kecamatan", "en": "Reports per district"},
+    "stats.by_opd": {"id": "Per dinas (OPD)", "en": "Per agency"},
+    "stats.by_kecamatan": {"id": "Per kecamatan", "en": "Per district (kecamatan)"},
+    "stats.col_name": {"id": "Nama", "en": "Name"},
+    "stats.col_reports": {"id": "Laporan", "en": "Reports"},
+    "stats.col_followed": {"id": "Ditindaklanjuti", "en": "Followed up"},
+    "stats.col_finished": {"id": "Selesai", "en": "Finished"},
+    "stats.col_response": {"id": "Median tanggapan (hari kerja)", "en": "Median response (working days)"},
+    "stats.col_completion": {"id": "Median selesai (hari kerja)", "en": "Median completion (working days)"},
+    "stats.extremes": {
+        "id": "Tercepat menyelesaikan: {fastest} ({fast} hari kerja). Terlambat: {slowest} ({slow} hari kerja).",
+        "en": "Fastest to finish: {fastest} ({fast} working days). Slowest: {slowest} ({slow} working days).",
+    },
+    "stats.no_ranking": {
+        "id": "Belum ada peringkat: perlu dua dinas dengan sedikitnya {n} laporan pada periode ini.",
+        "en": "No ranking yet: it needs two agencies with at least {n} reports in this period.",
+    },
+    "stats.rule": {
+        "id": "Persentase dan median hanya ditampilkan untuk dinas atau kecamatan dengan sedikitnya {n} laporan "
+        "pada periode ini (▲ tercepat, ▼ paling lambat). Laporan rahasia ikut dihitung, tidak pernah diuraikan.",
+        "en": "Shares and medians are shown only for agencies or districts with at least {n} reports in the period "
+        "(▲ fastest, ▼ slowest). Confidential reports are counted, never described.",
+    },
     "nav.report": {"id": "Lapor", "en": "Report"},
     "nav.track": {"id": "Lacak", "en": "Track"},
     "nav.operator": {"id": "Operator", "en": "Operators"},

@@ -9,4 +9,5 @@ from callbacks import (  # noqa: F401  # noqa: F401
     login,
     operator,
     pimpinan,
+    statistik,
 )

@@ -19,7 +19,7 @@ CITIZEN_NAV = [
     ("/lapor", "nav.report"),
     ("/lacak", "nav.track"),
 ]
-PUBLIC_NAV = [*CITIZEN_NAV, ("/live", "nav.live")]
+PUBLIC_NAV = [*CITIZEN_NAV, ("/statistik", "nav.stats"), ("/live", "nav.live")]
 # The English aria-labels Dash (and MapLibre, under plotly's maps) write into their widgets, and ours for them (relabelled by assets/pantau_locale.js).
 DASH_LABELS = {
     "Previous month": "widget.previous_month",

@@ -21,10 +21,10 @@ from tests.integration.staff import accounts as accounts_fixture
 accounts = accounts_fixture  # the fixture, under the name the tests ask for
 pytestmark = pytest.mark.browser
 WIDTH, HEIGHT = 360, 740
-PUBLIC = ["Lapor", "Lacak", "Live Room"]
+PUBLIC = ["Lapor", "Lacak", "Statistik", "Live Room"]
 # role: (links in the bar, links in the menu), in Bahasa Indonesia.
 SEEN = {
-    None: (["Lapor", "Lacak"], ["Live Room"]),
+    None: (["Lapor", "Lacak"], ["Statistik", "Live Room"]),
     "field": (["Lapangan"], PUBLIC),
     "leader": (["Pimpinan"], PUBLIC),
     "opd": (["Operator", "Pimpinan"], PUBLIC),
