@@ -920,6 +920,24 @@ MESSAGES: dict[str, dict[str, str]] = {
     "leaders.filters": {"id": "Saring", "en": "Filters"},
     "leaders.any": {"id": "Semua", "en": "All"},
     "leaders.kota": {"id": "Kota", "en": "City"},
+    "leaders.emerging": {"id": "Isu yang sedang naik", "en": "Emerging issues"},
+    "leaders.emerging_none": {
+        "id": "Tidak ada kategori atau kecamatan yang laporannya naik tajam dalam 7 hari terakhir.",
+        "en": "No category or district has had a sharp rise in reports in the last 7 days.",
+    },
+    "leaders.emerging_numbers": {
+        "id": "{recent} laporan dalam 7 hari terakhir; biasanya {usual} per minggu.",
+        "en": "{recent} reports in the last 7 days; usually {usual} a week.",
+    },
+    "leaders.emerging_all_categories": {"id": "Semua kategori", "en": "All categories"},
+    "leaders.emerging_whole_city": {"id": "seluruh wilayah", "en": "everywhere"},
+    "leaders.emerging_rule": {
+        "id": "Dibandingkan dengan rata-rata mingguan 8 minggu sebelumnya: sedikitnya 5 laporan, dua kali lipat "
+        "dari biasanya, dan begitu tinggi sehingga pada tingkat biasa hanya terjadi kurang dari sekali dalam 1.000 "
+        "minggu (uji Poisson).",
+        "en": "Against the weekly average of the 8 weeks before: at least 5 reports, twice the usual, and so many "
+        "that at the usual rate it would happen less than once in 1,000 weeks (a Poisson test).",
+    },
     "leaders.kecamatan": {"id": "Kecamatan", "en": "Kecamatan (district)"},
     "leaders.kelurahan": {"id": "Kelurahan", "en": "Kelurahan (ward)"},
     "leaders.opd": {"id": "Perangkat daerah (OPD)", "en": "Agency (OPD)"},

@@ -21,7 +21,7 @@ from api.export import progress_key
 from api.permissions import may_open, scope_of
 from db.engine import get_engine
 from db.filters import FilterError, Resolved, ScopeError, from_controls, parse_filters, resolve
-from db.leaders import MAP_LEVELS, Dashboard, Group, areas, areas_stamp, dashboard, map_areas
+from db.leaders import MAP_LEVELS, Dashboard, Group, areas, areas_stamp, dashboard, emerging, map_areas
 from geo.charts import category_figure, choropleth_figure, per_day_figure
 from geo.figures import Bounds
 from i18n import t
@@ -481,3 +481,45 @@ clientside_callback(
     Input("pim-export-xlsx", "n_clicks"),
     prevent_initial_call=True,
 )
+
+
+@callback(Output("pim-emerging", "children"), Input("pim-rows", "data"), State("pim-lang", "data"))
+def emerging_issues(_rows: Any, lang: str | None) -> Any:
+    """The categories and kecamatan whose last 7 days are well above their usual level, in the viewer's scope
+    (refreshed with the figures; recomputed when the data version moves)."""
+    lang = lang or "id"
+    user = current_staff()
+    if user is None or not may_open(user, "leaders"):
+        return []
+    scope = scope_of(user)
+    with get_engine().connect() as conn:
+        version = conn.execute(text("SELECT version FROM data_version")).scalar()
+        key = f"pim:emerging:{version}:{lang}:{scope!r}"
+        backend = _cache()
+        found = backend.get(key) if backend is not None else None
+        if found is None:
+            found = emerging(conn, scope, lang)
+            if backend is not None:
+                backend.set(key, found, timeout=DASHBOARD_TTL_S)
+    if not found:
+        return html.P(t("leaders.emerging_none", lang), className="muted", id="pim-emerging-none")
+    items = []
+    for e in found[:10]:
+        what = e.category or t("leaders.emerging_all_categories", lang)
+        where = e.kecamatan or t("leaders.emerging_whole_city", lang)
+        items.append(
+            html.Li(
+                [
+                    html.Strong(f"{what} · {where}"),
+                    " ",
+                    t(
+                        "leaders.emerging_numbers",
+                        lang,
+                        recent=number(e.recent, lang),
+                        usual=number(e.usual, lang, 1),
+                    ),
+                ],
+                **({"data-kecamatan": e.kecamatan_code} if e.kecamatan_code else {}),
+            )
+        )
+    return html.Ol(items, className="emerging-list", id="pim-emerging-list")

@@ -11,7 +11,8 @@ from db.engine import get_engine
 from db.filters import FilterError, from_controls, parse_filters, resolve
 from db.leaders import RANK_MIN_REPORTS, Group, map_areas
 from db.scope import Scope
-from geo.charts import Bounds, choropleth_figure
+from geo.charts import choropleth_figure
+from geo.figures import Bounds
 from i18n import t
 from layouts.pimpinan import days, number, percent
 from layouts.statistik import CARDS

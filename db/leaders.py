@@ -21,16 +21,18 @@ Definitions (the README's "Leaders' dashboard" section repeats them):
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, TextClause, text
 
 from db.filters import Resolved, Scope
+from db.scope import scoped_sql
 from db.sql import raw_sql, sql
 from db.status import COLOUR, OPEN_STATUSES, Status
 
@@ -234,6 +236,74 @@ def dashboard(conn: Connection, resolved: Resolved, map_level: str = "kecamatan"
         map_level=map_level,
         map_counts=_map_counts(conn, per_kelurahan, map_level) if per_kelurahan else {},
     )
+
+
+# Emerging issues: the last 7 days against the 8 weeks before. A group is emerging when it has at least
+# EMERGING_MIN_REPORTS reports this week, at least twice its usual weekly number, and so many that a Poisson
+# count at its usual rate would reach it less than once in a thousand weeks. The usual rate is never taken below
+# half a report a week, so one report after a quiet spell is no alarm.
+EMERGING_MIN_REPORTS = 5
+EMERGING_WEEKS = 8
+EMERGING_P = 0.001
+EMERGING_MIN_RATE = 0.5
+
+
+@dataclass(frozen=True)
+class Emerging:
+    """A category, a kecamatan, or a category in a kecamatan whose reports rose well above the usual."""
+
+    category: str | None  # name, None for every category
+    kecamatan: str | None  # name, None for every kecamatan
+    kecamatan_code: str | None
+    recent: int  # reports in the last 7 days
+    usual: float  # reports per week over the 8 weeks before
+    p_value: float  # chance of at least ``recent`` at the usual rate
+
+
+def poisson_tail(count: int, rate: float) -> float:
+    """P(X >= count) for X ~ Poisson(rate)."""
+    if count <= 0:
+        return 1.0
+    term = math.exp(-rate)
+    below = term
+    for k in range(1, count):
+        term *= rate / k
+        below += term
+    return max(0.0, 1.0 - below)
+
+
+def emerging(conn: Connection, scope: Scope, lang: str = "id", now: datetime | None = None) -> list[Emerging]:
+    """The groups whose last 7 days are well above their usual level (most surprising first)."""
+    rows = conn.execute(
+        scoped_sql("leaders_emerging"),
+        {**scope.params(), "now": now or datetime.now(UTC), "min_recent": EMERGING_MIN_REPORTS},
+    ).all()
+    names = _names(conn, lang)
+    found = []
+    for r in rows:
+        if r.any_category and r.any_kecamatan:
+            continue
+        usual = r.before / EMERGING_WEEKS
+        rate = max(usual, EMERGING_MIN_RATE)
+        p_value = poisson_tail(r.recent, rate)
+        if r.recent < 2 * rate or p_value >= EMERGING_P:
+            continue
+        if not r.any_kecamatan and r.kecamatan_id is None:
+            continue  # outside every boundary: counted in its category's row
+        kecamatan = None if r.any_kecamatan else names["area"].get(r.kecamatan_id)
+        category = None if r.any_category else names["category"].get(r.category_id, (None, "—"))[1]
+        found.append(
+            Emerging(
+                category,
+                kecamatan[1] if kecamatan else None,
+                kecamatan[0] if kecamatan else None,
+                r.recent,
+                usual,
+                p_value,
+            )
+        )
+    found.sort(key=lambda e: (e.p_value, -e.recent, e.category or "", e.kecamatan or ""))
+    return found
 
 
 @dataclass(frozen=True)

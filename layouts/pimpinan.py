@@ -330,6 +330,14 @@ def layout(lang: str | None = None, level: str | None = None, **query: Any) -> h
             _filters(lang, filters, scope),
             html.Div(problem, id="pim-error", role="alert", className="error"),
             _kpi_cards(lang),
+            html.Section(
+                [
+                    html.H2(t("leaders.emerging", lang)),
+                    html.Div(id="pim-emerging", **{"aria-live": "polite"}),
+                    html.P(t("leaders.emerging_rule", lang), className="pim-note"),
+                ],
+                className="pim-panel pim-emerging",
+            ),
             html.Div(
                 [
                     html.Section(

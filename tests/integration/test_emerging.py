@@ -1,0 +1,78 @@
+"""Emerging issues on the leaders' dashboard: a category rising well above its usual weekly level in a kecamatan
+is listed with its numbers; a steady one is not; an account of another city does not see it."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine
+
+from db.leaders import emerging, poisson_tail
+from db.scope import Scope
+from tests.integration.staff import Accounts, bearer, point_in
+from tests.integration.staff import accounts as accounts_fixture
+
+accounts = accounts_fixture  # the fixture, under the name the tests ask for
+KERONCONG = "3671021001"  # kecamatan Jatiuwung
+
+
+def reports(engine: Engine, committed: list[int], category: str, ages_days: list[float]) -> None:
+    from db.complaints import NewComplaint, create_complaint
+
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        for n, age in enumerate(ages_days):
+            lon, lat = point_in(engine, KERONCONG, east_m=15.0 * n)
+            made = create_complaint(
+                conn,
+                NewComplaint(
+                    category=category,
+                    description=f"uji isu naik {secrets.token_hex(4)}",
+                    lon=lon,
+                    lat=lat,
+                    created_at=now - timedelta(days=age),
+                ),
+            )
+            committed.append(made.id)
+
+
+def emerging_panel(client: Any, headers: dict[str, str]) -> str:
+    response = client.post(
+        "/_dash-update-component",
+        json={
+            "output": "pim-emerging.children",
+            "outputs": {"id": "pim-emerging", "property": "children"},
+            "inputs": [{"id": "pim-rows", "property": "data", "value": {}}],
+            "state": [{"id": "pim-lang", "property": "data", "value": "id"}],
+            "changedPropIds": ["pim-rows.data"],
+        },
+        headers=headers,
+    )
+    assert response.status_code == 200, response.data[:300]
+    return str(response.get_json()["response"]["pim-emerging"]["children"])
+
+
+def test_a_sudden_rise_is_listed_and_a_steady_category_is_not(
+    client: Any, engine: Engine, committed: list[int], accounts: Accounts
+) -> None:
+    # Fallen trees: 8 in three days where one fell in the 8 weeks before. Traffic: 3 a week, every week.
+    reports(engine, committed, "pohon_tumbang", [0.2, 0.5, 0.9, 1.1, 1.5, 2.0, 2.4, 2.9, 30.0])
+    reports(engine, committed, "lalu_lintas", [1.0 + 7 * w + d for w in range(9) for d in (0.5, 2.5, 4.5)])
+    with engine.connect() as conn:
+        found = {(e.category, e.kecamatan): e for e in emerging(conn, Scope())}
+    trees = found[("Pohon tumbang", "Jatiuwung")]
+    assert (trees.recent, trees.usual) == (8, 0.125) and trees.p_value < 0.001
+    assert not any(category == "Kemacetan / lalu lintas" for category, _ in found)
+
+    city = emerging_panel(client, bearer(client, accounts("leader", kota=["3671"])))
+    assert "Pohon tumbang · Jatiuwung" in city and "8 laporan dalam 7 hari terakhir; biasanya 0,1 per minggu" in city
+    elsewhere = emerging_panel(client, bearer(client, accounts("leader", kota=["3674"])))
+    assert "Jatiuwung" not in elsewhere
+
+
+def test_the_poisson_tail() -> None:
+    assert poisson_tail(0, 3.0) == 1.0
+    assert abs(poisson_tail(1, 2.0) - (1 - 2.718281828459045**-2)) < 1e-12
+    assert poisson_tail(8, 0.5) < 1e-6 < poisson_tail(3, 0.5)
