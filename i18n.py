@@ -589,6 +589,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Laporan diterima. Kode lacak {code}. Pantau di {url}",
         "en": "Report received. Tracking code {code}. Follow it at {url}",
     },
+    "whatsapp.without_text": {
+        "id": "(Pesan WhatsApp tanpa teks: lihat lokasi dan foto)",
+        "en": "(WhatsApp message without text: see the location and photos)",
+    },
     "sms.reply_outside": {
         "id": "Laporan diterima, kode lacak {code}. Lokasi belum dikenali; operator akan meneruskannya. Pantau di {url}",
         "en": "Report received, tracking code {code}. The place was not recognised; the operators will forward it. Follow it at {url}",

@@ -119,7 +119,9 @@ class Settings(BaseSettings):
         description="WhatsApp provider webhook messages to reporters are POSTed to (to, text, template, lang). Empty: WhatsApp off.",
     )
     whatsapp_secret: str = Field(
-        "", description="Shared secret sent in X-Pantau-Secret to the WhatsApp provider. Empty: PANTAU_SMS_SECRET."
+        "",
+        description="Shared secret of the WhatsApp gateway, in X-Pantau-Secret both ways (or the key of its"
+        " X-Hub-Signature-256 on inbound JSON). Empty: PANTAU_SMS_SECRET.",
     )
     smtp_url: str = Field(
         "",

@@ -1,4 +1,5 @@
-"""Inbound channels beyond the web: ``POST /api/v1/inbound/sms`` from an SMS gateway.
+"""Inbound channels beyond the web: ``POST /api/v1/inbound/sms`` from an SMS gateway and
+``POST /api/v1/inbound/whatsapp`` from a WhatsApp Business gateway.
 
 The gateway authenticates with the shared secret ``PANTAU_SMS_SECRET`` in the
 ``X-Pantau-Secret`` header and sends ``sender`` and ``text`` (form or JSON;
@@ -16,10 +17,20 @@ The answer carries a ``reply`` the gateway can send back to the sender.
 ``PANTAU_SUBMIT_RATE`` counts per sender (the gateway is one IP address for
 everybody), and only requests carrying the right secret count: forged ones
 cannot use up a phone number's quota.
+
+WhatsApp has the same conversation, plus what a chat can carry: a shared
+location (``lat``/``long``) places the report exactly, and photos come as
+multipart ``media`` files (up to ``MAX_MEDIA``). The gateway proves itself
+with ``X-Pantau-Secret`` (``PANTAU_WHATSAPP_SECRET``, else the SMS secret) or,
+for a JSON body, the provider's ``X-Hub-Signature-256: sha256=<HMAC of the
+body>``. A photo that is not an acceptable image never costs the report: the
+report is stored and the answer lists the media refused. Its reporter is
+answered on WhatsApp (channel ``social``, source ``WhatsApp``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import re
 from dataclasses import dataclass
@@ -34,10 +45,14 @@ from db.places import kelurahan_by_name
 from db.status import INTAKE_OUTSIDE
 from db.tracking import reporter_token
 from i18n import t
+from photos.store import get_store
+from photos.upload import PhotoError, save_photo
 from settings import get_settings
 
 bp = Blueprint("inbound", __name__, url_prefix="/api/v1/inbound")
 SECRET_HEADER = "X-Pantau-Secret"
+SIGNATURE_HEADER = "X-Hub-Signature-256"
+MAX_MEDIA = 3  # photos one WhatsApp message may bring
 MAX_SMS = 1600  # ten concatenated SMS
 FALLBACK_CATEGORY = "lainnya"
 # Words people text instead of the category code.
@@ -148,6 +163,132 @@ def inbound_sms() -> Any:
         category=parsed.category,
         placed=len(places) == 1,
         duplicate=created.duplicate_submission,
+        tracking_url=url,
+        reply=reply,
+    ), (200 if created.duplicate_submission else 201)
+
+
+def _signed(secret: str) -> bool:
+    """The provider's signature: ``sha256=`` and the HMAC-SHA256 of the raw body under ``secret``."""
+    given = request.headers.get(SIGNATURE_HEADER, "")
+    if not given.startswith("sha256=") or not request.is_json:
+        return False
+    expected = hmac.new(secret.encode(), request.get_data(cache=True), hashlib.sha256).hexdigest()
+    return hmac.compare_digest(given[len("sha256=") :].encode(), expected.encode())
+
+
+def _coordinate(body: Any, name: str, limit: float) -> float | None:
+    value = body.get(name)
+    if value in (None, ""):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: must be a number in degrees") from None
+    if not -limit <= number <= limit:
+        raise ValueError(f"{name}: must be between -{limit:g} and {limit:g}")
+    return number
+
+
+@bp.post("/whatsapp")
+def inbound_whatsapp() -> Any:
+    """Store one WhatsApp message (text, a shared location, photos) as a complaint and answer its code and a reply."""
+    settings = get_settings()
+    secret = settings.whatsapp_secret or settings.sms_secret
+    if not secret:
+        return jsonify(error="inbound WhatsApp is off: PANTAU_WHATSAPP_SECRET is not set", code=503), 503
+    given = request.headers.get(SECRET_HEADER, "")
+    if not (given and hmac.compare_digest(given.encode(), secret.encode())) and not _signed(secret):
+        return jsonify(error=f"missing or wrong {SECRET_HEADER} or {SIGNATURE_HEADER} header", code=403), 403
+    body: Any = request.get_json(silent=True) if request.is_json else request.form
+    if not hasattr(body, "get"):
+        return jsonify(error="send a form or a JSON object with sender and text", code=400), 400
+    sender = str(body.get("sender") or "").strip()
+    text = str(body.get("text") or "").strip()
+    message_id = str(body.get("message_id") or "").strip()
+    try:
+        lat, lon = _coordinate(body, "lat", 90), _coordinate(body, "long", 180)
+    except ValueError as exc:
+        return jsonify(error=str(exc), code=400), 400
+    media = request.files.getlist("media") if not request.is_json else []
+    if not sender:
+        return jsonify(error="sender is required", code=400), 400
+    if (lat is None) != (lon is None):
+        return jsonify(error="lat and long: a shared location needs both", code=400), 400
+    if not text and lat is None and not media:
+        return jsonify(error="text, a location (lat and long) or media is required", code=400), 400
+    if len(text) > MAX_SMS or len(sender) > 64 or len(message_id) > 128:
+        return jsonify(error=f"text is limited to {MAX_SMS} characters, sender to 64, message_id to 128", code=400), 400
+    if len(media) > MAX_MEDIA:
+        return jsonify(error=f"at most {MAX_MEDIA} media files a message", code=400), 400
+    for name, value in (("sender", sender), ("text", text), ("message_id", message_id)):
+        if "\x00" in value:
+            return jsonify(error=f"{name}: contains a NUL character", code=400), 400
+    if not allow_submission("whatsapp", sender):
+        return jsonify(error="too many reports from this sender; try again later", code=429), 429
+    with get_engine().begin() as conn:
+        categories = category_ids(conn)
+        parsed = parse_sms(text, set(categories)) if text else None
+        place = parsed.place if parsed else None
+        places = kelurahan_by_name(conn, place) if place and lat is None else []
+        attributes: dict[str, Any] = {"whatsapp_text": text} if text else {}
+        if parsed is not None:
+            attributes["whatsapp_format"] = "lapor" if parsed.recognised else "free"
+        if lat is not None:
+            attributes["location_from"] = "whatsapp_location"
+        elif len(places) == 1:
+            attributes["location_from"] = "kelurahan_name"
+            lat, lon = places[0].lat, places[0].lon
+        elif place:
+            attributes["place_unmatched"] = "ambiguous" if places else "unknown"
+        category = parsed.category if parsed else FALLBACK_CATEGORY
+        description = (parsed.description if parsed else "") or text or t("whatsapp.without_text", "id")
+        new = NewComplaint(
+            category=category,
+            description=description,
+            channel="social",
+            source="WhatsApp",
+            lat=lat,
+            lon=lon,
+            address=place,
+            reporter_contact=sender,
+            idempotency_key=f"whatsapp:{message_id}" if message_id else None,
+            attributes=attributes,
+        )
+        try:
+            created = create_complaint(conn, new, Actor(role="public"), categories)
+        except ComplaintError as exc:
+            return jsonify(error=f"{exc.field}: {exc.message}", code=400), 400
+    refused = []
+    stored = 0
+    if not created.duplicate_submission:
+        for upload in media:
+            try:
+                with get_engine().begin() as conn:
+                    save_photo(
+                        conn,
+                        get_store(),
+                        created.id,
+                        upload.read(),
+                        "report",
+                        Actor(role="public"),
+                        int(settings.max_photo_mb * 1048576),
+                    )
+                stored += 1
+            except PhotoError as exc:
+                refused.append({"file": (upload.filename or "")[:100], "error": exc.detail})
+    token = reporter_token(current_app.config["SECRET_KEY"], created.tracking_code)
+    url = f"{request.url_root}lacak/{created.tracking_code}?k={token}"
+    outside = created.status == INTAKE_OUTSIDE
+    reply = t("sms.reply_outside" if outside else "sms.reply", "id", code=created.tracking_code, url=url)
+    return jsonify(
+        tracking_code=created.tracking_code,
+        status=created.status.value,
+        category=category,
+        placed=lat is not None,
+        duplicate=created.duplicate_submission,
+        media_stored=stored,
+        media_refused=refused,
         tracking_url=url,
         reply=reply,
     ), (200 if created.duplicate_submission else 201)
