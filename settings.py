@@ -123,6 +123,10 @@ class Settings(BaseSettings):
         description="Shared secret of the WhatsApp gateway, in X-Pantau-Secret both ways (or the key of its"
         " X-Hub-Signature-256 on inbound JSON). Empty: PANTAU_SMS_SECRET.",
     )
+    social_secret: str = Field(
+        "",
+        description="Shared secret the social-listening gateway sends in X-Pantau-Secret; empty refuses inbound posts.",
+    )
     smtp_url: str = Field(
         "",
         description="SMTP server for e-mail to reporters: smtp://host:port, smtp+starttls://user:password@host:port or smtps://…. Empty: e-mail off.",

@@ -1,5 +1,6 @@
 """Inbound channels beyond the web: ``POST /api/v1/inbound/sms`` from an SMS gateway and
-``POST /api/v1/inbound/whatsapp`` from a WhatsApp Business gateway.
+``POST /api/v1/inbound/whatsapp`` from a WhatsApp Business gateway and
+``POST /api/v1/inbound/social`` from a social-listening gateway.
 
 The gateway authenticates with the shared secret ``PANTAU_SMS_SECRET`` in the
 ``X-Pantau-Secret`` header and sends ``sender`` and ``text`` (form or JSON;
@@ -291,4 +292,100 @@ def inbound_whatsapp() -> Any:
         media_refused=refused,
         tracking_url=url,
         reply=reply,
+    ), (200 if created.duplicate_submission else 201)
+
+
+PLATFORMS = {"facebook": "Facebook", "x": "X", "twitter": "X", "instagram": "Instagram", "tiktok": "TikTok"}
+MAX_URLS = 10
+
+
+def _text_field(body: Any, name: str, limit: int, required: bool = False) -> str:
+    value = body.get(name)
+    value = "" if value is None else str(value).strip()
+    if required and not value:
+        raise ValueError(f"{name} is required")
+    if len(value) > limit:
+        raise ValueError(f"{name}: at most {limit} characters")
+    if "\x00" in value:
+        raise ValueError(f"{name}: contains a NUL character")
+    return value
+
+
+def _urls(body: Any) -> list[str]:
+    raw = body.get("media_urls") if request.is_json else body.getlist("media_urls")
+    raw = [raw] if isinstance(raw, str) else list(raw or [])
+    if len(raw) > MAX_URLS:
+        raise ValueError(f"media_urls: at most {MAX_URLS}")
+    urls = [str(u).strip() for u in raw if str(u).strip()]
+    for u in urls:
+        if not re.match(r"^https?://\S{1,500}$", u):
+            raise ValueError("media_urls: each must be an http(s) address")
+    return urls
+
+
+@bp.post("/social")
+def inbound_social() -> Any:
+    """Store one social-media post mentioning the city as a complaint (channel ``social``); the same post is
+    one report."""
+    secret = get_settings().social_secret
+    if not secret:
+        return jsonify(error="inbound social media is off: PANTAU_SOCIAL_SECRET is not set", code=503), 503
+    given = request.headers.get(SECRET_HEADER, "")
+    if not hmac.compare_digest(given.encode(), secret.encode()):
+        return jsonify(error=f"missing or wrong {SECRET_HEADER} header", code=403), 403
+    body: Any = request.get_json(silent=True) if request.is_json else request.form
+    if not hasattr(body, "get"):
+        return jsonify(error="send a form or a JSON object with platform, post_id, author and text", code=400), 400
+    try:
+        platform = _text_field(body, "platform", 32, required=True).lower()
+        post_id = _text_field(body, "post_id", 128, required=True)
+        author = _text_field(body, "author", 100, required=True)
+        text = _text_field(body, "text", MAX_SMS, required=True)
+        place = _text_field(body, "place", 200) or None
+        link = _text_field(body, "url", 500) or None
+        lat, lon = _coordinate(body, "lat", 90), _coordinate(body, "long", 180)
+        media_urls = _urls(body)
+    except ValueError as exc:
+        return jsonify(error=str(exc), code=400), 400
+    if (lat is None) != (lon is None):
+        return jsonify(error="lat and long: coordinates need both", code=400), 400
+    if link and not re.match(r"^https?://", link):
+        return jsonify(error="url: must be an http(s) address", code=400), 400
+    source = PLATFORMS.get(platform, platform[:1].upper() + platform[1:])
+    with get_engine().begin() as conn:
+        categories = category_ids(conn)
+        parsed = parse_sms(text, set(categories))
+        place = place or parsed.place
+        places = kelurahan_by_name(conn, place) if place and lat is None else []
+        attributes: dict[str, Any] = {"post_url": link, "post_id": post_id, "media_urls": media_urls}
+        if lat is not None:
+            attributes["location_from"] = "post_coordinates"
+        elif len(places) == 1:
+            attributes["location_from"] = "kelurahan_name"
+            lat, lon = places[0].lat, places[0].lon
+        elif place:
+            attributes["place_unmatched"] = "ambiguous" if places else "unknown"
+        new = NewComplaint(
+            category=parsed.category,
+            description=parsed.description or text,
+            channel="social",
+            source=source,
+            lat=lat,
+            lon=lon,
+            address=place,
+            reporter_name=author,
+            reporter_contact=author,
+            idempotency_key=f"social:{platform}:{post_id}",
+            attributes={k: v for k, v in attributes.items() if v},
+        )
+        try:
+            created = create_complaint(conn, new, Actor(role="public"), categories)
+        except ComplaintError as exc:
+            return jsonify(error=f"{exc.field}: {exc.message}", code=400), 400
+    return jsonify(
+        tracking_code=created.tracking_code,
+        status=created.status.value,
+        category=parsed.category,
+        placed=lat is not None,
+        duplicate=created.duplicate_submission,
     ), (200 if created.duplicate_submission else 201)
