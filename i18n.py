@@ -18,6 +18,72 @@ MESSAGES: dict[str, dict[str, str]] = {
     "app.tagline": {"id": "Ruang kendali pengaduan warga", "en": "Citizen complaints control room"},
     "nav.live": {"id": "Live Room", "en": "Live room"},
     "nav.stats": {"id": "Statistik", "en": "Statistics"},
+    "intake.link": {
+        "id": "Catat laporan baru (telepon, datang, surat, medsos)",
+        "en": "Log a new report (phone, walk-in, letter, social)",
+    },
+    "intake.title": {"id": "Catat laporan baru", "en": "Log a new report"},
+    "intake.intro": {
+        "id": "Untuk laporan lewat telepon 1500-293, datang langsung, surat atau media sosial. Tab berpindah kolom, "
+        "panah memilih saluran, Ctrl+Enter di uraian mengirim. Laporan tercatat atas nama Anda.",
+        "en": "For reports by phone, in person, by letter or on social media. Tab moves between fields, the arrows "
+        "pick the channel, Ctrl+Enter in the description sends it. The report is recorded as yours.",
+    },
+    "intake.channel": {"id": "Masuk lewat", "en": "Came by"},
+    "intake.channel_telepon": {"id": "Telepon", "en": "Phone"},
+    "intake.channel_datang": {"id": "Datang langsung", "en": "Walk-in"},
+    "intake.channel_surat": {"id": "Surat", "en": "Letter"},
+    "intake.channel_whatsapp": {"id": "WhatsApp", "en": "WhatsApp"},
+    "intake.channel_facebook": {"id": "Facebook", "en": "Facebook"},
+    "intake.channel_x": {"id": "X/Twitter", "en": "X/Twitter"},
+    "intake.channel_instagram": {"id": "Instagram", "en": "Instagram"},
+    "intake.channel_lainnya": {"id": "Lainnya", "en": "Other"},
+    "intake.post_url": {"id": "Tautan unggahan (media sosial)", "en": "Link to the post (social media)"},
+    "intake.post_url_hint": {
+        "id": "Kosongkan bila bukan dari media sosial.",
+        "en": "Leave empty unless it came from social media.",
+    },
+    "intake.post_url_bad": {
+        "id": "Tautan harus diawali http:// atau https://.",
+        "en": "The link must start with http:// or https://.",
+    },
+    "intake.kelurahan": {"id": "Kelurahan", "en": "Kelurahan"},
+    "intake.kelurahan_placeholder": {"id": "Ketik nama kelurahan…", "en": "Type a kelurahan name…"},
+    "intake.coordinates": {"id": "Koordinat atau tautan peta", "en": "Coordinates or a map link"},
+    "intake.coordinates_hint": {
+        "id": "Misalnya -6.1781, 106.6297 atau tautan Google Maps/OpenStreetMap; lebih tepat daripada kelurahan.",
+        "en": "E.g. -6.1781, 106.6297 or a Google Maps/OpenStreetMap link; more exact than the kelurahan.",
+    },
+    "intake.coordinates_unreadable": {
+        "id": "Koordinat tidak terbaca: tulis lintang, bujur (misalnya -6.1781, 106.6297) atau tempel tautan peta.",
+        "en": "Coordinates not readable: write latitude, longitude (e.g. -6.1781, 106.6297) or paste a map link.",
+    },
+    "intake.coordinates_out_of_range": {
+        "id": "Koordinat di luar jangkauan: lintang -90 sampai 90, bujur -180 sampai 180.",
+        "en": "Coordinates out of range: latitude -90 to 90, longitude -180 to 180.",
+    },
+    "intake.address": {"id": "Alamat atau patokan", "en": "Address or landmark"},
+    "intake.category": {"id": "Kategori", "en": "Category"},
+    "intake.need_category": {"id": "Pilih kategori.", "en": "Choose a category."},
+    "intake.description": {"id": "Uraian", "en": "Description"},
+    "intake.description_hint": {"id": "Apa, sejak kapan, seberapa parah.", "en": "What, since when, how bad."},
+    "intake.need_description": {"id": "Tulis uraian laporan.", "en": "Write what is reported."},
+    "intake.reporter_name": {"id": "Nama pelapor", "en": "Reporter's name"},
+    "intake.reporter_contact": {"id": "Kontak pelapor", "en": "Reporter's contact"},
+    "intake.reporter_contact_hint": {
+        "id": "Nomor HP atau e-mail: pelapor diberi kabar di setiap tahap.",
+        "en": "Phone number or e-mail: the reporter is told at every step.",
+    },
+    "intake.anonymous": {"id": "Anonim (identitas tidak disimpan)", "en": "Anonymous (no identity kept)"},
+    "intake.confidential": {"id": "Rahasia (tidak tampil di publik)", "en": "Confidential (never public)"},
+    "intake.submit": {"id": "Simpan laporan", "en": "Save the report"},
+    "intake.fix": {"id": "Periksa kolom yang ditandai.", "en": "Check the marked fields."},
+    "intake.done": {"id": "Tersimpan dengan kode {code}.", "en": "Saved as {code}."},
+    "intake.done_outside": {
+        "id": "Tersimpan dengan kode {code}, belum ada lokasi di wilayah: ada di antrean untuk diteruskan.",
+        "en": "Saved as {code}, not yet placed inside the city: it waits in the queue to be forwarded.",
+    },
+    "intake.open": {"id": "Buka laporan", "en": "Open the report"},
     "stats.title": {"id": "Statistik layanan pengaduan", "en": "Complaint handling statistics"},
     "stats.intro": {
         "id": "Berapa laporan warga yang diterima, ditindaklanjuti dan diselesaikan, dan berapa lama, per dinas "
@@ -90,6 +156,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "channel.call_centre": {"id": "Call center", "en": "Call centre"},
     "channel.walk_in": {"id": "Datang langsung", "en": "Walk-in"},
     "channel.api": {"id": "API", "en": "API"},
+    "channel.letter": {"id": "Surat", "en": "Letter"},
+    "channel.other": {"id": "Lainnya", "en": "Other"},
     # Messages to reporters (notify/messages.py): one SMS of 160 characters where possible, so keep them short.
     # {office}, {reason} and {text} come with their closing full stop (they may be shortened to fit).
     "notify.subject": {"id": "Pantau: laporan {code} - {what}", "en": "Pantau: report {code} - {what}"},

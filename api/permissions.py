@@ -94,6 +94,8 @@ ROLE_PHOTO_KINDS: dict[str, frozenset[str]] = {
 # Roles allowed on each staff page and API (admin is allowed everywhere).
 PAGE_ROLES: dict[str, tuple[str, ...]] = {
     "operator": ("operator", "opd"),
+    # Logging a report that came by phone, in person, by letter or on social media (/operator/baru).
+    "intake": ("operator",),
     "field": ("field",),
     "complaint": ("operator", "opd", "field", "leader"),
     "jobs": ("field", "opd", "operator"),

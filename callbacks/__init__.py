@@ -3,6 +3,7 @@
 from callbacks import (  # noqa: F401  # noqa: F401
     complaint,
     field,
+    intake,
     lacak,
     lapor,
     live,

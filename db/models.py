@@ -37,7 +37,7 @@ from db.sql import fill_statuses
 from db.status import Status
 
 AREA_LEVELS = ("kota", "kecamatan", "kelurahan")
-CHANNELS = ("web", "app", "sms", "social", "call_centre", "walk_in", "api")
+CHANNELS = ("web", "app", "sms", "social", "call_centre", "walk_in", "letter", "api", "other")
 ROLES = ("admin", "operator", "opd", "field", "leader")
 PHOTO_KINDS = ("report", "completion")
 EVENT_KINDS = (

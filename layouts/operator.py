@@ -8,7 +8,7 @@ import dash
 from dash import dcc, html
 
 from api.auth import current_staff
-from api.permissions import ASSIGNEE_ROLES, BULK_ACTIONS, actions_of, assignable_opd, scope_of
+from api.permissions import ASSIGNEE_ROLES, BULK_ACTIONS, actions_of, assignable_opd, may_open, scope_of
 from db.engine import get_engine
 from db.status import Status
 from db.workflow import OPEN, catalogue_options, data_version, field_users
@@ -157,7 +157,14 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
     return page(
         [
             html.Div(
-                [html.H1(t("queue.title", lang)), *scope_note, html.P(t("queue.keys_hint", lang), className="hint")],
+                [
+                    html.H1(t("queue.title", lang)),
+                    *scope_note,
+                    html.P(t("queue.keys_hint", lang), className="hint"),
+                    html.A(t("intake.link", lang), href=f"/operator/baru?lang={lang}", className="button", id="op-new")
+                    if may_open(user, "intake")
+                    else None,
+                ],
                 className="queue-head",
             ),
             _filters(options, lang, show_opd=scope.opd_id is None),

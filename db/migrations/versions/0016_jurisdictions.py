@@ -11,6 +11,9 @@ report as if it was filed there. Forwarding anywhere else is a manual
 handover: ``complaint.handover_to`` names the destination and
 ``handover_due`` the day the operators follow it up.
 
+Two channels join for the operators' intake form: ``letter`` (a letter to
+the city) and ``other``.
+
 ``user_jurisdiction`` limits a staff account to some cities (``users create
 --kota 3671``) or to the served cities of a province (``--provinsi 36``): an
 account with rows here reaches only complaints whose city is one of them.
@@ -25,9 +28,19 @@ branch_labels = None
 depends_on = None
 
 LEVELS = ("provinsi", "kabupaten", "kota")
+OLD_CHANNELS = ("web", "app", "sms", "social", "call_centre", "walk_in", "api")
+CHANNELS = ("web", "app", "sms", "social", "call_centre", "walk_in", "letter", "api", "other")
+
+
+def _channels(values: tuple[str, ...]) -> None:
+    op.drop_constraint("complaint_channel_check", "complaint", type_="check")
+    op.create_check_constraint(
+        "complaint_channel_check", "complaint", f"channel IN ({', '.join(repr(v) for v in values)})"
+    )
 
 
 def upgrade() -> None:
+    _channels(CHANNELS)
     op.create_table(
         "jurisdiction",
         sa.Column("code", sa.String(4), primary_key=True),
@@ -61,3 +74,4 @@ def downgrade() -> None:
     op.drop_column("complaint", "handover_due")
     op.drop_column("complaint", "handover_to")
     op.drop_table("jurisdiction")
+    _channels(OLD_CHANNELS)

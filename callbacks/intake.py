@@ -1,0 +1,128 @@
+"""/operator/baru: turn what the operator typed into a new report, created as theirs, and clear the form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import Input, Output, State, callback, html, no_update
+
+from api.auth import current_staff
+from api.permissions import may_open
+from db.complaints import Actor, ComplaintError, NewComplaint, category_ids, create_complaint
+from db.engine import get_engine
+from db.places import kelurahan_point
+from db.status import INTAKE_OUTSIDE
+from geo.coordinates import CoordinateError, parse_coordinates
+from i18n import t
+from layouts.intake import INTAKE_CHANNELS
+
+FIELDS = ("oi-coordinates", "oi-category", "oi-description", "oi-name", "oi-contact", "oi-post-url")
+CLEARED = ("oi-kelurahan", "oi-coordinates", "oi-address", "oi-category", "oi-description", "oi-name", "oi-contact")
+_DROPDOWNS = {"oi-kelurahan", "oi-category"}
+_SOCIAL = {choice for choice, channel, _ in INTAKE_CHANNELS if channel == "social"}
+# ComplaintError's field → the form field that shows it.
+_FIELD_OF = {"description": "oi-description", "category": "oi-category", "reporter_name": "oi-name"}
+_FIELD_OF |= {"reporter_contact": "oi-contact", "lat": "oi-coordinates", "lon": "oi-coordinates"}
+
+
+def _errors(found: dict[str, str]) -> list[Any]:
+    return [html.Span(found[f], className="error") if f in found else "" for f in FIELDS]
+
+
+@callback(
+    Output("oi-result", "children"),
+    *(Output(f"{f}-error", "children") for f in FIELDS),
+    *(Output(f, "value") for f in CLEARED),
+    Output("oi-flags", "value"),
+    Output("oi-post-url", "value"),
+    Input("oi-submit", "n_clicks"),
+    State("oi-channel", "value"),
+    State("oi-post-url", "value"),
+    State("oi-kelurahan", "value"),
+    State("oi-coordinates", "value"),
+    State("oi-address", "value"),
+    State("oi-category", "value"),
+    State("oi-description", "value"),
+    State("oi-name", "value"),
+    State("oi-contact", "value"),
+    State("oi-flags", "value"),
+    State("oi-lang", "data"),
+    prevent_initial_call=True,
+)
+def log_report(
+    _clicks: int,
+    choice: str | None,
+    post_url: str | None,
+    kelurahan: str | None,
+    coordinates: str | None,
+    address: str | None,
+    category: str | None,
+    description: str | None,
+    name: str | None,
+    contact: str | None,
+    flags: list[str] | None,
+    lang: str | None,
+) -> tuple[Any, ...]:
+    lang = lang or "id"
+    keep = (no_update,) * (len(CLEARED) + 2)
+    user = current_staff()
+    if user is None or not may_open(user, "intake"):
+        return (html.Span(t("guard.forbidden", lang), className="error"), *_errors({}), *keep)
+    found: dict[str, str] = {}
+    channel, source = next(((c, s) for k, c, s in INTAKE_CHANNELS if k == choice), ("call_centre", None))
+    lat = lon = None
+    if (coordinates or "").strip():
+        try:
+            lat, lon = parse_coordinates(coordinates or "")
+        except CoordinateError as exc:
+            found["oi-coordinates"] = t(f"intake.coordinates_{exc.reason}", lang)
+    if not category:
+        found["oi-category"] = t("intake.need_category", lang)
+    if not (description or "").strip():
+        found["oi-description"] = t("intake.need_description", lang)
+    url = (post_url or "").strip()
+    if url and not url.startswith(("http://", "https://")):
+        found["oi-post-url"] = t("intake.post_url_bad", lang)
+    if found:
+        return (html.Span(t("intake.fix", lang), className="error"), *_errors(found), *keep)
+    anonymous = "anonymous" in (flags or [])
+    with get_engine().begin() as conn:
+        if lat is None and kelurahan:
+            point = kelurahan_point(conn, kelurahan)
+            if point is not None:
+                lat, lon = point
+        new = NewComplaint(
+            category=category or "",
+            description=description or "",
+            channel=channel,
+            source=source,
+            lat=lat,
+            lon=lon,
+            address=(address or "").strip() or None,
+            reporter_name=None if anonymous else (name or "").strip() or None,
+            reporter_contact=None if anonymous else (contact or "").strip() or None,
+            anonymous=anonymous,
+            confidential="confidential" in (flags or []),
+            attributes={"entered_by": user.username, **({"post_url": url} if url and choice in _SOCIAL else {})},
+        )
+        try:
+            created = create_complaint(conn, new, Actor(role=user.role, user_id=user.id), category_ids(conn))
+        except ComplaintError as exc:
+            where = _FIELD_OF.get(exc.field, "oi-description")
+            return (html.Span(t("intake.fix", lang), className="error"), *_errors({where: exc.message}), *keep)
+    outside = created.status == INTAKE_OUTSIDE
+    done = html.P(
+        [
+            t("intake.done_outside" if outside else "intake.done", lang, code=created.tracking_code),
+            " ",
+            html.A(
+                t("intake.open", lang),
+                href=f"/pengaduan/{created.tracking_code}?lang={lang}",
+                id="oi-created",
+                **{"data-code": created.tracking_code},
+            ),
+        ],
+        className="notice done",
+    )
+    # Dropdowns are emptied with None, text boxes with "" (a None leaves the browser's text in place).
+    return (done, *_errors({}), *(None if f in _DROPDOWNS else "" for f in CLEARED), [], "")
