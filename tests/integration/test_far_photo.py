@@ -1,0 +1,197 @@
+"""A completion photo far from the report (or without GPS) does not close it: an operator confirms first.
+
+The distance is the photo's EXIF GPS position against the report's place, measured in PostGIS; the limit is
+PANTAU_PHOTO_MAX_DISTANCE_M (200 m by default).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, text
+
+from db import wall
+from db.status import COLOUR, Status
+from tests.integration.staff import (
+    Accounts,
+    act,
+    bearer,
+    jpeg,
+    new_complaint,
+    render_page,
+    session_login,
+    site_photo,
+    status_of,
+    text_of,
+    upload,
+)
+from tests.integration.staff import accounts as accounts_fixture
+
+accounts = accounts_fixture  # the fixture, under the name the tests ask for
+
+PHONE = "081234567890"
+
+
+def _job(client: Any, engine: Engine, committed: list[int], accounts: Accounts) -> dict[str, Any]:
+    """A report with a phone number (so the reporter is told each step), assigned to a field supervisor who started."""
+    code = new_complaint(engine, committed, reporter_contact=PHONE)
+    operator_account = accounts("operator")
+    operator = bearer(client, operator_account)
+    field_account = accounts("field")
+    field = bearer(client, field_account)
+    assert act(client, operator, code, action="verify").status_code == 200
+    assert act(client, operator, code, action="assign", assignee=field_account.username).status_code == 200
+    assert act(client, field, code, action="start").status_code == 200
+    return {"code": code, "field": field, "operator": operator, "operator_account": operator_account}
+
+
+def _finished_messages(engine: Engine, code: str) -> int:
+    with engine.connect() as conn:
+        return int(
+            conn.execute(
+                text(
+                    "SELECT count(*) FROM notification n JOIN complaint c ON c.id = n.complaint_id "
+                    "WHERE c.tracking_code = :c AND n.kind = 'finished'"
+                ),
+                {"c": code},
+            ).scalar_one()
+        )
+
+
+def _wall_colour(engine: Engine, code: str) -> str | None:
+    """The colour of the report's dot on the city's wall screen (None: not drawn)."""
+    with engine.connect() as conn:
+        cid = conn.execute(text("SELECT id FROM complaint WHERE tracking_code = :c"), {"c": code}).scalar_one()
+        drawn = [m for m in wall.markers(conn, wall.Resolved("all")) if m.id == cid]
+    return COLOUR[Status(drawn[0].status)].value if drawn else None
+
+
+def _lacak_text(client: Any, code: str) -> str:
+    return text_of(render_page(client, f"/lacak/{code}"))
+
+
+def test_a_completion_photo_11_km_away_is_not_green_until_an_operator_confirms(
+    client: Any, engine: Engine, committed: list[int], accounts: Accounts
+) -> None:
+    job = _job(client, engine, committed, accounts)
+    code = job["code"]
+    with engine.connect() as conn:
+        far = site_photo(conn, code, east_m=11_000)
+    stored = upload(client, job["field"], code, far)
+    assert stored.status_code == 201, stored.get_json()
+
+    # Without a reason, finishing is refused, naming the distance, and nothing changes.
+    refused = act(client, job["field"], code, action="complete")
+    assert refused.status_code == 400
+    assert refused.get_json()["field"] == "reason"
+    assert "11,000 m" in refused.get_json()["error"]
+    assert status_of(engine, code)["status"] == "dikerjakan"
+
+    # With a reason it waits, yellow, for an operator; the reporter hears nothing of it being finished.
+    waiting = act(client, job["field"], code, action="complete", reason="Titik GPS kamera meleset, foto di lokasi")
+    assert waiting.status_code == 200, waiting.get_json()
+    assert (waiting.get_json()["status"], waiting.get_json()["colour"]) == ("perlu_konfirmasi", "yellow")
+    assert _wall_colour(engine, code) == "yellow"
+    assert _finished_messages(engine, code) == 0
+    tracking = _lacak_text(client, code)
+    assert "sedang diperiksa operator" in tracking and "Pekerjaan sudah selesai" not in tracking
+    # The field supervisor may not confirm their own work.
+    assert act(client, job["field"], code, action="confirm").status_code == 403
+
+    # The operators' queue lists it under "waiting for confirmation"; its page shows the distance and the reason.
+    session_login(client, job["operator_account"])
+    page = text_of(render_page(client, f"/pengaduan/{code}", "?lang=id"))
+    assert "Menunggu konfirmasi operator" in page
+    assert "11,0 km dari lokasi laporan (batas 200 m)" in page
+    assert "Titik GPS kamera meleset, foto di lokasi" in page
+    assert "Konfirmasi selesai" in page
+
+    confirmed = act(client, job["operator"], code, action="confirm")
+    assert confirmed.status_code == 200, confirmed.get_json()
+    assert (confirmed.get_json()["status"], confirmed.get_json()["colour"]) == ("selesai", "green")
+    assert _wall_colour(engine, code) == "green"
+    assert _finished_messages(engine, code) == 1
+    assert "Pekerjaan sudah selesai" in _lacak_text(client, code)
+    with engine.connect() as conn:
+        who, completed = conn.execute(
+            text(
+                "SELECT u.username, c.completed_at FROM complaint_event e JOIN complaint c ON c.id = e.complaint_id "
+                "JOIN app_user u ON u.id = e.actor_id WHERE c.tracking_code = :c AND e.to_status = 'selesai'"
+            ),
+            {"c": code},
+        ).one()
+    assert who == job["operator_account"].username  # the history names who confirmed
+    assert completed is not None
+    assert job["operator_account"].username in text_of(render_page(client, f"/pengaduan/{code}", "?lang=id"))
+
+
+def test_a_photo_taken_near_the_report_closes_it_at_once(
+    client: Any, engine: Engine, committed: list[int], accounts: Accounts
+) -> None:
+    job = _job(client, engine, committed, accounts)
+    code = job["code"]
+    with engine.connect() as conn:
+        near = site_photo(conn, code, east_m=150)
+    assert upload(client, job["field"], code, near).status_code == 201
+    done = act(client, job["field"], code, action="complete")
+    assert (done.status_code, done.get_json()["status"], done.get_json()["colour"]) == (200, "selesai", "green")
+    assert _finished_messages(engine, code) == 1
+    assert _wall_colour(engine, code) == "green"
+
+
+def test_a_photo_without_gps_needs_a_reason_and_an_operator(
+    client: Any, engine: Engine, committed: list[int], accounts: Accounts
+) -> None:
+    job = _job(client, engine, committed, accounts)
+    code = job["code"]
+    assert upload(client, job["field"], code, jpeg(colour=(200, 10, 10))).status_code == 201
+    refused = act(client, job["field"], code, action="complete", note="sudah")
+    assert refused.status_code == 400 and "no completion photo has a GPS position" in refused.get_json()["error"]
+    waiting = act(client, job["field"], code, action="complete", reason="HP tanpa GPS")
+    assert waiting.get_json()["status"] == "perlu_konfirmasi"
+    session_login(client, job["operator_account"])
+    assert "Tidak ada foto penyelesaian dengan data lokasi" in text_of(
+        render_page(client, f"/pengaduan/{code}", "?lang=id")
+    )
+
+    # Sent back with a reason: to the live room, off the supervisor's list, and the reporter was never told it
+    # was finished, so is not told it was reopened either.
+    back = act(client, job["operator"], code, action="reopen", reason="foto tidak menunjukkan lokasi")
+    assert back.status_code == 200 and back.get_json()["status"] == "terverifikasi"
+    assert status_of(engine, code)["assignee"] is None
+    assert _finished_messages(engine, code) == 0
+    with engine.connect() as conn:
+        reopened = conn.execute(
+            text(
+                "SELECT count(*) FROM notification n JOIN complaint c ON c.id = n.complaint_id "
+                "WHERE c.tracking_code = :c AND n.kind = 'reopened'"
+            ),
+            {"c": code},
+        ).scalar_one()
+    assert reopened == 0
+
+
+def test_the_operators_queue_offers_the_reports_waiting_for_confirmation(
+    client: Any, engine: Engine, committed: list[int], accounts: Accounts
+) -> None:
+    job = _job(client, engine, committed, accounts)
+    code = job["code"]
+    with engine.connect() as conn:
+        far = site_photo(conn, code, east_m=11_000)
+    assert upload(client, job["field"], code, far).status_code == 201
+    assert act(client, job["field"], code, action="complete", reason="jauh").status_code == 200
+
+    from api.auth import StaffUser
+    from api.permissions import scope_of
+    from db.accounts import load_user
+    from db.workflow import QueueFilter, queue
+
+    with engine.connect() as conn:
+        user = StaffUser.from_row(load_user(conn, user_id=job["operator_account"].id))
+        listed = queue(conn, scope_of(user), QueueFilter(statuses=("perlu_konfirmasi",)))
+    assert code in [r["tracking_code"] for r in listed]
+    assert {r["status"] for r in listed} == {"perlu_konfirmasi"}
+    session_login(client, job["operator_account"])
+    page = render_page(client, "/operator", "?lang=id&status=perlu_konfirmasi")
+    assert "Menunggu konfirmasi selesai" in text_of(page)  # the tab
+    assert '"value": ["perlu_konfirmasi"]' in text_of(page)  # the status filter it opens
