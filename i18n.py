@@ -802,8 +802,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "note and press Finish again: an operator confirms it before the report counts as finished.",
     },
     "field.waiting": {
-        "id": "Pekerjaan dilaporkan selesai. Menunggu konfirmasi operator karena foto jauh dari lokasi laporan.",
-        "en": "Job reported finished. It waits for an operator's confirmation: the photo is far from the report.",
+        "id": "Pekerjaan dilaporkan selesai. Menunggu konfirmasi operator karena foto jauh dari lokasi laporan "
+        "atau tanpa GPS.",
+        "en": "Job reported finished. It waits for an operator's confirmation: the photo is far from the report "
+        "or has no GPS.",
     },
     "field.need_photo": {
         "id": "Tambahkan minimal satu foto penyelesaian dahulu.",

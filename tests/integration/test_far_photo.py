@@ -93,6 +93,11 @@ def test_a_completion_photo_11_km_away_is_not_green_until_an_operator_confirms(
     assert (waiting.get_json()["status"], waiting.get_json()["colour"]) == ("perlu_konfirmasi", "yellow")
     assert _wall_colour(engine, code) == "yellow"
     assert _finished_messages(engine, code) == 0
+    with engine.connect() as conn:  # not finished yet for the leaders' figures either
+        assert (
+            conn.execute(text("SELECT completed_at FROM complaint WHERE tracking_code = :c"), {"c": code}).scalar()
+            is None
+        )
     tracking = _lacak_text(client, code)
     assert "sedang diperiksa operator" in tracking and "Pekerjaan sudah selesai" not in tracking
     # The field supervisor may not confirm their own work.
