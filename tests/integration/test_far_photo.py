@@ -16,6 +16,7 @@ from tests.integration.staff import (
     Accounts,
     act,
     bearer,
+    dash_call,
     jpeg,
     new_complaint,
     render_page,
@@ -66,6 +67,23 @@ def _wall_colour(engine: Engine, code: str) -> str | None:
     return COLOUR[Status(drawn[0].status)].value if drawn else None
 
 
+def _find(layout: Any, component_id: str) -> Any:
+    """The component with this id in a rendered layout, or None."""
+    if isinstance(layout, dict):
+        if isinstance(layout.get("props"), dict) and layout["props"].get("id") == component_id:
+            return layout
+        children: Any = layout.values()
+    elif isinstance(layout, list):
+        children = layout
+    else:
+        return None
+    for child in children:
+        found = _find(child, component_id)
+        if found is not None:
+            return found
+    return None
+
+
 def _lacak_text(client: Any, code: str) -> str:
     return text_of(render_page(client, f"/lacak/{code}"))
 
@@ -111,9 +129,26 @@ def test_a_completion_photo_11_km_away_is_not_green_until_an_operator_confirms(
     assert "Titik GPS kamera meleset, foto di lokasi" in page
     assert "Konfirmasi selesai" in page
 
-    confirmed = act(client, job["operator"], code, action="confirm")
-    assert confirmed.status_code == 200, confirmed.get_json()
-    assert (confirmed.get_json()["status"], confirmed.get_json()["colour"]) == ("selesai", "green")
+    # "Konfirmasi selesai", as the page's button calls it.
+    version = status_of(engine, code)["version"]
+    spec = next(c for c in client.get("/_dash-dependencies").get_json() if c["output"].startswith("..cp-confirm-msg"))
+    outputs = [{"id": o.split(".")[0], "property": o.split(".", 1)[1]} for o in spec["output"].strip(".").split("...")]
+    pressed = dash_call(
+        client,
+        {
+            "output": spec["output"],
+            "outputs": outputs,
+            "inputs": [{"id": "cp-confirm", "property": "n_clicks", "value": 1}],
+            "state": [{"id": "cp-ctx", "property": "data", "value": {"code": code, "version": version, "lang": "id"}}],
+            "changedPropIds": ["cp-confirm.n_clicks"],
+        },
+    )
+    assert pressed.status_code == 200, pressed.data[:300]
+    assert pressed.get_json()["response"]["cp-reload"]["href"] == f"/pengaduan/{code}?lang=id&done=confirm"
+    assert status_of(engine, code)["status"] == "selesai"
+    # Confirming again (a second tab) is refused: it is finished already.
+    again = act(client, job["operator"], code, action="confirm")
+    assert again.status_code == 409 and again.get_json()["colour"] == "green"
     assert _wall_colour(engine, code) == "green"
     assert _finished_messages(engine, code) == 1
     assert "Pekerjaan sudah selesai" in _lacak_text(client, code)
@@ -127,7 +162,8 @@ def test_a_completion_photo_11_km_away_is_not_green_until_an_operator_confirms(
         ).one()
     assert who == job["operator_account"].username  # the history names who confirmed
     assert completed is not None
-    assert job["operator_account"].username in text_of(render_page(client, f"/pengaduan/{code}", "?lang=id"))
+    history = text_of(_find(render_page(client, f"/pengaduan/{code}", "?lang=en"), "timeline"))
+    assert f"Operator ({job['operator_account'].username})" in history
 
 
 def test_a_photo_taken_near_the_report_closes_it_at_once(
