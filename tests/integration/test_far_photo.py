@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, text
 
 from db import wall
@@ -236,3 +237,25 @@ def test_the_operators_queue_offers_the_reports_waiting_for_confirmation(
     page = render_page(client, "/operator", "?lang=id&status=perlu_konfirmasi")
     assert "Menunggu konfirmasi selesai" in text_of(page)  # the tab
     assert '"value": ["perlu_konfirmasi"]' in text_of(page)  # the status filter it opens
+
+
+def test_the_distance_allowed_is_a_setting(
+    client: Any, engine: Engine, committed: list[int], accounts: Accounts
+) -> None:
+    from settings import get_settings
+
+    job = _job(client, engine, committed, accounts)
+    with engine.connect() as conn:
+        photo = site_photo(conn, job["code"], east_m=150)  # near enough by default, not under a 100 m limit
+    assert upload(client, job["field"], job["code"], photo).status_code == 201
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PANTAU_PHOTO_MAX_DISTANCE_M", "100")
+        get_settings.cache_clear()
+        try:
+            refused = act(client, job["field"], job["code"], action="complete")
+        finally:
+            patch.undo()
+            get_settings.cache_clear()  # the environment as it was, read afresh
+    assert refused.status_code == 400 and "150 m from the report" in refused.get_json()["error"]
+    done = act(client, job["field"], job["code"], action="complete")  # back to 200 m: it closes
+    assert done.get_json()["status"] == "selesai"
