@@ -259,3 +259,40 @@ def test_the_distance_allowed_is_a_setting(
     assert refused.status_code == 400 and "150 m from the report" in refused.get_json()["error"]
     done = act(client, job["field"], job["code"], action="complete")  # back to 200 m: it closes
     assert done.get_json()["status"] == "selesai"
+
+
+def test_a_confidential_or_anonymous_report_waiting_for_confirmation_shows_nothing_more_in_public(
+    client: Any, engine: Engine, committed: list[int], accounts: Accounts
+) -> None:
+    field_account, operator_account = accounts("field"), accounts("operator")
+    field, operator = bearer(client, field_account), bearer(client, operator_account)
+    codes = {
+        "confidential": new_complaint(engine, committed, reporter_contact=PHONE, confidential=True),
+        "anonymous": new_complaint(engine, committed, reporter_contact=PHONE, anonymous=True),
+    }
+    for kind, code in codes.items():
+        for body in ({"action": "verify"}, {"action": "assign", "assignee": field_account.username}):
+            assert act(client, operator, code, **body).status_code == 200
+        with engine.connect() as conn:
+            assert upload(client, field, code, site_photo(conn, code, east_m=11_000)).status_code == 201
+        reason = f"alasan rahasia {kind} petugas"
+        assert act(client, field, code, action="complete", reason=reason).get_json()["status"] == "perlu_konfirmasi"
+        tracking = _lacak_text(client, code)
+        if kind == "confidential":
+            assert reason not in tracking  # only the reporter's own link shows a confidential report's notes
+            assert _wall_colour(engine, code) is None  # never a dot on the wall
+        assert act(client, operator, code, action="confirm").get_json()["status"] == "selesai"
+    with engine.connect() as conn:
+        messages = dict(
+            conn.execute(
+                text(
+                    "SELECT c.tracking_code, array_agg(n.facts::text) FROM notification n "
+                    "JOIN complaint c ON c.id = n.complaint_id WHERE c.tracking_code = ANY(:codes) "
+                    "AND n.kind = 'finished' GROUP BY c.tracking_code"
+                ),
+                {"codes": list(codes.values())},
+            ).all()
+        )
+    assert codes["anonymous"] not in messages  # an anonymous report keeps no contact: it is told nothing
+    assert len(messages[codes["confidential"]]) == 1
+    assert "alasan rahasia" not in messages[codes["confidential"]][0]
