@@ -141,6 +141,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "status.diteruskan": {"id": "Diteruskan", "en": "Forwarded"},
     "status.ditugaskan": {"id": "Ditugaskan", "en": "Assigned"},
     "status.dikerjakan": {"id": "Dikerjakan", "en": "In progress"},
+    "status.perlu_konfirmasi": {"id": "Menunggu konfirmasi", "en": "Awaiting confirmation"},
     "status.selesai": {"id": "Selesai", "en": "Finished"},
     "status.ditolak": {"id": "Ditolak", "en": "Rejected"},
     "status.duplikat": {"id": "Duplikat", "en": "Duplicate"},
@@ -581,6 +582,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "A field team has been assigned, being handled.",
     },
     "lacak.meaning.dikerjakan": {"id": "Sedang dikerjakan di lokasi.", "en": "Work is under way on site."},
+    "lacak.meaning.perlu_konfirmasi": {
+        "id": "Petugas melaporkan pekerjaan selesai; hasilnya sedang diperiksa operator.",
+        "en": "The field team reports the work done; an operator is checking the result.",
+    },
     "lacak.meaning.selesai": {"id": "Pekerjaan sudah selesai.", "en": "The work is done."},
     "lacak.meaning.ditolak": {"id": "Laporan tidak ditindaklanjuti.", "en": "The report will not be taken further."},
     "lacak.meaning.duplikat": {
@@ -678,6 +683,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "role.api": {"id": "Aplikasi mitra", "en": "Partner app"},
     "role.import": {"id": "Impor data", "en": "Data import"},
     "role.other": {"id": "Petugas", "en": "Staff"},
+    "queue.waiting_confirmation": {
+        "id": "Menunggu konfirmasi selesai",
+        "en": "Waiting for confirmation",
+    },
     "queue.title": {"id": "Antrean pengaduan", "en": "Complaints queue"},
     "queue.keys_hint": {
         "id": "Tekan / untuk mencari. Tab berpindah antar baris; Spasi mencentang; Enter membuka kode laporan.",
@@ -749,6 +758,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "action.assign": {"id": "Tugaskan", "en": "Assign"},
     "action.start": {"id": "Mulai kerja", "en": "Start work"},
     "action.complete": {"id": "Selesaikan", "en": "Finish"},
+    "action.confirm": {"id": "Konfirmasi selesai", "en": "Confirm finished"},
     "action.reject": {"id": "Tolak", "en": "Reject"},
     "action.duplicate": {"id": "Tandai duplikat", "en": "Mark duplicate"},
     "action.reopen": {"id": "Buka kembali", "en": "Reopen"},
@@ -802,6 +812,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "action.need_assignee": {"id": "Pilih pengawas lapangan.", "en": "Choose a field supervisor."},
     "action.need_category": {"id": "Pilih kategori baru.", "en": "Choose the new category."},
     "action.need_of": {"id": "Isi kode laporan induknya.", "en": "Enter the code of the original report."},
+    "action.far_photo_reason": {
+        "id": "Foto penyelesaian jauh dari lokasi laporan atau tanpa GPS: tulis alasannya untuk operator.",
+        "en": "The completion photo is far from the report or has no GPS: write the reason for the operator.",
+    },
     "action.need_reason": {"id": "Tindakan ini memerlukan alasan.", "en": "This action needs a reason."},
     "action.forbidden": {
         "id": "Akun Anda tidak berhak melakukan tindakan ini pada laporan ini.",
@@ -922,6 +936,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Pekerjaan selesai. Laporan kini hijau.",
         "en": "Job finished. The report is now green.",
     },
+    "field.need_reason": {
+        "id": "Foto penyelesaian diambil lebih dari {limit} dari lokasi laporan, atau tanpa GPS. Tulis alasannya "
+        "di catatan, lalu tekan Selesai lagi: operator akan mengonfirmasi sebelum laporan dinyatakan selesai.",
+        "en": "The completion photo was taken more than {limit} from the report, or has no GPS. Write why in the "
+        "note and press Finish again: an operator confirms it before the report counts as finished.",
+    },
+    "field.waiting": {
+        "id": "Pekerjaan dilaporkan selesai. Menunggu konfirmasi operator karena foto jauh dari lokasi laporan "
+        "atau tanpa GPS.",
+        "en": "Job reported finished. It waits for an operator's confirmation: the photo is far from the report "
+        "or has no GPS.",
+    },
     "field.need_photo": {
         "id": "Tambahkan minimal satu foto penyelesaian dahulu.",
         "en": "Add at least one completion photo first.",
@@ -952,6 +978,23 @@ MESSAGES: dict[str, dict[str, str]] = {
     "evidence.distance": {
         "id": "foto diambil {distance} dari lokasi laporan",
         "en": "photo taken {distance} from the reported place",
+    },
+    "confirm.title": {"id": "Menunggu konfirmasi operator", "en": "Waiting for an operator's confirmation"},
+    "confirm.far": {
+        "id": "Foto penyelesaian terdekat diambil {distance} dari lokasi laporan (batas {limit}).",
+        "en": "The nearest completion photo was taken {distance} from the report (limit {limit}).",
+    },
+    "confirm.no_gps": {
+        "id": "Tidak ada foto penyelesaian dengan data lokasi (GPS).",
+        "en": "No completion photo has a location (GPS).",
+    },
+    "confirm.reason": {"id": "Alasan petugas lapangan", "en": "The field supervisor's reason"},
+    "confirm.by": {"id": "Diselesaikan oleh {who}, {when}", "en": "Finished by {who}, {when}"},
+    "confirm.hint": {
+        "id": 'Periksa foto di bawah. Pilih "Konfirmasi selesai" untuk menutup laporan dan memberi tahu pelapor, '
+        'atau "Buka kembali" dengan alasan untuk mengembalikannya.',
+        "en": 'Check the photos below. Choose "Confirm finished" to close the report and tell the reporter, '
+        'or "Reopen" with a reason to send it back.',
     },
     "evidence.no_gps": {"id": "foto tanpa data lokasi", "en": "photo has no location data"},
     "evidence.far": {"id": "— jauh dari lokasi, periksa", "en": "— far from the place, check it"},

@@ -67,6 +67,12 @@ class Settings(BaseSettings):
         "", description="Flask session secret. Unset: a random key kept in PANTAU_DATA_DIR/secret_key."
     )
     max_photo_mb: float = Field(15, description="Largest photo upload accepted, in megabytes.")
+    photo_max_distance_m: float = Field(
+        200,
+        ge=0,
+        description="Farthest a completion photo may be taken from the report, in metres, for finishing to close it; "
+        "farther, or without GPS, it waits for an operator to confirm.",
+    )
     tile_url: str = Field(
         "",
         description="Optional raster tile URL template ({z}/{x}/{y}) drawn under the boundaries; empty keeps the map offline.",

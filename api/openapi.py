@@ -625,6 +625,7 @@ SCHEMAS: dict[str, Any] = {
                     "assign",
                     "start",
                     "complete",
+                    "confirm",
                     "reject",
                     "duplicate",
                     "reopen",

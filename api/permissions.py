@@ -44,7 +44,7 @@ from db.workflow import AGENCY_JOB_STATUSES, FIELD_JOB_STATUSES
 
 Row = Mapping[Any, Any]  # a complaint or account row (SQLAlchemy RowMapping or dict)
 LIVE_ROOM_ACTIONS = frozenset(
-    {"verify", "forward", "assign", "start", "complete", "recategorise", "reject", "duplicate", "reopen"}
+    {"verify", "forward", "assign", "start", "complete", "confirm", "recategorise", "reject", "duplicate", "reopen"}
 )
 
 # The actions each role may take (on the complaints it reaches, from the statuses the machine allows).

@@ -256,6 +256,9 @@ def _outcome_response(outcome: Outcome) -> Any:
         return _error(404, outcome.error or "not found")
     if outcome.kind == "forbidden":
         return _error(403, outcome.error or "forbidden", status=outcome.status)
+    if outcome.kind == "missing":
+        # Needed by this complaint as it is (a far completion photo needs a reason): the request lacks it.
+        return _error(400, outcome.error or "missing", field=outcome.field, status=outcome.status)
     if outcome.kind == "illegal":
         return _error(409, outcome.error or "refused", status=outcome.status, colour=_colour(outcome.status))
     with get_engine().connect() as conn:

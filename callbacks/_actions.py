@@ -52,7 +52,9 @@ def form_args(
     """The form's fields as the action's arguments: only the fields it takes, and the one text box as its
     reason when it needs one, as a note otherwise."""
     takes = ACTIONS[action].takes if action in ACTIONS else frozenset()
-    text = "reason" if needs_reason(action) else "note"
+    # Finishing may need a reason (a completion photo far from the report): the text goes as the reason.
+    may_need = action in ACTIONS and ACTIONS[action].unconfirmed is not None
+    text = "reason" if needs_reason(action) or may_need else "note"
     fields = {"opd": opd, "kota": None if opd else kota, "assignee": assignee, "category": category, "of": of}
     return {text: reason, **{name: value for name, value in fields.items() if name in takes}}
 

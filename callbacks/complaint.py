@@ -32,7 +32,11 @@ clientside_callback(
 def _failure(outcome: Outcome, lang: str) -> html.Span:
     if outcome.kind == "illegal" and "version" in (outcome.error or ""):
         return html.Span(t("complaint.changed_meanwhile", lang), className="error")
-    key = {"forbidden": "action.forbidden", "not_found": "complaint.gone"}.get(outcome.kind or "", "action.illegal")
+    key = {
+        "forbidden": "action.forbidden",
+        "not_found": "complaint.gone",
+        "missing": "action.far_photo_reason",
+    }.get(outcome.kind or "", "action.illegal")
     status = t(f"status.{outcome.status}", lang) if outcome.status else ""
     return html.Span([t(key, lang, status=status), html.Br(), html.Small(outcome.error or "")], className="error")
 
@@ -115,6 +119,27 @@ def submit_action(
     if not outcome.ok:
         return _failure(outcome, lang), no_update, *_UNCHANGED
     return "", f"/pengaduan/{page['code']}?lang={lang}&done={action}", *_UNCHANGED
+
+
+@callback(
+    Output("cp-confirm-msg", "children"),
+    Output("cp-reload", "href", allow_duplicate=True),
+    Input("cp-confirm", "n_clicks"),
+    State("cp-ctx", "data"),
+    prevent_initial_call=True,
+)
+def confirm(clicks: int, page: dict[str, Any]) -> tuple[Any, Any]:
+    """The "Konfirmasi selesai" button of a report waiting for confirmation: green, and the reporter is told."""
+    lang = page.get("lang", "id")
+    if not clicks:
+        return no_update, no_update
+    try:
+        outcome = act(current_staff(), page["code"], "confirm", {"version": page["version"]})
+    except Refused as exc:
+        return html.Span(refusal_text(exc, lang), className="error"), no_update
+    if not outcome.ok:
+        return _failure(outcome, lang), no_update
+    return "", f"/pengaduan/{page['code']}?lang={lang}&done=confirm"
 
 
 @callback(

@@ -77,13 +77,19 @@ def take(_start: int, _finish: int, note: str | None, page: dict[str, Any]) -> t
     user = current_staff()
     unchanged = (no_update,) * 5
     try:
-        outcome = act(user, page["code"], action, {"note": note if action == "complete" else None})
+        # Finishing far from the report (or with photos without GPS) needs the note as the reason for the operator.
+        outcome = act(user, page["code"], action, {"reason": note} if action == "complete" else {})
     except Refused:
         return (html.Span(t("action.forbidden", lang), className="error"), *unchanged)
     if outcome.kind == "not_found":
         return (html.Span(t("complaint.not_found", lang, code=page["code"]), className="error"), *unchanged)
     if outcome.kind == "forbidden":
         return (html.Span(t("action.forbidden", lang), className="error"), *unchanged)
+    if outcome.kind == "missing":
+        return (
+            html.Span(t("field.need_reason", lang, limit=_limit()), className="error", id="fj-need-reason"),
+            *unchanged,
+        )
     if not outcome.ok:
         key = "field.need_photo" if action == "complete" and "photo" in (outcome.error or "") else "action.illegal"
         current = outcome.status or ""
@@ -95,16 +101,27 @@ def take(_start: int, _finish: int, note: str | None, page: dict[str, Any]) -> t
         row = detail(conn, page["code"])
     status = Status(row["status"])
     now = available_actions(user, row)
-    message = t("field.started", lang) if action == "start" else t("field.finished", lang)
+    message = t(
+        "field.started"
+        if action == "start"
+        else "field.waiting"
+        if status is Status.PERLU_KONFIRMASI
+        else "field.finished",
+        lang,
+    )
     return (
         html.Span(message, className="done"),
         t(f"status.{status.value}", lang),
         f"badge badge-{COLOUR[status].value}",
         "start" not in now,
         # After finishing, the stored completion photos stay in view.
-        "complete" not in now and status is not Status.SELESAI,
+        "complete" not in now and status not in (Status.SELESAI, Status.PERLU_KONFIRMASI),
         now,
     )
+
+
+def _limit() -> str:
+    return f"{get_settings().photo_max_distance_m:,.0f} m"
 
 
 @callback(

@@ -22,6 +22,7 @@ from db.jurisdictions import HANDOVER_WORKING_DAYS, destination
 from db.models import CHANNELS
 from db.sql import sql
 from db.status import ACTIONS, ConflictError, Status, TransitionError, check_transition
+from settings import get_settings
 
 WIB = ZoneInfo("Asia/Jakarta")
 MAX_DESCRIPTION = 4000
@@ -287,13 +288,27 @@ def transition(
     machine = ACTIONS.get(action)
     if machine is not None and machine.target is None:
         raise TransitionError(f"{action} keeps the status; it is not a status change", status)
-    photos = 0
+    photos, nearest_m = 0, None
     if machine is not None and machine.needs_completion_photo:
-        photos = conn.execute(
-            text("SELECT count(*) FROM photo WHERE complaint_id = :id AND kind = 'completion'"), {"id": complaint_id}
-        ).scalar_one()
+        # Measured now, on the sphere, against where the report is: a photo without GPS (or a report without a
+        # place) has no distance, and so proves nothing about where the work was done.
+        photos, nearest_m = conn.execute(
+            text(
+                "SELECT count(*), min(ST_Distance(p.gps::geography, c.geom::geography)) "
+                "FROM photo p JOIN complaint c ON c.id = p.complaint_id WHERE p.complaint_id = :id AND p.kind = 'completion'"
+            ),
+            {"id": complaint_id},
+        ).one()
+    limit_m = get_settings().photo_max_distance_m
     given = {"reason": reason, "opd": opd, "kota": kota, "assignee": assignee, "of": of}
-    target = check_transition(action, status, completion_photos=photos, **given)
+    target = check_transition(
+        action,
+        status,
+        completion_photos=photos,
+        photo_near=nearest_m is not None and nearest_m <= limit_m,
+        photo_distance_m=nearest_m,
+        **given,
+    )
 
     sets = ["status = :target", "first_response_at = coalesce(first_response_at, now())"]
     params: dict[str, Any] = {"id": complaint_id, "target": target.value}
@@ -346,8 +361,12 @@ def transition(
         sets.append("assignee_id = :assignee_id")
         params["assignee_id"] = user.id
         data["assignee"] = assignee
-    elif action == "complete":
+    elif target is Status.SELESAI:
+        # Finished is when the report turns green: at once with a completion photo near the report, at the
+        # operator's confirmation otherwise (so the leaders' completion time counts to the confirmation).
         sets.append("completed_at = now()")
+    elif target is Status.PERLU_KONFIRMASI:
+        data.update(photo_distance_m=None if nearest_m is None else round(nearest_m), max_distance_m=round(limit_m))
     elif action in ("reopen", "dispute"):
         sets += ["completed_at = NULL", "merged_into_id = NULL"]
     elif action == "duplicate":

@@ -36,7 +36,8 @@ KIND_OF_ACTION: dict[str, str | None] = {
     "forward": "forwarded",
     "assign": "assigned",
     "start": "in_progress",
-    "complete": "finished",
+    "complete": "finished",  # only when it closes the report: a far photo waits for "confirm", which tells them
+    "confirm": "finished",
     "reject": "rejected",
     "duplicate": "duplicate",
     "reopen": "reopened",
@@ -93,6 +94,12 @@ def enqueue_change(
     status = complaint["status"]
     # Handing the job to another field supervisor changes nothing the reporter needs to hear.
     if kind == "assigned" and from_status == status:
+        return
+    # A completion waiting for an operator's confirmation is not finished yet for the reporter, and sending it
+    # back undoes nothing they were told.
+    if (kind == "finished" and status != Status.SELESAI) or (
+        kind == "reopened" and from_status == Status.PERLU_KONFIRMASI
+    ):
         return
     facts: dict[str, Any] = {"status": status}
     if kind == "forwarded":

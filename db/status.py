@@ -23,6 +23,8 @@ class Status(StrEnum):
     DITERUSKAN = "diteruskan"
     DITUGASKAN = "ditugaskan"
     DIKERJAKAN = "dikerjakan"
+    # Finished with a completion photo taken far from the report (or without a position): an operator confirms.
+    PERLU_KONFIRMASI = "perlu_konfirmasi"
     SELESAI = "selesai"
     DITOLAK = "ditolak"
     DUPLIKAT = "duplikat"
@@ -42,6 +44,7 @@ COLOUR: dict[Status, Colour] = {
     Status.DITERUSKAN: Colour.YELLOW,
     Status.DITUGASKAN: Colour.YELLOW,
     Status.DIKERJAKAN: Colour.YELLOW,
+    Status.PERLU_KONFIRMASI: Colour.YELLOW,
     Status.SELESAI: Colour.GREEN,
     Status.DITOLAK: Colour.GREY,
     Status.DUPLIKAT: Colour.GREY,
@@ -68,6 +71,9 @@ class Action:
     status stays (a change of category). ``needs``: what it requires, each entry a choice of arguments of
     which one must be given: ``(("opd", "kota"), ("reason",))`` is an agency or a city, and a reason.
     ``event``: the kind of history entry it records. Who may take it is ``api/permissions.py``.
+    ``unconfirmed``: for ``complete``, the status it leads to instead when no completion photo was taken
+    within ``PANTAU_PHOTO_MAX_DISTANCE_M`` of the report (far away, or no position in the photo); it then
+    also needs a reason, for the operator who confirms.
     """
 
     name: str
@@ -78,6 +84,7 @@ class Action:
     # The job leaves whoever it was assigned to: it goes to another agency or city, or back to the live room.
     drops_assignee: bool = False
     event: str = "status_changed"
+    unconfirmed: Status | None = None
 
     @property
     def needs_reason(self) -> bool:
@@ -125,15 +132,18 @@ ACTIONS: dict[str, Action] = {
             event="assigned",
         ),
         Action("start", frozenset({Status.DITERUSKAN, Status.DITUGASKAN}), Status.DIKERJAKAN),
-        Action("complete", _WORKING, Status.SELESAI, needs_completion_photo=True),
+        Action("complete", _WORKING, Status.SELESAI, needs_completion_photo=True, unconfirmed=Status.PERLU_KONFIRMASI),
+        # An operator looked at the far (or unplaced) completion photo and the supervisor's reason: it is finished.
+        Action("confirm", frozenset({Status.PERLU_KONFIRMASI}), Status.SELESAI),
         # The agency follows the new category; the job leaves its supervisor only when the agency changes.
-        Action("recategorise", OPEN_STATUSES, None, needs=(("category",), _REASON), event="routed"),
+        Action("recategorise", _ACTIVE, None, needs=(("category",), _REASON), event="routed"),
         Action("reject", _ACTIVE, Status.DITOLAK, needs=(_REASON,)),
         # Merging: the report follows the one it duplicates (``of``) from now on.
         Action("duplicate", _ACTIVE, Status.DUPLIKAT, needs=(("of",), _REASON), event="merged"),
         Action(
             "reopen",
-            frozenset({Status.SELESAI, Status.DITOLAK, Status.DUPLIKAT}),
+            # Also a completion the operator does not accept: back to the live room, off the supervisor's list.
+            frozenset({Status.PERLU_KONFIRMASI, Status.SELESAI, Status.DITOLAK, Status.DUPLIKAT}),
             Status.TERVERIFIKASI,
             needs=(_REASON,),
             drops_assignee=True,
@@ -180,9 +190,24 @@ class ConflictError(TransitionError):
     """The complaint changed since the caller last saw it."""
 
 
-def check_transition(action_name: str, current: Status, *, completion_photos: int = 0, **given: object) -> Status:
+class ReasonNeeded(TransitionError):
+    """``complete`` with no completion photo near the report needs a reason (``field`` is the argument)."""
+
+    field = "reason"
+
+
+def check_transition(
+    action_name: str,
+    current: Status,
+    *,
+    completion_photos: int = 0,
+    photo_near: bool = True,
+    photo_distance_m: float | None = None,
+    **given: object,
+) -> Status:
     """The status ``action_name`` leads to from ``current`` given its arguments (``reason=``, ``opd=``…), or a
-    TransitionError saying why not."""
+    TransitionError saying why not. ``photo_near``: some completion photo was taken within the allowed distance
+    of the report (``photo_distance_m`` is the nearest one's distance, None when no photo has a position)."""
     action = ACTIONS.get(action_name)
     if action is None:
         raise TransitionError(f"unknown action {action_name!r}; known: {', '.join(ACTIONS)}", current)
@@ -198,4 +223,15 @@ def check_transition(action_name: str, current: Status, *, completion_photos: in
         raise TransitionError(f"{action_name} needs {' or '.join(repr(arg) for arg in missing)}", current)
     if action.needs_completion_photo and completion_photos < 1:
         raise TransitionError("a complaint turns selesai only with at least one completion photo", current)
+    if action.unconfirmed is not None and not photo_near:
+        if not str(given.get("reason") or "").strip():
+            where = (
+                "no completion photo has a GPS position"
+                if photo_distance_m is None
+                else f"the nearest completion photo was taken {photo_distance_m:,.0f} m from the report"
+            )
+            raise ReasonNeeded(
+                f"{action_name} needs a reason: {where}; an operator confirms it before it is finished", current
+            )
+        return action.unconfirmed
     return current if action.target is None else action.target

@@ -23,7 +23,7 @@ from db.jurisdictions import destinations
 from db.scope import Scope, scoped_sql
 from db.scope import condition as scope_condition
 from db.sql import fill_statuses, sql
-from db.status import ACTIONS, OPEN_STATUSES, Status, TransitionError, check_transition
+from db.status import ACTIONS, OPEN_STATUSES, ReasonNeeded, Status, TransitionError, check_transition
 
 DUPLICATE_RADIUS_M = 250.0
 # A report merged into another (the status ``duplicate`` leads to), as an SQL literal.
@@ -266,7 +266,8 @@ MERGE_STAGE: dict[Status, int] = {
     Status.DITERUSKAN: 2,
     Status.DITUGASKAN: 3,
     Status.DIKERJAKAN: 4,
-    Status.SELESAI: 5,
+    Status.PERLU_KONFIRMASI: 5,
+    Status.SELESAI: 6,
 }
 
 
@@ -285,7 +286,9 @@ def merge_refusal(duplicate: Mapping[Any, Any], survivor: Mapping[Any, Any]) -> 
     """
     mine, theirs = Status(duplicate["status"]), Status(survivor["status"])
     crew_lost = (
-        duplicate["assignee_id"] is not None and survivor["assignee_id"] is None and theirs is not Status.SELESAI
+        duplicate["assignee_id"] is not None
+        and survivor["assignee_id"] is None
+        and theirs not in (Status.SELESAI, Status.PERLU_KONFIRMASI)
     )
     if MERGE_STAGE[mine] <= MERGE_STAGE[theirs] and not crew_lost:
         return None
@@ -335,8 +338,9 @@ class Outcome:
     ref: str
     status: str | None
     error: str | None = None
-    kind: str | None = None  # "not_found", "forbidden" or "illegal" when it failed
+    kind: str | None = None  # "not_found", "forbidden", "missing" or "illegal" when it failed
     survivor: str | None = None  # for a refused merge: the report that should survive instead
+    field: str | None = None  # for "missing": the argument this complaint needs now (a far photo's reason)
 
     @property
     def ok(self) -> bool:
@@ -409,6 +413,8 @@ def apply_one(
             return Outcome(ref, updated["status"])
     except NotFound as exc:
         return Outcome(ref, None, str(exc), "not_found")
+    except ReasonNeeded as exc:
+        return Outcome(ref, exc.current.value if exc.current else None, str(exc), "missing", field=exc.field)
     except TransitionError as exc:
         return Outcome(ref, exc.current.value if exc.current else None, str(exc), "illegal")
 

@@ -17,9 +17,7 @@ from dash import html
 
 from i18n import MESSAGES, t
 from layouts._when import iso, wib
-
-# Beyond this a photo is flagged for the operator to question.
-FAR_M = 100
+from settings import get_settings
 
 
 def role_label(role: str | None, lang: str) -> str:
@@ -38,7 +36,8 @@ def distance_text(distance_m: float | None, lang: str) -> str:
 
 def photo_figure(row: Mapping[Any, Any], lang: str, token: str | None = None) -> html.Figure:
     """One photo; ``token`` (a reporter's link key) is added to a confidential photo's address, which needs it."""
-    far = row["distance_m"] is not None and row["distance_m"] > FAR_M
+    # Flagged beyond the distance at which finishing waits for an operator's confirmation.
+    far = row["distance_m"] is not None and row["distance_m"] > get_settings().photo_max_distance_m
     key = f"?k={token}" if token and row.get("confidential") else ""
     alt_key = "evidence.alt_report" if row["kind"] == "report" else "evidence.alt_completion"
     check = distance_text(row["distance_m"], lang)

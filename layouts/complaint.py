@@ -38,6 +38,7 @@ from geo.job_map import job_map
 from i18n import current_lang, t
 from layouts._actions import action_form
 from layouts._chrome import guard, page
+from layouts._confirm import confirmation_panel
 from layouts._evidence import evidence_panel
 from layouts._merge import duplicates_section, merge_dialog, merge_notice
 from layouts._messages import messages_panel
@@ -189,6 +190,7 @@ def layout(
             className="complaint-top",
         ),
     ]
+    body.append(confirmation_panel(row, history, "confirm" in actions, lang))
     if actions:
         body.append(
             html.Section(

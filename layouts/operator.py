@@ -22,7 +22,7 @@ dash.register_page(__name__, path="/operator", title="Antrean operator · Pantau
 SEARCH_WAIT_MS = 400  # how long typing pauses before the queue is searched
 
 
-def _filters(options: dict[str, Any], lang: str, show_opd: bool) -> html.Div:
+def _filters(options: dict[str, Any], lang: str, show_opd: bool, statuses: list[str]) -> html.Div:
     cat_name = "name_en" if lang == "en" else "name_id"
 
     def select(
@@ -70,7 +70,7 @@ def _filters(options: dict[str, Any], lang: str, show_opd: bool) -> html.Div:
             t("filter.status", lang),
             [{"label": t(f"status.{s.value}", lang), "value": s.value} for s in Status],
             multi=True,
-            value=list(OPEN),
+            value=statuses,
         ),
         select(
             "opf-category",
@@ -105,6 +105,13 @@ def _filters(options: dict[str, Any], lang: str, show_opd: bool) -> html.Div:
     )
     # A <div role=search>, not a <form>: Enter in the search box must not reload the page.
     return html.Div(fields, className="queue-filters", role="search", **{"aria-label": t("filter.label", lang)})
+
+
+def _statuses(asked: object) -> list[str]:
+    """The statuses ``?status=`` asks for (comma-separated), those that exist; the open ones otherwise."""
+    known = {s.value for s in Status}
+    chosen = [s for s in str(asked or "").split(",") if s in known]
+    return chosen or list(OPEN)
 
 
 def layout(lang: str | None = None, **query: Any) -> html.Div:
@@ -164,10 +171,19 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                     html.A(t("intake.link", lang), href=f"/operator/baru?lang={lang}", className="button", id="op-new")
                     if may_open(user, "intake")
                     else None,
+                    # The reports whose completion photo an operator must look at before the reporter is told.
+                    html.A(
+                        t("queue.waiting_confirmation", lang),
+                        href=f"/operator?lang={lang}&status={Status.PERLU_KONFIRMASI.value}",
+                        id="op-tab-confirm",
+                        className="button-small button-secondary",
+                    )
+                    if "confirm" in actions_of(user)
+                    else None,
                 ],
                 className="queue-head",
             ),
-            _filters(options, lang, show_opd=scope.opd_id is None),
+            _filters(options, lang, show_opd=scope.opd_id is None, statuses=_statuses(query.get("status"))),
             html.Div(
                 [
                     html.Div(

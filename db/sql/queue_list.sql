@@ -1,6 +1,7 @@
 -- The operators' queue: work in the order it should be handled. New reports
 -- first, then those outside every boundary (they wait for an operator), then
--- overdue ones (a manual handover past its follow-up day too); within each, the most overdue and then the oldest first.
+-- completions waiting for an operator's confirmation, then overdue ones (a manual handover past its follow-up
+-- day too); within each, the most overdue and then the oldest first.
 -- The scope limits it to what the viewer reaches (db/scope.py: an agency, a
 -- field supervisor's jobs, some kecamatan).
 -- The order and the count are worked out on complaint alone (codes turned into
@@ -19,8 +20,9 @@ WITH matching AS MATERIALIZED (
 ), top AS (
   SELECT id, CASE WHEN status = {intake.inside} THEN 0
                   WHEN status = {intake.outside} THEN 1
-                  WHEN due_at < now() OR handover_due < now() THEN 2
-                  ELSE 3 END AS urgency, due_at, created_at
+                  WHEN status IN ({confirm.sources}) THEN 2
+                  WHEN due_at < now() OR handover_due < now() THEN 3
+                  ELSE 4 END AS urgency, due_at, created_at
     FROM matching
    ORDER BY urgency, due_at NULLS LAST, created_at, id
    LIMIT :limit

@@ -16,9 +16,9 @@ from tests.conftest import console_errors
 from tests.integration.staff import (
     PASSWORD,
     Accounts,
-    jpeg,
     new_complaint,
     point_in,
+    site_photo,
     status_of,
 )
 from tests.integration.staff import accounts as accounts_fixture
@@ -74,7 +74,8 @@ def test_a_field_supervisor_finishes_a_job_with_a_photo_on_a_phone(
     assert status_of(engine, code)["status"] == "dikerjakan"
 
     photo = Path(tempfile.mkdtemp()) / "selesai.jpg"
-    photo.write_bytes(jpeg(size=(640, 480)))
+    with engine.connect() as conn:
+        photo.write_bytes(site_photo(conn, code, east_m=20))  # taken at the spot: finishing closes the job at once
     driver.find_element(By.CSS_SELECTOR, "#fj-upload input[type=file]").send_keys(str(photo))
     wait.until(EC.text_to_be_present_in_element((By.ID, "fj-upload-msg"), "tersimpan"))
     wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#fj-photos img")))
@@ -101,5 +102,51 @@ def test_a_field_supervisor_finishes_a_job_with_a_photo_on_a_phone(
         ).scalar()
     assert (note, photos) == ("Lubang sudah ditambal.", 1)
     # Nothing sticks out sideways on a 360 px screen.
+    assert driver.execute_script("return document.documentElement.scrollWidth") <= WIDTH
+    assert console_errors(driver) == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("browser", [(WIDTH, HEIGHT)], indirect=True)
+def test_finishing_with_a_photo_taken_far_away_asks_why_and_waits_for_an_operator(
+    browser: Any, live_server: str, engine: Engine, committed: list[int], accounts: Accounts
+) -> None:
+    driver = browser
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride", {"width": WIDTH, "height": HEIGHT, "deviceScaleFactor": 2, "mobile": True}
+    )
+    supervisor = accounts("field", opd="3671.DBMSDA")
+    code = new_complaint(engine, committed, address="Jl. Uji Jauh No. 11")
+    _assign(engine, code, supervisor.username)
+    wait = WebDriverWait(driver, 20)
+
+    driver.get(f"{live_server}/login?next=/field%3Fjob%3D{code}")
+    wait.until(EC.presence_of_element_located((By.ID, "login-username"))).send_keys(supervisor.username)
+    driver.find_element(By.ID, "login-password").send_keys(PASSWORD)
+    driver.find_element(By.ID, "login-submit").click()
+    wait.until(EC.element_to_be_clickable((By.ID, "fj-start"))).click()
+    wait.until(EC.text_to_be_present_in_element((By.ID, "fj-badge"), "Dikerjakan"))
+
+    photo = Path(tempfile.mkdtemp()) / "jauh.jpg"
+    with engine.connect() as conn:
+        photo.write_bytes(site_photo(conn, code, east_m=11_000))  # taken 11 km east of the report
+    driver.find_element(By.CSS_SELECTOR, "#fj-upload input[type=file]").send_keys(str(photo))
+    wait.until(EC.text_to_be_present_in_element((By.ID, "fj-upload-msg"), "tersimpan"))
+    assert "11,0 km" in driver.find_element(By.ID, "fj-upload-msg").text
+
+    # Finishing without a note: the page asks why, and the job stays as it was.
+    wait.until(EC.element_to_be_clickable((By.ID, "fj-finish"))).click()
+    wait.until(EC.presence_of_element_located((By.ID, "fj-need-reason")))
+    assert "lebih dari 200 m" in driver.find_element(By.ID, "fj-msg").text
+    assert status_of(engine, code)["status"] == "dikerjakan"
+
+    driver.find_element(By.ID, "fj-note").send_keys("GPS kamera meleset; foto diambil di lokasi.")
+    driver.find_element(By.ID, "fj-finish").click()
+    wait.until(EC.text_to_be_present_in_element((By.ID, "fj-msg"), "Menunggu konfirmasi operator"))
+    badge = driver.find_element(By.ID, "fj-badge")
+    assert badge.text == "Menunggu konfirmasi" and "badge-yellow" in badge.get_attribute("class")
+    assert status_of(engine, code)["status"] == "perlu_konfirmasi"
+    assert driver.find_element(By.CSS_SELECTOR, "#fj-photos img").is_displayed()  # the photo stays in view
+    driver.execute_script("document.getElementById('fj-badge').scrollIntoView()")  # the screenshot shows the outcome
     assert driver.execute_script("return document.documentElement.scrollWidth") <= WIDTH
     assert console_errors(driver) == []

@@ -42,6 +42,7 @@ def finish(conn: Connection, code: str) -> None:
     from db.complaints import Actor, resolve_id, transition
     from photos.store import get_store
     from photos.upload import save_photo
+    from tests.integration.staff import site_photo
 
     complaint_id = resolve_id(conn, code)
     opd = conn.execute(
@@ -49,7 +50,9 @@ def finish(conn: Connection, code: str) -> None:
     ).scalar_one()
     staff = Actor(role="opd")
     transition(conn, complaint_id, "forward", staff, reason="ditangani dinas", opd=opd)
-    save_photo(conn, get_store(), complaint_id, jpeg((30, 160, 60)), "completion", Actor(role="field"), 10**7)
+    # Taken where the report is, so finishing closes it at once.
+    photo = site_photo(conn, complaint_id)
+    save_photo(conn, get_store(), complaint_id, photo, "completion", Actor(role="field"), 10**7)
     transition(conn, complaint_id, "complete", staff)
 
 

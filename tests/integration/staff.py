@@ -226,6 +226,40 @@ def jpeg(size: tuple[int, int] = (64, 48), colour: tuple[int, int, int] = (30, 1
     return out.getvalue()
 
 
+GPS_IFD = 0x8825
+
+
+def _dms(value: float) -> tuple[Any, Any, Any]:
+    from PIL.TiffImagePlugin import IFDRational
+
+    value = abs(value)
+    degrees, minutes = int(value), int((value - int(value)) * 60)
+    seconds = (value - degrees - minutes / 60) * 3600
+    return IFDRational(degrees, 1), IFDRational(minutes, 1), IFDRational(round(seconds * 10000), 10000)
+
+
+def gps_jpeg(lon: float, lat: float, colour: tuple[int, int, int] = (30, 160, 60)) -> bytes:
+    """A small JPEG whose EXIF says it was taken at (lon, lat), as a phone writes it."""
+    exif = Image.Exif()
+    exif[GPS_IFD] = {1: "S" if lat < 0 else "N", 2: _dms(lat), 3: "E" if lon > 0 else "W", 4: _dms(lon)}
+    return jpeg(colour=colour, exif=exif)
+
+
+def site_photo(conn: Any, ref: int | str, east_m: float = 0.0, colour: tuple[int, int, int] = (30, 160, 60)) -> bytes:
+    """A completion photo taken ``east_m`` metres east of where complaint ``ref`` (id or tracking code) was
+    reported: at the spot by default, so finishing with it closes the report at once."""
+    lon, lat = conn.execute(
+        text(
+            "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_Project(geom::geography, :m, pi() / 2)::geometry p "
+            "FROM complaint WHERE id::text = :r OR tracking_code = :r) x"
+        ),
+        {"r": str(ref), "m": east_m},
+    ).one()
+    if lon is None:  # a report without a place (outside every boundary): the photo has no position either
+        return jpeg(colour=colour)
+    return gps_jpeg(float(lon), float(lat), colour)
+
+
 def upload(
     client: Any, headers: dict[str, str], code: str, data: bytes, name: str = "foto.jpg", kind: str = "completion"
 ) -> Any:

@@ -31,10 +31,10 @@ from tests.integration.staff import (
     Accounts,
     bearer,
     dash_call,
-    jpeg,
     point_in,
     render_page,
     session_login,
+    site_photo,
     status_of,
     text_of,
 )
@@ -69,6 +69,7 @@ class Complaints:
             Status.DITERUSKAN: [("forward", {"opd": DBMSDA, "reason": "kewenangan DBMSDA"})],
             Status.DITUGASKAN: assign,
             Status.DIKERJAKAN: [*assign, ("start", {})],
+            Status.PERLU_KONFIRMASI: [*assign, ("start", {}), ("complete", {"reason": "GPS kamera rusak"})],
             Status.SELESAI: [*assign, ("start", {}), ("complete", {})],
             Status.DITOLAK: [*assign, ("reject", {"reason": "bukan pengaduan"})],
             Status.DUPLIKAT: [*assign, ("duplicate", {"of": getattr(self, "survivor", None), "reason": "sama"})],
@@ -80,9 +81,10 @@ class Complaints:
                 conn, NewComplaint(category="jalan_rusak", description=f"matriks {secrets.token_hex(4)}", **where)
             )
             self.committed.append(made.id)
-            save_photo(
-                conn, get_store(), made.id, jpeg(colour=(secrets.randbelow(255), 9, 9)), "completion", SYSTEM, 10**7
-            )
+            # Taken at the report's place, so finishing closes it; 11 km away for one waiting for confirmation.
+            far = 11_000 if status is Status.PERLU_KONFIRMASI else 0
+            photo = site_photo(conn, made.id, east_m=far, colour=(secrets.randbelow(255), 9, 9))
+            save_photo(conn, get_store(), made.id, photo, "completion", SYSTEM, 10**7)
             for action, args in steps[status]:
                 transition(conn, made.id, action, SYSTEM, **args)
         assert status_of(self.engine, made.tracking_code)["status"] == status.value

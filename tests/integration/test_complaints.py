@@ -24,6 +24,7 @@ from db.imports import import_complaints
 from db.status import Status, TransitionError
 from photos.store import LocalStore
 from photos.upload import save_photo
+from tests.integration.staff import site_photo
 
 OPERATOR = Actor(role="operator")
 
@@ -186,7 +187,8 @@ def test_full_path_to_green_needs_a_completion_photo(conn: Connection, tmp_path)
     transition(conn, created.id, "start", Actor(role="field"))
     with pytest.raises(TransitionError, match="completion photo"):
         transition(conn, created.id, "complete", Actor(role="field"))
-    save_photo(conn, LocalStore(tmp_path), created.id, _jpeg(), "completion", Actor(role="field"), 10_000_000)
+    photo = site_photo(conn, created.id)  # taken at the report's place
+    save_photo(conn, LocalStore(tmp_path), created.id, photo, "completion", Actor(role="field"), 10_000_000)
     row = transition(conn, created.id, "complete", Actor(role="field"), note="sudah ditambal")
     assert row["status"] == "selesai" and row["completed_at"] is not None
     kinds = [e["kind"] for e in events(conn, created.id)]

@@ -21,6 +21,7 @@ from tests.integration.staff import (
     new_complaint,
     render_page,
     session_login,
+    site_photo,
     status_of,
     text_of,
     upload,
@@ -324,7 +325,9 @@ def test_reopening_takes_the_job_off_its_field_supervisor(
     code = _assigned_job(client, engine, committed, accounts, supervisor)
     field = bearer(client, supervisor)
     assert act(client, field, code, action="start").status_code == 200
-    assert upload(client, field, code, jpeg()).status_code == 201
+    with engine.connect() as conn:
+        photo = site_photo(conn, code)
+    assert upload(client, field, code, photo).status_code == 201
     assert act(client, field, code, action="complete").get_json()["status"] == "selesai"
 
     operator = bearer(client, accounts("operator"))

@@ -15,6 +15,7 @@ from db.status import COLOUR, Status
 from geo.figures import TRACE, Marker, marker_columns, rank, wall_figure
 from photos.store import get_store
 from photos.upload import save_photo
+from tests.integration.staff import site_photo
 
 KEL = "3671011001"  # a kelurahan of Kota Tangerang, kecamatan 367101
 FIELD = Actor(role="field")
@@ -42,7 +43,15 @@ def _new(conn: Connection, code: str = KEL, **overrides: object) -> int:
 def _finish(conn: Connection, complaint_id: int, shade: int = 90) -> None:
     transition(conn, complaint_id, "verify")
     transition(conn, complaint_id, "forward", reason="urusan dinas", kota="3671")
-    save_photo(conn, get_store(), complaint_id, _jpeg(shade), "completion", FIELD, 10_000_000)
+    save_photo(
+        conn,
+        get_store(),
+        complaint_id,
+        site_photo(conn, complaint_id, colour=(shade, 0, 0)),
+        "completion",
+        FIELD,
+        10_000_000,
+    )
     transition(conn, complaint_id, "complete", FIELD)
 
 

@@ -12,10 +12,10 @@ from tests.integration.staff import (
     bearer,
     dash_call,
     ids_in,
-    jpeg,
     new_complaint,
     render_page,
     session_login,
+    site_photo,
     status_of,
     text_of,
     upload,
@@ -65,7 +65,9 @@ def test_new_to_green_through_every_step(client: Any, engine: Engine, committed:
     assert refused.get_json()["status"] == "dikerjakan"
     assert status_of(engine, code)["status"] == "dikerjakan"
 
-    stored = upload(client, field, code, jpeg())
+    with engine.connect() as conn:
+        photo = site_photo(conn, code, east_m=40)  # taken 40 m away: near enough to close it at once
+    stored = upload(client, field, code, photo)
     assert stored.status_code == 201, stored.get_json()
     done = act(client, field, code, action="complete", note="sudah dibersihkan")
     assert done.status_code == 200
@@ -176,7 +178,9 @@ def test_possible_duplicates_within_250_m_and_merging_them(
     for body in ({"action": "verify"}, {"action": "assign", "assignee": field.username}):
         assert act(client, operator, survivor, **body).status_code == 200
     field_headers = bearer(client, field)
-    assert upload(client, field_headers, survivor, jpeg(colour=(10, 90, 200))).status_code == 201
+    with engine.connect() as conn:
+        photo = site_photo(conn, survivor, colour=(10, 90, 200))
+    assert upload(client, field_headers, survivor, photo).status_code == 201
     assert act(client, field_headers, survivor, action="complete").status_code == 200
     with get_engine().connect() as conn:
         seen = public_status(conn, near)

@@ -3,7 +3,7 @@
 import pytest
 
 from db.models import EVENT_KINDS
-from db.status import ACTIONS, ARGUMENTS, COLOUR, Colour, Status, TransitionError, check_transition
+from db.status import ACTIONS, ARGUMENTS, COLOUR, Colour, ReasonNeeded, Status, TransitionError, check_transition
 
 OPEN = (Status.BARU, Status.TERVERIFIKASI, Status.LUAR_WILAYAH, Status.DITERUSKAN, Status.DITUGASKAN, Status.DIKERJAKAN)
 
@@ -20,7 +20,9 @@ LEGAL = {
         Status.BARU, Status.TERVERIFIKASI, Status.LUAR_WILAYAH, Status.DITERUSKAN, Status.DITUGASKAN, Status.DIKERJAKAN)},
     **{("duplicate", s): Status.DUPLIKAT for s in (
         Status.BARU, Status.TERVERIFIKASI, Status.LUAR_WILAYAH, Status.DITERUSKAN, Status.DITUGASKAN, Status.DIKERJAKAN)},
-    **{("reopen", s): Status.TERVERIFIKASI for s in (Status.SELESAI, Status.DITOLAK, Status.DUPLIKAT)},
+    ("confirm", Status.PERLU_KONFIRMASI): Status.SELESAI,
+    **{("reopen", s): Status.TERVERIFIKASI for s in (
+        Status.PERLU_KONFIRMASI, Status.SELESAI, Status.DITOLAK, Status.DUPLIKAT)},
     **{("recategorise", s): s for s in OPEN},  # the category changes, the status stays
     ("dispute", Status.SELESAI): Status.TERVERIFIKASI,
     ("reroute_out", Status.BARU): Status.LUAR_WILAYAH,
@@ -76,6 +78,19 @@ def test_finishing_needs_a_completion_photo() -> None:
     assert check_transition("complete", Status.DIKERJAKAN, completion_photos=2) == Status.SELESAI
 
 
+def test_finishing_with_no_photo_near_the_report_needs_a_reason_and_waits_for_confirmation() -> None:
+    far = {"completion_photos": 1, "photo_near": False, "photo_distance_m": 11_000.0}
+    for reason in (None, "", "  "):
+        with pytest.raises(ReasonNeeded, match="needs a reason: the nearest completion photo was taken 11,000 m"):
+            check_transition("complete", Status.DIKERJAKAN, reason=reason, **far)  # type: ignore[arg-type]
+    with pytest.raises(ReasonNeeded, match="no completion photo has a GPS position"):
+        check_transition("complete", Status.DIKERJAKAN, completion_photos=1, photo_near=False)
+    waiting = check_transition("complete", Status.DIKERJAKAN, reason="GPS kamera mati", **far)  # type: ignore[arg-type]
+    assert waiting == Status.PERLU_KONFIRMASI
+    assert COLOUR[waiting] == Colour.YELLOW  # not green until an operator confirms
+    assert check_transition("confirm", waiting) == Status.SELESAI
+
+
 def test_unknown_action_is_named() -> None:
     with pytest.raises(TransitionError, match="unknown action 'close'"):
         check_transition("close", Status.BARU)
@@ -87,6 +102,7 @@ def test_colours_match_the_wall_screen_legend() -> None:
         Status.DITERUSKAN,
         Status.DITUGASKAN,
         Status.DIKERJAKAN,
+        Status.PERLU_KONFIRMASI,
     }
     assert {s for s, c in COLOUR.items() if c == Colour.GREEN} == {Status.SELESAI}
     assert {s for s, c in COLOUR.items() if c == Colour.GREY} == {Status.DITOLAK, Status.DUPLIKAT}
