@@ -1035,6 +1035,49 @@ MESSAGES: dict[str, dict[str, str]] = {
     "leaders.filters": {"id": "Saring", "en": "Filters"},
     "leaders.any": {"id": "Semua", "en": "All"},
     "leaders.kota": {"id": "Kota", "en": "City"},
+    "lacak.rate_title": {"id": "Puaskah Anda dengan hasilnya?", "en": "Are you satisfied with the result?"},
+    "lacak.rate_intro": {
+        "id": "Penilaian Anda ikut dihitung di statistik dinas. Anda dapat mengubahnya selama masa sanggah.",
+        "en": "Your rating counts in the agencies' statistics. You may change it while the report can be disputed.",
+    },
+    "lacak.rate_score": {
+        "id": "Nilai 1 (buruk) sampai 5 (sangat baik), bila mau",
+        "en": "A score from 1 (poor) to 5 (very good), if you like",
+    },
+    "lacak.rate_yes": {"id": "PUAS", "en": "SATISFIED"},
+    "lacak.rate_no": {"id": "TIDAK PUAS", "en": "NOT SATISFIED"},
+    "lacak.rate_current": {"id": "Penilaian Anda: {said}.", "en": "Your rating: {said}."},
+    "lacak.rate_thanks": {"id": "Terima kasih, tercatat: {said}.", "en": "Thank you, recorded: {said}."},
+    "lacak.rate_dispute_hint": {
+        "id": "Bila masalahnya belum selesai, sanggah di bawah: laporan dibuka kembali.",
+        "en": "If the problem is not solved, dispute it below: the report is reopened.",
+    },
+    "lacak.rate_error.not_reporter": {
+        "id": "Hanya pelapor (dengan tautan pribadinya) yang dapat menilai.",
+        "en": "Only the reporter (with their own link) can rate.",
+    },
+    "lacak.rate_error.not_finished": {"id": "Laporan ini belum selesai.", "en": "This report is not finished."},
+    "lacak.rate_error.too_late": {"id": "Masa penilaian sudah lewat.", "en": "The time to rate has passed."},
+    "lacak.rate_error.bad_score": {"id": "Nilai harus 1 sampai 5.", "en": "The score must be 1 to 5."},
+    "lacak.rate_error.nothing_to_rate": {
+        "id": "Tidak ada laporan selesai untuk dinilai.",
+        "en": "No finished report to rate.",
+    },
+    "sms.rated": {
+        "id": "Terima kasih, penilaian {said} untuk laporan {code} tercatat.",
+        "en": "Thank you, your rating {said} for report {code} is recorded.",
+    },
+    "sms.rated_dispute": {
+        "id": "Terima kasih, penilaian {said} untuk laporan {code} tercatat. Sanggah di {url} bila belum beres.",
+        "en": "Thank you, your rating {said} for report {code} is recorded. Dispute it at {url} if it is not fixed.",
+    },
+    "sms.nothing_to_rate": {
+        "id": "Tidak ada laporan selesai dari nomor ini dalam 14 hari terakhir untuk dinilai.",
+        "en": "No report from this number finished in the last 14 days to rate.",
+    },
+    "leaders.col_satisfied": {"id": "Pelapor puas", "en": "Reporters satisfied"},
+    "leaders.few_ratings": {"id": "— ({n} penilaian)", "en": "— ({n} ratings)"},
+    "leaders.ratings_count": {"id": "{n} penilaian pelapor", "en": "{n} reporters' ratings"},
     "leaders.emerging": {"id": "Isu yang sedang naik", "en": "Emerging issues"},
     "leaders.emerging_none": {
         "id": "Tidak ada kategori atau kecamatan yang laporannya naik tajam dalam 7 hari terakhir.",

@@ -43,9 +43,11 @@ from api.limits import allow_submission
 from db.complaints import Actor, ComplaintError, NewComplaint, category_ids, create_complaint
 from db.engine import get_engine
 from db.places import kelurahan_by_name
+from db.ratings import RatingError, parse_sms_rating, rate_by_sms
 from db.status import INTAKE_OUTSIDE
 from db.tracking import reporter_token
 from i18n import t
+from notify.channels import phone_in
 from photos.store import get_store
 from photos.upload import PhotoError, save_photo
 from settings import get_settings
@@ -127,6 +129,9 @@ def inbound_sms() -> Any:
     if not allow_submission("sms", sender):
         return jsonify(error="too many reports from this sender; try again later", code=429), 429
     message_id = str(body.get("message_id") or "").strip()[:128] or None
+    verdict = parse_sms_rating(text)
+    if verdict is not None:
+        return _rated_by_sms(sender, *verdict)
     with get_engine().begin() as conn:
         categories = category_ids(conn)
         parsed = parse_sms(text, set(categories))
@@ -389,3 +394,26 @@ def inbound_social() -> Any:
         placed=lat is not None,
         duplicate=created.duplicate_submission,
     ), (200 if created.duplicate_submission else 201)
+
+
+def _rated_by_sms(sender: str, satisfied: bool, score: int | None) -> Any:
+    """A reply of PUAS / TIDAK PUAS (and a score) rates the sender's newest finished report (db/ratings.py)."""
+    from layouts.lacak import rating_said
+
+    phone = phone_in(sender)
+    contacts = list(dict.fromkeys([sender, *([phone, "0" + phone[3:]] if phone and phone.startswith("+62") else [])]))
+    try:
+        with get_engine().begin() as conn:
+            rated = rate_by_sms(conn, contacts, satisfied, score)
+    except RatingError:
+        return jsonify(rated=False, reply=t("sms.nothing_to_rate", "id")), 200
+    said = rating_said(rated.satisfied, rated.score, "id")
+    if rated.satisfied:
+        reply = t("sms.rated", "id", said=said, code=rated.tracking_code)
+    else:
+        token = reporter_token(current_app.config["SECRET_KEY"], rated.tracking_code)
+        url = f"{request.url_root}lacak/{rated.tracking_code}?k={token}"
+        reply = t("sms.rated_dispute", "id", said=said, code=rated.tracking_code, url=url)
+    return jsonify(
+        rated=True, tracking_code=rated.tracking_code, satisfied=rated.satisfied, score=rated.score, reply=reply
+    )

@@ -113,6 +113,8 @@ def row_of(g: Group) -> dict[str, Any]:
         "completion_p50": k.completion_p50,
         "completion_p90": k.completion_p90,
         "ontime": k.on_time_share,
+        "satisfied": k.satisfied_share,
+        "ratings": k.ratings,
         "open": k.open,
         "overdue": k.overdue,
         "ranked": g.ranked,
@@ -243,6 +245,10 @@ def _cell(key: str, row: dict[str, Any], lang: str) -> Any:
         return html.Th([value if row["code"] else t("leaders.unrouted", lang), *badges], scope="row")
     if key in ("followed", "finished", "ontime"):
         return html.Td(percent(value, lang))
+    if key == "satisfied":
+        # The share needs RANK_MIN_REPORTS ratings; with fewer, how many there are.
+        shown = percent(value, lang) if value is not None else t("leaders.few_ratings", lang, n=row["ratings"])
+        return html.Td(shown, title=t("leaders.ratings_count", lang, n=row["ratings"]))
     if key.startswith(("response", "completion")):
         # Two decimals here: the ranking compares medians closer than a tenth of a day.
         return html.Td(number(value, lang, 2) if value is not None else "—")

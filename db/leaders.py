@@ -32,6 +32,7 @@ from typing import Any
 from sqlalchemy import Connection, TextClause, text
 
 from db.filters import Resolved, Scope
+from db.ratings import satisfaction
 from db.scope import scoped_sql
 from db.sql import raw_sql, sql
 from db.status import COLOUR, OPEN_STATUSES, Status
@@ -91,6 +92,13 @@ class Kpis:
     response_p90: float | None = None
     completion_p50: float | None = None
     completion_p90: float | None = None
+    ratings: int = 0  # reporters who rated the finished work (db/ratings.py)
+    satisfied: int = 0
+
+    @property
+    def satisfied_share(self) -> float | None:
+        """Share of ratings that say PUAS, only from RANK_MIN_REPORTS ratings on (a few verdicts say little)."""
+        return self.satisfied / self.ratings if self.ratings >= RANK_MIN_REPORTS else None
 
     @property
     def followed_up_share(self) -> float | None:
@@ -222,9 +230,14 @@ def dashboard(conn: Connection, resolved: Resolved, map_level: str = "kecamatan"
             table = "area" if row.grouping == "kecamatan" else row.grouping
             code, name = names[table].get(row.key_id, (None, "—"))
             groups[row.grouping].append(Group(row.key_id, code, name, _kpis(row)))
+    rated = satisfaction(conn, resolved.where, resolved.params)
     for kind in ("opd", "kecamatan"):
+        for g in groups[kind]:
+            g.kpis.ratings, g.kpis.satisfied = rated[kind].get(g.id, (0, 0))
         groups[kind].sort(key=lambda g: (-g.kpis.reports, g.name))
         rank(groups[kind])
+    total.ratings = sum(n for n, _ in rated["opd"].values())
+    total.satisfied = sum(s for _, s in rated["opd"].values())
     groups["category"].sort(key=lambda g: (-g.kpis.reports, g.name))
     per_day.sort()
     return Dashboard(

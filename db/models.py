@@ -559,3 +559,24 @@ class NotificationAttempt(Base):
     outcome: Mapped[str] = mapped_column(String(16), server_default="sending")
     detail: Mapped[str | None] = mapped_column(Text)
     worker: Mapped[str | None] = mapped_column(Text)
+
+
+RATING_VIA = ("link", "sms")
+
+
+class ComplaintRating(Base):
+    """The reporter's verdict on the finished work (migration 0018): one per report, changeable in the window."""
+
+    __tablename__ = "complaint_rating"
+    __table_args__ = (
+        CheckConstraint("score BETWEEN 1 AND 5", name="complaint_rating_score_check"),
+        CheckConstraint(_in("via", RATING_VIA), name="complaint_rating_via_check"),
+    )
+
+    complaint_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("complaint.id", ondelete="CASCADE"), primary_key=True
+    )
+    satisfied: Mapped[bool] = mapped_column(Boolean)
+    score: Mapped[int | None] = mapped_column(SmallInteger)
+    via: Mapped[str] = mapped_column(String(8))
+    rated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -17,6 +17,7 @@ from dash import dcc, html
 from flask import current_app
 
 from db.engine import get_engine
+from db.ratings import rating_of
 from db.status import Status
 from db.tracking import MAX_REASON, PublicView, Step, is_reporter, photos, public_view
 from i18n import current_lang, t
@@ -119,6 +120,51 @@ def _dispute(view: PublicView, lang: str, reporter: bool, token: str | None) -> 
     return html.Section([html.H2(t("lacak.dispute_title", lang)), *body], className="lacak-dispute", id="lacak-dispute")
 
 
+def rating_said(satisfied: bool, score: int | None, lang: str) -> str:
+    """What the reporter's rating says, as the page and the SMS reply repeat it."""
+    verdict = t("lacak.rate_yes" if satisfied else "lacak.rate_no", lang)
+    return f"{verdict} ({score}/5)" if score else verdict
+
+
+def _rating(view: PublicView, lang: str, token: str | None) -> html.Section | None:
+    """PUAS / TIDAK PUAS and a score from 1 to 5, for the reporter (their link) while the report may be disputed."""
+    if not view.reporter or not view.can_dispute(datetime.now(UTC)):
+        return None
+    with get_engine().connect() as conn:
+        given = rating_of(conn, view.id)
+    current = t("lacak.rate_current", lang, said=rating_said(given["satisfied"], given["score"], lang)) if given else ""
+    return html.Section(
+        [
+            html.H2(t("lacak.rate_title", lang)),
+            html.P(t("lacak.rate_intro", lang)),
+            html.Fieldset(
+                [
+                    html.Legend(t("lacak.rate_score", lang)),
+                    dcc.RadioItems(
+                        id="lacak-score",
+                        options=[{"label": str(n), "value": n} for n in range(1, 6)],
+                        value=given["score"] if given else None,
+                        inline=True,
+                        className="action-radios",
+                    ),
+                ],
+                className="lacak-score",
+            ),
+            html.Div(
+                [
+                    html.Button(t("lacak.rate_yes", lang), id="lacak-rate-yes", n_clicks=0, className="button primary"),
+                    html.Button(t("lacak.rate_no", lang), id="lacak-rate-no", n_clicks=0, className="button"),
+                ],
+                className="lacak-rate-buttons",
+            ),
+            html.P(current, id="lacak-rate-message", role="status", **{"aria-live": "polite"}),
+            dcc.Store(id="lacak-rate-ref", data={"code": view.tracking_code, "token": token, "lang": lang}),
+        ],
+        className="lacak-rating",
+        id="lacak-rating",
+    )
+
+
 def _report(view: PublicView, lang: str, token: str | None, disputed: bool) -> list[Any]:
     reporter = view.reporter
     parts: list[Any] = [
@@ -154,7 +200,7 @@ def _report(view: PublicView, lang: str, token: str | None, disputed: bool) -> l
         shown = photos(conn, view)
     if shown or view.status == Status.SELESAI:
         parts.append(evidence_panel(shown, lang, id="lacak-evidence", token=token if reporter else None))
-    parts += [_timeline(view, lang), _dispute(view, lang, reporter, token)]
+    parts += [_timeline(view, lang), _rating(view, lang, token), _dispute(view, lang, reporter, token)]
     return parts
 
 

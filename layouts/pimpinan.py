@@ -40,6 +40,7 @@ TABLE_COLUMNS = (
     ("completion_p50", "leaders.col_completion_p50"),
     ("completion_p90", "leaders.col_completion_p90"),
     ("ontime", "leaders.col_ontime"),
+    ("satisfied", "leaders.col_satisfied"),
     ("open", "leaders.col_open"),
     ("overdue", "leaders.col_overdue"),
 )
