@@ -25,6 +25,7 @@ from db.accounts import (
 from db.audit import ACTIONS, recent, record
 from db.boundaries import boundary_counts, load_boundaries
 from db.catalogue import load_catalogue
+from db.chase import chase
 from db.complaints import WIB, Actor
 from db.demo import complaint_count, seed_demo
 from db.engine import database_url, get_engine
@@ -161,6 +162,7 @@ users = AppGroup("users", help="Staff accounts.")
     multiple=True,
     help="Limit the account to the cities of this province that Pantau serves (e.g. 36 for Banten); repeatable.",
 )
+@click.option("--email", default=None, help="Where reminders and escalations of overdue work reach the account.")
 def users_create_command(
     username: str,
     role: str,
@@ -168,6 +170,7 @@ def users_create_command(
     kecamatan: tuple[str, ...],
     kota: tuple[str, ...],
     provinsi: tuple[str, ...],
+    email: str | None,
 ) -> None:
     """Create a staff account; the password is read from standard input.
 
@@ -187,7 +190,7 @@ def users_create_command(
     password = sys.stdin.readline().rstrip("\n")
     try:
         with get_engine().begin() as conn:
-            create_user(conn, username, password, role, opd, list(kecamatan), kota=cities, actor=CLI)
+            create_user(conn, username, password, role, opd, list(kecamatan), kota=cities, email=email, actor=CLI)
     except AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"created {role} {username}")
@@ -333,6 +336,16 @@ def notify_command(once: bool, if_enabled: bool, threads: int, poll_ms: int) -> 
     side_by_side(workers, "run", poll_s=poll_ms / 1000)
 
 
+@click.command("chase")
+def chase_command() -> None:
+    """Remind and escalate overdue stages now (the delivery worker does it every PANTAU_CHASE_INTERVAL_S)."""
+    with get_engine().begin() as conn:
+        done = chase(conn, get_settings().escalate_after_days)
+    for item in done:
+        click.echo(f"{item.kind} {item.tracking_code} {item.stage} ({item.recipients} told)")
+    click.echo(f"{len(done)} sent")
+
+
 @click.command("migrate")
 def migrate_command() -> None:
     """Apply database migrations."""
@@ -384,6 +397,7 @@ COMMANDS = [
     api_key,
     audit_command,
     notify_command,
+    chase_command,
     migrate_command,
     bootstrap_command,
 ]

@@ -163,6 +163,31 @@ MESSAGES: dict[str, dict[str, str]] = {
     # {office}, {reason} and {text} come with their closing full stop (they may be shortened to fit).
     "notify.subject": {"id": "Pantau: laporan {code} - {what}", "en": "Pantau: report {code} - {what}"},
     "notify.subject_reply": {"id": "balasan petugas", "en": "staff reply"},
+    "chase.stage_verify": {"id": "verifikasi", "en": "verification"},
+    "chase.stage_follow_up": {"id": "tindak lanjut dinas", "en": "the agency's follow-up"},
+    "chase.stage_complete": {"id": "penyelesaian", "en": "completion"},
+    "chase.reminder_subject": {
+        "id": "Pengingat: laporan {code} melewati target {stage}",
+        "en": "Reminder: report {code} is past its {stage} target",
+    },
+    "chase.reminder_text": {
+        "id": "Laporan {code} melewati target {stage} ({days} hari kerja). Mohon ditindaklanjuti: {url}",
+        "en": "Report {code} is past its {stage} target ({days} working days). Please act on it: {url}",
+    },
+    "chase.escalation_subject": {
+        "id": "Eskalasi: laporan {code} masih tertunda ({stage})",
+        "en": "Escalation: report {code} is still waiting ({stage})",
+    },
+    "chase.escalation_text": {
+        "id": "Laporan {code} sudah diingatkan dan masih melewati target {stage} ({days} hari kerja). "
+        "Mohon perhatian pimpinan: {url}",
+        "en": "Report {code} was reminded and is still past its {stage} target ({days} working days). "
+        "For the leaders' attention: {url}",
+    },
+    "event.reminded": {"id": "Pengingat dikirim (tahap lewat target)", "en": "Reminder sent (stage past its target)"},
+    "event.escalated": {"id": "Dieskalasi ke pimpinan", "en": "Escalated to the leaders"},
+    "queue.reminded": {"id": "Diingatkan", "en": "Reminded"},
+    "queue.escalated": {"id": "Dieskalasi", "en": "Escalated"},
     "notify.received": {
         "id": "Pantau: laporan {code} diterima. Lacak: {url}",
         "en": "Pantau: report {code} received. Track it: {url}",

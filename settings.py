@@ -133,6 +133,14 @@ class Settings(BaseSettings):
         "",
         description="Shared secret the social-listening gateway sends in X-Pantau-Secret; empty refuses inbound posts.",
     )
+    escalate_after_days: int = Field(
+        2, description="Working days after a reminder that a stage still overdue is escalated to the leaders."
+    )
+    chase_interval_s: int = Field(
+        300,
+        description="How often the delivery worker looks for overdue stages to remind or escalate, in seconds;"
+        " 0: never (run flask --app app chase yourself).",
+    )
     smtp_url: str = Field(
         "",
         description="SMTP server for e-mail to reporters: smtp://host:port, smtp+starttls://user:password@host:port or smtps://…. Empty: e-mail off.",

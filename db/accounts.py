@@ -54,6 +54,7 @@ def create_user(
     kecamatan: list[str] | None = None,
     *,
     kota: list[str] | None = None,
+    email: str | None = None,
     actor: Actor | None = None,
 ) -> int:
     """Create a staff account; ``opd``, ``kecamatan`` and ``kota`` (a kota/kabupaten or a province: its served
@@ -66,14 +67,20 @@ def create_user(
         raise AccountError(f"password: at least {MIN_PASSWORD} characters")
     if conn.execute(text("SELECT 1 FROM app_user WHERE username = :u"), {"u": username}).first():
         raise AccountError(f"username: {username!r} exists already")
+    email = (email or "").strip() or None
+    if email is not None and not re.fullmatch(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}", email):
+        raise AccountError(f"email: not an e-mail address: {email[:100]!r}")
     opd_id = None
     if opd:
         opd_id = conn.execute(text("SELECT id FROM opd WHERE code = :c"), {"c": opd}).scalar()
         if opd_id is None:
             raise AccountError(f"opd: unknown OPD code {opd!r}")
     user_id = conn.execute(
-        text("INSERT INTO app_user (username, password_hash, role, opd_id) VALUES (:u, :h, :r, :o) RETURNING id"),
-        {"u": username, "h": hash_password(password), "r": role, "o": opd_id},
+        text(
+            "INSERT INTO app_user (username, password_hash, role, opd_id, email) "
+            "VALUES (:u, :h, :r, :o, :e) RETURNING id"
+        ),
+        {"u": username, "h": hash_password(password), "r": role, "o": opd_id, "e": email},
     ).scalar_one()
     for code in dict.fromkeys(kecamatan or []):  # a code given twice limits the account once
         kec_id = conn.execute(text("SELECT id FROM area WHERE code = :c AND level = 'kecamatan'"), {"c": code}).scalar()

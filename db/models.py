@@ -53,11 +53,13 @@ EVENT_KINDS = (
     "rerouted",
     "disputed",
     "unassigned",
+    "reminded",
+    "escalated",
 )
 # What the reporter is told (db/outbox.py), by which channel, and how far its delivery got (migration 0017).
 MESSAGE_KINDS = (
     "received", "verified", "forwarded", "assigned", "in_progress", "finished", "rejected", "duplicate",
-    "reopened", "reply",
+    "reopened", "reply", "reminder", "escalation",
 )  # fmt: skip
 MESSAGE_CHANNELS = ("sms", "whatsapp", "email")
 MESSAGE_STATUSES = ("queued", "sending", "failed", "sent", "dead", "off")
@@ -151,6 +153,9 @@ class Category(Base):
     name_en: Mapped[str] = mapped_column(Text)
     default_opd_id: Mapped[int | None] = mapped_column(ForeignKey("opd.id"))
     target_days: Mapped[int] = mapped_column(Integer, server_default="7")
+    # Stage targets in working days (migration 0018, LAPOR!'s): verification, and the agency's follow-up.
+    verify_days: Mapped[int] = mapped_column(Integer, server_default="3")
+    follow_up_days: Mapped[int] = mapped_column(Integer, server_default="5")
     active: Mapped[bool] = mapped_column(Boolean, server_default="true")
 
 
@@ -181,6 +186,7 @@ class AppUser(Base):
     password_hash: Mapped[str] = mapped_column(Text)
     role: Mapped[str] = mapped_column(String(16))
     opd_id: Mapped[int | None] = mapped_column(ForeignKey("opd.id"))
+    email: Mapped[str | None] = mapped_column(Text)  # where reminders and escalations reach the account
     active: Mapped[bool] = mapped_column(Boolean, server_default="true")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     # Bound into every token and session cookie; replaced on a new password or deactivation (migration 0011).
@@ -580,3 +586,25 @@ class ComplaintRating(Base):
     score: Mapped[int | None] = mapped_column(SmallInteger)
     via: Mapped[str] = mapped_column(String(8))
     rated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+CHASE_STAGES = ("verify", "follow_up", "complete")
+CHASE_KINDS = ("reminder", "escalation")
+
+
+class ComplaintChase(Base):
+    """A reminder or escalation sent for one overdue stage of a complaint (migration 0018): never twice."""
+
+    __tablename__ = "complaint_chase"
+    __table_args__ = (
+        CheckConstraint(_in("stage", CHASE_STAGES), name="complaint_chase_stage_check"),
+        CheckConstraint(_in("kind", CHASE_KINDS), name="complaint_chase_kind_check"),
+    )
+
+    complaint_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("complaint.id", ondelete="CASCADE"), primary_key=True
+    )
+    stage: Mapped[str] = mapped_column(String(16), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    recipients: Mapped[int] = mapped_column(Integer, server_default=text("0"))

@@ -207,7 +207,8 @@ def messages_of(conn: Connection, complaint_id: int) -> list[RowMapping]:
         conn.execute(
             text(
                 "SELECT id, kind, channel, recipient, status, attempts, body, last_error, created_at, sent_at, "
-                "next_attempt_at FROM notification WHERE complaint_id = :id ORDER BY id"
+                "next_attempt_at FROM notification WHERE complaint_id = :id "
+                "AND kind NOT IN ('reminder', 'escalation') ORDER BY id"
             ),
             {"id": complaint_id},
         ).mappings()

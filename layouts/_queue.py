@@ -39,7 +39,18 @@ def _row(row: Mapping[Any, Any], selected: bool, lang: str) -> html.Tr:
                 className="col-check",
             ),
             html.Td(html.A(code, href=f"/pengaduan/{code}?lang={lang}", className="code-link"), className="col-code"),
-            html.Td(status_badge(row["status"], lang)),
+            html.Td(
+                [
+                    status_badge(row["status"], lang),
+                    # Overdue work chased: reminded, or escalated to the leaders (db/chase.py).
+                    html.Span(
+                        t("queue.escalated" if row["chased"] == "escalation" else "queue.reminded", lang),
+                        className=f"chase-tag chase-{row['chased']}",
+                    )
+                    if row.get("chased")
+                    else None,
+                ]
+            ),
             html.Td(
                 [
                     html.Div(row["category_name_en" if lang == "en" else "category_name_id"], className="cell-main"),

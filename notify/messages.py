@@ -56,6 +56,23 @@ class Links:
     def photo(self, photo_id: int) -> str:
         return f"{self.base_url}/photos/{photo_id}"
 
+    def staff(self, code: str) -> str:
+        """The complaint's page for staff (a log-in is asked there), for reminders and escalations."""
+        return f"{self.base_url}/pengaduan/{code}"
+
+
+STAFF_KINDS = frozenset({"reminder", "escalation"})  # to staff about overdue work (db/chase.py), not to reporters
+
+
+def _to_staff(row: Mapping[Any, Any], links: Links, lang: str) -> Message:
+    """A reminder or escalation: the stage, its target and the staff link; never the report's text or reporter."""
+    facts = row["facts"] or {}
+    code = row["tracking_code"]
+    stage = t(f"chase.stage_{facts.get('stage')}", lang)
+    values = {"code": code, "stage": stage, "days": facts.get("days"), "url": links.staff(code)}
+    kind = row["kind"]
+    return Message(t(f"chase.{kind}_subject", lang, **values), t(f"chase.{kind}_text", lang, **values))
+
 
 def sms_plain(value: str) -> str:
     """``value`` without characters that would make an SMS fall back to 70-character UCS-2 parts, where avoidable."""
@@ -85,6 +102,8 @@ def compose(row: Mapping[Any, Any], links: Links) -> Message:
     """The subject and text of one outbox row (as ``db.outbox.claim`` returns it)."""
     kind = row["kind"]
     lang = row["lang"] if row["lang"] in LANGS else links.default_lang
+    if kind in STAFF_KINDS:
+        return _to_staff(row, links, lang)
     code = row["tracking_code"]
     facts = row["facts"] or {}
     sms = row["channel"] == SMS

@@ -31,6 +31,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from db import outbox
+from db.chase import chase
 from i18n import LANGS
 from notify.messages import Links, Message, compose
 from notify.senders import Outcome, Senders
@@ -70,6 +71,7 @@ class Worker:
         self.lease_s = lease_for(settings.notify_timeout_s)
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self.stop = stop or threading.Event()
+        self.next_chase = 0.0  # time.monotonic() of the next look for overdue stages
 
     def step(self) -> bool:
         """Deliver the message due first; False when none is due."""
@@ -153,11 +155,21 @@ class Worker:
             done += 1
         return done
 
+    def chase(self) -> int:
+        """Remind and escalate overdue stages (db/chase.py) when PANTAU_CHASE_INTERVAL_S has passed; how many."""
+        now = time.monotonic()
+        if self.settings.chase_interval_s <= 0 or now < self.next_chase:
+            return 0
+        self.next_chase = now + self.settings.chase_interval_s
+        with self.engine.begin() as conn:
+            return len(chase(conn, self.settings.escalate_after_days))
+
     def run(self, poll_s: float = 1.0) -> None:
         """Deliver until ``stop`` is set, looking for new messages every ``poll_s`` seconds when idle."""
         wait = 0.5
         while not self.stop.is_set():
             try:
+                self.chase()
                 busy = self.step()
                 wait = 0.5
             except DBAPIError as exc:

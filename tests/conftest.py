@@ -42,6 +42,9 @@ os.environ["PANTAU_DATA_DIR"] = str(_DATA_DIR)
 os.environ["PANTAU_DEMO"] = "0"
 # The suite logs in from 127.0.0.1 far more often than PANTAU_LOGIN_RATE allows a person; test_audit.py checks the limit.
 os.environ.setdefault("PANTAU_LOGIN_RATE", "10000/minute")
+# The delivery worker chases overdue work only where a test asks it to (test_chase.py): elsewhere a reminder
+# would add events to the histories other tests read.
+os.environ.setdefault("PANTAU_CHASE_INTERVAL_S", "0")
 os.environ.setdefault("PANTAU_BOUNDARIES_DIR", str(ROOT.parent / "shared" / "data" / "boundaries"))
 
 from sqlalchemy import Connection, Engine, create_engine, text  # noqa: E402

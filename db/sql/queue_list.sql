@@ -35,6 +35,9 @@ SELECT c.id, c.tracking_code, c.status, c.created_at, c.due_at, c.confidential,
        -- A report handed over by hand shows where it went (db/jurisdictions.py).
        o.code AS opd_code, coalesce(o.short_name, '→ ' || h.name) AS opd_short, kota.code AS kota_code,
        kel.name AS kelurahan, kec.name AS kecamatan, u.username AS assignee,
+       -- Overdue work chased (db/chase.py): 'escalation' once escalated, else 'reminder' once reminded.
+       (SELECT CASE WHEN bool_or(ch.kind = 'escalation') THEN 'escalation' ELSE 'reminder' END
+          FROM complaint_chase ch WHERE ch.complaint_id = c.id HAVING count(*) > 0) AS chased,
        (SELECT count(*) FROM matching) AS total
   FROM top
   JOIN complaint c ON c.id = top.id

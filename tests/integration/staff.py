@@ -39,13 +39,18 @@ class Accounts:
         self.ids: list[int] = []
 
     def __call__(
-        self, role: str, opd: str | None = None, kecamatan: list[str] | None = None, kota: list[str] | None = None
+        self,
+        role: str,
+        opd: str | None = None,
+        kecamatan: list[str] | None = None,
+        kota: list[str] | None = None,
+        email: str | None = None,
     ) -> Account:
         from db.accounts import create_user
 
         name = f"uji_{role}_{secrets.token_hex(4)}"
         with self.engine.begin() as conn:
-            user_id = create_user(conn, name, PASSWORD, role, opd, kecamatan, kota=kota)
+            user_id = create_user(conn, name, PASSWORD, role, opd, kecamatan, kota=kota, email=email)
         self.ids.append(user_id)
         return Account(user_id, name, role)
 
