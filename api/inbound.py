@@ -103,16 +103,23 @@ def parse_sms(text: str, known: set[str]) -> ParsedSms:
     return ParsedSms(category, remainder.strip(), place, True)
 
 
-@bp.post("/sms")
-def inbound_sms() -> Any:
-    """Store one SMS as a complaint (channel ``sms``) and answer the tracking code and a reply text."""
-    secret = get_settings().sms_secret
+def _gateway_refusal(secret: str, door: str, setting: str) -> Any | None:
+    """The answer refusing a request whose gateway does not prove itself with ``X-Pantau-Secret`` (or a door that
+    is off), or None. Asked before anything is counted: a forged request must not use up a sender's quota."""
     if not secret:
-        return jsonify(error="inbound SMS is off: PANTAU_SMS_SECRET is not set", code=503), 503
-    # The gateway proves itself before anything is counted: a forged request must not use up a sender's quota.
+        return jsonify(error=f"{door} is off: {setting} is not set", code=503), 503
     given = request.headers.get(SECRET_HEADER, "")
     if not hmac.compare_digest(given.encode(), secret.encode()):
         return jsonify(error=f"missing or wrong {SECRET_HEADER} header", code=403), 403
+    return None
+
+
+@bp.post("/sms")
+def inbound_sms() -> Any:
+    """Store one SMS as a complaint (channel ``sms``) and answer the tracking code and a reply text."""
+    refused = _gateway_refusal(get_settings().sms_secret, "inbound SMS", "PANTAU_SMS_SECRET")
+    if refused is not None:
+        return refused
     body: Any = request.get_json(silent=True) if request.is_json else request.form
     if not hasattr(body, "get"):
         return jsonify(error="send a form or a JSON object with sender and text", code=400), 400
@@ -332,12 +339,9 @@ def _urls(body: Any) -> list[str]:
 def inbound_social() -> Any:
     """Store one social-media post mentioning the city as a complaint (channel ``social``); the same post is
     one report."""
-    secret = get_settings().social_secret
-    if not secret:
-        return jsonify(error="inbound social media is off: PANTAU_SOCIAL_SECRET is not set", code=503), 503
-    given = request.headers.get(SECRET_HEADER, "")
-    if not hmac.compare_digest(given.encode(), secret.encode()):
-        return jsonify(error=f"missing or wrong {SECRET_HEADER} header", code=403), 403
+    refused = _gateway_refusal(get_settings().social_secret, "inbound social media", "PANTAU_SOCIAL_SECRET")
+    if refused is not None:
+        return refused
     body: Any = request.get_json(silent=True) if request.is_json else request.form
     if not hasattr(body, "get"):
         return jsonify(error="send a form or a JSON object with platform, post_id, author and text", code=400), 400
