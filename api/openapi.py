@@ -382,7 +382,7 @@ PATHS: dict[str, dict[str, Any]] = {
                         },
                     },
                 },
-                "400": _json_error("A filter parameter that cannot be used (param names it)."),
+                "400": _json_error("A filter parameter that cannot be used (field names it)."),
                 "401": _json_error("No credentials."),
                 "403": _json_error("The role or scope forbids it."),
                 "404": _json_error("Unknown format."),
@@ -452,7 +452,17 @@ PATHS: dict[str, dict[str, Any]] = {
 
 
 SCHEMAS: dict[str, Any] = {
-    "Error": {"type": "object", "properties": {"error": _STRING, "code": {"type": "integer"}}},
+    "Error": {
+        "type": "object",
+        "required": ["error", "code"],
+        "properties": {
+            "error": {**_STRING, "description": "What went wrong, in the request's language."},
+            "code": {"type": "integer", "description": "The HTTP status again."},
+            "field": {**_STRING, "description": "The request field or query parameter it concerns, when one does."},
+            "status": {**_STRING, "description": "409: the complaint's current status."},
+            "colour": {**_NULLABLE_STRING, "description": "409: the colour of that status."},
+        },
+    },
     "Open311Error": {"type": "object", "properties": {"code": {"type": "integer"}, "description": _STRING}},
     "Discovery": {
         "type": "object",
