@@ -259,7 +259,7 @@ PATHS: dict[str, dict[str, Any]] = {
             "summary": "One complaint for staff: details, history, photos, possible duplicates (reporter only where allowed).",
             "security": BEARER,
             "parameters": [CODE],
-            "responses": {"200": _json(_ref("ComplaintDetail"), "The complaint."), **_staff_errors(401, 403, 404)},
+            "responses": {"200": _json(_ref("ComplaintDetail"), "The complaint."), **_staff_errors(400, 401, 403, 404)},
         }
     },
     "/api/v1/complaints/{code}/transition": {
@@ -407,6 +407,7 @@ PATHS: dict[str, dict[str, Any]] = {
                     },
                     "Rows sent so far out of the total.",
                 ),
+                "400": _json_error("A malformed token (a NUL in the path)."),
                 "401": _json_error("No credentials."),
                 "404": _json_error("No export with this token."),
             },
@@ -456,7 +457,12 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "required": ["error", "code"],
         "properties": {
-            "error": {**_STRING, "description": "What went wrong, in the request's language."},
+            "error": {**_STRING, "description": "What went wrong, for the developer."},
+            "message": {
+                **_STRING,
+                "description": "Photo uploads: what went wrong for the person, in the request's language.",
+            },
+            "reason": {**_STRING, "description": "503: database_away or database_busy."},
             "code": {"type": "integer", "description": "The HTTP status again."},
             "field": {**_STRING, "description": "The request field or query parameter it concerns, when one does."},
             "status": {**_STRING, "description": "409: the complaint's current status."},
