@@ -216,10 +216,11 @@ def _send_file(path: str, progress: _Progress) -> Iterator[bytes]:
         os.unlink(path)
 
 
-def _error(status: int, message: str, param: str | None = None) -> Response:
+def _error(status: int, message: str, field: str | None = None) -> Response:
+    """The staff API's error body (the document's ``Error``): the field it concerns, if any, in ``field``."""
     body: dict[str, Any] = {"error": message, "code": status}
-    if param:
-        body["param"] = param
+    if field:
+        body["field"] = field
     response = jsonify(body)
     response.status_code = status
     return response

@@ -259,7 +259,7 @@ PATHS: dict[str, dict[str, Any]] = {
             "summary": "One complaint for staff: details, history, photos, possible duplicates (reporter only where allowed).",
             "security": BEARER,
             "parameters": [CODE],
-            "responses": {"200": _json(_ref("ComplaintDetail"), "The complaint."), **_staff_errors(401, 403, 404)},
+            "responses": {"200": _json(_ref("ComplaintDetail"), "The complaint."), **_staff_errors(400, 401, 403, 404)},
         }
     },
     "/api/v1/complaints/{code}/transition": {
@@ -382,7 +382,7 @@ PATHS: dict[str, dict[str, Any]] = {
                         },
                     },
                 },
-                "400": _json_error("A filter parameter that cannot be used (param names it)."),
+                "400": _json_error("A filter parameter that cannot be used (field names it)."),
                 "401": _json_error("No credentials."),
                 "403": _json_error("The role or scope forbids it."),
                 "404": _json_error("Unknown format."),
@@ -407,6 +407,7 @@ PATHS: dict[str, dict[str, Any]] = {
                     },
                     "Rows sent so far out of the total.",
                 ),
+                "400": _json_error("A malformed token (a NUL in the path)."),
                 "401": _json_error("No credentials."),
                 "404": _json_error("No export with this token."),
             },
@@ -448,11 +449,112 @@ PATHS: dict[str, dict[str, Any]] = {
             },
         }
     },
+    "/api/v1/inbound/whatsapp": {
+        "post": {
+            "tags": ["Inbound"],
+            "summary": "A WhatsApp message from the gateway: text in the SMS format, a shared location, photos.",
+            "description": "Authenticated by X-Pantau-Secret (PANTAU_WHATSAPP_SECRET, else PANTAU_SMS_SECRET) or, for "
+            "JSON, X-Hub-Signature-256 (sha256=HMAC of the body). lat/long place the report exactly; up to three "
+            "photos come as multipart 'media' files; the same message_id is one report.",
+            "parameters": [
+                {"name": "X-Pantau-Secret", "in": "header", "schema": {"type": "string"}},
+                {"name": "X-Hub-Signature-256", "in": "header", "schema": {"type": "string"}},
+            ],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    ct: {
+                        "schema": {
+                            "type": "object",
+                            "required": ["sender"],
+                            "properties": {
+                                "sender": {"type": "string", "description": "The sender's WhatsApp number."},
+                                "message_id": {"type": "string", "maxLength": 128},
+                                "text": {"type": "string", "maxLength": 1600},
+                                "lat": {"type": "number", "minimum": -90, "maximum": 90},
+                                "long": {"type": "number", "minimum": -180, "maximum": 180},
+                                **(
+                                    {"media": {"type": "array", "items": {"type": "string", "format": "binary"}}}
+                                    if ct == "multipart/form-data"
+                                    else {}
+                                ),
+                            },
+                        }
+                    }
+                    for ct in (JSON, "application/x-www-form-urlencoded", "multipart/form-data")
+                },
+            },
+            "responses": {
+                "201": _json(_ref("WhatsAppAccepted"), "Stored."),
+                "200": _json(_ref("WhatsAppAccepted"), "A retry of a message already stored."),
+                "400": _json_error("A missing sender, nothing to report, a bad coordinate, too many files."),
+                "403": _json_error("Missing or wrong secret or signature."),
+                "429": _json_error("Too many reports from this sender."),
+                "503": _json_error("No secret is set."),
+            },
+        }
+    },
+    "/api/v1/inbound/social": {
+        "post": {
+            "tags": ["Inbound"],
+            "summary": "A social-media post mentioning the city, from a social-listening gateway.",
+            "description": "Authenticated by X-Pantau-Secret (PANTAU_SOCIAL_SECRET). Placed by lat/long or a kelurahan "
+            "'place'; otherwise kept as luar_wilayah for the operators. The same platform and post_id is one report.",
+            "parameters": [
+                {"name": "X-Pantau-Secret", "in": "header", "required": True, "schema": {"type": "string"}},
+            ],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    ct: {
+                        "schema": {
+                            "type": "object",
+                            "required": ["platform", "post_id", "author", "text"],
+                            "properties": {
+                                "platform": {"type": "string", "description": "facebook, x, instagram, tiktok…"},
+                                "post_id": {"type": "string", "maxLength": 128},
+                                "author": {"type": "string", "maxLength": 100, "description": "The handle."},
+                                "text": {"type": "string", "maxLength": 1600},
+                                "lat": {"type": "number", "minimum": -90, "maximum": 90},
+                                "long": {"type": "number", "minimum": -180, "maximum": 180},
+                                "place": {"type": "string", "description": "A kelurahan name."},
+                                "media_urls": {"type": "array", "items": {"type": "string", "format": "uri"}},
+                                "url": {"type": "string", "format": "uri", "description": "The post."},
+                            },
+                        }
+                    }
+                    for ct in (JSON, "application/x-www-form-urlencoded")
+                },
+            },
+            "responses": {
+                "201": _json(_ref("PostAccepted"), "Stored."),
+                "200": _json(_ref("PostAccepted"), "The same post again."),
+                "400": _json_error("A missing or malformed field."),
+                "403": _json_error("Missing or wrong secret."),
+                "503": _json_error("PANTAU_SOCIAL_SECRET is not set."),
+            },
+        }
+    },
 }
 
 
 SCHEMAS: dict[str, Any] = {
-    "Error": {"type": "object", "properties": {"error": _STRING, "code": {"type": "integer"}}},
+    "Error": {
+        "type": "object",
+        "required": ["error", "code"],
+        "properties": {
+            "error": {**_STRING, "description": "What went wrong, for the developer."},
+            "message": {
+                **_STRING,
+                "description": "Photo uploads: what went wrong for the person, in the request's language.",
+            },
+            "reason": {**_STRING, "description": "503: database_away or database_busy."},
+            "code": {"type": "integer", "description": "The HTTP status again."},
+            "field": {**_STRING, "description": "The request field or query parameter it concerns, when one does."},
+            "status": {**_STRING, "description": "409: the complaint's current status."},
+            "colour": {**_NULLABLE_STRING, "description": "409: the colour of that status."},
+        },
+    },
     "Open311Error": {"type": "object", "properties": {"code": {"type": "integer"}, "description": _STRING}},
     "Discovery": {
         "type": "object",
@@ -681,6 +783,41 @@ SCHEMAS: dict[str, Any] = {
             "duplicate": {"type": "boolean"},
             "tracking_url": _STRING,
             "reply": {"type": "string", "description": "Text to send back to the sender."},
+            "rated": {
+                "type": "boolean",
+                "description": "The SMS was a rating (PUAS / TIDAK PUAS [1-5]) of the sender's newest finished "
+                "report: true when recorded, false when the number has none to rate. No report is filed.",
+            },
+            "satisfied": {"type": "boolean"},
+            "score": {"type": "integer", "nullable": True, "minimum": 1, "maximum": 5},
+        },
+    },
+    "WhatsAppAccepted": {
+        "type": "object",
+        "properties": {
+            "tracking_code": _STRING,
+            "status": _STRING,
+            "category": _STRING,
+            "placed": {"type": "boolean"},
+            "duplicate": {"type": "boolean"},
+            "media_stored": {"type": "integer"},
+            "media_refused": {
+                "type": "array",
+                "items": {"type": "object", "properties": {"file": _STRING, "error": _STRING}},
+                "description": "Files that were not acceptable images; the report is stored without them.",
+            },
+            "tracking_url": _STRING,
+            "reply": {"type": "string", "description": "Text to send back to the sender."},
+        },
+    },
+    "PostAccepted": {
+        "type": "object",
+        "properties": {
+            "tracking_code": _STRING,
+            "status": _STRING,
+            "category": _STRING,
+            "placed": {"type": "boolean"},
+            "duplicate": {"type": "boolean"},
         },
     },
 }

@@ -23,6 +23,7 @@ from sqlalchemy import RowMapping
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from api.auth import StaffUser, current_staff
+from api.open311_format import w3c
 from api.permissions import (
     job_statuses,
     may_open,
@@ -53,8 +54,9 @@ def _error(http_status: int, error: str, /, **extra: Any) -> Any:
 
 
 def _json(value: Any) -> Any:
+    """A value for the staff API: datetimes as W3C in WIB (+07:00), as the document promises."""
     if isinstance(value, datetime):
-        return value.isoformat()
+        return w3c(value)
     return value
 
 

@@ -152,8 +152,10 @@ def live_server(engine: Engine) -> Iterator[str]:
 def client(engine: Engine):  # type: ignore[no-untyped-def]
     """Flask's in-process test client for the real app."""
     from app import server
+    from tests.contract import ContractClient
 
     server.config["TESTING"] = True
+    server.test_client_class = ContractClient  # every /api/v1/ answer is checked against /api/openapi.json
     return server.test_client()
 
 

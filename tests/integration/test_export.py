@@ -62,7 +62,7 @@ def test_exports_need_a_dashboard_role(client, engine: Engine, week: list[int]) 
     leader = _token(client, engine, "export-leader", "leader")
     assert client.get(f"/api/v1/export.pdf?{WEEK}", headers=leader).status_code == 404
     refused = client.get("/api/v1/export.csv?status=purple", headers=leader)
-    assert refused.status_code == 400 and refused.get_json()["param"] == "status"
+    assert refused.status_code == 400 and refused.get_json()["field"] == "status"
 
 
 def test_csv_export_of_the_filtered_set_matches_the_table(client, engine: Engine, week: list[int]) -> None:  # type: ignore[no-untyped-def]
