@@ -179,6 +179,11 @@ def _short(name: str, max_len: int = MAX_FIELD) -> str | None:
     return value or None
 
 
+def _given(name: str) -> str | None:
+    """A parameter whose limit is the report's own (services/intake.py), the same at every door."""
+    return (request.values.get(name) or "").strip() or None
+
+
 def _flag(name: str) -> bool:
     return (request.values.get(name) or "").strip().lower() in ("1", "true", "yes", "ya")
 
@@ -207,7 +212,7 @@ def _new_request(conn: Connection, key_name: str) -> NewReport:
     if service_code not in names:
         raise BadRequest(f"service_code {service_code!r} not found")
     raw_lat, raw_lon = (request.values.get(k, "").strip() for k in ("lat", "long"))
-    address = _short("address_string", 500)
+    address = _given("address_string")
     address_id = _short("address_id")
     if bool(raw_lat) != bool(raw_lon):
         raise BadRequest("give both lat and long")
@@ -230,8 +235,8 @@ def _new_request(conn: Connection, key_name: str) -> NewReport:
         value = media_url if name == "media_url" else _short(name)
         if value:
             attributes[name] = value
-    person = " ".join(p for p in (_short("first_name"), _short("last_name")) if p)
-    contact = ", ".join(p for p in (_short("email"), _short("phone")) if p)
+    person = " ".join(p for p in (_given("first_name"), _given("last_name")) if p)
+    contact = ", ".join(p for p in (_given("email"), _given("phone")) if p)
     description = (request.values.get("description") or "").strip() or names[service_code]
     return new_report(
         category=service_code,
