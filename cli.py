@@ -29,12 +29,12 @@ from db.chase import chase
 from db.complaints import WIB, Actor
 from db.demo import complaint_count, seed_demo
 from db.engine import database_url, get_engine
-from db.imports import import_complaints
 from db.jurisdictions import JurisdictionFileError, load_jurisdictions
 from db.migrate import migrate_database
 from geo.boundaries.reader import BoundaryFileError, default_files, read_boundaries
 from photos.store import get_store
 from services.actions import reroute_open
+from services.intake import import_complaints
 from settings import get_settings
 
 # Who the audit log names for what is done from the command line (there is no staff account behind it).

@@ -513,10 +513,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lapor.another": {"id": "Buat laporan lain", "en": "Report something else"},
     "lapor.error.category": {"id": "Pilih kategori masalah.", "en": "Choose the kind of problem."},
     "lapor.error.description": {"id": "Tuliskan uraian masalah.", "en": "Describe the problem."},
-    "lapor.error.description_long": {
-        "id": "Uraian paling banyak {n} karakter.",
-        "en": "The description may have at most {n} characters.",
-    },
     "lapor.error.location": {
         "id": "Tentukan lokasi: ketuk peta, pakai lokasi Anda, atau pilih kelurahan.",
         "en": "Give the location: tap the map, use your location, or choose a kelurahan.",
@@ -525,15 +521,58 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Tuliskan alamat atau patokan: pin dari daftar kelurahan ada di tengah kelurahan, bukan di tempat masalahnya.",
         "en": "Write the address or a landmark: a pin from the kelurahan list sits in the middle of the kelurahan, not where the problem is.",
     },
-    "lapor.error.not_number": {
-        "id": "Garis lintang dan bujur harus berupa angka, misalnya -6.17 dan 106.63.",
-        "en": "Latitude and longitude must be numbers, e.g. -6.17 and 106.63.",
+    # Refusals of a new report, the same at every door (services/intake.py)
+    "intake.field.category": {"id": "Kategori", "en": "Category"},
+    "intake.field.description": {"id": "Uraian", "en": "Description"},
+    "intake.field.channel": {"id": "Saluran", "en": "Channel"},
+    "intake.field.lat": {"id": "Lintang", "en": "Latitude"},
+    "intake.field.lon": {"id": "Bujur", "en": "Longitude"},
+    "intake.field.location": {"id": "Lokasi", "en": "Location"},
+    "intake.field.address": {"id": "Alamat", "en": "Address"},
+    "intake.field.reporter_name": {"id": "Nama", "en": "Name"},
+    "intake.field.reporter_contact": {"id": "Kontak", "en": "Contact"},
+    "intake.field.answers": {"id": "Pertanyaan kategori", "en": "Category question"},
+    "intake.field.source": {"id": "Sumber", "en": "Source"},
+    "intake.field.idempotency_key": {"id": "Kunci formulir", "en": "Form key"},
+    "intake.field.created_at": {"id": "Waktu", "en": "Time"},
+    "intake.field.anonymous": {"id": "Anonim", "en": "Anonymous"},
+    "intake.field.confidential": {"id": "Rahasia", "en": "Confidential"},
+    "intake.field.attributes": {"id": "Data tambahan", "en": "Extra data"},
+    "intake.field.report": {"id": "Laporan", "en": "Report"},
+    "intake.not_text": {"id": "{field}: harus berupa teks.", "en": "{field}: must be text."},
+    "intake.nul": {"id": "{field}: berisi karakter NUL.", "en": "{field}: contains a NUL character."},
+    "intake.too_long": {"id": "{field}: paling banyak {n} karakter.", "en": "{field}: at most {n} characters."},
+    "intake.required": {"id": "{field}: wajib diisi.", "en": "{field}: required."},
+    "intake.not_number": {
+        "id": "{field}: harus berupa angka, misalnya -6.17 atau 106.63.",
+        "en": "{field}: must be a number, e.g. -6.17 or 106.63.",
     },
-    "lapor.error.out_of_range": {
-        "id": "Garis lintang harus antara -90 dan 90, garis bujur antara -180 dan 180.",
-        "en": "Latitude must be between -90 and 90, longitude between -180 and 180.",
+    "intake.out_of_range": {
+        "id": "{field}: harus di antara {low} dan {high}.",
+        "en": "{field}: must be between {low} and {high}.",
     },
-    "lapor.error.too_long": {"id": "{field}: paling banyak {n} karakter.", "en": "{field}: at most {n} characters."},
+    "intake.location_pair": {
+        "id": "Isi lintang dan bujur, atau kosongkan keduanya.",
+        "en": "Give both latitude and longitude, or neither.",
+    },
+    "intake.answer_unknown": {
+        "id": "{question}: bukan pertanyaan kategori ini.",
+        "en": "{question}: not a question of this category.",
+    },
+    "intake.answer_required": {"id": "Jawab pertanyaan: {question}", "en": "Please answer: {question}"},
+    "intake.answer_choice": {
+        "id": "{question}: pilih salah satu: {values}.",
+        "en": "{question}: choose one of {values}.",
+    },
+    "intake.answer_number": {"id": "{question}: harus berupa angka.", "en": "{question}: must be a number."},
+    "intake.answer_long": {
+        "id": "{question}: paling banyak {n} karakter.",
+        "en": "{question}: at most {n} characters.",
+    },
+    "intake.unknown": {"id": "{field}: tidak dikenal.", "en": "{field}: unknown."},
+    "intake.invalid": {"id": "{field}: tidak sah.", "en": "{field}: not valid."},
+    "lapor.optional": {"id": "tidak wajib", "en": "optional"},
+    "lapor.questions": {"id": "Pertanyaan tentang masalah ini", "en": "Questions about this problem"},
     "lapor.error.photos_count": {"id": "Paling banyak {n} foto.", "en": "At most {n} photos."},
     "lapor.error.rate": {
         "id": "Terlalu banyak laporan dari perangkat ini. Coba lagi beberapa menit lagi.",
@@ -683,6 +722,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The place is outside our boundaries; the operators will forward the report to the responsible office.",
     },
     "open311.duplicate_of": {"id": "{status}: sama dengan laporan {code}", "en": "{status}: same as report {code}"},
+    "sms.reply_refused": {
+        "id": "Laporan belum diterima. {reason} Kirim ulang: LAPOR <kategori> <uraian> #<kelurahan>",
+        "en": "Report not accepted. {reason} Send again: LAPOR <category> <description> #<kelurahan>",
+    },
+    "sms.reply_refused_answer": {
+        "id": "Laporan belum diterima. {reason} Kirim ulang dengan menambahkan {choices}",
+        "en": "Report not accepted. {reason} Send again adding {choices}",
+    },
     "sms.reply": {
         "id": "Laporan diterima. Kode lacak {code}. Pantau di {url}",
         "en": "Report received. Tracking code {code}. Follow it at {url}",

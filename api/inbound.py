@@ -4,15 +4,21 @@
 
 The gateway authenticates with the shared secret ``PANTAU_SMS_SECRET`` in the
 ``X-Pantau-Secret`` header and sends ``sender`` and ``text`` (form or JSON;
-``message_id`` makes a retried delivery count once). The text format is
+``message_id`` makes a retried delivery count once; a gateway that knows them may add the sender's
+``name`` and the handset's ``lat``/``lon``). The text format is
 
-    LAPOR <kategori> <keterangan> #<kelurahan atau patokan>
+    LAPOR <kategori> <keterangan> [pertanyaan=jawaban ...] #<kelurahan atau patokan>
+
+A category's questions (db/open311.py) are answered as ``kode=jawaban`` words, e.g.
+``LAPOR pohon tumbang di Jl. Melati menutup_jalan=ya #Cipete``. The report goes through
+services/intake.py like every door's: a report it refuses (a required question unanswered, a name
+too long, a coordinate out of range) is answered 400 with the reason and a ``reply`` for the sender.
 
 A known kelurahan name places the report at a point inside that kelurahan;
 anything that cannot be placed (a landmark, a typo, an ambiguous name, no
 ``#`` at all) is still stored, as ``luar_wilayah`` in the operators' queue,
 with the place text as its address. An unknown category word files the report
-under ``lainnya`` and keeps the word in the description. Nothing is dropped.
+under ``lainnya`` and keeps the word in the description.
 The answer carries a ``reply`` the gateway can send back to the sender.
 
 ``PANTAU_SUBMIT_RATE`` counts per sender (the gateway is one IP address for
@@ -40,8 +46,9 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, request
 
 from api.limits import allow_submission
-from db.complaints import Actor, ComplaintError, NewComplaint, category_ids, create_complaint
+from db.complaints import Actor, category_ids
 from db.engine import get_engine
+from db.open311 import QUESTIONS
 from db.places import kelurahan_by_name
 from db.ratings import RatingError, parse_sms_rating, rate_by_sms
 from db.status import INTAKE_OUTSIDE
@@ -50,6 +57,7 @@ from i18n import t
 from notify.channels import phone_in
 from photos.store import get_store
 from photos.upload import PhotoError, save_photo
+from services.intake import Refused, file_report, new_report
 from settings import get_settings
 
 bp = Blueprint("inbound", __name__, url_prefix="/api/v1/inbound")
@@ -70,6 +78,7 @@ CATEGORY_WORDS = {
     "bencana": "bencana", "longsor": "bencana", "kebakaran": "bencana", "lain": "lainnya", "lainnya": "lainnya",
 }  # fmt: skip
 _LAPOR = re.compile(r"^\s*lapor\b[\s:.,;-]*", re.I)
+_ANSWER = re.compile(r"(?:^|\s)([a-z][a-z0-9_]*)=(\S+)", re.I)
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,7 @@ class ParsedSms:
     description: str
     place: str | None
     recognised: bool  # the text followed the LAPOR format
+    answers: dict[str, str]  # ``kode=jawaban`` words: the category's questions answered
 
 
 def _word(token: str) -> str:
@@ -93,14 +103,28 @@ def parse_sms(text: str, known: set[str]) -> ParsedSms:
         place = after.strip() or None
     match = _LAPOR.match(body)
     if match is None:
-        return ParsedSms(FALLBACK_CATEGORY, body.strip(), place, False)
+        return ParsedSms(FALLBACK_CATEGORY, body.strip(), place, False, {})
     rest = body[match.end() :].strip()
     first, _, remainder = rest.partition(" ")
     by_code = {_word(code): code for code in known}
     category = by_code.get(_word(first)) or CATEGORY_WORDS.get(_word(first))
     if category is None or category not in known:
-        return ParsedSms(FALLBACK_CATEGORY, rest, place, True)
-    return ParsedSms(category, remainder.strip(), place, True)
+        return ParsedSms(FALLBACK_CATEGORY, rest, place, True, {})
+    # ``kode=jawaban`` words answer the category's questions; other words with '=' stay in the text.
+    codes = {q.code for q in QUESTIONS.get(category, ())}
+    answers = {m.group(1).lower(): m.group(2) for m in _ANSWER.finditer(remainder) if m.group(1).lower() in codes}
+    words = [w for w in remainder.split() if w.partition("=")[0].lower() not in codes or "=" not in w]
+    return ParsedSms(category, " ".join(words), place, True, answers)
+
+
+def sms_refusal(exc: Refused) -> str:
+    """What the sender is told when the report is refused: the reason, and how to answer a question."""
+    reason = exc.text("id")
+    if exc.field == "answers" and exc.code in ("answer_required", "answer_choice"):
+        question = next(q for qs in QUESTIONS.values() for q in qs if q.code == exc.params.get("question_code"))
+        choices = " / ".join(f"{question.code}={key}" for key, _ in question.values) or f"{question.code}=..."
+        return t("sms.reply_refused_answer", "id", reason=reason, choices=choices)
+    return t("sms.reply_refused", "id", reason=reason)
 
 
 def _gateway_refusal(secret: str, door: str, setting: str) -> Any | None:
@@ -149,22 +173,27 @@ def inbound_sms() -> Any:
         elif parsed.place:
             attributes["place_unmatched"] = "ambiguous" if places else "unknown"
         description = parsed.description or text
-        new = NewComplaint(
-            category=parsed.category,
-            description=description,
-            channel="sms",
-            lat=places[0].lat if len(places) == 1 else None,
-            lon=places[0].lon if len(places) == 1 else None,
-            address=parsed.place,
-            reporter_contact=sender,
-            source="sms-gateway",
-            idempotency_key=message_id,
-            attributes=attributes,
-        )
+        lat, lon = (body.get("lat"), body.get("lon")) if body.get("lat") or body.get("lon") else (None, None)
+        if lat is None and len(places) == 1:
+            lat, lon = places[0].lat, places[0].lon
         try:
-            created = create_complaint(conn, new, Actor(role="sms"), categories)
-        except ComplaintError as exc:
-            return jsonify(error=f"{exc.field}: {exc.message}", code=400), 400
+            new = new_report(
+                category=parsed.category,
+                description=description,
+                channel="sms",
+                lat=lat,
+                lon=lon,
+                address=parsed.place,
+                reporter_name=str(body.get("name") or "").strip() or None,
+                reporter_contact=sender,
+                source="sms-gateway",
+                idempotency_key=message_id,
+                answers=parsed.answers,
+                attributes=attributes,
+            )
+            created = file_report(conn, new, Actor(role="sms"), categories)
+        except Refused as exc:
+            return jsonify(error=f"{exc.field}: {exc.message}", code=400, reply=sms_refusal(exc)), 400
     # The reply goes only to the sender, so its link carries the reporter's token (disputes need it).
     token = reporter_token(current_app.config["SECRET_KEY"], created.tracking_code)
     url = f"{request.url_root}lacak/{created.tracking_code}?k={token}"
@@ -256,22 +285,23 @@ def inbound_whatsapp() -> Any:
             attributes["place_unmatched"] = "ambiguous" if places else "unknown"
         category = parsed.category if parsed else FALLBACK_CATEGORY
         description = (parsed.description if parsed else "") or text or t("whatsapp.without_text", "id")
-        new = NewComplaint(
-            category=category,
-            description=description,
-            channel="social",
-            source="WhatsApp",
-            lat=lat,
-            lon=lon,
-            address=place,
-            reporter_contact=sender,
-            idempotency_key=f"whatsapp:{message_id}" if message_id else None,
-            attributes=attributes,
-        )
         try:
-            created = create_complaint(conn, new, Actor(role="public"), categories)
-        except ComplaintError as exc:
-            return jsonify(error=f"{exc.field}: {exc.message}", code=400), 400
+            new = new_report(
+                category=category,
+                description=description,
+                channel="social",
+                source="WhatsApp",
+                lat=lat,
+                lon=lon,
+                address=place,
+                reporter_contact=sender,
+                idempotency_key=f"whatsapp:{message_id}" if message_id else None,
+                answers=parsed.answers if parsed else {},
+                attributes=attributes,
+            )
+            created = file_report(conn, new, Actor(role="public"), categories)
+        except Refused as exc:
+            return jsonify(error=f"{exc.field}: {exc.message}", code=400, reply=sms_refusal(exc)), 400
     refused = []
     stored = 0
     if not created.duplicate_submission:
@@ -374,22 +404,23 @@ def inbound_social() -> Any:
             lat, lon = places[0].lat, places[0].lon
         elif place:
             attributes["place_unmatched"] = "ambiguous" if places else "unknown"
-        new = NewComplaint(
-            category=parsed.category,
-            description=parsed.description or text,
-            channel="social",
-            source=source,
-            lat=lat,
-            lon=lon,
-            address=place,
-            reporter_name=author,
-            reporter_contact=author,
-            idempotency_key=f"social:{platform}:{post_id}",
-            attributes={k: v for k, v in attributes.items() if v},
-        )
         try:
-            created = create_complaint(conn, new, Actor(role="public"), categories)
-        except ComplaintError as exc:
+            new = new_report(
+                category=parsed.category,
+                description=parsed.description or text,
+                channel="social",
+                source=source,
+                lat=lat,
+                lon=lon,
+                address=place,
+                reporter_name=author,
+                reporter_contact=author,
+                idempotency_key=f"social:{platform}:{post_id}",
+                answers=parsed.answers,
+                attributes={k: v for k, v in attributes.items() if v},
+            )
+            created = file_report(conn, new, Actor(role="public"), categories)
+        except Refused as exc:
             return jsonify(error=f"{exc.field}: {exc.message}", code=400), 400
     return jsonify(
         tracking_code=created.tracking_code,

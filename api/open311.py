@@ -31,7 +31,7 @@ from api.errors import printable
 from api.limits import allow_api_key
 from api.open311_format import errors, respond, w3c
 from db.accounts import api_key_client, api_key_name
-from db.complaints import WIB, Actor, ComplaintError, NewComplaint, create_complaint, without_identity
+from db.complaints import WIB, Actor
 from db.engine import get_engine
 from db.filters import EARLIEST_DAY, LATEST_DAY
 from db.open311 import (
@@ -48,6 +48,7 @@ from db.open311 import (
 from db.places import kelurahan_by_name
 from db.status import COLOUR, OPEN_STATUSES, Status
 from i18n import LANGS, current_lang, t
+from services.intake import NewReport, Refused, file_report, new_report
 from settings import get_settings
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
@@ -59,7 +60,10 @@ MAX_FIELD = 200
 MAX_URL = 2000
 _ATTRIBUTE = re.compile(r"^attribute\[([^\]]+)\](\[\])?$")
 # ComplaintError fields under their Open311 parameter names.
-_PARAM = {"category": "service_code", "lon": "long", "location": "lat/long"}
+_PARAM = {
+    "category": "service_code", "lon": "long", "location": "lat/long", "answers": "attribute",
+    "reporter_name": "first_name/last_name", "reporter_contact": "email/phone", "address": "address_string",
+}  # fmt: skip
 
 
 class BadRequest(Exception):
@@ -175,42 +179,27 @@ def _short(name: str, max_len: int = MAX_FIELD) -> str | None:
     return value or None
 
 
+def _given(name: str) -> str | None:
+    """A parameter whose limit is the report's own (services/intake.py), the same at every door."""
+    return (request.values.get(name) or "").strip() or None
+
+
 def _flag(name: str) -> bool:
     return (request.values.get(name) or "").strip().lower() in ("1", "true", "yes", "ya")
 
 
-def _answers(service_code: str) -> dict[str, Any]:
-    """The ``attribute[CODE]`` answers, checked against the service definition."""
+def _answers() -> dict[str, Any]:
+    """The ``attribute[CODE]`` answers as given; services/intake.py checks them against the service definition."""
     given: dict[str, Any] = {}
     for key in request.values:
         match = _ATTRIBUTE.match(key)
         if match:
             values = [v.strip() for v in request.values.getlist(key) if v.strip()]
             given[match.group(1)] = values if match.group(2) else (values[0] if values else "")
-    questions = {q.code: q for q in QUESTIONS.get(service_code, ())}
-    for code in given:
-        if code not in questions:
-            raise BadRequest(f"attribute[{code}] is not a question of service {service_code!r}")
-    answers: dict[str, Any] = {}
-    for q in questions.values():
-        value = given.get(q.code)
-        if value in (None, "", []):
-            if q.required:
-                raise BadRequest(f"attribute[{q.code}] is required for service {service_code!r}")
-            continue
-        keys = {k for k, _ in q.values}
-        items = value if isinstance(value, list) else [value]
-        if q.datatype in ("singlevaluelist", "multivaluelist") and any(v not in keys for v in items):
-            raise BadRequest(f"attribute[{q.code}] must be one of {', '.join(sorted(keys))}")
-        if q.datatype == "number":
-            _float(f"attribute[{q.code}]", str(items[0]), math.inf)
-        if any(len(str(v)) > MAX_FIELD for v in items):
-            raise BadRequest(f"attribute[{q.code}] is longer than {MAX_FIELD} characters")
-        answers[q.code] = items if q.datatype == "multivaluelist" else items[0]
-    return answers
+    return given
 
 
-def _new_request(conn: Connection, key_name: str) -> NewComplaint:
+def _new_request(conn: Connection, key_name: str) -> NewReport:
     """The complaint a POST describes; raises BadRequest naming the first bad parameter."""
     for param, given in request.values.items(multi=True):
         if "\x00" in param or "\x00" in given:
@@ -223,12 +212,12 @@ def _new_request(conn: Connection, key_name: str) -> NewComplaint:
     if service_code not in names:
         raise BadRequest(f"service_code {service_code!r} not found")
     raw_lat, raw_lon = (request.values.get(k, "").strip() for k in ("lat", "long"))
-    address = _short("address_string", 500)
+    address = _given("address_string")
     address_id = _short("address_id")
     if bool(raw_lat) != bool(raw_lon):
         raise BadRequest("give both lat and long")
-    lat = _float("lat", raw_lat, 90.0) if raw_lat else None
-    lon = _float("long", raw_lon, 180.0) if raw_lon else None
+    lat = _float("lat", raw_lat, math.inf) if raw_lat else None  # its range: services/intake.py
+    lon = _float("long", raw_lon, math.inf) if raw_lon else None
     if lat is None and not address and not address_id:
         raise BadRequest("a location is required: lat and long, or address_string, or address_id")
     attributes: dict[str, Any] = {"api_key": key_name}
@@ -246,13 +235,10 @@ def _new_request(conn: Connection, key_name: str) -> NewComplaint:
         value = media_url if name == "media_url" else _short(name)
         if value:
             attributes[name] = value
-    answers = _answers(service_code)
-    if answers:
-        attributes["open311_attributes"] = answers
-    person = " ".join(p for p in (_short("first_name"), _short("last_name")) if p)
-    contact = ", ".join(p for p in (_short("email"), _short("phone")) if p)
+    person = " ".join(p for p in (_given("first_name"), _given("last_name")) if p)
+    contact = ", ".join(p for p in (_given("email"), _given("phone")) if p)
     description = (request.values.get("description") or "").strip() or names[service_code]
-    return NewComplaint(
+    return new_report(
         category=service_code,
         description=description,
         channel="api",
@@ -265,8 +251,17 @@ def _new_request(conn: Connection, key_name: str) -> NewComplaint:
         confidential=_flag("confidential"),
         source=key_name,
         idempotency_key=(request.headers.get("Idempotency-Key") or "").strip()[:MAX_FIELD] or None,
+        answers=_answers(),
         attributes=attributes,
     )
+
+
+def refusal(exc: Refused) -> str:
+    """A refused report as Open311 says it: the parameter's own name, then what is wrong."""
+    if exc.field == "answers":
+        key = str(exc.params.get("question_code"))
+        return f"attribute[{key}]{exc.message.removeprefix(key)}"  # e.g. "attribute[menutup_jalan] is required: …"
+    return f"{_PARAM.get(exc.field, exc.field)}: {exc.message}"
 
 
 @bp.post(f"/requests.{FMT}")
@@ -285,12 +280,12 @@ def create_request(fmt: str) -> Response:
             return errors(fmt, 429, f"too many requests with this api_key (limit {rate}); try again later")
         try:
             # Anonymous: no name, contact, account_id or device_id is kept, nor echoed back below.
-            new = without_identity(_new_request(conn, client["name"]))
-            created = create_complaint(conn, new, Actor(role="api"))
+            new = _new_request(conn, client["name"])
+            created = file_report(conn, new, Actor(role="api"))
         except BadRequest as exc:
             return errors(fmt, exc.status, exc.description)
-        except ComplaintError as exc:
-            return errors(fmt, 400, f"{_PARAM.get(exc.field, exc.field)}: {exc.message}")
+        except Refused as exc:
+            return errors(fmt, 400, refusal(exc))
     # After the commit: every writer queues on the data-version row until it commits (db/complaints.py).
     with get_engine().connect() as conn:
         row = notice_facts(conn, created.id)

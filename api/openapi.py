@@ -549,6 +549,7 @@ SCHEMAS: dict[str, Any] = {
                 "description": "Photo uploads: what went wrong for the person, in the request's language.",
             },
             "reason": {**_STRING, "description": "503: database_away or database_busy."},
+            "reply": {**_STRING, "description": "Inbound SMS and WhatsApp: the text to send back to the sender."},
             "code": {"type": "integer", "description": "The HTTP status again."},
             "field": {**_STRING, "description": "The request field or query parameter it concerns, when one does."},
             "status": {**_STRING, "description": "409: the complaint's current status."},

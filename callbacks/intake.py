@@ -8,13 +8,14 @@ from dash import Input, Output, State, callback, html, no_update
 
 from api.auth import current_staff
 from api.permissions import may_open
-from db.complaints import Actor, ComplaintError, NewComplaint, category_ids, create_complaint
+from db.complaints import Actor, category_ids
 from db.engine import get_engine
 from db.places import kelurahan_point
 from db.status import INTAKE_OUTSIDE
 from geo.coordinates import CoordinateError, parse_coordinates
 from i18n import t
 from layouts.intake import INTAKE_CHANNELS
+from services.intake import Refused, file_report, new_report
 
 FIELDS = ("oi-coordinates", "oi-category", "oi-description", "oi-name", "oi-contact", "oi-post-url")
 CLEARED = ("oi-kelurahan", "oi-coordinates", "oi-address", "oi-category", "oi-description", "oi-name", "oi-contact")
@@ -91,25 +92,25 @@ def log_report(
             point = kelurahan_point(conn, kelurahan)
             if point is not None:
                 lat, lon = point
-        new = NewComplaint(
-            category=category or "",
-            description=description or "",
-            channel=channel,
-            source=source,
-            lat=lat,
-            lon=lon,
-            address=(address or "").strip() or None,
-            reporter_name=None if anonymous else (name or "").strip() or None,
-            reporter_contact=None if anonymous else (contact or "").strip() or None,
-            anonymous=anonymous,
-            confidential="confidential" in (flags or []),
-            attributes={"entered_by": user.username, **({"post_url": url} if url and choice in _SOCIAL else {})},
-        )
         try:
-            created = create_complaint(conn, new, Actor(role=user.role, user_id=user.id), category_ids(conn))
-        except ComplaintError as exc:
+            new = new_report(
+                category=category or "",
+                description=description or "",
+                channel=channel,
+                source=source,
+                lat=lat,
+                lon=lon,
+                address=(address or "").strip() or None,
+                reporter_name=(name or "").strip() or None,
+                reporter_contact=(contact or "").strip() or None,
+                anonymous=anonymous,
+                confidential="confidential" in (flags or []),
+                attributes={"entered_by": user.username, **({"post_url": url} if url and choice in _SOCIAL else {})},
+            )
+            created = file_report(conn, new, Actor(role=user.role, user_id=user.id), category_ids(conn))
+        except Refused as exc:
             where = _FIELD_OF.get(exc.field, "oi-description")
-            return (html.Span(t("intake.fix", lang), className="error"), *_errors({where: exc.message}), *keep)
+            return (html.Span(t("intake.fix", lang), className="error"), *_errors({where: exc.text(lang)}), *keep)
     outside = created.status == INTAKE_OUTSIDE
     done = html.P(
         [

@@ -11,21 +11,22 @@ import math
 import secrets
 from typing import Any
 
-from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, html, no_update
+from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, html, no_update
 from flask import current_app, request
 
 from api.limits import allow_submission
 from callbacks._upload import register_staging
-from db.complaints import MAX_DESCRIPTION, Actor, ComplaintError, NewComplaint, create_complaint
+from db.complaints import Actor
 from db.engine import get_engine
 from db.places import kelurahan_point, place_at
 from db.status import Status
 from db.tracking import reporter_token
 from db.uploads import discard_upload
 from i18n import t
-from layouts.lapor import MAX_ADDRESS, MAX_NAME, MAX_PHOTOS, receipt
+from layouts.lapor import MAX_PHOTOS, questions, receipt
 from photos.store import get_store
 from photos.upload import PhotoError, attach_staged
+from services.intake import NewReport, Refused, check, file_report
 
 PUBLIC = Actor(role="public")
 
@@ -193,8 +194,11 @@ def _number(raw: str | None) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def check_form(values: dict[str, Any], lang: str) -> tuple[NewComplaint | None, list[dict[str, str]], list[str]]:
-    """The report the form describes, its staged photos, and every problem found (in ``lang``)."""
+def check_form(values: dict[str, Any], lang: str) -> tuple[NewReport | None, list[dict[str, str]], list[str]]:
+    """The report the form describes, its staged photos, and every problem found (in ``lang``).
+
+    What only the form asks (a place and a description, an address for a pin from the kelurahan list, at
+    most three photos) is checked here; everything else is services/intake.py's, as at every door."""
     errors: list[str] = []
     category = values.get("category")
     if not category:
@@ -202,43 +206,35 @@ def check_form(values: dict[str, Any], lang: str) -> tuple[NewComplaint | None, 
     description = (values.get("description") or "").strip()
     if not description:
         errors.append(t("lapor.error.description", lang))
-    elif len(description) > MAX_DESCRIPTION:
-        errors.append(t("lapor.error.description_long", lang, n=MAX_DESCRIPTION))
     raw_lat, raw_lon = (str(values.get(k) or "").strip() for k in ("lat", "lon"))
-    lat, lon = _number(raw_lat), _number(raw_lon)
     if not raw_lat and not raw_lon:
         errors.append(t("lapor.error.location", lang))
-    elif lat is None or lon is None:
-        errors.append(t("lapor.error.not_number", lang))
-    elif not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        errors.append(t("lapor.error.out_of_range", lang))
     texts = {k: (values.get(k) or "").strip() for k in ("name", "contact", "address")}
     if not texts["address"] and pin_from_list(values.get("pin_source"), raw_lat, raw_lon):
         errors.append(t("lapor.error.address_needed", lang))
-    for key, limit in (("name", MAX_NAME), ("contact", MAX_NAME), ("address", MAX_ADDRESS)):
-        if len(texts[key]) > limit:
-            errors.append(t("lapor.error.too_long", lang, field=t(f"lapor.{key}", lang), n=limit))
     photos = [p for p in values.get("photos") or [] if isinstance(p, dict) and isinstance(p.get("token"), str)]
     if len(photos) > MAX_PHOTOS:
         errors.append(t("lapor.error.photos_count", lang, n=MAX_PHOTOS))
-    if errors:
-        return None, [], errors
-    anonymous = "yes" in (values.get("anonymous") or [])
-    new = NewComplaint(
-        category=str(category),
+    report, refused = check(
+        category=str(category or ""),
         description=description,
         channel="web",
-        lat=lat,
-        lon=lon,
+        lat=raw_lat or None,
+        lon=raw_lon or None,
         address=texts["address"] or None,
-        # Anonymous: the identity is dropped here already, so it never reaches the database.
-        reporter_name=None if anonymous else texts["name"] or None,
-        reporter_contact=None if anonymous else texts["contact"] or None,
-        anonymous=anonymous,
+        reporter_name=texts["name"] or None,  # dropped by the model when anonymous
+        reporter_contact=texts["contact"] or None,
+        anonymous="yes" in (values.get("anonymous") or []),
         confidential="yes" in (values.get("confidential") or []),
+        idempotency_key=values.get("form_key"),
+        answers=values.get("answers") or {},
         attributes={"lang": lang},  # messages to the reporter come in the language they wrote in
     )
-    return new, photos, []
+    # A missing category or description is said once, in the form's own words, above.
+    errors += [r.text(lang) for r in refused if r.code != "required"]
+    if errors or report is None:
+        return None, [], errors
+    return report, photos, []
 
 
 def _receipt(code: str, status: Status, duplicate: bool, lang: str) -> html.Div:
@@ -278,6 +274,16 @@ clientside_callback(
 
 
 @callback(
+    Output("lapor-questions", "children"),
+    Input("lapor-category", "value"),
+    State("lapor-lang", "data"),
+)
+def ask(category: str | None, lang: str) -> Any:
+    """The chosen category's own questions (db/open311.py QUESTIONS), as Open311 asks them."""
+    return questions(category, lang)
+
+
+@callback(
     Output("lapor-errors", "children"),
     Output("lapor-result", "children"),
     Output("lapor-form", "hidden"),
@@ -295,6 +301,8 @@ clientside_callback(
     State("lapor-lang", "data"),
     State("lapor-form-key", "data"),
     State("lapor-pin-source", "data"),
+    State({"type": "lapor-answer", "code": ALL}, "value"),
+    State({"type": "lapor-answer", "code": ALL}, "id"),
     running=[(Output("lapor-submit", "disabled"), True, False)],
     prevent_initial_call=True,
 )
@@ -313,6 +321,8 @@ def submit(
     lang: str,
     form_key: str | None = None,
     pin_source: dict[str, str] | None = None,
+    answer_values: list[Any] | None = None,
+    answer_ids: list[dict[str, str]] | None = None,
 ) -> tuple[Any, Any, Any]:
     values = {
         "category": category,
@@ -326,17 +336,18 @@ def submit(
         "anonymous": anonymous,
         "confidential": confidential,
         "pin_source": pin_source,
+        "form_key": _form_key(form_key),
+        "answers": {i["code"]: v for i, v in zip(answer_ids or [], answer_values or [], strict=False) if v},
     }
     new, photo_data, errors = check_form(values, lang)
     if new is None:
         return html.Ul([html.Li(e) for e in errors]), no_update, no_update
-    new.idempotency_key = _form_key(form_key)
     if not allow_submission("lapor"):
         return t("lapor.error.rate", lang), no_update, no_update
     photo: dict[str, str] = {}
     try:
         with get_engine().begin() as conn:
-            created = create_complaint(conn, new, PUBLIC)
+            created = file_report(conn, new, PUBLIC)
             for photo in photo_data:
                 if created.duplicate_submission:
                     discard_upload(conn, photo["token"])  # the first submission has its photos
@@ -345,8 +356,8 @@ def submit(
     except PhotoError as exc:
         # The photo waited longer than a day, or went with another report: nothing is stored.
         return f"{photo.get('name') or ''}: {exc.message(lang)}", no_update, no_update
-    except ComplaintError as exc:
-        # Only input that bypassed the form's own checks gets here (e.g. a category that no longer exists).
+    except Refused as exc:
+        # Only what the database knows gets here (e.g. a category that no longer exists).
         return (
             t("lapor.error.category" if exc.field == "category" else "lapor.error.invalid", lang),
             no_update,

@@ -1,4 +1,7 @@
-"""Bulk import of complaints from CSV or GeoJSON: validate each row, route all in one statement."""
+"""Bulk import of complaints from CSV or GeoJSON: read the records, then store and route all in one statement.
+
+Each record is checked as a report by services/intake.py (``import_complaints``) before it is staged here.
+"""
 
 from __future__ import annotations
 
@@ -16,10 +19,8 @@ from db.complaints import (
     WIB,
     ComplaintError,
     NewComplaint,
-    category_ids,
     new_tracking_code,
     submission_key,
-    validate,
     without_identity,
 )
 from db.sql import sql
@@ -27,7 +28,7 @@ from db.sql import sql
 TRUE = {"1", "true", "ya", "yes", "y", "t"}
 STAGE_COLUMNS = (
     "line", "tracking_code", "lon", "lat", "address", "description", "category_id", "channel", "source",
-    "reporter_name", "reporter_contact", "anonymous", "confidential", "created_at", "submission_key",
+    "reporter_name", "reporter_contact", "anonymous", "confidential", "created_at", "submission_key", "attributes",
 )  # fmt: skip
 
 
@@ -40,20 +41,11 @@ class ImportResult:
     errors: list[tuple[int, str]] = field(default_factory=list)
 
 
-def _number(value: Any, name: str) -> float | None:
-    if value is None or str(value).strip() == "":
-        return None
-    try:
-        return float(str(value).replace(",", "."))
-    except ValueError:
-        raise ComplaintError(name, f"not a number: {value!r}") from None
-
-
-def _flag(value: Any) -> bool:
+def flag(value: Any) -> bool:
     return str(value or "").strip().lower() in TRUE
 
 
-def _when(value: Any) -> datetime | None:
+def when(value: Any) -> datetime | None:
     if value is None or str(value).strip() == "":
         return None
     try:
@@ -64,7 +56,7 @@ def _when(value: Any) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=WIB)
 
 
-def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+def records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line or feature number, properties with lat/lon) for each record of the file."""
     if path.suffix.lower() in {".geojson", ".json"}:
         try:
@@ -87,25 +79,6 @@ def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             for row in reader:
                 # Line numbers as a spreadsheet shows them: the header is line 1.
                 yield reader.line_num, {k.strip().lower(): v for k, v in row.items() if k}
-
-
-def parse_row(props: dict[str, Any], default_channel: str) -> NewComplaint:
-    lat = _number(props.get("lat", props.get("latitude")), "lat")
-    lon = _number(props.get("lon", props.get("long", props.get("longitude"))), "lon")
-    return NewComplaint(
-        category=str(props.get("category") or props.get("kategori") or "").strip(),
-        description=str(props.get("description") or props.get("deskripsi") or ""),
-        channel=str(props.get("channel") or default_channel).strip(),
-        lat=lat,
-        lon=lon,
-        address=(props.get("address") or None),
-        reporter_name=props.get("reporter_name") or None,
-        reporter_contact=props.get("reporter_contact") or None,
-        anonymous=_flag(props.get("anonymous")),
-        confidential=_flag(props.get("confidential")),
-        source=props.get("source") or None,
-        created_at=_when(props.get("created_at")),
-    )
 
 
 def bulk_store(
@@ -141,7 +114,7 @@ def bulk_store(
         pending.append((
             line, new_tracking_code(), new.lon, new.lat, new.address, new.description.strip(), category_id,
             new.channel, new.source, new.reporter_name, new.reporter_contact, new.anonymous, new.confidential,
-            new.created_at or now, submission_key(new),
+            new.created_at or now, submission_key(new), json.dumps(new.attributes),
         ))  # fmt: skip
         if len(pending) >= batch:
             flush()
@@ -157,27 +130,3 @@ def bulk_store(
     stored = conn.execute(sql("complaint_import")).one()
     conn.execute(text("DROP TABLE complaint_stage"))
     return staged, int(stored.stored), int(stored.outside)
-
-
-def import_complaints(
-    conn: Connection,
-    path: Path,
-    default_channel: str = "walk_in",
-    progress: Callable[[int], None] | None = None,
-) -> ImportResult:
-    """Load a file of complaints; bad rows are reported by line and the rest still load."""
-    result = ImportResult()
-    categories = category_ids(conn)
-
-    def valid_rows() -> Iterator[tuple[int, NewComplaint, int]]:
-        for line, props in _records(path):
-            result.read += 1
-            try:
-                new = parse_row(props, default_channel)
-                yield line, new, validate(new, categories)
-            except ComplaintError as exc:
-                result.errors.append((line, str(exc)))
-
-    staged, result.stored, result.outside = bulk_store(conn, valid_rows(), progress)
-    result.duplicates = staged - result.stored
-    return result

@@ -9,19 +9,39 @@ import dash
 from dash import dcc, html
 
 from db.engine import get_engine
-from db.open311 import services
+from db.open311 import QUESTIONS, services
 from db.places import kelurahan_options, kelurahan_outlines
 from geo.pin_map import pin_map
 from i18n import current_lang, t
 from layouts._chrome import page
 from layouts._upload import report_photos
+from services.intake import MAX_ADDRESS, MAX_ANSWER, MAX_CONTACT, MAX_DESCRIPTION, MAX_NAME
 from settings import get_settings
 
 dash.register_page(__name__, path="/lapor", title="Lapor · Pantau")
 
 MAX_PHOTOS = 3
-MAX_NAME = 100
-MAX_ADDRESS = 300
+
+
+def questions(category: str | None, lang: str) -> list[Any]:
+    """The category's own questions (the answers services/intake.py checks), or nothing."""
+    asked = QUESTIONS.get(category or "", ())
+    if not asked:
+        return []
+    fields: list[Any] = [html.Legend(t("lapor.questions", lang))]
+    for q in asked:
+        control_id = {"type": "lapor-answer", "code": q.code}
+        label = q.description + ("" if q.required else f" ({t('lapor.optional', lang)})")
+        control: Any
+        if q.datatype == "singlevaluelist":
+            control = dcc.RadioItems(id=control_id, options=[{"label": n, "value": k} for k, n in q.values])
+        elif q.datatype == "multivaluelist":
+            control = dcc.Checklist(id=control_id, options=[{"label": n, "value": k} for k, n in q.values])
+        else:
+            kind = "number" if q.datatype == "number" else "text"
+            control = dcc.Input(id=control_id, type=kind, maxLength=MAX_ANSWER if kind == "text" else None)
+        fields.append(html.Div([html.P(label, className="lapor-question"), control], className="lapor-field"))
+    return [html.Fieldset(fields, className="lapor-fieldset")]
 
 
 def _field(label: str, control: Any, for_id: str, hint: str | None = None) -> html.Div:
@@ -99,6 +119,7 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                 ],
                 className="lapor-fieldset",
             ),
+            html.Div(id="lapor-questions"),
             html.Fieldset(
                 [
                     html.Legend(t("lapor.location", lang)),
@@ -168,7 +189,7 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
             ),
             _field(
                 t("lapor.description", lang),
-                dcc.Textarea(id="lapor-description", maxLength=4000, rows=5, className="lapor-textarea"),
+                dcc.Textarea(id="lapor-description", maxLength=MAX_DESCRIPTION, rows=5, className="lapor-textarea"),
                 "lapor-description",
                 t("lapor.description_hint", lang),
             ),
@@ -183,7 +204,7 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                     ),
                     _field(
                         t("lapor.contact", lang),
-                        dcc.Input(id="lapor-contact", type="text", maxLength=MAX_NAME, autoComplete="tel"),
+                        dcc.Input(id="lapor-contact", type="text", maxLength=MAX_CONTACT, autoComplete="tel"),
                         "lapor-contact",
                         t("lapor.contact_hint", lang),
                     ),

@@ -17,7 +17,7 @@ WITH routed AS (
     tracking_code, geom, address, description, category_id, channel, source,
     reporter_name, reporter_contact, anonymous, confidential, status,
     kelurahan_id, kecamatan_id, jurisdiction_id, opd_id, route_method,
-    created_at, updated_at, due_at, submission_key)
+    created_at, updated_at, due_at, submission_key, attributes)
   SELECT tracking_code, geom, address, description, category_id, channel, source,
          reporter_name, reporter_contact, anonymous, confidential,
          CASE WHEN kelurahan_id IS NULL THEN {intake.outside} ELSE {intake.inside} END,
@@ -25,7 +25,7 @@ WITH routed AS (
          CASE WHEN kelurahan_id IS NULL THEN NULL ELSE pantau_route_opd(category_id, jurisdiction_id, geom) END,
          method, created_at, created_at,
          pantau_add_working_days(created_at, (SELECT target_days FROM category c WHERE c.id = routed.category_id)),
-         submission_key
+         submission_key, COALESCE(attributes, '{}'::jsonb)
     FROM routed
    ORDER BY line
   ON CONFLICT (submission_key) DO NOTHING

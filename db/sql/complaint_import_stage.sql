@@ -13,5 +13,6 @@ CREATE TEMP TABLE complaint_stage (
   anonymous boolean,
   confidential boolean,
   created_at timestamptz,
-  submission_key text
+  submission_key text,
+  attributes jsonb
 ) ON COMMIT DROP;

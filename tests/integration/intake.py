@@ -122,9 +122,15 @@ LAPOR_STATES = (
 
 
 def dash_post(
-    client: Any, outputs: list[str], inputs: dict[str, Any], state: dict[str, Any], ip: str = "10.0.0.5"
+    client: Any,
+    outputs: list[str],
+    inputs: dict[str, Any],
+    state: dict[str, Any],
+    ip: str = "10.0.0.5",
+    wildcards: list[list[dict[str, Any]]] | None = None,
 ) -> Any:
-    """One Dash callback request (``id.property`` keys, in the callback's order) with the page's CSRF token."""
+    """One Dash callback request (``id.property`` keys, in the callback's order) with the page's CSRF token;
+    ``wildcards``: the pattern-matching (ALL) states after those, each the list of matched components."""
     from tests.integration.staff import csrf_token
 
     def items(values: dict[str, Any]) -> list[dict[str, Any]]:
@@ -135,7 +141,7 @@ def dash_post(
         "outputs": [{"id": o.split(".")[0], "property": o.split(".")[1]} for o in outputs],
         "inputs": items(inputs),
         "changedPropIds": list(inputs),
-        "state": items(state),
+        "state": [*items(state), *(wildcards or [])],
     }
     headers = {"X-CSRFToken": csrf_token(client)}
     return client.post("/_dash-update-component", json=payload, headers=headers, environ_base={"REMOTE_ADDR": ip})
@@ -165,8 +171,9 @@ def send_photo(
     return body.get("lapor-photo-tokens", {}).get("data", list(staged or [])), message
 
 
-def send_report(client: Any, ip: str = "10.0.0.5", **fields: Any) -> Any:
-    """Press "send" on /lapor with ``fields`` (category, lat, lon, description, photos=tokens, …); the response."""
+def send_report(client: Any, ip: str = "10.0.0.5", answers: dict[str, Any] | None = None, **fields: Any) -> Any:
+    """Press "send" on /lapor with ``fields`` (category, lat, lon, description, photos=tokens, …) and the
+    answers to the category's questions (``answers``: code to value); the response."""
     values = {key: None for key in LAPOR_STATES}
     values.update({"lapor-anonymous.value": [], "lapor-confidential.value": [], "lapor-lang.data": "id"})
     special = {"photos": "lapor-photo-tokens.data", "lang": "lapor-lang.data"}
@@ -178,4 +185,18 @@ def send_report(client: Any, ip: str = "10.0.0.5", **fields: Any) -> Any:
         {"lapor-submit.n_clicks": 1},
         values,
         ip,
+        [
+            [
+                {"id": {"type": "lapor-answer", "code": c}, "property": "value", "value": v}
+                for c, v in (answers or {}).items()
+            ],
+            [
+                {
+                    "id": {"type": "lapor-answer", "code": c},
+                    "property": "id",
+                    "value": {"type": "lapor-answer", "code": c},
+                }
+                for c in (answers or {})
+            ],
+        ],
     )

@@ -70,6 +70,7 @@ def test_import_complaints_reads_geojson(engine: Engine, imported: None, tmp_pat
                             "category": "pohon_tumbang",
                             "description": "Pohon tumbang",
                             "source": "uji-impor",
+                            "attribute[menutup_jalan]": "ya",  # the category's required question
                         },
                     },
                     {"type": "Feature", "geometry": None, "properties": {"category": "x", "description": "y"}},

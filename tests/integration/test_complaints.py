@@ -20,10 +20,10 @@ from db.complaints import (
     events,
     transition,
 )
-from db.imports import import_complaints
 from db.status import Status, TransitionError
 from photos.store import LocalStore
 from photos.upload import save_photo
+from services.intake import import_complaints
 from tests.integration.staff import site_photo
 
 OPERATOR = Actor(role="operator")

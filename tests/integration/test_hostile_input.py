@@ -18,8 +18,8 @@ from sqlalchemy import Connection, Engine, text
 
 from db.boundaries import load_boundaries
 from db.complaints import ComplaintError, NewComplaint, create_complaint
-from db.imports import import_complaints
 from geo.boundaries.reader import BoundaryFileError, read_boundaries
+from services.intake import import_complaints
 from tests.conftest import flask_cli, purge
 from tests.integration.intake import api_key_fixture, fresh_limits_fixture  # noqa: F401  (fixtures)
 from tests.integration.staff import (

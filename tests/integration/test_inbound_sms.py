@@ -91,8 +91,8 @@ def test_what_cannot_be_placed_or_understood_still_reaches_the_operators(
 
 
 def test_a_retried_delivery_is_stored_once(client: Any, engine: Engine, committed: list[int]) -> None:
-    first, _ = stored(client, engine, committed, "LAPOR pohon tumbang #Cipete", message_id="gw-77")
-    again = send(client, "LAPOR pohon tumbang #Cipete", message_id="gw-77")
+    first, _ = stored(client, engine, committed, "LAPOR pohon tumbang menutup_jalan=ya #Cipete", message_id="gw-77")
+    again = send(client, "LAPOR pohon tumbang menutup_jalan=ya #Cipete", message_id="gw-77")
     assert again.status_code == 200
     assert again.get_json()["tracking_code"] == first["tracking_code"] and again.get_json()["duplicate"] is True
 

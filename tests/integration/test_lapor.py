@@ -63,7 +63,7 @@ def test_every_missing_or_bad_field_is_named_in_bahasa_indonesia() -> None:
     assert "Pilih kategori masalah." in shown and "Tuliskan uraian masalah." in shown
     assert "Tentukan lokasi" in shown and result is not None and hidden is not True
     errors, _, _ = submit(category="sampah", description="x" * 4001, lat="utara", lon="106.6")
-    assert "Uraian paling banyak 4000 karakter." in texts(errors) and "harus berupa angka" in texts(errors)
+    assert "Uraian: paling banyak 4000 karakter." in texts(errors) and "harus berupa angka" in texts(errors)
     errors, _, _ = submit(category="sampah", description="ok", lat="-95", lon="106.6", name="n" * 101)
     assert "antara -90 dan 90" in texts(errors) and "Nama: paling banyak 100 karakter." in texts(errors)
     four = [{"token": f"t{i}", "name": f"{i}.jpg"} for i in range(4)]

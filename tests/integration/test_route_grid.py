@@ -6,9 +6,9 @@ import geopandas as gpd
 from sqlalchemy import Connection, text
 
 from db.boundaries import load_boundaries
-from db.imports import import_complaints
 from db.routing import rebuild_route_grid, route_grid_info
 from geo.boundaries.reader import read_boundaries
+from services.intake import import_complaints
 from settings import get_settings
 
 # Hard cases for a grid, a few thousand points in all: on shared vertices and
