@@ -3,6 +3,7 @@ every action through ``services.actions``."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, html, no_update
@@ -241,4 +242,5 @@ def submit_note(_clicks: int, note: str | None, choice: str | None, page: dict[s
         return html.Span(t(key, lang) if key else refusal_text(exc, lang), className="error"), no_update
     if not outcome.ok:
         return _failure(outcome, lang), no_update
-    return "", f"/pengaduan/{page['code']}?lang={lang}#timeline"
+    # A new address each time, so that the page reloads after every note.
+    return "", f"/pengaduan/{page['code']}?lang={lang}&noted={secrets.token_hex(4)}"
