@@ -876,9 +876,27 @@ MESSAGES: dict[str, dict[str, str]] = {
     "action.category": {"id": "Kategori baru (OPD ikut diarahkan ulang)", "en": "New category (re-routes the agency)"},
     "action.of": {"id": "Duplikat dari kode laporan", "en": "Duplicate of report code"},
     "action.reason": {
-        "id": "Alasan atau catatan, ditampilkan kepada pelapor (wajib untuk teruskan, tolak, duplikat, buka kembali, ubah kategori)",
-        "en": "Reason or note, shown to the reporter (required to forward, reject, mark duplicate, reopen, change category)",
+        "id": "Alasan atau catatan (wajib untuk teruskan, tolak, duplikat, buka kembali, ubah kategori); alasan teruskan, tolak dan duplikat ditampilkan kepada pelapor, catatan lain internal kecuali dicentang",
+        "en": "Reason or note (required to forward, reject, mark duplicate, reopen, change category); the reason to forward, reject or mark duplicate is shown to the reporter, other notes are internal unless ticked",
     },
+    "action.public": {
+        "id": "Tampilkan ke pelapor (catatan menjadi balasan yang dikirim kepadanya)",
+        "en": "Show to the reporter (the note becomes a reply sent to them)",
+    },
+    "note.title": {"id": "Catatan", "en": "Note"},
+    "note.text": {"id": "Tulis catatan", "en": "Write a note"},
+    "note.internal": {"id": "Catatan internal", "en": "Internal note"},
+    "note.reply": {"id": "Balas ke pelapor", "en": "Reply to the reporter"},
+    "note.who_internal": {
+        "id": "Hanya petugas yang melihat catatan internal; pelapor tidak.",
+        "en": "Only staff see an internal note; the reporter does not.",
+    },
+    "note.who_reply": {
+        "id": "Pelapor membaca balasan ini di /lacak dan menerimanya lewat pesan (laporan rahasia: hanya lewat tautan pelapor; anonim: tanpa pesan).",
+        "en": "The reporter reads this reply on /lacak and is sent it (confidential: only through their own link; anonymous: no message).",
+    },
+    "note.save": {"id": "Simpan catatan", "en": "Save note"},
+    "note.need_text": {"id": "Tulis catatannya dahulu.", "en": "Write the note first."},
     "action.choose_action": {"id": "Pilih tindakan dahulu.", "en": "Choose an action first."},
     "action.need_target": {"id": "Pilih OPD atau kota tujuan.", "en": "Choose the agency or city to forward to."},
     "action.need_assignee": {"id": "Pilih pengawas lapangan.", "en": "Choose a field supervisor."},
@@ -996,8 +1014,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "field.started": {"id": "Pekerjaan dimulai.", "en": "Work started."},
     "field.step_finish": {"id": "2. Selesaikan dengan foto", "en": "2. Finish with a photo"},
     "field.note": {
-        "id": "Catatan (opsional), ditampilkan kepada pelapor",
-        "en": "Note (optional), shown to the reporter",
+        "id": "Catatan (opsional), internal: hanya petugas yang melihat",
+        "en": "Note (optional), internal: only staff see it",
     },
     "field.finish": {"id": "Selesai", "en": "Finish"},
     "field.finish_hint": {
@@ -1071,7 +1089,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "evidence.no_gps": {"id": "foto tanpa data lokasi", "en": "photo has no location data"},
     "evidence.far": {"id": "— jauh dari lokasi, periksa", "en": "— far from the place, check it"},
     "timeline.title": {"id": "Riwayat", "en": "History"},
-    "timeline.note_shown": {"id": "Ditampilkan kepada pelapor", "en": "Shown to the reporter"},
+    "timeline.note_shown": {
+        "id": "Balasan ke pelapor: ditampilkan kepada pelapor",
+        "en": "Reply to the reporter: shown to them",
+    },
+    "timeline.reason_shown": {"id": "Alasan, ditampilkan kepada pelapor", "en": "Reason, shown to the reporter"},
+    "timeline.note_internal": {"id": "Catatan internal: hanya petugas", "en": "Internal note: staff only"},
     "event.created": {"id": "Laporan diterima lewat {channel}", "en": "Report received via {channel}"},
     "event.routed": {"id": "Diarahkan ke {opd}", "en": "Routed to {opd}"},
     "event.recategorised": {

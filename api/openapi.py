@@ -275,6 +275,26 @@ PATHS: dict[str, dict[str, Any]] = {
             },
         }
     },
+    "/api/v1/complaints/{code}/notes": {
+        "post": {
+            "tags": ["Staff"],
+            "summary": "Add a note to the history: internal (the default) or, with public true, a reply to the reporter "
+            "(shown on /lacak, in Open311's status_notes, and sent as a message).",
+            "security": BEARER,
+            "parameters": [CODE],
+            "requestBody": {"required": True, "content": {JSON: {"schema": _ref("Note")}}},
+            "responses": {
+                "201": _json(
+                    {
+                        "type": "object",
+                        "properties": {"id": _STRING, "status": _STRING, "public": {"type": "boolean"}},
+                    },
+                    "The note was added.",
+                ),
+                **_staff_errors(400, 401, 403, 404),
+            },
+        }
+    },
     "/api/v1/complaints/bulk": {
         "post": {
             "tags": ["Staff"],
@@ -736,7 +756,16 @@ SCHEMAS: dict[str, Any] = {
                 ],
             },
             "reason": {"type": "string", "maxLength": 2000},
-            "note": {"type": "string", "maxLength": 2000},
+            "note": {
+                "type": "string",
+                "maxLength": 2000,
+                "description": "Internal (staff only) unless 'public' is true.",
+            },
+            "public": {
+                "type": "boolean",
+                "default": False,
+                "description": "The note is a reply to the reporter: shown on /lacak and sent to them.",
+            },
             "opd": _STRING,
             "kota": _STRING,
             "assignee": _STRING,
@@ -746,6 +775,18 @@ SCHEMAS: dict[str, Any] = {
                 "type": "integer",
                 "minimum": 0,
                 "description": "Refuse (409) if the complaint changed since this version; not a whole number: 400.",
+            },
+        },
+    },
+    "Note": {
+        "type": "object",
+        "required": ["text"],
+        "properties": {
+            "text": {"type": "string", "minLength": 1, "maxLength": 2000},
+            "public": {
+                "type": "boolean",
+                "default": False,
+                "description": "false: internal, for staff only; true: a reply to the reporter.",
             },
         },
     },

@@ -60,6 +60,10 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
 STAFF_ROLES = ROLES
 # Every action some staff account may take: what the staff pages and the staff API know.
 STAFF_ACTIONS = frozenset().union(*(ROLE_ACTIONS[role] for role in STAFF_ROLES))
+# Who may write an internal note on a complaint they reach, and who may reply to its reporter (what the citizen
+# is told stays with those who work the report with them: the live room and the agency).
+NOTE_ROLES = frozenset({"admin", "operator", "opd", "field"})
+REPLY_ROLES = frozenset({"admin", "operator", "opd"})
 # Who may be handed jobs.
 ASSIGNEE_ROLES = ("field",)
 
@@ -173,6 +177,24 @@ def refusal(user: StaffUser | None, action: str, complaint: Row) -> str | None:
     if not may_see(user, complaint):
         return _outside(user)
     return None
+
+
+def note_refusal(user: StaffUser | None, public: bool, complaint: Row | None) -> str | None:
+    """Why ``user`` may not write an internal note (or, ``public``, a reply to the reporter) on ``complaint``, or
+    None when allowed; with ``complaint`` None, whether the role may at all."""
+    if user is None:
+        return "authentication required"
+    roles = REPLY_ROLES if public else NOTE_ROLES
+    if user.role not in roles:
+        return f"role {user.role!r} may not {'reply to the reporter' if public else 'write notes'}"
+    if complaint is not None and not may_see(user, complaint):
+        return _outside(user)
+    return None
+
+
+def may_reply(user: StaffUser | None, complaint: Row) -> bool:
+    """Whether ``user`` may reply to the reporter of ``complaint`` (pages offer the choice only then)."""
+    return note_refusal(user, True, complaint) is None
 
 
 def assignee_refusal(user: StaffUser, assignee: Row | None) -> str | None:

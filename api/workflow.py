@@ -42,6 +42,7 @@ from i18n import current_lang, t
 from photos.store import get_store
 from photos.upload import PhotoError, save_photo
 from services.actions import MAX_CODE, Outcome, Refused, act, act_many
+from services.notes import add_note
 from settings import get_settings
 
 bp = Blueprint("workflow", __name__, url_prefix="/api/v1")
@@ -111,6 +112,7 @@ def job_json(row: RowMapping, lang: str) -> dict[str, Any]:
         "links": {
             "self": f"/api/v1/complaints/{code}",
             "transition": f"/api/v1/complaints/{code}/transition",
+            "notes": f"/api/v1/complaints/{code}/notes",
             "photos": f"/api/v1/complaints/{code}/photos",
         },
     }
@@ -215,6 +217,7 @@ def complaint_detail(code: str) -> Any:
                 "from_status": e["from_status"],
                 "to_status": e["to_status"],
                 "note": e["note"],
+                "note_public": e["note_public"],
                 "data": e["data"],
             }
             for e in history
@@ -274,6 +277,25 @@ def _outcome_response(outcome: Outcome) -> Any:
         assignee=row["assignee"],
         category=row["category_code"],
     )
+
+
+@bp.post("/complaints/<code>/notes")
+def complaint_note(code: str) -> Any:
+    """Add a note to the history (``services.notes.add_note``): internal unless ``"public": true``, a reply
+    the reporter reads on /lacak and is sent."""
+    user = current_staff()
+    if user is None:
+        return _error(401, "authentication required")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return _error(400, "send a JSON object with 'text' and optionally 'public'")
+    try:
+        outcome = add_note(user, code, body.get("text"), body.get("public", False))
+    except Refused as exc:
+        return _refusal(exc)
+    if not outcome.ok:
+        return _outcome_response(outcome)
+    return jsonify(id=outcome.ref, status=outcome.status, public=body.get("public") is True), 201
 
 
 @bp.post("/complaints/bulk")

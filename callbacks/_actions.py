@@ -48,15 +48,20 @@ def form_args(
     category: str | None,
     of: str | None,
     reason: str | None,
+    public: bool = False,
 ) -> dict[str, Any]:
     """The form's fields as the action's arguments: only the fields it takes, and the one text box as its
-    reason when it needs one, as a note otherwise."""
+    reason when it needs one, as a note otherwise. ``public`` (ticked "tampilkan ke pelapor"): the text is also a
+    reply to the reporter, unless it is a reason the reporter is told anyway (reject, duplicate, forward)."""
     takes = ACTIONS[action].takes if action in ACTIONS else frozenset()
     # Finishing may need a reason (a completion photo far from the report): the text goes as the reason.
     may_need = action in ACTIONS and ACTIONS[action].unconfirmed is not None
     text = "reason" if needs_reason(action) or may_need else "note"
     fields = {"opd": opd, "kota": None if opd else kota, "assignee": assignee, "category": category, "of": of}
-    return {text: reason, **{name: value for name, value in fields.items() if name in takes}}
+    given: dict[str, Any] = {text: reason, **{name: value for name, value in fields.items() if name in takes}}
+    if public and reason and not (text == "reason" and ACTIONS[action or ""].tells_reason):
+        given.update(note=reason, public=True)
+    return given
 
 
 def refusal_text(refused: Refused, lang: str) -> str:

@@ -3,6 +3,7 @@ every action through ``services.actions``."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, html, no_update
@@ -18,6 +19,7 @@ from db.workflow import detail, merge_refusal, root_of
 from i18n import t
 from layouts._merge import merge_question
 from services.actions import Outcome, Refused, act
+from services.notes import add_note
 
 register_toggle("cp")
 register_upload("cp")
@@ -85,6 +87,7 @@ def _ask(user: StaffUser, duplicate: str, into: str, reason: str | None, lang: s
     State("cp-category", "value"),
     State("cp-of", "value"),
     State("cp-reason", "value"),
+    State("cp-public", "value"),
     State("cp-ctx", "data"),
     prevent_initial_call=True,
 )
@@ -97,13 +100,15 @@ def submit_action(
     category: str | None,
     of: str | None,
     reason: str | None,
+    public: list[str] | None,
     page: dict[str, Any],
 ) -> tuple[Any, ...]:
     lang = page.get("lang", "id")
     if not action:
         return html.Span(t("action.choose_action", lang), className="error"), no_update, *_UNCHANGED
     user = current_staff()
-    given = {**form_args(action, opd, kota, assignee, category, of, reason), "version": page["version"]}
+    args = form_args(action, opd, kota, assignee, category, of, reason, "public" in (public or []))
+    given = {**args, "version": page["version"]}
     if action == "duplicate":  # a merge: ask first, naming both reports
         if user is None or not sees_duplicates(user):
             return html.Span(t("action.forbidden", lang), className="error"), no_update, *_UNCHANGED
@@ -210,3 +215,32 @@ clientside_callback(
     Input("cp-merge-ask", "hidden"),
     prevent_initial_call=True,
 )
+
+
+@callback(Output("cp-note-who", "children"), Input("cp-note-public", "value"), State("cp-ctx", "data"))
+def note_audience(choice: str | None, page: dict[str, Any]) -> str:
+    """Say who will read the note as the choice changes."""
+    return t("note.who_reply" if choice == "reply" else "note.who_internal", page.get("lang", "id"))
+
+
+@callback(
+    Output("cp-note-msg", "children"),
+    Output("cp-reload", "href", allow_duplicate=True),
+    Input("cp-note-submit", "n_clicks"),
+    State("cp-note-text", "value"),
+    State("cp-note-public", "value"),
+    State("cp-ctx", "data"),
+    prevent_initial_call=True,
+)
+def submit_note(_clicks: int, note: str | None, choice: str | None, page: dict[str, Any]) -> tuple[Any, Any]:
+    """An internal note or a reply to the reporter (``services.notes.add_note``); the page reloads to show it."""
+    lang = page.get("lang", "id")
+    try:
+        outcome = add_note(current_staff(), page["code"], note, choice == "reply")
+    except Refused as exc:
+        key = "note.need_text" if exc.kind == "missing" else None
+        return html.Span(t(key, lang) if key else refusal_text(exc, lang), className="error"), no_update
+    if not outcome.ok:
+        return _failure(outcome, lang), no_update
+    # A new address each time, so that the page reloads after every note.
+    return "", f"/pengaduan/{page['code']}?lang={lang}&noted={secrets.token_hex(4)}"

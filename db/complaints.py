@@ -226,11 +226,16 @@ def add_event(
     note: str | None = None,
     public: bool = True,
     data: dict[str, Any] | None = None,
+    note_public: bool = False,
 ) -> None:
+    """One history entry. ``public``: the step shows on /lacak; ``note_public``: so does its note (a reply, or
+    the reason a reporter is told); any other note is internal, for staff only."""
     conn.execute(
         text(
-            "INSERT INTO complaint_event (complaint_id, kind, actor_id, actor_role, from_status, to_status, note, public, data) "
-            "VALUES (:cid, :kind, :actor_id, :role, :from_status, :to_status, :note, :public, CAST(:data AS jsonb))"
+            "INSERT INTO complaint_event "
+            "(complaint_id, kind, actor_id, actor_role, from_status, to_status, note, public, note_public, data) "
+            "VALUES (:cid, :kind, :actor_id, :role, :from_status, :to_status, :note, :public, :note_public, "
+            "CAST(:data AS jsonb))"
         ),
         {
             "cid": complaint_id,
@@ -241,6 +246,7 @@ def add_event(
             "to_status": to_status,
             "note": note,
             "public": public,
+            "note_public": note_public,
             "data": json.dumps(data or {}),
         },
     )
@@ -254,6 +260,7 @@ def transition(
     *,
     reason: str | None = None,
     note: str | None = None,
+    note_public: bool = False,
     expected_version: int | None = None,
     opd: str | None = None,
     kota: str | None = None,
@@ -266,6 +273,9 @@ def transition(
     who may do it is checked before, by ``services/actions.py``. Raises TransitionError
     (illegal from the current status, or missing what the action needs), ConflictError
     (``expected_version`` is stale) or NotFound.
+
+    ``note`` is internal unless ``note_public`` (a reply to the reporter, who is also sent it); the reason of an
+    action that ``tells_reason`` (reject, duplicate, forward) is the reporter's, any other reason internal.
     """
     complaint_id = resolve_id(conn, ref)
     current = (
@@ -388,6 +398,16 @@ def transition(
         .mappings()
         .one()
     )
+    tells = bool(reason) and ACTIONS[action].tells_reason
+    # One note per history entry: a reason the reporter is told is not hidden behind an internal note, which
+    # then gets an entry of its own, for staff.
+    aside = None
+    if note and not note_public and tells and note != reason:
+        aside, written, shown = note, reason, True
+    elif note:
+        written, shown = note, note_public or (tells and note == reason)
+    else:
+        written, shown = reason, tells
     add_event(
         conn,
         complaint_id,
@@ -395,13 +415,36 @@ def transition(
         actor,
         from_status=status.value,
         to_status=target.value,
-        note=note or reason,
+        note=written,
+        note_public=shown,
         data={"action": action, **{k: v for k, v in data.items() if v is not None}},
     )
+    if aside:
+        add_note(conn, complaint_id, actor, aside, public=False, status=target.value)
     if unassigned:
         record_unassigned(conn, complaint_id, current["assignee_id"], action, actor, target.value)
     outbox.enqueue_change(conn, row, action, status.value, reason)
+    if note and note_public:
+        outbox.enqueue(conn, row, "reply", {"text": note})
     return row
+
+
+def add_note(
+    conn: Connection, complaint_id: int, actor: Actor, note: str, *, public: bool, status: str | None = None
+) -> None:
+    """A staff note on the history: internal (staff pages only), or ``public``, a reply the reporter reads on
+    /lacak (a confidential report's only through their own link). The caller queues the reply's message."""
+    add_event(
+        conn,
+        complaint_id,
+        "commented",
+        actor,
+        from_status=status,
+        to_status=status,
+        note=note,
+        public=public,
+        note_public=public,
+    )
 
 
 def record_unassigned(

@@ -374,6 +374,8 @@ class ComplaintEvent(Base):
     to_status: Mapped[str | None] = mapped_column(String(16))
     note: Mapped[str | None] = mapped_column(Text)
     public: Mapped[bool] = mapped_column(Boolean, server_default="true")
+    # The note is read by the reporter (/lacak, Open311, messages): a reply, or a rejection's/forward's reason.
+    note_public: Mapped[bool] = mapped_column(Boolean, server_default="false")
     data: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
 
 

@@ -73,7 +73,8 @@ class Action:
     ``event``: the kind of history entry it records. Who may take it is ``api/permissions.py``.
     ``unconfirmed``: for ``complete``, the status it leads to instead when no completion photo was taken
     within ``PANTAU_PHOTO_MAX_DISTANCE_M`` of the report (far away, or no position in the photo); it then
-    also needs a reason, for the operator who confirms.
+    also needs a reason, for the operator who confirms. ``tells_reason``: its reason is for the reporter (why
+    a report was rejected, merged or sent elsewhere) and is shown to them; any other reason or note is internal.
     """
 
     name: str
@@ -85,6 +86,7 @@ class Action:
     drops_assignee: bool = False
     event: str = "status_changed"
     unconfirmed: Status | None = None
+    tells_reason: bool = False
 
     @property
     def needs_reason(self) -> bool:
@@ -123,6 +125,7 @@ ACTIONS: dict[str, Action] = {
             needs=(("opd", "kota"), _REASON),
             drops_assignee=True,
             event="forwarded",
+            tells_reason=True,
         ),
         Action(
             "assign",
@@ -137,9 +140,9 @@ ACTIONS: dict[str, Action] = {
         Action("confirm", frozenset({Status.PERLU_KONFIRMASI}), Status.SELESAI),
         # The agency follows the new category; the job leaves its supervisor only when the agency changes.
         Action("recategorise", _ACTIVE, None, needs=(("category",), _REASON), event="routed"),
-        Action("reject", _ACTIVE, Status.DITOLAK, needs=(_REASON,)),
+        Action("reject", _ACTIVE, Status.DITOLAK, needs=(_REASON,), tells_reason=True),
         # Merging: the report follows the one it duplicates (``of``) from now on.
-        Action("duplicate", _ACTIVE, Status.DUPLIKAT, needs=(("of",), _REASON), event="merged"),
+        Action("duplicate", _ACTIVE, Status.DUPLIKAT, needs=(("of",), _REASON), event="merged", tells_reason=True),
         Action(
             "reopen",
             # Also a completion the operator does not accept: back to the live room, off the supervisor's list.

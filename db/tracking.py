@@ -122,7 +122,7 @@ class PublicView:
 # A step's office is where it sent the report: the 'to_opd' of a forward, the 'opd' of a routing.
 _STEPS = text(
     """
-    SELECT e.at, e.kind, e.to_status, e.actor_role, e.actor_role = 'public' AS by_reporter, e.note,
+    SELECT e.at, e.kind, e.to_status, e.actor_role, e.actor_role = 'public' AS by_reporter, e.note, e.note_public,
            o.name AS office, e.complaint_id, c.confidential
       FROM complaint_event e
       JOIN complaint c ON c.id = e.complaint_id
@@ -138,17 +138,18 @@ _STEPS = text(
 )
 
 
-def reporter_sees_note(kind: str, actor_role: str | None, public: bool) -> bool:
-    """Whether /lacak shows an event's note to the reporter: the staff's reason for a status they need to understand.
+def reporter_sees_note(kind: str, actor_role: str | None, public: bool, note_public: bool) -> bool:
+    """Whether /lacak shows an event's note to the reporter: a staff reply, or the reason for a rejection or a
+    forward (``note_public``); every other staff note is internal.
 
     For a confidential report only through the reporter's own link; staff pages mark these notes.
     """
-    return public and kind in _NOTE_KINDS and actor_role != PUBLIC.role
+    return public and note_public and kind in _NOTE_KINDS and actor_role != PUBLIC.role
 
 
 def _note_shown(step: Any, view: PublicView) -> bool:
-    """A staff note explaining a status is shown, except a confidential report's to anyone but its own reporter."""
-    if not reporter_sees_note(step["kind"], step["actor_role"], True):
+    """A reply or a public reason is shown, except a confidential report's to anyone but its own reporter."""
+    if not reporter_sees_note(step["kind"], step["actor_role"], True, step["note_public"]):
         return False
     return not step["confidential"] or (step["complaint_id"] == view.id and view.reporter)
 

@@ -138,7 +138,7 @@ def staff_events(conn: Connection, complaint_id: int) -> list[RowMapping]:
         conn.execute(
             text(
                 "SELECT e.id, e.kind, e.at, e.actor_role, u.username AS actor, e.from_status, e.to_status, "
-                "e.note, e.public, e.data FROM complaint_event e LEFT JOIN app_user u ON u.id = e.actor_id "
+                "e.note, e.public, e.note_public, e.data FROM complaint_event e LEFT JOIN app_user u ON u.id = e.actor_id "
                 "WHERE e.complaint_id = :id ORDER BY e.at, e.id"
             ),
             {"id": complaint_id},
@@ -352,6 +352,7 @@ class BulkRequest:
     action: str
     reason: str | None = None
     note: str | None = None
+    note_public: bool = False
     opd: str | None = None
     kota: str | None = None
     assignee: str | None = None
@@ -404,6 +405,7 @@ def apply_one(
                     actor,
                     reason=request.reason,
                     note=request.note,
+                    note_public=request.note_public,
                     expected_version=request.expected_versions.get(ref),
                     opd=request.opd,
                     kota=request.kota,

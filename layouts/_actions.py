@@ -81,8 +81,10 @@ def action_form(
     field_users: Sequence[Mapping[str, Any]],
     lang: str,
     submit_label: str,
+    reply: bool = False,
 ) -> html.Div:
-    """Radio buttons for ``actions`` and the fields each needs, with a submit button and a live message."""
+    """Radio buttons for ``actions`` and the fields each needs, with a submit button and a live message.
+    ``reply``: a tick (``<prefix>-public``) makes the note a reply to the reporter; otherwise it is internal."""
     cat_name = "name_en" if lang == "en" else "name_id"
     opd_options = [{"label": f"{o['short_name']} · {o['kota'] or '—'}", "value": o["code"]} for o in options["opd"]]
     kota_options = [{"label": destination_label(k, lang), "value": k["code"]} for k in options["kota"]]
@@ -141,6 +143,15 @@ def action_form(
                 [
                     html.Label(t("action.reason", lang), htmlFor=f"{prefix}-reason", id=f"{prefix}-reason-label"),
                     dcc.Input(id=f"{prefix}-reason", type="text", autoComplete="off", maxLength=1000),
+                    html.Div(
+                        dcc.Checklist(
+                            id=f"{prefix}-public",
+                            options=[{"label": t("action.public", lang), "value": "public"}],
+                            value=[],
+                            className="action-public",
+                        ),
+                        hidden=not reply,
+                    ),
                 ],
                 className="action-field",
             ),

@@ -8,7 +8,7 @@ from typing import Any
 from dash import html
 
 from db.status import COLOUR, Status
-from db.tracking import reporter_sees_note
+from db.tracking import PUBLIC, reporter_sees_note
 from i18n import MESSAGES, t
 from layouts._evidence import distance_text, role_label
 from layouts._when import iso, wib
@@ -55,6 +55,21 @@ def _what(event: Mapping[Any, Any], lang: str, categories: Mapping[str, str], op
     return t(key, lang) if key in MESSAGES else kind
 
 
+def _note_mark(event: Mapping[Any, Any], lang: str) -> html.Span | None:
+    """A staff note's audience: the reporter (a reply, a reason they are told) or staff only."""
+    if not event["note"] or event["actor_role"] == PUBLIC.role:
+        return None
+    if reporter_sees_note(
+        event["kind"], event["actor_role"], event.get("public", True), event.get("note_public", False)
+    ):
+        # The reason the reporter is told (a rejection's, a forward's) or a reply written to them.
+        reason = event["note"] == (event.get("data") or {}).get("reason")
+        return html.Span(
+            t("timeline.reason_shown" if reason else "timeline.note_shown", lang), className="badge timeline-note-shown"
+        )
+    return html.Span(t("timeline.note_internal", lang), className="badge timeline-note-internal")
+
+
 def timeline(
     events: Sequence[Mapping[Any, Any]],
     lang: str,
@@ -63,7 +78,8 @@ def timeline(
 ) -> html.Section:
     """Every event: when, what, the status it led to, who (role and account) and the note or reason.
 
-    A note the reporter can read on /lacak is marked so (``db.tracking.reporter_sees_note``).
+    Each staff note is marked as a reply the reporter reads on /lacak (``db.tracking.reporter_sees_note``) or
+    as internal.
     """
     items = []
     for event in events:
@@ -85,10 +101,7 @@ def timeline(
                     ),
                     html.Div(who, className="timeline-who"),
                     html.Blockquote(event["note"], className="timeline-note") if event["note"] else None,
-                    html.Span(t("timeline.note_shown", lang), className="badge timeline-note-shown")
-                    if event["note"]
-                    and reporter_sees_note(event["kind"], event["actor_role"], event.get("public", True))
-                    else None,
+                    _note_mark(event, lang),
                 ],
                 className=f"timeline-item timeline-{event['kind']}",
             )

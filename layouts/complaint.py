@@ -12,7 +12,9 @@ from api.permissions import (
     ASSIGNEE_ROLES,
     STAFF_ACTIONS,
     assignable_opd,
+    may_reply,
     may_see,
+    note_refusal,
     photo_refusal,
     reach_refusal,
     scope_of,
@@ -42,6 +44,7 @@ from layouts._confirm import confirmation_panel
 from layouts._evidence import evidence_panel
 from layouts._merge import duplicates_section, merge_dialog, merge_notice
 from layouts._messages import messages_panel
+from layouts._note import note_box
 from layouts._timeline import status_badge, timeline
 from layouts._upload import upload_widget
 from layouts._when import iso, wib
@@ -196,7 +199,9 @@ def layout(
             html.Section(
                 [
                     html.H2(t("complaint.actions", lang)),
-                    action_form("cp", actions, options, users, lang, t("complaint.save", lang)),
+                    action_form(
+                        "cp", actions, options, users, lang, t("complaint.save", lang), reply=may_reply(user, row)
+                    ),
                 ],
                 className="complaint-actions",
             )
@@ -206,6 +211,8 @@ def layout(
     body.append(evidence_panel(photos, lang, id="cp-evidence"))
     if merging:
         body.append(duplicates_section(row, nearby, absorbed, lang, can_merge=is_open))
+    if note_refusal(user, False, row) is None:
+        body.append(note_box(lang, may_reply(user, row)))
     body.append(messages_panel(messages, lang, show_recipient=sees_reporter(user, row)))
     body.append(timeline(history, lang, categories, opds))
     body += [

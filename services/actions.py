@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, ValidationError
 from pydantic_core import PydanticCustomError
 
 from api.auth import StaffUser
@@ -47,6 +47,7 @@ __all__ = ["MAX_CODE", "Args", "Outcome", "Refused", "act", "act_many", "availab
 
 MAX_TEXT = 2000  # a reason or note: a few paragraphs, shown on the timeline
 VERSION_MESSAGE = "'version' must be a whole number: the complaint's version as you last read it"
+PUBLIC_MESSAGE = "'public' must be true (the note is a reply to the reporter) or false (internal, the default)"
 MAX_CODE = 64  # a code or user name: an agency, a city, a category, a tracking code, a field supervisor
 
 
@@ -88,6 +89,8 @@ class Args(BaseModel):
     assignee: Code = None
     of: Code = None
     category: Code = None
+    # The note is a reply the reporter reads and is sent; otherwise it is internal.
+    public: StrictBool = False
     # The complaint's version the caller saw: a change since is refused (409) instead of overwritten.
     version: Annotated[StrictInt, Field(ge=0)] | None = None
 
@@ -117,6 +120,8 @@ def _args(given: Mapping[str, Any] | Args) -> Args:
         field = str(first["loc"][0]) if first["loc"] else None
         if field == "version":
             raise Refused("invalid", VERSION_MESSAGE, field) from None
+        if field == "public":
+            raise Refused("invalid", PUBLIC_MESSAGE, field) from None
         raise Refused("invalid", f"{field!r} {first['msg']}", field) from None
 
 
@@ -168,6 +173,7 @@ def _request(name: str, args: Args) -> BulkRequest:
         action=name,
         reason=args.reason,
         note=args.note,
+        note_public=args.public,
         opd=args.opd,
         kota=args.kota,
         assignee=args.assignee,

@@ -13,7 +13,8 @@ SELECT c.id, c.tracking_code, c.status, c.description, c.address, c.confidential
        kota.code AS kode_kota, kota.name AS kota,
        CASE WHEN NOT survivor.confidential THEN survivor.tracking_code END AS merged_into,
        (SELECT e.note FROM complaint_event e
-         WHERE e.complaint_id = c.id AND e.public AND e.to_status = c.status AND e.actor_role <> 'public'
+         WHERE e.complaint_id = c.id AND e.public AND e.note_public AND e.to_status = c.status
+           AND e.actor_role <> 'public'
          ORDER BY e.id DESC LIMIT 1) AS status_note,
        (SELECT min(p.id) FROM photo p WHERE p.complaint_id = c.id AND p.kind = 'report') AS report_photo_id,
        coalesce((SELECT array_agg(p.id ORDER BY p.id) FROM photo p

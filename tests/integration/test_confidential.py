@@ -62,7 +62,7 @@ def reports(engine: Engine, committed: list[int]) -> Iterator[dict[str, Any]]:
     elsewhere = _report(engine, committed, "Sampah di Tangsel", code=ELSEWHERE)
     with engine.begin() as conn:
         photo = save_photo(conn, get_store(), secret.id, jpeg(), "report", Actor(role="public"), 10**7)
-        transition(conn, secret.id, "verify", Actor(role="operator"), note=SECRET_NOTE)
+        transition(conn, secret.id, "verify", Actor(role="operator"), note=SECRET_NOTE, note_public=True)
         transition(conn, rejected.id, "reject", Actor(role="operator"), reason="bukan pengaduan")
     yield {"public": public, "secret": secret, "rejected": rejected, "elsewhere": elsewhere, "photo": photo.id}
 

@@ -202,7 +202,7 @@ def test_a_confidential_report_shows_its_text_photos_and_notes_only_to_its_repor
 ) -> None:
     code = report(engine, committed, confidential=True, description="Pungli di loket, saya di rumah nomor 7")
     with engine.begin() as conn:
-        transition(conn, code, "verify", Actor(role="operator"), note="Pelapor sudah kami telepon")
+        transition(conn, code, "verify", Actor(role="operator"), note="Pelapor sudah kami telepon", note_public=True)
         finish(conn, code)
     public = page_of(code)
     shown = " ".join(texts(public))
