@@ -94,6 +94,7 @@ def _staff_errors(*codes: int) -> dict[str, Any]:
         409: "The status machine refuses the action (the current status is given).",
         413: "The upload is too large.",
         415: "Not a JPEG, PNG, WebP or HEIC image.",
+        507: "The photo store is full or cannot be written; nothing was stored (try again later).",
     }
     return {str(c): _json_error(meaning[c]) for c in codes}
 
@@ -359,7 +360,7 @@ PATHS: dict[str, dict[str, Any]] = {
                 "200": _json(
                     {"type": "object", "properties": {"photo": _ref("Photo")}}, "The same photo was stored already."
                 ),
-                **_staff_errors(400, 401, 403, 404, 413, 415),
+                **_staff_errors(400, 401, 403, 404, 413, 415, 507),
             },
         }
     },
@@ -865,6 +866,21 @@ SCHEMAS: dict[str, Any] = {
 }
 
 
+def _with_database_away(paths: dict[str, Any]) -> dict[str, Any]:
+    """Every JSON API operation may answer 503 when the database is away or busy (api/errors.py), in the Error
+    shape with ``reason``: listed once here rather than on each path."""
+    away = _json_error("The database is away or busy (reason: database_away or database_busy); try again soon.")
+    return {
+        path: {
+            method: {**op, "responses": {**op["responses"], **({} if "503" in op["responses"] else {"503": away})}}
+            for method, op in ops.items()
+        }
+        if path.startswith("/api/v1/")
+        else ops
+        for path, ops in paths.items()
+    }
+
+
 def document(server_url: str) -> dict[str, Any]:
     """The whole OpenAPI document, with ``server_url`` as its server."""
     return {
@@ -875,7 +891,7 @@ def document(server_url: str) -> dict[str, Any]:
             "description": "Open311 GeoReport v2 (https://wiki.open311.org/GeoReport_v2) and Pantau's JSON API.",
         },
         "servers": [{"url": server_url}],
-        "paths": PATHS,
+        "paths": _with_database_away(PATHS),
         "components": {
             "schemas": SCHEMAS,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},

@@ -136,7 +136,7 @@ def test_creating_a_user_from_the_command_line_is_recorded_without_the_password(
         with engine.connect() as c:
             user_id = c.execute(text("SELECT id FROM app_user WHERE username = :u"), {"u": username}).scalar_one()
         assert (row["action"], row["actor_user_id"], row["actor_role"]) == ("user_created", None, "cli")
-        assert row["detail"] == {"user_id": user_id, "role": "operator", "opd": None, "kecamatan": []}
+        assert row["detail"] == {"user_id": user_id, "role": "operator", "opd": None, "kecamatan": [], "kota": []}
         assert row["client"] is None and row["request_id"] is None
         _no_secret(row, password)
     finally:
