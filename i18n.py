@@ -835,6 +835,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "action.duplicate": {"id": "Tandai duplikat", "en": "Mark duplicate"},
     "action.reopen": {"id": "Buka kembali", "en": "Reopen"},
     "action.recategorise": {"id": "Ubah kategori", "en": "Change category"},
+    "action.dispute": {"id": "Keberatan pelapor", "en": "Reporter's dispute"},
+    "action.reroute_out": {"id": "Dipindah ke wilayah lain", "en": "Moved to another area"},
+    "action.reroute_in": {"id": "Dipindah ke wilayah ini", "en": "Moved into this area"},
     "action.to_opd": {"id": "Ke OPD", "en": "To agency"},
     "action.to_kota": {
         "id": "Atau ke daerah lain (kota/kabupaten/provinsi mana pun di Indonesia)",
