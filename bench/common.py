@@ -22,6 +22,7 @@ from typing import BinaryIO
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
+from loopback import free_port
 from settings import Settings, local_database_url
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -122,43 +123,6 @@ def remove_complaints(engine: Engine, ids: list[int]) -> None:
 def created_after(engine: Engine, last_id: int) -> list[int]:
     with engine.connect() as conn:
         return list(conn.execute(text("SELECT id FROM complaint WHERE id > :i"), {"i": last_id}).scalars())
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def redis_server() -> Iterator[str]:
-    """A throwaway Debian redis-server on a free loopback port (no snapshots, no append-only file); yields its URL."""
-    import redis
-
-    port = free_port()
-    server = subprocess.Popen(
-        ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if redis.Redis.from_url(url).ping():
-                    break
-            except redis.ConnectionError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"redis-server did not start (exit code {server.poll()})")
-            time.sleep(0.1)
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 @contextmanager

@@ -91,8 +91,9 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
-from bench.common import bench_database, emit, kelurahan_points, log, redis_server, served
+from bench.common import bench_database, emit, kelurahan_points, log, served
 from bench.leaders import PASSWORD, USERNAME, _rss_mb, body, combinations, filter_choices
+from loopback import redis_server
 
 ENDPOINTS = ("wall_tick", "leaders_filter", "open311_create")
 LOAD_DATABASE = "pantau_load"

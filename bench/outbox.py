@@ -34,8 +34,9 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
-from bench.common import bench_database, emit, free_port, log, remove_complaints
+from bench.common import bench_database, emit, log, remove_complaints
 from db.status import Status
+from loopback import free_port
 
 CHANGES = 1000  # status changes of each kind; then one message for each report with a contact
 FACTS = json.dumps({"status": Status.TERVERIFIKASI})

@@ -11,7 +11,6 @@ the web server, the browser) use ``engine`` and clean up with ``purge``.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import tempfile
 import threading
@@ -20,7 +19,12 @@ from pathlib import Path
 
 import pytest
 
+from loopback import free_port
 from settings import Settings, local_database_url
+
+# Fixtures shared across test files live in these modules beside their helpers; pytest finds them by
+# name, so no test file imports a fixture (tests/unit/test_test_shape.py holds it).
+pytest_plugins = ("tests.integration.staff", "tests.integration.intake", "tests.integration.gateways")
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -98,6 +102,15 @@ def conn(engine: Engine) -> Iterator[Connection]:
             transaction.rollback()
 
 
+def inside(conn: Connection, kelurahan_code: str = "3671011001") -> tuple[float, float]:
+    """A point (lat, lon) inside a kelurahan (Sukarasa, Kota Tangerang, unless told): the one such helper."""
+    row = conn.execute(
+        text("SELECT ST_Y(p), ST_X(p) FROM area, LATERAL ST_PointOnSurface(geom) p WHERE code = :c"),
+        {"c": kelurahan_code},
+    ).one()
+    return float(row[0]), float(row[1])
+
+
 def purge(engine: Engine, complaint_ids: list[int] | None = None, *, all_complaints: bool = False) -> None:
     """Remove committed test complaints with their events and photos (the history is append-only, so bypass its trigger)."""
     with engine.begin() as c:
@@ -125,12 +138,6 @@ def committed(engine: Engine) -> Iterator[list[int]]:
     ids: list[int] = []
     yield ids
     purge(engine, ids)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="session")

@@ -21,9 +21,6 @@ from tests.integration.staff import (
     site_photo,
     status_of,
 )
-from tests.integration.staff import accounts as accounts_fixture
-
-accounts = accounts_fixture  # the fixture, under the name the tests ask for
 
 WIDTH, HEIGHT = 360, 740
 

@@ -16,9 +16,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.conftest import ARTIFACTS, console_errors
 from tests.integration.staff import PASSWORD, Accounts
-from tests.integration.staff import accounts as accounts_fixture
 
-accounts = accounts_fixture  # the fixture, under the name the tests ask for
 pytestmark = pytest.mark.browser
 WIDTH, HEIGHT = 360, 740
 PUBLIC = ["Lapor", "Lacak", "Statistik", "Live Room"]

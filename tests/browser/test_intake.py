@@ -12,9 +12,7 @@ from sqlalchemy import Engine, text
 
 from tests.conftest import ARTIFACTS, console_errors
 from tests.integration.staff import PASSWORD, Accounts
-from tests.integration.staff import accounts as accounts_fixture
 
-accounts = accounts_fixture  # the fixture, under the name the tests ask for
 pytestmark = pytest.mark.browser
 
 

@@ -18,10 +18,10 @@ from sqlalchemy import Engine, text
 from db.complaints import Actor, NewComplaint, create_complaint
 from photos.store import get_store
 from photos.upload import save_photo
-from tests.conftest import ARTIFACTS, console_errors
-from tests.integration.intake import TANGERANG_BABAKAN, finish, fresh_limits_fixture, inside, jpeg  # noqa: F401
+from tests.conftest import ARTIFACTS, console_errors, inside
+from tests.integration.intake import TANGERANG_BABAKAN, finish, jpeg
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fresh_limits")]
 
 # Before any page script runs: a device that can share (desktop Chromium cannot), recording what it is given,
 # and a record of what the page copies.

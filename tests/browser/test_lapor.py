@@ -14,9 +14,9 @@ from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import Engine, text
 
 from tests.conftest import ARTIFACTS, console_errors
-from tests.integration.intake import fresh_limits_fixture, jpeg  # noqa: F401  (fixture)
+from tests.integration.intake import jpeg
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fresh_limits")]
 
 
 def _no_sideways_scroll(driver: Any) -> None:

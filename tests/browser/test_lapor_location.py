@@ -12,10 +12,9 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import Engine, text
 
-from tests.conftest import ARTIFACTS, console_errors
-from tests.integration.intake import fresh_limits_fixture, inside  # noqa: F401  (fixture)
+from tests.conftest import ARTIFACTS, console_errors, inside
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fresh_limits")]
 WIDTH, HEIGHT = 360, 740
 SUKARASA = "3671011001"
 

@@ -8,11 +8,11 @@ import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Engine, text
 
 from db.complaints import NewComplaint, create_complaint, transition
 from db.status import COLOUR, Status
-from tests.conftest import ARTIFACTS, console_errors
+from tests.conftest import ARTIFACTS, console_errors, inside
 
 pytestmark = pytest.mark.browser
 
@@ -34,15 +34,9 @@ return Boolean(map && map.loaded() && gd.data.length === 7);
 """
 
 
-def _point(conn: Connection, code: str) -> tuple[float, float]:
-    return conn.execute(
-        text("SELECT ST_Y(p), ST_X(p) FROM (SELECT ST_PointOnSurface(geom) p FROM area WHERE code = :c) x"), {"c": code}
-    ).one()
-
-
 def _create(engine: Engine, committed: list[int], code: str, description: str) -> int:
     with engine.begin() as conn:
-        lat, lon = _point(conn, code)
+        lat, lon = inside(conn, code)
         made = create_complaint(conn, NewComplaint(category="jalan_rusak", description=description, lat=lat, lon=lon))
     committed.append(made.id)
     return made.id
@@ -148,7 +142,7 @@ def test_an_anonymous_visitor_cannot_reach_a_confidential_report_from_the_wall(
     # The probe's repro: /live?kecamatan=367101, click the confidential report's dot, read its code, open /lacak.
     public = _create(engine, committed, "3671011001", "Saluran mampet di depan pasar")
     with engine.begin() as conn:
-        lat, lon = _point(conn, "3671011003")
+        lat, lon = inside(conn, "3671011003")
         made = create_complaint(
             conn,
             NewComplaint(category="jalan_rusak", description="Pungli oleh oknum, rumah saya nomor 7", lat=lat,

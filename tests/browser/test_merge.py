@@ -13,9 +13,7 @@ from sqlalchemy import Engine
 
 from tests.conftest import ARTIFACTS, console_errors
 from tests.integration.staff import PASSWORD, Accounts, new_complaint, status_of
-from tests.integration.staff import accounts as accounts_fixture
 
-accounts = accounts_fixture  # the fixture, under the name the tests ask for
 pytestmark = pytest.mark.browser
 
 

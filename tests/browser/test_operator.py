@@ -21,9 +21,6 @@ from tests.integration.staff import (
     new_complaint,
     status_of,
 )
-from tests.integration.staff import accounts as accounts_fixture
-
-accounts = accounts_fixture  # the fixture, under the name the tests ask for
 
 
 def _click(wait: WebDriverWait, by: str, where: str) -> None:

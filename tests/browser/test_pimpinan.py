@@ -13,7 +13,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import Engine, text
 
 from tests.conftest import console_errors, purge
-from tests.integration.test_leaders_kpi import add
+from tests.integration.leaders_data import add
 
 pytestmark = pytest.mark.browser
 WINDOW = "from=2025-06-02&to=2025-06-05"

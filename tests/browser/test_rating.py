@@ -10,10 +10,10 @@ from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import Engine, text
 
 from tests.conftest import ARTIFACTS, console_errors
-from tests.integration.intake import finish, fresh_limits_fixture  # noqa: F401  (fixture)
+from tests.integration.intake import finish
 from tests.integration.staff import new_complaint
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fresh_limits")]
 
 
 @pytest.mark.parametrize("browser", [(360, 740)], indirect=True)

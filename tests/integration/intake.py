@@ -22,15 +22,6 @@ TANGSEL_BABAKAN = "3674071005"
 OUTSIDE = (-6.2088, 106.8456)  # central Jakarta: outside both cities
 
 
-def inside(conn: Connection, kelurahan_code: str) -> tuple[float, float]:
-    """A point (lat, lon) inside a kelurahan."""
-    row = conn.execute(
-        text("SELECT ST_Y(p), ST_X(p) FROM area, LATERAL ST_PointOnSurface(geom) p WHERE code = :c"),
-        {"c": kelurahan_code},
-    ).one()
-    return float(row[0]), float(row[1])
-
-
 def jpeg(colour: tuple[int, int, int] = (200, 40, 40), size: tuple[int, int] = (64, 48)) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, colour).save(out, "JPEG")
@@ -80,7 +71,7 @@ def api_key_fixture(engine: Engine) -> Iterator[tuple[str, str]]:
     yield name, key
 
 
-@pytest.fixture(name="fresh_limits", autouse=True)
+@pytest.fixture(name="fresh_limits")
 def fresh_limits_fixture() -> Iterator[None]:
     """Every test starts with no submissions counted against its address."""
     from api.limits import limiter

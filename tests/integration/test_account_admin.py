@@ -12,9 +12,7 @@ from sqlalchemy import Engine, text
 
 from tests.conftest import flask_cli
 from tests.integration.staff import PASSWORD, Account, Accounts, dash_call, ids_in, login_callback, render_page
-from tests.integration.staff import accounts as accounts_fixture
 
-accounts = accounts_fixture  # the fixture, under the name the tests ask for
 NEW_PASSWORD = "sandi-baru-yang-panjang"
 JOBS = "/api/v1/jobs"
 

@@ -38,9 +38,6 @@ from tests.integration.staff import (
     status_of,
     text_of,
 )
-from tests.integration.staff import accounts as accounts_fixture
-
-accounts = accounts_fixture
 
 DBMSDA = "3671.DBMSDA"
 ROLES = ("admin", "operator", "opd", "field", "leader")

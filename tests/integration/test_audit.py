@@ -17,9 +17,7 @@ from db.audit import recent, record
 from db.complaints import WIB, Actor
 from tests.conftest import flask_cli
 from tests.integration.staff import PASSWORD, Accounts, bearer, csrf_token, login_callback
-from tests.integration.staff import accounts as accounts_fixture
 
-accounts = accounts_fixture  # the fixture, under the name the tests ask for
 WRONG = "tebakan-salah-77"
 
 

@@ -21,9 +21,6 @@ from tests.integration.staff import (
     session_login,
     status_of,
 )
-from tests.integration.staff import accounts as accounts_fixture
-
-accounts = accounts_fixture  # the fixture, under the name the tests ask for
 
 
 def _log_in(client: Any, username: str, password: str, csrf: bool = True) -> Any:

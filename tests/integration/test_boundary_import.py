@@ -12,6 +12,7 @@ from db.boundaries import load_boundaries
 from db.complaints import NewComplaint, create_complaint, events
 from geo.boundaries.reader import BoundaryFileError, read_boundaries
 from settings import get_settings
+from tests.conftest import inside
 
 SHARED = get_settings().boundaries_dir
 
@@ -127,10 +128,7 @@ def test_a_file_that_is_not_geodata_is_refused_clearly(tmp_path: Path) -> None:
 def test_reimporting_boundaries_reroutes_open_complaints_with_an_event(conn: Connection, tmp_path: Path) -> None:
     frame = kelurahan_frame()
     first, second = "3671011001", "3671061001"  # Sukarasa (Tangerang) and a kelurahan of another kecamatan
-    lat, lon = conn.execute(
-        text("SELECT ST_Y(p), ST_X(p) FROM (SELECT ST_PointOnSurface(geom) p FROM area WHERE code = :c) x"),
-        {"c": first},
-    ).one()
+    lat, lon = inside(conn, first)
     created = create_complaint(
         conn, NewComplaint(category="sampah", description="Sampah menumpuk uji", lat=lat, lon=lon)
     )
@@ -161,10 +159,7 @@ def test_re_routing_sends_a_report_outside_every_boundary_to_triage_and_back_thr
     from db.routing import reroute_open_complaints
 
     sukarasa = "3671011001"
-    lat, lon = conn.execute(
-        text("SELECT ST_Y(p), ST_X(p) FROM (SELECT ST_PointOnSurface(geom) p FROM area WHERE code = :c) x"),
-        {"c": sukarasa},
-    ).one()
+    lat, lon = inside(conn, sukarasa)
     new, verified, forwarded = (
         create_complaint(conn, NewComplaint(category="sampah", description=f"uji batas {i}", lat=lat, lon=lon)).id
         for i in range(3)

@@ -24,9 +24,9 @@ from flask import Flask
 from flask_caching import Cache
 
 from app import _cache_config
-from bench.common import redis_server
+from loopback import free_port, redis_server
 from settings import Settings
-from tests.conftest import ROOT, TEST_URL, free_port
+from tests.conftest import ROOT, TEST_URL
 from tests.integration.staff import login_callback
 
 

@@ -14,11 +14,8 @@ from db.chase import chase
 from db.scope import Scope
 from db.workflow import QueueFilter, queue
 from settings import Settings, get_settings
-from tests.integration.gateways import Mailbox, body_text, mailbox_fixture  # noqa: F401  (fixture)
+from tests.integration.gateways import Mailbox, body_text
 from tests.integration.staff import Accounts, new_complaint
-from tests.integration.staff import accounts as accounts_fixture
-
-accounts = accounts_fixture  # the fixture, under the name the tests ask for
 
 
 @pytest.fixture

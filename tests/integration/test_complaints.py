@@ -24,15 +24,10 @@ from db.status import Status, TransitionError
 from photos.store import LocalStore
 from photos.upload import save_photo
 from services.intake import import_complaints
+from tests.conftest import inside
 from tests.integration.staff import site_photo
 
 OPERATOR = Actor(role="operator")
-
-
-def inside(conn: Connection, code: str = "3671011001") -> tuple[float, float]:
-    return conn.execute(
-        text("SELECT ST_Y(p), ST_X(p) FROM (SELECT ST_PointOnSurface(geom) p FROM area WHERE code = :c) x"), {"c": code}
-    ).one()
 
 
 def report(conn: Connection, **overrides: object) -> NewComplaint:

@@ -23,6 +23,7 @@ from db import wall
 from db.complaints import Actor, NewComplaint, create_complaint, transition
 from photos.store import get_store
 from photos.upload import save_photo
+from tests.conftest import inside
 from tests.integration.staff import dash_call, jpeg, render_page, text_of
 
 KECAMATAN = "367101"  # Tangerang, Kota Tangerang
@@ -35,10 +36,7 @@ SECRET_ADDRESS = "Gang Mawar 7, rumah pagar hijau"
 
 def _point(engine: Engine, code: str) -> tuple[float, float]:
     with engine.connect() as conn:
-        row = conn.execute(
-            text("SELECT ST_Y(p), ST_X(p) FROM area, LATERAL ST_PointOnSurface(geom) p WHERE code = :c"), {"c": code}
-        ).one()
-    return float(row[0]), float(row[1])
+        return inside(conn, code)
 
 
 def _report(engine: Engine, committed: list[int], description: str, code: str = KELURAHAN, **extra: Any) -> Any:

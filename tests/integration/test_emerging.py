@@ -12,9 +12,7 @@ from sqlalchemy import Engine
 from db.leaders import emerging, poisson_tail
 from db.scope import Scope
 from tests.integration.staff import Accounts, bearer, point_in
-from tests.integration.staff import accounts as accounts_fixture
 
-accounts = accounts_fixture  # the fixture, under the name the tests ask for
 KERONCONG = "3671021001"  # kecamatan Jatiuwung
 
 

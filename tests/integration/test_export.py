@@ -16,7 +16,7 @@ from sqlalchemy import Engine, text
 from db.accounts import create_user
 from db.filters import Scope, parse_filters, resolve
 from db.leaders import dashboard
-from tests.integration.test_leaders_kpi import FIXTURE_WEEK, add, add_week
+from tests.integration.leaders_data import FIXTURE_WEEK, add, add_week
 
 WEEK = "from=2025-04-28&to=2025-05-09"
 PASSWORD = "rahasia-123"

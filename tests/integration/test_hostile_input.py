@@ -20,8 +20,7 @@ from db.boundaries import load_boundaries
 from db.complaints import ComplaintError, NewComplaint, create_complaint
 from geo.boundaries.reader import BoundaryFileError, read_boundaries
 from services.intake import import_complaints
-from tests.conftest import flask_cli, purge
-from tests.integration.intake import api_key_fixture, fresh_limits_fixture  # noqa: F401  (fixtures)
+from tests.conftest import flask_cli, inside, purge
 from tests.integration.staff import (
     PASSWORD,
     Accounts,
@@ -33,9 +32,9 @@ from tests.integration.staff import (
     render_page,
     status_of,
 )
-from tests.integration.staff import accounts as accounts_fixture
 
-accounts = accounts_fixture  # the fixture, under the name the tests ask for
+pytestmark = pytest.mark.usefixtures("fresh_limits")
+
 
 HOSTILE = [
     "'; DROP TABLE complaint; --",
@@ -50,12 +49,6 @@ HOSTILE = [
     "Jl. Mawar № 5 — RT 03/RW 07 🙂 ٣",
 ]
 TEXT_FIELDS = ("description", "address", "reporter_name", "reporter_contact", "source")
-
-
-def inside(conn: Connection) -> tuple[float, float]:
-    return conn.execute(
-        text("SELECT ST_Y(p), ST_X(p) FROM (SELECT ST_PointOnSurface(geom) p FROM area WHERE code = '3671011001') x")
-    ).one()
 
 
 def table_counts(conn: Connection) -> dict[str, int]:

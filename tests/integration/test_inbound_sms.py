@@ -8,12 +8,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from tests.integration.intake import (
-    TANGSEL_BABAKAN,
-    complaint,
-    fresh_limits_fixture,  # noqa: F401  (fixture)
-    track_ids,
-)
+from tests.integration.intake import TANGSEL_BABAKAN, complaint, track_ids
+
+pytestmark = pytest.mark.usefixtures("fresh_limits")
 
 SECRET = "gateway-secret-for-tests"
 URL = "/api/v1/inbound/sms"

@@ -14,12 +14,10 @@ import pytest
 from sqlalchemy import Engine, text
 
 from notify.channels import Recipient, recipient
-from tests.integration.intake import (
-    complaint,
-    fresh_limits_fixture,  # noqa: F401  (fixture)
-    track_ids,
-)
+from tests.integration.intake import complaint, track_ids
 from tests.integration.staff import jpeg, point_in
+
+pytestmark = pytest.mark.usefixtures("fresh_limits")
 
 SECRET = "whatsapp-gateway-secret"
 URL = "/api/v1/inbound/whatsapp"

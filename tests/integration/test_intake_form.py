@@ -10,9 +10,7 @@ from sqlalchemy import Engine, text
 
 from tests.integration.intake import complaint, track_ids
 from tests.integration.staff import Accounts, dash_call, ids_in, render_page, session_login, text_of
-from tests.integration.staff import accounts as accounts_fixture
 
-accounts = accounts_fixture  # the fixture, under the name the tests ask for
 FIELDS = ("oi-coordinates", "oi-category", "oi-description", "oi-name", "oi-contact", "oi-post-url")
 CLEARED = ("oi-kelurahan", "oi-coordinates", "oi-address", "oi-category", "oi-description", "oi-name", "oi-contact")
 STATES = (

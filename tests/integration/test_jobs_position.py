@@ -8,9 +8,6 @@ import pytest
 from sqlalchemy import Engine
 
 from tests.integration.staff import Accounts, act, bearer, new_complaint, point_in
-from tests.integration.staff import accounts as accounts_fixture
-
-accounts = accounts_fixture
 
 
 @pytest.mark.parametrize(

@@ -25,9 +25,6 @@ from tests.integration.staff import (
     status_of,
     text_of,
 )
-from tests.integration.staff import accounts as accounts_fixture
-
-accounts = accounts_fixture  # the fixture, under the name the tests ask for
 
 MONAS = (106.8272, -6.1754)  # Jakarta: outside both cities Pantau serves
 REASON = "lokasi di Jakarta Pusat, bukan wilayah kota"

@@ -14,18 +14,19 @@ from PIL import Image
 from PIL.TiffImagePlugin import IFDRational
 from sqlalchemy import Engine, text
 
+from tests.conftest import inside
 from tests.integration.intake import (
     OUTSIDE,
     TANGERANG_BABAKAN,
     complaint,
     dash_post,
-    fresh_limits_fixture,  # noqa: F401  (fixture)
-    inside,
     jpeg,
     send_photo,
     send_report,
     track_ids,
 )
+
+pytestmark = pytest.mark.usefixtures("fresh_limits")
 
 
 def submit(ip: str = "10.0.0.5", lang: str = "id", form_key: str | None = None, **fields: Any) -> tuple[Any, Any, Any]:

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, text
 
-from tests.integration.intake import (
-    OUTSIDE,
-    TANGERANG_BABAKAN,
-    complaint,
-    fresh_limits_fixture,  # noqa: F401  (fixture)
-    track_ids,
-)
+from tests.integration.intake import OUTSIDE, TANGERANG_BABAKAN, complaint, track_ids
+
+pytestmark = pytest.mark.usefixtures("fresh_limits")
 
 
 def _submit(pin_source: Any, **fields: Any) -> tuple[Any, Any, Any]:

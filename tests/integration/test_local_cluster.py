@@ -18,7 +18,6 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bench.common import bench_url
 from db.engine import database_url
 from settings import Settings, local_pg_dir
 from tests.conftest import ROOT, _test_url
@@ -54,12 +53,13 @@ def test_the_local_cluster_starts_answers_and_stops_in_a_private_folder(
     started = _pg_sh("start", data_dir=private_data_dir)
     assert started.returncode == 0, started.stdout + started.stderr
 
-    # make run, make test and make bench each find it from PANTAU_DATA_DIR, and it is a working PostGIS server.
+    # make run and make test each find it from PANTAU_DATA_DIR (make bench through the same
+    # settings.local_database_url), and it is a working PostGIS server.
     monkeypatch.setenv("PANTAU_DATA_DIR", str(private_data_dir))
     monkeypatch.delenv("DATABASE_URL")
     monkeypatch.delenv("PANTAU_TEST_DATABASE_URL", raising=False)
     monkeypatch.delenv("PANTAU_BENCH_DATABASE_URL", raising=False)
-    urls = {"app": database_url(Settings()), "test": _test_url(), "bench": bench_url(7)}
+    urls = {"app": database_url(Settings()), "test": _test_url()}
     for url in urls.values():
         created = _pg_sh("createdb", make_url(url).database or "", data_dir=private_data_dir)
         assert created.returncode == 0, created.stderr

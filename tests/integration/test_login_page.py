@@ -7,9 +7,6 @@ from typing import Any
 import pytest
 
 from tests.integration.staff import PASSWORD, Accounts, dash_call, login_callback
-from tests.integration.staff import accounts as accounts_fixture
-
-accounts = accounts_fixture  # the fixture, under the name the tests ask for
 
 
 def landing(client: Any, accounts: Accounts, role: str, wanted: str | None) -> str:

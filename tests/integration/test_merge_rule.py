@@ -7,9 +7,6 @@ from typing import Any
 from sqlalchemy import Engine
 
 from tests.integration.staff import Account, Accounts, act, bearer, new_complaint, status_of
-from tests.integration.staff import accounts as accounts_fixture
-
-accounts = accounts_fixture  # the fixture, under the name the tests ask for
 
 DBMSDA = "3671.DBMSDA"
 

@@ -21,9 +21,6 @@ from tests.integration.staff import (
     session_login,
     text_of,
 )
-from tests.integration.staff import accounts as accounts_fixture
-
-accounts = accounts_fixture  # the fixture, under the name the tests ask for
 
 INTERNAL = "Kontraktor lama belum dibayar, jangan dijanjikan"
 REPLY = "Terima kasih, tim kami datang besok pagi"

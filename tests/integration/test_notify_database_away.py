@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 
 from settings import get_settings
 from tests.conftest import TEST_URL
-from tests.integration.gateways import Gateway, gateway_fixture  # noqa: F401  (fixture)
+from tests.integration.gateways import Gateway
 from tests.integration.staff import new_complaint
 
 PORT = 54329

@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from tests.conftest import ROOT
-from tests.integration.gateways import Gateway, gateway_fixture  # noqa: F401  (fixture)
+from tests.integration.gateways import Gateway
 from tests.integration.staff import new_complaint
 
 TIMEOUT_S = 2  # the lease is 3 × this + 5 s: the test waits that long for the message to be claimed again

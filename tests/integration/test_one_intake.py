@@ -13,17 +13,11 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from tests.conftest import flask_cli, purge
-from tests.integration.intake import (
-    TANGERANG_BABAKAN,
-    api_key_fixture,  # noqa: F401  (fixture)
-    complaint,
-    fresh_limits_fixture,  # noqa: F401  (fixture)
-    inside,
-    send_report,
-    track_ids,
-)
-from tests.integration.test_open311 import errors_of
+from tests.conftest import flask_cli, inside, purge
+from tests.integration.intake import TANGERANG_BABAKAN, complaint, send_report, track_ids
+from tests.integration.open311_answers import errors_of
+
+pytestmark = pytest.mark.usefixtures("fresh_limits")
 
 SECRET = "gateway-secret-for-tests"
 LONG_NAME = "N" * 101

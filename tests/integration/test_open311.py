@@ -7,25 +7,17 @@ import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
-from xml.etree import ElementTree as ET
 
 import pytest
 from sqlalchemy import Engine, text
 
 from db.accounts import create_api_key
 from db.complaints import WIB, Actor, NewComplaint, create_complaint, transition
-from tests.integration.intake import (
-    OUTSIDE,
-    TANGERANG_BABAKAN,
-    TANGSEL_BABAKAN,
-    api_key_fixture,  # noqa: F401  (fixture)
-    complaint,
-    finish,
-    fresh_limits_fixture,  # noqa: F401  (fixture)
-    inside,
-    many_submissions_fixture,  # noqa: F401  (fixture)
-    track_ids,
-)
+from tests.conftest import inside
+from tests.integration.intake import OUTSIDE, TANGERANG_BABAKAN, TANGSEL_BABAKAN, complaint, finish, track_ids
+from tests.integration.open311_answers import errors_of, parse
+
+pytestmark = pytest.mark.usefixtures("fresh_limits")
 
 FORMATS = ("xml", "json")
 RECORD_FIELDS = [
@@ -34,39 +26,6 @@ RECORD_FIELDS = [
     "address", "address_id", "zipcode", "lat", "long", "media_url",
 ]  # fmt: skip
 W3C_WIB = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00$")
-
-
-def _value(element: ET.Element) -> Any:
-    """An XML element as plain data: text, a dict of children, or a list of same-named children."""
-    children = list(element)
-    if not children:
-        return element.text
-    tags = [c.tag for c in children]
-    if len(set(tags)) == 1 and element.tag in ("service_requests", "services", "errors", "attributes", "values",
-                                               "endpoints", "formats", "completion_photo_urls"):  # fmt: skip
-        return [_value(c) for c in children]
-    return {c.tag: _value(c) for c in children}
-
-
-def parse(response: Any, fmt: str, root: str | None = None) -> Any:
-    """The body as data; XML is parsed (declaration, encoding and root element checked)."""
-    if fmt == "json":
-        assert response.content_type.startswith("application/json")
-        return json.loads(response.data)
-    assert response.content_type.startswith("text/xml")
-    assert response.data.startswith(b'<?xml version="1.0" encoding="UTF-8"?>')
-    element = ET.fromstring(response.data)
-    if root is not None:
-        assert element.tag == root
-    return _value(element)
-
-
-def errors_of(response: Any, fmt: str, status: int) -> list[dict[str, Any]]:
-    assert response.status_code == status, response.data
-    errors = parse(response, fmt, "errors")
-    assert errors and all(set(e) == {"code", "description"} for e in errors)
-    assert all(int(e["code"]) == status and e["description"] for e in errors)
-    return errors
 
 
 def file_request(client: Any, fmt: str, key: str, **fields: Any) -> Any:

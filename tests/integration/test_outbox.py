@@ -18,20 +18,8 @@ import pytest
 from sqlalchemy import Engine, text
 
 from settings import Settings, get_settings
-from tests.integration.gateways import (
-    Gateway,
-    Mailbox,
-    Post,
-    body_text,
-    gateway_fixture,  # noqa: F401  (fixture)
-    mailbox_fixture,  # noqa: F401  (fixture)
-)
-from tests.integration.intake import (
-    api_key_fixture,  # noqa: F401  (fixture)
-    finish,
-    fresh_limits_fixture,  # noqa: F401  (fixture)
-    track_ids,
-)
+from tests.integration.gateways import Gateway, Mailbox, Post, body_text
+from tests.integration.intake import finish, track_ids
 from tests.integration.staff import (
     Accounts,
     act,
@@ -41,9 +29,9 @@ from tests.integration.staff import (
     session_login,
     text_of,
 )
-from tests.integration.staff import accounts as accounts_fixture
 
-accounts = accounts_fixture  # the fixture, under the name the tests ask for
+pytestmark = pytest.mark.usefixtures("fresh_limits")
+
 SECRET = "outbound-gateway-secret"
 PUBLIC = "https://pantau.example.go.id"
 

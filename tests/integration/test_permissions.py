@@ -26,9 +26,6 @@ from tests.integration.staff import (
     text_of,
     upload,
 )
-from tests.integration.staff import accounts as accounts_fixture
-
-accounts = accounts_fixture  # the fixture, under the name the tests ask for
 
 DBMSDA = "3671.DBMSDA"
 DKP = "3671.DKP"

@@ -20,13 +20,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from tests.integration.intake import (
-    TANGERANG_BABAKAN,
-    fresh_limits_fixture,  # noqa: F401  (fixture)
-    inside,
-    send_photo,
-    send_report,
-)
+from tests.conftest import inside
+from tests.integration.intake import TANGERANG_BABAKAN, send_photo, send_report
 from tests.integration.staff import (
     Accounts,
     act,
@@ -35,9 +30,8 @@ from tests.integration.staff import (
     new_complaint,
     upload,
 )
-from tests.integration.staff import accounts as accounts_fixture
 
-accounts = accounts_fixture  # the fixture, under the name the tests ask for
+pytestmark = pytest.mark.usefixtures("fresh_limits")
 
 
 def _fill(folder: Path) -> None:

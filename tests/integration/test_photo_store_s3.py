@@ -20,10 +20,11 @@ from PIL import Image
 from sqlalchemy import Connection, text
 
 from db.complaints import Actor, NewComplaint, create_complaint
+from loopback import free_port
 from photos.s3 import S3Store
 from photos.store import LocalStore, PhotoStore
 from photos.upload import save_photo
-from tests.conftest import ROOT, free_port
+from tests.conftest import ROOT, inside
 
 BUCKET = "pantau-photos"
 
@@ -107,9 +108,7 @@ def test_the_s3_url_names_bucket_and_prefix() -> None:
 
 
 def test_an_uploaded_photo_is_stored_in_s3_with_its_thumbnail(s3_endpoint: str, conn: Connection) -> None:
-    lat, lon = conn.execute(
-        text("SELECT ST_Y(p), ST_X(p) FROM (SELECT ST_PointOnSurface(geom) p FROM area WHERE code = '3671011001') x")
-    ).one()
+    lat, lon = inside(conn, "3671011001")
     created = create_complaint(
         conn, NewComplaint(category="jalan_rusak", description="Lubang besar di jalan", lat=lat, lon=lon)
     )

@@ -12,8 +12,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import Engine, text
 
-from tests.integration.intake import finish, fresh_limits_fixture, track_ids  # noqa: F401  (fixture)
+from tests.integration.intake import finish
 from tests.integration.staff import dash_call, new_complaint
+
+pytestmark = pytest.mark.usefixtures("fresh_limits")
 
 SECRET = "gateway-secret-for-ratings"
 

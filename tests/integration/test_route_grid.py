@@ -10,6 +10,7 @@ from db.routing import rebuild_route_grid, route_grid_info
 from geo.boundaries.reader import read_boundaries
 from services.intake import import_complaints
 from settings import get_settings
+from tests.conftest import inside
 
 # Hard cases for a grid, a few thousand points in all: on shared vertices and
 # edges, in the sliver gaps and overlaps between neighbours, just outside the
@@ -122,12 +123,9 @@ def test_a_bulk_import_routes_each_complaint_as_a_single_report_would_be(conn: C
 
 def test_reimporting_boundaries_rebuilds_the_grid_and_bulk_routing_follows(conn: Connection, tmp_path: Path) -> None:
     first, second = "3671011001", "3671061001"
-    point = conn.execute(
-        text("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM area WHERE code = :c) x"),
-        {"c": first},
-    ).one()
+    lat, lon = inside(conn, first)
     conn.execute(text("CREATE TEMP TABLE survey_point (id integer, lon double precision, lat double precision)"))
-    conn.execute(text("INSERT INTO survey_point VALUES (1, :x, :y)"), {"x": point[0], "y": point[1]})
+    conn.execute(text("INSERT INTO survey_point VALUES (1, :x, :y)"), {"x": lon, "y": lat})
     routed_to = "SELECT a.code FROM pantau_route_staged('survey_point') r JOIN area a ON a.id = r.kelurahan_id"
     assert conn.execute(text(routed_to)).scalar() == first
 

@@ -5,6 +5,7 @@ from sqlalchemy import Connection, text
 from db.complaints import NewComplaint, create_complaint
 from db.routing import route_point
 from db.status import Status
+from tests.conftest import inside
 
 
 def test_every_kelurahan_point_on_surface_routes_to_itself(conn: Connection) -> None:
@@ -22,9 +23,7 @@ def test_every_kelurahan_point_on_surface_routes_to_itself(conn: Connection) -> 
 
 def test_route_gives_kecamatan_and_city_from_the_kelurahan(conn: Connection) -> None:
     # Sukarasa, Kecamatan Tangerang, Kota Tangerang.
-    lon, lat = conn.execute(
-        text("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM area WHERE code = '3671011001') x")
-    ).one()
+    lat, lon = inside(conn)
     route = route_point(conn, lon, lat)
     assert (route.kelurahan_code, route.kecamatan_code, route.kota_code, route.method) == (
         "3671011001",
@@ -105,12 +104,8 @@ def test_opd_follows_the_category_and_the_city(conn: Connection) -> None:
             text("SELECT o.code FROM complaint c JOIN opd o ON o.id = c.opd_id WHERE c.id = :id"), {"id": created.id}
         ).scalar_one()
 
-    tangerang = conn.execute(
-        text("SELECT ST_Y(p), ST_X(p) FROM (SELECT ST_PointOnSurface(geom) p FROM area WHERE code = '3671011001') x")
-    ).one()
-    tangsel = conn.execute(
-        text("SELECT ST_Y(p), ST_X(p) FROM (SELECT ST_PointOnSurface(geom) p FROM area WHERE code = '3674011001') x")
-    ).one()
+    tangerang = inside(conn, "3671011001")
+    tangsel = inside(conn, "3674011001")
     assert opd_of(*tangerang, "jalan_rusak") == "3671.DBMSDA"
     assert opd_of(*tangsel, "jalan_rusak") == "3674.DSDABMBK"
     assert opd_of(*tangerang, "sampah") == "3671.DKP"
@@ -139,10 +134,7 @@ def test_an_opd_service_area_narrows_routing(conn: Connection) -> None:
     )
 
     def opd_at(code: str) -> str:
-        lat, lon = conn.execute(
-            text("SELECT ST_Y(p), ST_X(p) FROM (SELECT ST_PointOnSurface(geom) p FROM area WHERE code = :c) x"),
-            {"c": code},
-        ).one()
+        lat, lon = inside(conn, code)
         created = create_complaint(
             conn, NewComplaint(category="jalan_rusak", description=f"jalan {code}", lat=lat, lon=lon)
         )

@@ -45,9 +45,6 @@ from tests.integration.staff import (
     text_of,
     upload,
 )
-from tests.integration.staff import accounts as accounts_fixture
-
-accounts = accounts_fixture
 
 TANGERANG, JATIUWUNG = "367101", "367102"
 SUKARASA, KERONCONG, CIATER = "3671011001", "3671021001", "3674011001"

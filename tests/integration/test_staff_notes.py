@@ -21,9 +21,6 @@ from tests.integration.staff import (
     session_login,
     text_of,
 )
-from tests.integration.staff import accounts as accounts_fixture
-
-accounts = accounts_fixture  # the fixture, under the name the tests ask for
 
 
 def test_every_note_field_says_who_reads_it(

@@ -18,9 +18,6 @@ from tests.integration.staff import (
     render_page,
     text_of,
 )
-from tests.integration.staff import accounts as accounts_fixture
-
-accounts = accounts_fixture  # the fixture, under the name the tests ask for
 
 # The public cards (layouts/statistik.py, which registers a page and so is imported by the app only), each the
 # leaders' card of the same name.

@@ -10,14 +10,10 @@ import pytest
 from sqlalchemy import Engine, text
 
 from db.complaints import Actor, NewComplaint, create_complaint, transition
-from tests.integration.intake import (
-    TANGERANG_BABAKAN,
-    complaint,
-    finish,
-    fresh_limits_fixture,  # noqa: F401  (fixture)
-    inside,
-    jpeg,
-)
+from tests.conftest import inside
+from tests.integration.intake import TANGERANG_BABAKAN, complaint, finish, jpeg
+
+pytestmark = pytest.mark.usefixtures("fresh_limits")
 
 
 def texts(node: Any) -> list[str]:

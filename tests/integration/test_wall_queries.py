@@ -15,6 +15,7 @@ from db.status import COLOUR, Status
 from geo.figures import TRACE, Marker, marker_columns, rank, wall_figure
 from photos.store import get_store
 from photos.upload import save_photo
+from tests.conftest import inside
 from tests.integration.staff import site_photo
 
 KEL = "3671011001"  # a kelurahan of Kota Tangerang, kecamatan 367101
@@ -27,14 +28,8 @@ def _jpeg(shade: int = 90) -> bytes:
     return buffer.getvalue()
 
 
-def _inside(conn: Connection, code: str = KEL) -> tuple[float, float]:
-    return conn.execute(
-        text("SELECT ST_Y(p), ST_X(p) FROM (SELECT ST_PointOnSurface(geom) p FROM area WHERE code = :c) x"), {"c": code}
-    ).one()
-
-
 def _new(conn: Connection, code: str = KEL, **overrides: object) -> int:
-    lat, lon = _inside(conn, code)
+    lat, lon = inside(conn, code)
     values: dict[str, object] = {"category": "sampah", "description": f"Sampah menumpuk {code}", "lat": lat, "lon": lon}
     values.update(overrides)
     return create_complaint(conn, NewComplaint(**values)).id  # type: ignore[arg-type]

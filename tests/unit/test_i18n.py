@@ -8,7 +8,11 @@ import pytest
 from i18n import LANGS, MESSAGES, t
 
 ROOT = Path(__file__).resolve().parents[2]
-CODE = [p for d in ("layouts", "callbacks", "api", "geo", "db", "photos", "notify", "services") for p in (ROOT / d).rglob("*.py")]
+CODE = [
+    p
+    for d in ("layouts", "callbacks", "api", "geo", "db", "photos", "notify", "services")
+    for p in (ROOT / d).rglob("*.py")
+]
 CODE += [ROOT / "app.py", ROOT / "cli.py"]
 
 
