@@ -276,3 +276,20 @@ def test_a_stopped_replica_sends_reads_to_the_primary_without_an_error(
     caught_up(engine, standby)
     health = healthz(client)
     assert (health["state"], health["reads_from"]) == ("ok", "replica")
+
+
+def test_a_read_database_that_is_not_a_standby_is_never_read(
+    client: Any, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A replica promoted to a primary of its own (or a URL naming one) would drift from the real one."""
+    from db import replica
+
+    monkeypatch.setenv("PANTAU_READ_DATABASE_URL", TEST_URL)
+    get_settings.cache_clear()
+    try:
+        health = healthz(client)
+        assert (health["state"], health["reads_from"]) == ("not_standby", "primary")
+    finally:
+        monkeypatch.delenv("PANTAU_READ_DATABASE_URL")
+        get_settings.cache_clear()
+        replica.forget()
