@@ -80,7 +80,7 @@ def register_health(server: Flask) -> None:
     @server.get("/healthz")
     def healthz():  # type: ignore[no-untyped-def]
         from db.boundaries import boundary_counts
-        from db.engine import get_engine
+        from db.engine import get_engine, replica_state
 
         try:
             with get_engine().connect() as conn:
@@ -95,6 +95,9 @@ def register_health(server: Flask) -> None:
             database="ok",
             postgis=postgis,
             boundaries=counts,
+            # The replica's lag and where reads go: a replica away or behind is not the app's failure (the
+            # primary serves its reads), so it never turns this answer into a 503.
+            replica=replica_state().as_json(),
             uptime_s=round(time.time() - STARTED, 1),
         ), (200 if ready else 503)
 

@@ -43,6 +43,17 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("DATABASE_URL"),
         description="SQLAlchemy URL of the PostGIS database. Unset: the project-local cluster under PANTAU_DATA_DIR/pg.",
     )
+    read_database_url: str = Field(
+        "",
+        description="SQLAlchemy URL of a streaming replica of DATABASE_URL for reads that may run a little behind"
+        " (the leaders' dashboard, exports, /statistik, Open311 listings, the wall). Empty: every read from DATABASE_URL.",
+    )
+    max_replica_lag_s: float = Field(
+        30,
+        ge=0,
+        description="Furthest the replica may run behind, in seconds; farther, or unreachable, and reads go to"
+        " DATABASE_URL until it catches up.",
+    )
     host: str = Field("127.0.0.1", validation_alias=AliasChoices("HOST"), description="Address the web app listens on.")
     port: int = Field(8050, validation_alias=AliasChoices("PORT"), description="Port the web app listens on.")
     data_dir: Path = Field(

@@ -34,7 +34,7 @@ from sqlalchemy import Connection, text
 
 from api.auth import audit, current_staff
 from api.permissions import may_open, scope_of
-from db.engine import get_engine
+from db.engine import get_engine, read_connection
 from db.filters import WIB, FilterError, Resolved, ScopeError, parse_filters, resolve
 from db.leaders import SheetWords, copy_csv, export_count, iter_export, iter_sheet, sheet_columns
 from db.models import CHANNELS
@@ -114,7 +114,7 @@ def _csv_line(values: list[str]) -> bytes:
 
 
 def _csv(resolved: Resolved, words: SheetWords, progress: _Progress) -> Iterator[bytes]:
-    with get_engine().begin() as conn:
+    with read_connection() as conn:
         _unlimited(conn)
         yield _csv_line(headers(sheet_columns(conn, resolved, words), words.lang))
         for chunk in copy_csv(conn, resolved, words):
@@ -124,7 +124,7 @@ def _csv(resolved: Resolved, words: SheetWords, progress: _Progress) -> Iterator
 
 
 def _geojson(resolved: Resolved, progress: _Progress) -> Iterator[bytes]:
-    with get_engine().begin() as conn:
+    with read_connection() as conn:
         _unlimited(conn)
         rows = iter_export(conn, resolved, geojson=True)
         batch: list[str] = []
@@ -171,7 +171,7 @@ def _xlsx_file(resolved: Resolved, words: SheetWords, progress: _Progress) -> st
     title = t("export.sheet", words.lang)
     try:
         sheet, row_no = None, XLSX_MAX_ROWS
-        with get_engine().begin() as conn:
+        with read_connection() as conn:
             _unlimited(conn)
             columns = sheet_columns(conn, resolved, words)
             for row in iter_sheet(conn, resolved, words):
@@ -238,9 +238,10 @@ def export(fmt: str) -> Response:
         return _error(403, f"role {user.role!r} may not export complaints")
     try:
         filters = parse_filters(request.args)
-        with get_engine().begin() as conn:
+        with read_connection() as conn:
             resolved = resolve(conn, filters, scope_of(user))
             total = export_count(conn, resolved)
+        with get_engine().begin() as conn:
             # The parsed filters, not the raw query: nothing else a client sends ends up in the log.
             audit(conn, "export", user.actor, fmt, filters=filters.to_query(), rows=total)
     except FilterError as exc:

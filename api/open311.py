@@ -32,7 +32,7 @@ from api.limits import allow_api_key
 from api.open311_format import errors, respond, w3c
 from db.accounts import api_key_client, api_key_name
 from db.complaints import WIB, Actor
-from db.engine import get_engine
+from db.engine import get_engine, read_connection
 from db.filters import EARLIEST_DAY, LATEST_DAY
 from db.open311 import (
     MAX_PAGE_SIZE,
@@ -105,7 +105,7 @@ def discovery(fmt: str) -> Response:
 @bp.get(f"/services.{FMT}")
 def service_list(fmt: str) -> Response:
     """One service per category; ``group`` names the OPD(s) that handle it."""
-    with get_engine().connect() as conn:
+    with read_connection() as conn:
         try:
             kota = _jurisdiction(conn, status=404)
         except BadRequest as exc:
@@ -145,7 +145,7 @@ def _attribute(order: int, q: Question) -> dict[str, Any]:
 @bp.get(f"/services/<service_code>.{FMT}")
 def service_definition(service_code: str, fmt: str) -> Response:
     """The extra questions of one service."""
-    with get_engine().connect() as conn:
+    with read_connection() as conn:
         known = {row["code"] for row in services(conn)}
     if service_code not in known:
         return errors(fmt, 404, f"service_code {service_code!r} not found")
@@ -467,11 +467,17 @@ def record(row: Any, lang: str, extended: bool, root_url: str) -> dict[str, Any]
 def request_list(fmt: str) -> Response:
     """Service requests, newest first: by id, or filtered by service, dates, status and bbox, paged."""
     lang = current_lang()
-    with get_engine().connect() as conn:
-        try:
-            rows = list_requests(conn, _request_filter(conn, _viewer(conn)))
-        except BadRequest as exc:
-            return errors(fmt, exc.status, exc.description)
+    try:
+        viewer = None
+        if request.args.get("api_key") is not None:
+            with get_engine().connect() as conn:
+                viewer = _viewer(conn)  # a key made a moment ago is on the primary before any replica
+        # By id is how a client looks up what it has just filed: from the primary, which has it already.
+        by_id = request.args.get("service_request_id") is not None
+        with get_engine().connect() if by_id else read_connection() as conn:
+            rows = list_requests(conn, _request_filter(conn, viewer))
+    except BadRequest as exc:
+        return errors(fmt, exc.status, exc.description)
     extended = _flag("extensions")
     return respond(fmt, "service_requests", [record(r, lang, extended, request.url_root) for r in rows])
 

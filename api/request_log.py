@@ -128,7 +128,8 @@ def _finish(response: Response) -> Response:
 def init_request_log(server: Flask) -> None:
     """A JSON line per request on standard error; the app's own error log in the same format."""
     handler = StderrHandler()
-    for log in (logger, server.logger):
+    # pantau.replica: when reads leave the replica for the primary and come back (db/replica.py).
+    for log in (logger, server.logger, logging.getLogger("pantau.replica")):
         log.handlers = [h for h in log.handlers if h is not default_handler and not isinstance(h, StderrHandler)]
         log.addHandler(handler)
         log.propagate = False

@@ -21,7 +21,7 @@ from dash import ClientsideFunction, Input, Output, Patch, State, callback, clie
 from dash.exceptions import PreventUpdate
 
 from db import wall
-from db.engine import get_engine
+from db.engine import read_connection
 from db.status import OPEN_STATUSES, Colour, Status
 from geo.figures import LEVELS, MARKER_TRACES, TRACE, area_trace, boundary_layer, marker_columns
 from layouts.live import card_body, hovertemplate, panel_entry, panel_list, wall_state
@@ -228,7 +228,7 @@ def show_card(click: dict[str, Any] | None, state: dict[str, Any], grey: list[st
         return card_body(None, lang), False
     if not 0 < complaint_id < 2**31:
         return card_body(None, lang), False
-    with get_engine().connect() as conn:
+    with read_connection() as conn:
         card = wall.card(conn, complaint_id, where, grey=isinstance(grey, list) and "grey" in grey)
     return card_body(card, lang), False
 

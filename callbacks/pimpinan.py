@@ -19,7 +19,7 @@ from sqlalchemy import Connection, text
 from api.auth import current_staff
 from api.export import progress_key
 from api.permissions import may_open, scope_of
-from db.engine import get_engine
+from db.engine import read_connection
 from db.filters import FilterError, Resolved, ScopeError, from_controls, parse_filters, resolve
 from db.leaders import MAP_LEVELS, Dashboard, Group, areas, areas_stamp, dashboard, emerging, map_areas
 from geo.charts import category_figure, choropleth_figure, per_day_figure
@@ -164,7 +164,7 @@ def update(
     query = from_controls(kota, kecamatan, kelurahan, opd, category, status, channel, period, start, end)
     try:
         filters = parse_filters(query)
-        with get_engine().connect() as conn:
+        with read_connection() as conn:
             resolved = resolve(conn, filters, scope_of(user))
             d = cached_dashboard(conn, resolved, level, lang)
             shown = map_areas(cached_areas(conn, level), level, resolved)
@@ -498,7 +498,7 @@ def emerging_issues(_rows: Any, lang: str | None) -> Any:
     if user is None or not may_open(user, "leaders"):
         return []
     scope = scope_of(user)
-    with get_engine().connect() as conn:
+    with read_connection() as conn:
         version = conn.execute(text("SELECT version FROM data_version")).scalar()
         key = f"pim:emerging:{version}:{lang}:{scope!r}"
         backend = _cache()

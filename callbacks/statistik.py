@@ -7,7 +7,7 @@ from typing import Any
 from dash import Input, Output, State, callback, html
 
 from callbacks.pimpinan import cached_areas, cached_dashboard
-from db.engine import get_engine
+from db.engine import read_connection
 from db.filters import FilterError, from_controls, parse_filters, resolve
 from db.leaders import RANK_MIN_REPORTS, Group, map_areas
 from db.scope import Scope
@@ -100,7 +100,7 @@ def update(period: str | None, kota: str | None, kecamatan: str | None, lang: st
     query = from_controls(kota, kecamatan, None, None, None, None, None, period, None, None)
     try:
         filters = parse_filters(query)
-        with get_engine().connect() as conn:
+        with read_connection() as conn:
             resolved = resolve(conn, filters, PUBLIC)
             d = cached_dashboard(conn, resolved, "kecamatan", lang)
             shown = map_areas(cached_areas(conn, "kecamatan"), "kecamatan", resolved)

@@ -1,4 +1,10 @@
-"""One engine per process, built from the settings."""
+"""One engine per process for the database, one for its replica if there is one, built from the settings.
+
+Writes, and reads that must see the writes just made (a report just filed, a transition's answer, the
+complaint page after a save), use :func:`get_engine`: the primary. Reads that may run a little behind (the
+leaders' dashboard, exports, /statistik, Open311 listings, the wall) use :func:`read_connection`: the
+replica of ``PANTAU_READ_DATABASE_URL`` while it keeps up (db/replica.py), else the primary.
+"""
 
 from __future__ import annotations
 
@@ -6,23 +12,37 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
-from sqlalchemy import Connection, Engine, create_engine
+from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy.exc import OperationalError
 
+from db import replica
 from settings import Settings, get_settings, local_database_url
+
+# A replica that does not answer should cost a read this long at most before it goes to the primary.
+REPLICA_CONNECT_TIMEOUT_S = 3
+
+
+def _psycopg(url: str) -> str:
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
 
 
 def database_url(settings: Settings) -> str:
     """DATABASE_URL, or the project-local cluster's socket under PANTAU_DATA_DIR/pg."""
     if settings.database_url:
-        url = settings.database_url
-        if url.startswith("postgresql://") or url.startswith("postgres://"):
-            url = "postgresql+psycopg://" + url.split("://", 1)[1]
-        return url
+        return _psycopg(settings.database_url)
     return local_database_url("pantau", settings.data_dir)
 
 
-def make_engine(url: str, settings: Settings | None = None) -> Engine:
+def read_database_url(settings: Settings) -> str | None:
+    """PANTAU_READ_DATABASE_URL, or None when every read goes to the primary."""
+    return _psycopg(settings.read_database_url) if settings.read_database_url else None
+
+
+def make_engine(url: str, settings: Settings | None = None, connect_timeout_s: int | None = None) -> Engine:
     settings = settings or get_settings()
+    timeout = {} if connect_timeout_s is None else {"connect_timeout": connect_timeout_s}
     return create_engine(
         url,
         pool_size=settings.pool_size,
@@ -32,7 +52,7 @@ def make_engine(url: str, settings: Settings | None = None) -> Engine:
         pool_pre_ping=True,
         pool_recycle=1800,
         hide_parameters=True,  # SQL errors end up in logs: never with a reporter's name or number in them
-        connect_args={"options": f"-c statement_timeout={settings.statement_timeout_ms} -c timezone=UTC"},
+        connect_args={"options": f"-c statement_timeout={settings.statement_timeout_ms} -c timezone=UTC", **timeout},
     )
 
 
@@ -44,6 +64,65 @@ def _engine_for(url: str) -> Engine:
 def get_engine() -> Engine:
     """The process-wide engine for the configured database."""
     return _engine_for(database_url(get_settings()))
+
+
+@lru_cache(maxsize=4)
+def _replica_engine_for(url: str) -> Engine:
+    return make_engine(url, connect_timeout_s=REPLICA_CONNECT_TIMEOUT_S)
+
+
+def replica_state(*, fresh: bool = False) -> replica.ReplicaState:
+    """The replica's state as this process last checked it (``fresh``: check now); ``OFF`` without one."""
+    settings = get_settings()
+    url = read_database_url(settings)
+    if url is None:
+        return replica.OFF
+    return replica.current(url, _replica_engine_for(url), get_engine(), settings.max_replica_lag_s, fresh=fresh)
+
+
+def _snapshot(engine: Engine) -> Connection:
+    conn = engine.connect()
+    # One snapshot for the whole read: a data version read in it describes every row read in it. (Not
+    # postgresql_readonly: the pool would reset it to READ WRITE, which a standby refuses.)
+    return conn.execution_options(isolation_level="REPEATABLE READ")
+
+
+def _version(conn: Connection) -> int:
+    return int(conn.execute(text("SELECT version FROM data_version WHERE id = 1")).scalar_one())
+
+
+def _open_read(at_least: int | None) -> Connection:
+    settings = get_settings()
+    url = read_database_url(settings)
+    if url is not None and replica_state().usable:
+        try:
+            conn = _snapshot(_replica_engine_for(url))
+        except OperationalError as exc:
+            replica.mark_unreachable(url, settings.max_replica_lag_s, exc)
+        else:
+            try:
+                if at_least is None or _version(conn) >= at_least:
+                    return conn
+            except OperationalError as exc:
+                replica.mark_unreachable(url, settings.max_replica_lag_s, exc)
+            # Not yet at the version asked for: what it shows would be cached under a version it has not seen.
+            conn.close()
+    return _snapshot(get_engine())
+
+
+@contextmanager
+def read_connection(at_least: int | None = None) -> Iterator[Connection]:
+    """A read-only connection, in one snapshot, for reads that may run a little behind the last write.
+
+    The replica while it keeps up, else the primary. ``at_least``: a data version the snapshot must have
+    reached (a cache key made elsewhere, e.g. by another app machine on the primary); a replica that has not
+    reached it yet hands the read to the primary.
+    """
+    conn = _open_read(at_least)
+    try:
+        yield conn
+    finally:
+        conn.close()
 
 
 @contextmanager

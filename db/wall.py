@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from flask import current_app, has_app_context
 from sqlalchemy import Connection, TextClause, text
 
-from db.engine import get_engine
+from db.engine import read_connection
 from db.sql import fill_statuses, sql
 from db.status import Colour
 from geo.colours import colour_of
@@ -346,8 +346,14 @@ def _cached(key: str, timeout: int, compute: Callable[[], T]) -> T:
     return value  # type: ignore[no-any-return]
 
 
-def _read(query: Callable[[Connection], T]) -> T:
-    with get_engine().connect() as conn:
+def _read(query: Callable[[Connection], T], at_least: int | None = None) -> T:
+    """``query`` on the replica while it keeps up (db/engine.py), else the primary.
+
+    ``at_least``: the data version the answer is cached under. The version may come from another app
+    machine (a shared cache) reading the primary; a replica behind it would store an old answer under a
+    newer version, where it would stay until the data moves again, so such a read goes to the primary.
+    """
+    with read_connection(at_least) as conn:
         return query(conn)
 
 
@@ -370,13 +376,17 @@ def cached_boundaries(level: str, scope: Scope) -> AreaLayer:
 
 def cached_markers(scope: Scope, version: int) -> list[Marker]:
     where = cached_resolve(scope)
-    return _cached(f"wall:markers:{version}:{scope.key}", DATA_TTL_S, lambda: _read(lambda c: markers(c, where)))
+    return _cached(
+        f"wall:markers:{version}:{scope.key}", DATA_TTL_S, lambda: _read(lambda c: markers(c, where), version)
+    )
 
 
 def cached_area_counts(level: str, scope: Scope, version: int) -> dict[str, int]:
     where = cached_resolve(scope)
     return _cached(
-        f"wall:areas:{version}:{level}:{scope.key}", DATA_TTL_S, lambda: _read(lambda c: area_counts(c, level, where))
+        f"wall:areas:{version}:{level}:{scope.key}",
+        DATA_TTL_S,
+        lambda: _read(lambda c: area_counts(c, level, where), version),
     )
 
 
@@ -404,7 +414,9 @@ def cached_area_counts_of(level: str, scope: Scope, version: int, area_ids: list
 
 def cached_colour_counts(scope: Scope, version: int) -> dict[str, int]:
     where = cached_resolve(scope)
-    return _cached(f"wall:colours:{version}:{scope.key}", DATA_TTL_S, lambda: _read(lambda c: colour_counts(c, where)))
+    return _cached(
+        f"wall:colours:{version}:{scope.key}", DATA_TTL_S, lambda: _read(lambda c: colour_counts(c, where), version)
+    )
 
 
 def cached_panels(scope: Scope, version: int) -> tuple[list[Entry], list[Entry]]:
@@ -413,12 +425,14 @@ def cached_panels(scope: Scope, version: int) -> tuple[list[Entry], list[Entry]]
     return _cached(
         f"wall:panels:{version}:{scope.key}",
         DATA_TTL_S,
-        lambda: _read(lambda c: (newest(c, where), finished(c, where))),
+        lambda: _read(lambda c: (newest(c, where), finished(c, where)), version),
     )
 
 
 def cached_changes(since: int, upto: int, scope: Scope) -> Changes:
     where = cached_resolve(scope)
     return _cached(
-        f"wall:changes:{since}:{upto}:{scope.key}", DATA_TTL_S, lambda: _read(lambda c: changes(c, since, upto, where))
+        f"wall:changes:{since}:{upto}:{scope.key}",
+        DATA_TTL_S,
+        lambda: _read(lambda c: changes(c, since, upto, where), upto),
     )

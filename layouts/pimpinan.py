@@ -14,7 +14,7 @@ from dash import dcc, html
 
 from api.auth import current_staff
 from api.permissions import scope_of
-from db.engine import get_engine
+from db.engine import read_connection
 from db.filters import FilterError, Filters, parse_filters
 from db.leaders import MAP_LEVELS, RANK_MIN_REPORTS, agency_choices, areas, visible_areas
 from db.models import CHANNELS
@@ -106,7 +106,7 @@ def _status_options(filters: Filters, lang: str) -> list[dict[str, Any]]:
 
 
 def _filters(lang: str, filters: Filters, scope: Scope) -> html.Section:
-    with get_engine().connect() as conn:
+    with read_connection() as conn:
         shown = visible_areas(areas(conn, map_level="none"), scope)
         opds, categories = agency_choices(conn, scope, lang)
     by_id = {a.id: a for a in shown}

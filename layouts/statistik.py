@@ -12,7 +12,7 @@ from typing import Any
 import dash
 from dash import dcc, html
 
-from db.engine import get_engine
+from db.engine import read_connection
 from db.leaders import RANK_MIN_REPORTS, areas
 from i18n import LANGS, current_lang, t
 from layouts._actions import dropdown_labels
@@ -46,7 +46,7 @@ def _select(id_: str, label: str, options: list[dict[str, str]], value: str | No
 
 def layout(lang: str | None = None, embed: str | None = None, **query: Any) -> html.Div | html.Main:
     lang = lang if lang in LANGS else current_lang()
-    with get_engine().connect() as conn:
+    with read_connection() as conn:
         known = areas(conn, map_level="none")
     kota = [{"label": a.name, "value": a.code} for a in known if a.level == "kota"]
     kecamatan = [{"label": a.name, "value": a.code} for a in known if a.level == "kecamatan"]

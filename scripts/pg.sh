@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # The project-local PostGIS cluster of $PANTAU_DATA_DIR (default var/), in $PANTAU_DATA_DIR/pg.
 # Usage: scripts/pg.sh start | stop | status | createdb NAME [--fresh] | with VAR COMMAND...
+#        scripts/pg.sh replica start|stop|remove [NAME]
+# replica: a streaming hot standby of the cluster (pg_basebackup -R) in pg/replica-NAME (NAME default 1),
+# on its own socket in pg/replica-NAME/run, same port: PANTAU_READ_DATABASE_URL can point at it.
 # It listens on a Unix socket in its own folder only (pg/run), so clones never collide.
 # As root the cluster runs as the postgres user; when that user cannot enter the
 # data folder (a clone in /root, a mktemp -d folder), the cluster lives in
@@ -107,7 +110,14 @@ maintenance_work_mem = 256MB
 max_parallel_workers_per_gather = 2
 jit = off
 log_min_duration_statement = -1
+# Streaming replicas (scripts/pg.sh replica start) copy and follow the cluster over its socket.
+wal_level = replica
+max_wal_senders = 10
 CONF
+    fi
+    # A cluster made by another initdb (or an edited one) may lack the line that lets a replica stream.
+    if ! grep -Eq '^local[[:space:]]+replication[[:space:]]' "$pg/data/pg_hba.conf"; then
+      echo "local replication all trust" >>"$pg/data/pg_hba.conf"
     fi
     if ! as_owner "$bindir/pg_ctl" -D "$pg/data" status >/dev/null 2>&1; then
       mkdir -p "$run"; is_root && chown postgres:postgres "$run" "$pg"
@@ -120,6 +130,11 @@ CONF
     fi
     ;;
   stop)
+    for standby in "$pg"/replica-*/data; do
+      if [[ -f $standby/PG_VERSION ]] && as_owner "$bindir/pg_ctl" -D "$standby" status >/dev/null 2>&1; then
+        as_owner "$bindir/pg_ctl" -D "$standby" -m fast -w stop >/dev/null
+      fi
+    done
     if [[ -f $pg/data/PG_VERSION ]] && as_owner "$bindir/pg_ctl" -D "$pg/data" status >/dev/null 2>&1; then
       as_owner "$bindir/pg_ctl" -D "$pg/data" -m fast -w stop >/dev/null
       echo "pantau: local PostGIS cluster stopped"
@@ -135,6 +150,52 @@ CONF
     fi
     exists=$(psql_local -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$name'")
     [[ $exists == 1 ]] || psql_local -d postgres -c "CREATE DATABASE \"$name\""
+    ;;
+  replica)
+    action=${2:?replica start, stop or remove}
+    name=${3:-1}
+    [[ $name =~ ^[a-z0-9]+$ ]] || fail "a replica's name is letters and digits, not $name"
+    standby=$pg/replica-$name
+    running() { [[ -f $standby/data/PG_VERSION ]] && as_owner "$bindir/pg_ctl" -D "$standby/data" status >/dev/null 2>&1; }
+    case $action in
+      start)
+        as_owner "$bindir/pg_ctl" -D "$pg/data" status >/dev/null 2>&1 || fail "the cluster is not running; run: scripts/pg.sh start"
+        socket=$standby/run/.s.PGSQL.$port
+        ((${#socket} <= 107)) || fail "the socket path $socket is longer than 107 bytes; use a shorter PANTAU_DATA_DIR"
+        if [[ ! -f $standby/data/PG_VERSION ]]; then
+          rm -rf "$standby"
+          mkdir -p "$standby/run"
+          is_root && chown -R postgres:postgres "$standby"
+          echo "pantau: copying the cluster into the replica $standby"
+          # -R: the copy starts as a standby that streams from the cluster's socket.
+          as_owner "$bindir/pg_basebackup" -h "$run" -p "$port" -U postgres -D "$standby/data" -R -X stream \
+            --checkpoint=fast --no-sync
+          # Later lines win: its own socket, and a standby that answers reads while it replays.
+          cat >>"$standby/data/postgresql.auto.conf" <<CONF
+unix_socket_directories = '$standby/run'
+hot_standby = on
+hot_standby_feedback = on
+shared_buffers = 128MB
+CONF
+        fi
+        if ! running; then
+          mkdir -p "$standby/run"; is_root && chown postgres:postgres "$standby/run"
+          as_owner "$bindir/pg_ctl" -D "$standby/data" -l "$standby/server.log" -w -t 60 start >/dev/null
+          echo "pantau: replica $name started (socket $standby/run, port $port)"
+        fi
+        ;;
+      stop)
+        if running; then
+          as_owner "$bindir/pg_ctl" -D "$standby/data" -m fast -w stop >/dev/null
+          echo "pantau: replica $name stopped"
+        fi
+        ;;
+      remove)
+        if running; then as_owner "$bindir/pg_ctl" -D "$standby/data" -m immediate -w stop >/dev/null; fi
+        rm -rf "$standby"
+        ;;
+      *) fail "replica start, stop or remove, not $action" ;;
+    esac
     ;;
   with)
     # Run COMMAND with the local cluster up, unless the environment variable VAR
@@ -155,7 +216,7 @@ CONF
     exit "$status"
     ;;
   *)
-    echo "usage: $0 start | stop | status | createdb NAME [--fresh] | with VAR COMMAND..." >&2
+    echo "usage: $0 start | stop | status | createdb NAME [--fresh] | with VAR COMMAND... | replica start|stop|remove [NAME]" >&2
     exit 2
     ;;
 esac

@@ -39,6 +39,8 @@ def _test_url() -> str:
 
 
 TEST_URL = _test_url()
+# The data folder of the project-local cluster make test runs (tests/integration/test_replica.py copies it).
+CLUSTER_DATA_DIR = Settings().data_dir
 # Everything the app reads from settings must point at the test database and a
 # throwaway data folder before any app module is imported.
 os.environ["DATABASE_URL"] = TEST_URL
