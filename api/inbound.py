@@ -45,7 +45,9 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
 
+from api import schemas
 from api.limits import allow_submission
+from api.openapi import FORM, JSON, MULTIPART, operation
 from db.complaints import Actor, category_ids
 from db.engine import get_engine
 from db.open311 import QUESTIONS
@@ -139,6 +141,23 @@ def _gateway_refusal(secret: str, door: str, setting: str) -> Any | None:
 
 
 @bp.post("/sms")
+@operation(
+    "An SMS from the gateway: 'LAPOR <kategori> <keterangan> #<kelurahan atau patokan>'.",
+    description="Authenticated by the X-Pantau-Secret header (PANTAU_SMS_SECRET). A place that cannot be found is "
+    "kept as luar_wilayah for the operators; an unknown category word files the report as lainnya.",
+    tag="Inbound",
+    headers={SECRET_HEADER: ("PANTAU_SMS_SECRET.", True)},
+    body=schemas.InboundSms,
+    body_types=(JSON, FORM),
+    responses={
+        201: ("Stored.", schemas.SmsAccepted),
+        200: ("A retry of a message already stored, or a rating.", schemas.SmsAccepted),
+        400: "sender or text missing or too long, or a report the intake refuses (with reply).",
+        403: "Missing or wrong secret.",
+        429: "Too many reports from this sender.",
+        503: "PANTAU_SMS_SECRET is not set, or the database is away.",
+    },
+)
 def inbound_sms() -> Any:
     """Store one SMS as a complaint (channel ``sms``) and answer the tracking code and a reply text."""
     refused = _gateway_refusal(get_settings().sms_secret, "inbound SMS", "PANTAU_SMS_SECRET")
@@ -233,6 +252,23 @@ def _coordinate(body: Any, name: str, limit: float) -> float | None:
 
 
 @bp.post("/whatsapp")
+@operation(
+    "A WhatsApp message from the gateway: text in the SMS format, a shared location, photos.",
+    description="Authenticated by X-Pantau-Secret (PANTAU_WHATSAPP_SECRET, else PANTAU_SMS_SECRET) or, for JSON, "
+    "X-Hub-Signature-256 (sha256=HMAC of the body). lat/long place the report exactly; up to three photos come as "
+    "multipart 'media' files; the same message_id is one report.",
+    tag="Inbound",
+    headers={SECRET_HEADER: ("The shared secret.", False), SIGNATURE_HEADER: ("sha256=HMAC of the body.", False)},
+    body={JSON: schemas.InboundWhatsApp, FORM: schemas.InboundWhatsApp, MULTIPART: schemas.InboundWhatsAppMultipart},
+    responses={
+        201: ("Stored.", schemas.WhatsAppAccepted),
+        200: ("A retry of a message already stored.", schemas.WhatsAppAccepted),
+        400: "A missing sender, nothing to report, a bad coordinate, too many files.",
+        403: "Missing or wrong secret or signature.",
+        429: "Too many reports from this sender.",
+        503: "No secret is set, or the database is away.",
+    },
+)
 def inbound_whatsapp() -> Any:
     """Store one WhatsApp message (text, a shared location, photos) as a complaint and answer its code and a reply."""
     settings = get_settings()
@@ -366,6 +402,22 @@ def _urls(body: Any) -> list[str]:
 
 
 @bp.post("/social")
+@operation(
+    "A social-media post mentioning the city, from a social-listening gateway.",
+    description="Authenticated by X-Pantau-Secret (PANTAU_SOCIAL_SECRET). Placed by lat/long or a kelurahan "
+    "'place'; otherwise kept as luar_wilayah for the operators. The same platform and post_id is one report.",
+    tag="Inbound",
+    headers={SECRET_HEADER: ("PANTAU_SOCIAL_SECRET.", True)},
+    body=schemas.SocialPost,
+    body_types=(JSON, FORM),
+    responses={
+        201: ("Stored.", schemas.PostAccepted),
+        200: ("The same post again.", schemas.PostAccepted),
+        400: "A missing or malformed field.",
+        403: "Missing or wrong secret.",
+        503: "PANTAU_SOCIAL_SECRET is not set, or the database is away.",
+    },
+)
 def inbound_social() -> Any:
     """Store one social-media post mentioning the city as a complaint (channel ``social``); the same post is
     one report."""

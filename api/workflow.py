@@ -22,8 +22,10 @@ from flask import Blueprint, jsonify, request
 from sqlalchemy import RowMapping
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from api import schemas
 from api.auth import StaffUser, current_staff
 from api.open311_format import w3c
+from api.openapi import MULTIPART, operation
 from api.permissions import (
     job_statuses,
     may_open,
@@ -48,6 +50,12 @@ from settings import get_settings
 bp = Blueprint("workflow", __name__, url_prefix="/api/v1")
 BULK_MAX = 500
 F = TypeVar("F", bound=Callable[..., Any])
+# What the staff API's errors mean, for the document.
+BAD = "A malformed request (field names the one at fault)."
+NO_CREDENTIALS = "No credentials."
+FORBIDDEN = "The role, agency or assignment forbids it."
+NOT_FOUND = "No such complaint."
+ILLEGAL = "The status machine refuses the action (the current status is given)."
 
 
 def _error(http_status: int, error: str, /, **extra: Any) -> Any:
@@ -151,6 +159,13 @@ def _staff_page(page: str) -> Callable[[F], F]:
 
 
 @bp.get("/jobs")
+@operation(
+    "Open jobs: a field supervisor's own; an agency's (or, for operators, every agency's) work in progress.",
+    tag="Staff",
+    bearer=True,
+    query=schemas.JobsQuery,
+    responses={200: ("Jobs.", schemas.JobList), 400: BAD, 401: NO_CREDENTIALS, 403: FORBIDDEN},
+)
 @_staff_page("jobs")
 def list_jobs() -> Any:
     """Open jobs: a field supervisor's own; an agency's or (operators) every agency's work in progress."""
@@ -184,6 +199,18 @@ def _user() -> StaffUser:
 
 
 @bp.get("/complaints/<code>")
+@operation(
+    "One complaint for staff: details, history, photos, possible duplicates (reporter only where allowed).",
+    tag="Staff",
+    bearer=True,
+    responses={
+        200: ("The complaint.", schemas.ComplaintDetail),
+        400: BAD,
+        401: NO_CREDENTIALS,
+        403: FORBIDDEN,
+        404: NOT_FOUND,
+    },
+)
 @_staff_page("complaint")
 def complaint_detail(code: str) -> Any:
     """One complaint for staff: details, history, photos and possible duplicates."""
@@ -234,6 +261,20 @@ def complaint_detail(code: str) -> Any:
 
 
 @bp.post("/complaints/<code>/transition")
+@operation(
+    "Apply one action: verify, forward, assign, start, complete, confirm, reject, duplicate, reopen or recategorise.",
+    tag="Staff",
+    bearer=True,
+    body=schemas.Action,
+    responses={
+        200: ("The complaint after the action.", schemas.ActionResult),
+        400: BAD,
+        401: NO_CREDENTIALS,
+        403: FORBIDDEN,
+        404: NOT_FOUND,
+        409: ILLEGAL,
+    },
+)
 def complaint_transition(code: str) -> Any:
     """Take one action (``services.actions.act``): verify, forward, assign, start, complete, recategorise, reject,
     duplicate or reopen."""
@@ -280,6 +321,20 @@ def _outcome_response(outcome: Outcome) -> Any:
 
 
 @bp.post("/complaints/<code>/notes")
+@operation(
+    "Add a note to the history: internal (the default) or, with public true, a reply to the reporter "
+    "(shown on /lacak, in Open311's status_notes, and sent as a message).",
+    tag="Staff",
+    bearer=True,
+    body=schemas.Note,
+    responses={
+        201: ("The note was added.", schemas.NoteAdded),
+        400: BAD,
+        401: NO_CREDENTIALS,
+        403: FORBIDDEN,
+        404: NOT_FOUND,
+    },
+)
 def complaint_note(code: str) -> Any:
     """Add a note to the history (``services.notes.add_note``): internal unless ``"public": true``, a reply
     the reporter reads on /lacak and is sent."""
@@ -299,6 +354,18 @@ def complaint_note(code: str) -> Any:
 
 
 @bp.post("/complaints/bulk")
+@operation(
+    f"One action on many complaints (ids: tracking codes, at most {BULK_MAX}) in one transaction.",
+    tag="Staff",
+    bearer=True,
+    body=schemas.BulkAction,
+    responses={
+        200: ("What happened to each complaint.", schemas.BulkResult),
+        400: BAD,
+        401: NO_CREDENTIALS,
+        403: FORBIDDEN,
+    },
+)
 def complaints_bulk() -> Any:
     """One action on many complaints (``ids``: tracking codes) in one transaction; failures are listed."""
     user = current_staff()
@@ -329,6 +396,23 @@ def complaints_bulk() -> Any:
 
 
 @bp.post("/complaints/<code>/photos")
+@operation(
+    "Add a photo: multipart, the image in 'file', kind=completion (default) or report.",
+    tag="Staff",
+    bearer=True,
+    body={MULTIPART: schemas.PhotoUpload},
+    responses={
+        201: ("Stored.", schemas.PhotoStored),
+        200: ("The same photo was stored already.", schemas.PhotoStored),
+        400: BAD,
+        401: NO_CREDENTIALS,
+        403: FORBIDDEN,
+        404: NOT_FOUND,
+        413: "The upload is too large.",
+        415: "Not a JPEG, PNG, WebP or HEIC image.",
+        507: "The photo store is full or cannot be written; nothing was stored (try again later).",
+    },
+)
 def complaint_photos(code: str) -> Any:
     """Add a photo (multipart: the image in ``file``, ``kind=completion|report``)."""
     user = current_staff()
