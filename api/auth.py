@@ -247,12 +247,13 @@ def token() -> Any:
             return refused, 429, {"Retry-After": str(exc.retry_after)}
         return jsonify(error="wrong username or password", code=401), 401
     user = StaffUser.from_row(row)
-    return jsonify(
+    issued = schemas.Token(
         access_token=issue_token(current_app, user),
         token_type="Bearer",
         expires_in=int(TOKEN_MAX_AGE.total_seconds()),
         role=user.role,
     )
+    return jsonify(schemas.answer(issued))
 
 
 def log_in(username: str, password: str) -> StaffUser:

@@ -74,7 +74,8 @@ class _Progress:
 
     def _write(self, done: bool) -> None:
         if self.backend is not None:
-            self.backend.set(self.key, {"rows": self.rows, "total": self.total, "done": done}, timeout=3600)
+            state = schemas.ExportProgress(rows=self.rows, total=self.total, done=done)
+            self.backend.set(self.key, state.model_dump(), timeout=3600)
 
     def add(self, rows: int) -> None:
         before = self.rows // PROGRESS_EVERY
@@ -316,4 +317,4 @@ def export_progress(token: str) -> Response:
     state = backend.get(progress_key(user.id, token)) if backend is not None and _TOKEN.fullmatch(token) else None
     if state is None:
         return _error(404, "no export with this progress token")
-    return jsonify(state)
+    return jsonify(schemas.answer(schemas.ExportProgress(**state)))

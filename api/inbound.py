@@ -48,6 +48,7 @@ from flask import Blueprint, current_app, jsonify, request
 from api import schemas
 from api.limits import allow_submission
 from api.openapi import FORM, JSON, MULTIPART, operation
+from api.schemas import answer
 from db.complaints import Actor, category_ids
 from db.engine import get_engine
 from db.open311 import QUESTIONS
@@ -212,13 +213,13 @@ def inbound_sms() -> Any:
             )
             created = file_report(conn, new, Actor(role="sms"), categories)
         except Refused as exc:
-            return jsonify(error=f"{exc.field}: {exc.message}", code=400, reply=sms_refusal(exc)), 400
+            return jsonify(error=f"{exc.field}: {exc.message}", code=400, field=exc.field, reply=sms_refusal(exc)), 400
     # The reply goes only to the sender, so its link carries the reporter's token (disputes need it).
     token = reporter_token(current_app.config["SECRET_KEY"], created.tracking_code)
     url = f"{request.url_root}lacak/{created.tracking_code}?k={token}"
     outside = created.status == INTAKE_OUTSIDE
     reply = t("sms.reply_outside" if outside else "sms.reply", "id", code=created.tracking_code, url=url)
-    return jsonify(
+    accepted = schemas.SmsAccepted(
         tracking_code=created.tracking_code,
         status=created.status.value,
         category=parsed.category,
@@ -226,7 +227,8 @@ def inbound_sms() -> Any:
         duplicate=created.duplicate_submission,
         tracking_url=url,
         reply=reply,
-    ), (200 if created.duplicate_submission else 201)
+    )
+    return jsonify(answer(accepted)), (200 if created.duplicate_submission else 201)
 
 
 def _signed(secret: str) -> bool:
@@ -337,7 +339,7 @@ def inbound_whatsapp() -> Any:
             )
             created = file_report(conn, new, Actor(role="public"), categories)
         except Refused as exc:
-            return jsonify(error=f"{exc.field}: {exc.message}", code=400, reply=sms_refusal(exc)), 400
+            return jsonify(error=f"{exc.field}: {exc.message}", code=400, field=exc.field, reply=sms_refusal(exc)), 400
     refused = []
     stored = 0
     if not created.duplicate_submission:
@@ -360,17 +362,18 @@ def inbound_whatsapp() -> Any:
     url = f"{request.url_root}lacak/{created.tracking_code}?k={token}"
     outside = created.status == INTAKE_OUTSIDE
     reply = t("sms.reply_outside" if outside else "sms.reply", "id", code=created.tracking_code, url=url)
-    return jsonify(
+    accepted = schemas.WhatsAppAccepted(
         tracking_code=created.tracking_code,
         status=created.status.value,
         category=category,
         placed=lat is not None,
         duplicate=created.duplicate_submission,
         media_stored=stored,
-        media_refused=refused,
+        media_refused=[schemas.RefusedMedia(**r) for r in refused],
         tracking_url=url,
         reply=reply,
-    ), (200 if created.duplicate_submission else 201)
+    )
+    return jsonify(answer(accepted)), (200 if created.duplicate_submission else 201)
 
 
 PLATFORMS = {"facebook": "Facebook", "x": "X", "twitter": "X", "instagram": "Instagram", "tiktok": "TikTok"}
@@ -473,14 +476,15 @@ def inbound_social() -> Any:
             )
             created = file_report(conn, new, Actor(role="public"), categories)
         except Refused as exc:
-            return jsonify(error=f"{exc.field}: {exc.message}", code=400), 400
-    return jsonify(
+            return jsonify(error=f"{exc.field}: {exc.message}", code=400, field=exc.field), 400
+    accepted = schemas.PostAccepted(
         tracking_code=created.tracking_code,
         status=created.status.value,
         category=parsed.category,
         placed=lat is not None,
         duplicate=created.duplicate_submission,
-    ), (200 if created.duplicate_submission else 201)
+    )
+    return jsonify(answer(accepted)), (200 if created.duplicate_submission else 201)
 
 
 def _rated_by_sms(sender: str, satisfied: bool, score: int | None) -> Any:
@@ -493,7 +497,7 @@ def _rated_by_sms(sender: str, satisfied: bool, score: int | None) -> Any:
         with get_engine().begin() as conn:
             rated = rate_by_sms(conn, contacts, satisfied, score)
     except RatingError:
-        return jsonify(rated=False, reply=t("sms.nothing_to_rate", "id")), 200
+        return jsonify(answer(schemas.SmsAccepted(rated=False, reply=t("sms.nothing_to_rate", "id")))), 200
     said = rating_said(rated.satisfied, rated.score, "id")
     if rated.satisfied:
         reply = t("sms.rated", "id", said=said, code=rated.tracking_code)
@@ -501,6 +505,7 @@ def _rated_by_sms(sender: str, satisfied: bool, score: int | None) -> Any:
         token = reporter_token(current_app.config["SECRET_KEY"], rated.tracking_code)
         url = f"{request.url_root}lacak/{rated.tracking_code}?k={token}"
         reply = t("sms.rated_dispute", "id", said=said, code=rated.tracking_code, url=url)
-    return jsonify(
+    accepted = schemas.SmsAccepted(
         rated=True, tracking_code=rated.tracking_code, satisfied=rated.satisfied, score=rated.score, reply=reply
     )
+    return jsonify(answer(accepted))

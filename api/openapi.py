@@ -110,7 +110,7 @@ def _path_parameters(rule: str, described: Operation) -> list[dict[str, Any]]:
 
 
 def documented_routes(app: Flask) -> Iterator[tuple[str, str, Operation]]:
-    """(OpenAPI path, method, operation) of every route under ``PREFIXES`` that carries ``@operation``."""
+    """(Flask rule, method, operation) of every route under ``PREFIXES`` that carries ``@operation``."""
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith(PREFIXES):
             continue

@@ -14,7 +14,6 @@ storage is full (api/errors.py).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from functools import wraps
 from typing import Any, TypeVar, cast
 
@@ -24,7 +23,6 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from api import schemas
 from api.auth import StaffUser, current_staff
-from api.open311_format import w3c
 from api.openapi import MULTIPART, operation
 from api.permissions import (
     job_statuses,
@@ -35,6 +33,7 @@ from api.permissions import (
     sees_duplicates,
     sees_reporter,
 )
+from api.schemas import answer
 from db.complaints import NotFound
 from db.engine import get_engine
 from db.models import PHOTO_KINDS
@@ -59,14 +58,7 @@ ILLEGAL = "The status machine refuses the action (the current status is given)."
 
 
 def _error(http_status: int, error: str, /, **extra: Any) -> Any:
-    return jsonify(error=error, code=http_status, **extra), http_status
-
-
-def _json(value: Any) -> Any:
-    """A value for the staff API: datetimes as W3C in WIB (+07:00), as the document promises."""
-    if isinstance(value, datetime):
-        return w3c(value)
-    return value
+    return jsonify(answer(schemas.Error(error=error, code=http_status, **extra))), http_status
 
 
 def _colour(status: str | None) -> str | None:
@@ -77,21 +69,25 @@ def max_photo_bytes() -> int:
     return int(get_settings().max_photo_mb * 1024 * 1024)
 
 
-def photo_json(row: Any) -> dict[str, Any]:
-    distance = row["distance_m"]
-    return {
-        "id": row["id"],
-        "kind": row["kind"],
-        "url": f"/photos/{row['id']}",
-        "thumb_url": f"/photos/{row['id']}/thumb",
-        "uploader_role": row.get("uploader_role"),
-        "created_at": _json(row.get("created_at")),
-        "distance_m": None if distance is None else round(float(distance)),
-    }
+def _metres(distance: Any) -> int | None:
+    return None if distance is None else round(float(distance))
+
+
+def evidence_photo(row: Any) -> schemas.EvidencePhoto:
+    return schemas.EvidencePhoto(
+        id=row["id"],
+        kind=row["kind"],
+        url=f"/photos/{row['id']}",
+        thumb_url=f"/photos/{row['id']}/thumb",
+        uploader_role=row.get("uploader_role"),
+        created_at=row.get("created_at"),
+        distance_m=_metres(row["distance_m"]),
+    )
 
 
 def _complaint_fields(row: RowMapping, lang: str) -> dict[str, Any]:
-    """What every staff view of a complaint names: the job list's entries and the detail."""
+    """What every staff view of a complaint names (``schemas.ComplaintFields``): the job list's entries and the
+    detail."""
     return {
         "id": row["tracking_code"],
         "status": row["status"],
@@ -106,24 +102,24 @@ def _complaint_fields(row: RowMapping, lang: str) -> dict[str, Any]:
         "opd": row["opd_code"],
         "lat": row["lat"],
         "lon": row["lon"],
-        "created_at": _json(row["created_at"]),
-        "due_at": _json(row["due_at"]),
+        "created_at": row["created_at"],
+        "due_at": row["due_at"],
         "overdue": bool(row["overdue"]),
     }
 
 
-def job_json(row: RowMapping, lang: str) -> dict[str, Any]:
+def job(row: RowMapping, lang: str) -> schemas.Job:
     code = row["tracking_code"]
-    return {
+    return schemas.Job(
         **_complaint_fields(row, lang),
-        "distance_m": None if row["distance_m"] is None else round(float(row["distance_m"])),
-        "links": {
-            "self": f"/api/v1/complaints/{code}",
-            "transition": f"/api/v1/complaints/{code}/transition",
-            "notes": f"/api/v1/complaints/{code}/notes",
-            "photos": f"/api/v1/complaints/{code}/photos",
-        },
-    }
+        distance_m=_metres(row["distance_m"]),
+        links=schemas.JobLinks(
+            self=f"/api/v1/complaints/{code}",
+            transition=f"/api/v1/complaints/{code}/transition",
+            notes=f"/api/v1/complaints/{code}/notes",
+            photos=f"/api/v1/complaints/{code}/photos",
+        ),
+    )
 
 
 def _degrees_arg(name: str, bound: float) -> float | None:
@@ -189,7 +185,7 @@ def list_jobs() -> Any:
             nearest=request.args.get("order", "nearest") != "oldest",
             limit=limit,
         )
-    return jsonify(jobs=[job_json(r, lang) for r in rows])
+    return jsonify(answer(schemas.JobList(jobs=[job(r, lang) for r in rows])))
 
 
 def _user() -> StaffUser:
@@ -226,38 +222,40 @@ def complaint_detail(code: str) -> Any:
         history = staff_events(conn, row["id"])
         photos = evidence(conn, row["id"])
         nearby = nearby_duplicates(conn, scope_of(user), row["id"]) if sees_duplicates(user) else []
-    body: dict[str, Any] = {
+    body = schemas.ComplaintDetail(
         **_complaint_fields(row, lang),
-        "channel": row["channel"],
-        "kota": row["kota_code"],
-        "assignee": row["assignee"],
-        "merged_into": row["merged_into"],
-        "confidential": row["confidential"],
-        "anonymous": row["anonymous"],
-        "completed_at": _json(row["completed_at"]),
-        "events": [
-            {
-                "kind": e["kind"],
-                "at": _json(e["at"]),
-                "actor_role": e["actor_role"],
-                "actor": e["actor"],
-                "from_status": e["from_status"],
-                "to_status": e["to_status"],
-                "note": e["note"],
-                "note_public": e["note_public"],
-                "data": e["data"],
-            }
+        channel=row["channel"],
+        kota=row["kota_code"],
+        assignee=row["assignee"],
+        merged_into=row["merged_into"],
+        confidential=row["confidential"],
+        anonymous=row["anonymous"],
+        completed_at=row["completed_at"],
+        events=[
+            schemas.Event(
+                kind=e["kind"],
+                at=e["at"],
+                actor_role=e["actor_role"],
+                actor=e["actor"],
+                from_status=e["from_status"],
+                to_status=e["to_status"],
+                note=e["note"],
+                note_public=e["note_public"],
+                data=e["data"],
+            )
             for e in history
         ],
-        "photos": [photo_json(p) for p in photos],
-        "possible_duplicates": [
-            {"id": d["tracking_code"], "status": d["status"], "distance_m": round(float(d["distance_m"]))}
+        photos=[evidence_photo(p) for p in photos],
+        possible_duplicates=[
+            schemas.PossibleDuplicate(
+                id=d["tracking_code"], status=d["status"], distance_m=round(float(d["distance_m"]))
+            )
             for d in nearby
         ],
-    }
+    )
     if sees_reporter(user, row):
-        body["reporter"] = {"name": row["reporter_name"], "contact": row["reporter_contact"]}
-    return jsonify(body)
+        body.reporter = schemas.Reporter(name=row["reporter_name"], contact=row["reporter_contact"])
+    return jsonify(answer(body))
 
 
 @bp.post("/complaints/<code>/transition")
@@ -309,7 +307,7 @@ def _outcome_response(outcome: Outcome) -> Any:
         return _error(409, outcome.error or "refused", status=outcome.status, colour=_colour(outcome.status))
     with get_engine().connect() as conn:
         row = detail(conn, outcome.ref)
-    return jsonify(
+    result = schemas.ActionResult(
         id=row["tracking_code"],
         status=row["status"],
         colour=_colour(row["status"]),
@@ -318,6 +316,7 @@ def _outcome_response(outcome: Outcome) -> Any:
         assignee=row["assignee"],
         category=row["category_code"],
     )
+    return jsonify(answer(result))
 
 
 @bp.post("/complaints/<code>/notes")
@@ -350,7 +349,8 @@ def complaint_note(code: str) -> Any:
         return _refusal(exc)
     if not outcome.ok:
         return _outcome_response(outcome)
-    return jsonify(id=outcome.ref, status=outcome.status, public=body.get("public") is True), 201
+    added = schemas.NoteAdded(id=outcome.ref, status=outcome.status, public=body.get("public") is True)
+    return jsonify(answer(added)), 201
 
 
 @bp.post("/complaints/bulk")
@@ -385,14 +385,17 @@ def complaints_bulk() -> Any:
         outcomes = act_many(user, ids, body.get("action"), body)
     except Refused as exc:
         return _refusal(exc)
-    return jsonify(
+    result = schemas.BulkResult(
         done=sum(o.ok for o in outcomes),
         failed=sum(not o.ok for o in outcomes),
         results=[
-            {"id": o.ref, "ok": o.ok, "status": o.status, **({"error": o.error, "reason": o.kind} if o.error else {})}
+            schemas.BulkItem(
+                id=o.ref, ok=o.ok, status=o.status, **({"error": o.error, "reason": o.kind} if o.error else {})
+            )
             for o in outcomes
         ],
     )
+    return jsonify(answer(result))
 
 
 @bp.post("/complaints/<code>/photos")
@@ -438,17 +441,17 @@ def complaint_photos(code: str) -> Any:
             stored = save_photo(conn, get_store(), row["id"], data, kind, user.actor, max_photo_bytes())
         except PhotoError as exc:
             return _photo_error(exc, lang)
-    body = {
-        "id": stored.id,
-        "kind": stored.kind,
-        "url": f"/photos/{stored.id}",
-        "thumb_url": f"/photos/{stored.id}/thumb",
-        "width": stored.width,
-        "height": stored.height,
-        "distance_m": None if stored.distance_m is None else round(stored.distance_m),
-        "duplicate": stored.duplicate,
-    }
-    return jsonify(photo=body), (200 if stored.duplicate else 201)
+    photo = schemas.StoredPhoto(
+        id=stored.id,
+        kind=stored.kind,
+        url=f"/photos/{stored.id}",
+        thumb_url=f"/photos/{stored.id}/thumb",
+        width=stored.width,
+        height=stored.height,
+        distance_m=_metres(stored.distance_m),
+        duplicate=stored.duplicate,
+    )
+    return jsonify(answer(schemas.PhotoStored(photo=photo))), (200 if stored.duplicate else 201)
 
 
 def _photo_error(exc: PhotoError, lang: str) -> Any:
