@@ -35,7 +35,9 @@ from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import Connection
 
+from api import schemas
 from api.limits import allow_login
+from api.openapi import FORM, JSON, operation
 from api.request_log import request_id
 from db.accounts import LoginRefused, authenticate, load_user
 from db.audit import record
@@ -209,6 +211,19 @@ def _check_password(username: str, password: str, via: str) -> Any:
 
 
 @bp.post("/api/v1/auth/token")
+@operation(
+    "Exchange a staff username and password for a bearer token (12 hours).",
+    tag="Staff",
+    body=schemas.TokenRequest,
+    body_types=(JSON, FORM),
+    responses={
+        200: ("The token.", schemas.Token),
+        400: "Username or password missing.",
+        401: "Wrong username or password.",
+        429: "Too many attempts from this address, or too many failed ones for this name from it (then with "
+        "Retry-After).",
+    },
+)
 def token() -> Any:
     """Exchange a username and password for a bearer token."""
     from flask import current_app
@@ -232,12 +247,13 @@ def token() -> Any:
             return refused, 429, {"Retry-After": str(exc.retry_after)}
         return jsonify(error="wrong username or password", code=401), 401
     user = StaffUser.from_row(row)
-    return jsonify(
+    issued = schemas.Token(
         access_token=issue_token(current_app, user),
         token_type="Bearer",
         expires_in=int(TOKEN_MAX_AGE.total_seconds()),
         role=user.role,
     )
+    return jsonify(schemas.answer(issued))
 
 
 def log_in(username: str, password: str) -> StaffUser:

@@ -32,7 +32,9 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import Connection, text
 
+from api import schemas
 from api.auth import audit, current_staff
+from api.openapi import operation
 from api.permissions import may_open, scope_of
 from db.engine import get_engine, read_connection
 from db.filters import WIB, FilterError, Resolved, ScopeError, parse_filters, resolve
@@ -72,7 +74,8 @@ class _Progress:
 
     def _write(self, done: bool) -> None:
         if self.backend is not None:
-            self.backend.set(self.key, {"rows": self.rows, "total": self.total, "done": done}, timeout=3600)
+            state = schemas.ExportProgress(rows=self.rows, total=self.total, done=done)
+            self.backend.set(self.key, state.model_dump(), timeout=3600)
 
     def add(self, rows: int) -> None:
         before = self.rows // PROGRESS_EVERY
@@ -227,6 +230,30 @@ def _error(status: int, message: str, field: str | None = None) -> Response:
 
 
 @bp.get("/api/v1/export.<fmt>")
+@operation(
+    "The leaders' filtered set of complaints as CSV, GeoJSON or XLSX, streamed.",
+    description="Same filters and scope as the leaders' page (db/filters.py). X-Total-Count carries the number of "
+    "rows; progress=<token> records progress for /api/v1/export/progress/{token}.",
+    tag="Leaders",
+    bearer=True,
+    query=schemas.ExportQuery,
+    params={"fmt": "csv, geojson or xlsx."},
+    responses={
+        200: {
+            "description": "The file (Content-Disposition: attachment).",
+            "headers": {"X-Total-Count": {"schema": {"type": "integer"}}},
+            "content": {
+                FORMATS["csv"]: {"schema": {"type": "string"}},
+                FORMATS["geojson"]: {"schema": {"type": "object"}},
+                FORMATS["xlsx"]: {"schema": {"type": "string", "format": "binary"}},
+            },
+        },
+        400: "A filter parameter that cannot be used (field names it).",
+        401: "No credentials.",
+        403: "The role or scope forbids it.",
+        404: "Unknown format.",
+    },
+)
 def export(fmt: str) -> Response:
     """The filtered set as CSV, GeoJSON or XLSX, streamed."""
     if fmt not in FORMATS:
@@ -271,6 +298,17 @@ def export(fmt: str) -> Response:
 
 
 @bp.get("/api/v1/export/progress/<token>")
+@operation(
+    "How far this user's export started with progress=<token> has got.",
+    tag="Leaders",
+    bearer=True,
+    responses={
+        200: ("Rows sent so far out of the total.", schemas.ExportProgress),
+        400: "A malformed token (a NUL in the path).",
+        401: "No credentials.",
+        404: "No export with this token.",
+    },
+)
 def export_progress(token: str) -> Response:
     """How far an export started with ``progress=<token>`` by this user has got."""
     user = current_staff()
@@ -280,4 +318,4 @@ def export_progress(token: str) -> Response:
     state = backend.get(progress_key(user.id, token)) if backend is not None and _TOKEN.fullmatch(token) else None
     if state is None:
         return _error(404, "no export with this progress token")
-    return jsonify(state)
+    return jsonify(schemas.answer(schemas.ExportProgress(**state)))

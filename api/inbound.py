@@ -45,7 +45,10 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
 
+from api import schemas
 from api.limits import allow_submission
+from api.openapi import FORM, JSON, MULTIPART, operation
+from api.schemas import answer
 from db.complaints import Actor, category_ids
 from db.engine import get_engine
 from db.open311 import QUESTIONS
@@ -139,6 +142,23 @@ def _gateway_refusal(secret: str, door: str, setting: str) -> Any | None:
 
 
 @bp.post("/sms")
+@operation(
+    "An SMS from the gateway: 'LAPOR <kategori> <keterangan> #<kelurahan atau patokan>'.",
+    description="Authenticated by the X-Pantau-Secret header (PANTAU_SMS_SECRET). A place that cannot be found is "
+    "kept as luar_wilayah for the operators; an unknown category word files the report as lainnya.",
+    tag="Inbound",
+    headers={SECRET_HEADER: ("PANTAU_SMS_SECRET.", True)},
+    body=schemas.InboundSms,
+    body_types=(JSON, FORM),
+    responses={
+        201: ("Stored.", schemas.SmsAccepted),
+        200: ("A retry of a message already stored, or a rating.", schemas.SmsAccepted),
+        400: "sender or text missing or too long, or a report the intake refuses (with reply).",
+        403: "Missing or wrong secret.",
+        429: "Too many reports from this sender.",
+        503: "PANTAU_SMS_SECRET is not set, or the database is away.",
+    },
+)
 def inbound_sms() -> Any:
     """Store one SMS as a complaint (channel ``sms``) and answer the tracking code and a reply text."""
     refused = _gateway_refusal(get_settings().sms_secret, "inbound SMS", "PANTAU_SMS_SECRET")
@@ -193,13 +213,13 @@ def inbound_sms() -> Any:
             )
             created = file_report(conn, new, Actor(role="sms"), categories)
         except Refused as exc:
-            return jsonify(error=f"{exc.field}: {exc.message}", code=400, reply=sms_refusal(exc)), 400
+            return jsonify(error=f"{exc.field}: {exc.message}", code=400, field=exc.field, reply=sms_refusal(exc)), 400
     # The reply goes only to the sender, so its link carries the reporter's token (disputes need it).
     token = reporter_token(current_app.config["SECRET_KEY"], created.tracking_code)
     url = f"{request.url_root}lacak/{created.tracking_code}?k={token}"
     outside = created.status == INTAKE_OUTSIDE
     reply = t("sms.reply_outside" if outside else "sms.reply", "id", code=created.tracking_code, url=url)
-    return jsonify(
+    accepted = schemas.SmsAccepted(
         tracking_code=created.tracking_code,
         status=created.status.value,
         category=parsed.category,
@@ -207,7 +227,8 @@ def inbound_sms() -> Any:
         duplicate=created.duplicate_submission,
         tracking_url=url,
         reply=reply,
-    ), (200 if created.duplicate_submission else 201)
+    )
+    return jsonify(answer(accepted)), (200 if created.duplicate_submission else 201)
 
 
 def _signed(secret: str) -> bool:
@@ -233,6 +254,23 @@ def _coordinate(body: Any, name: str, limit: float) -> float | None:
 
 
 @bp.post("/whatsapp")
+@operation(
+    "A WhatsApp message from the gateway: text in the SMS format, a shared location, photos.",
+    description="Authenticated by X-Pantau-Secret (PANTAU_WHATSAPP_SECRET, else PANTAU_SMS_SECRET) or, for JSON, "
+    "X-Hub-Signature-256 (sha256=HMAC of the body). lat/long place the report exactly; up to three photos come as "
+    "multipart 'media' files; the same message_id is one report.",
+    tag="Inbound",
+    headers={SECRET_HEADER: ("The shared secret.", False), SIGNATURE_HEADER: ("sha256=HMAC of the body.", False)},
+    body={JSON: schemas.InboundWhatsApp, FORM: schemas.InboundWhatsApp, MULTIPART: schemas.InboundWhatsAppMultipart},
+    responses={
+        201: ("Stored.", schemas.WhatsAppAccepted),
+        200: ("A retry of a message already stored.", schemas.WhatsAppAccepted),
+        400: "A missing sender, nothing to report, a bad coordinate, too many files.",
+        403: "Missing or wrong secret or signature.",
+        429: "Too many reports from this sender.",
+        503: "No secret is set, or the database is away.",
+    },
+)
 def inbound_whatsapp() -> Any:
     """Store one WhatsApp message (text, a shared location, photos) as a complaint and answer its code and a reply."""
     settings = get_settings()
@@ -301,7 +339,7 @@ def inbound_whatsapp() -> Any:
             )
             created = file_report(conn, new, Actor(role="public"), categories)
         except Refused as exc:
-            return jsonify(error=f"{exc.field}: {exc.message}", code=400, reply=sms_refusal(exc)), 400
+            return jsonify(error=f"{exc.field}: {exc.message}", code=400, field=exc.field, reply=sms_refusal(exc)), 400
     refused = []
     stored = 0
     if not created.duplicate_submission:
@@ -324,17 +362,18 @@ def inbound_whatsapp() -> Any:
     url = f"{request.url_root}lacak/{created.tracking_code}?k={token}"
     outside = created.status == INTAKE_OUTSIDE
     reply = t("sms.reply_outside" if outside else "sms.reply", "id", code=created.tracking_code, url=url)
-    return jsonify(
+    accepted = schemas.WhatsAppAccepted(
         tracking_code=created.tracking_code,
         status=created.status.value,
         category=category,
         placed=lat is not None,
         duplicate=created.duplicate_submission,
         media_stored=stored,
-        media_refused=refused,
+        media_refused=[schemas.RefusedMedia(**r) for r in refused],
         tracking_url=url,
         reply=reply,
-    ), (200 if created.duplicate_submission else 201)
+    )
+    return jsonify(answer(accepted)), (200 if created.duplicate_submission else 201)
 
 
 PLATFORMS = {"facebook": "Facebook", "x": "X", "twitter": "X", "instagram": "Instagram", "tiktok": "TikTok"}
@@ -366,6 +405,22 @@ def _urls(body: Any) -> list[str]:
 
 
 @bp.post("/social")
+@operation(
+    "A social-media post mentioning the city, from a social-listening gateway.",
+    description="Authenticated by X-Pantau-Secret (PANTAU_SOCIAL_SECRET). Placed by lat/long or a kelurahan "
+    "'place'; otherwise kept as luar_wilayah for the operators. The same platform and post_id is one report.",
+    tag="Inbound",
+    headers={SECRET_HEADER: ("PANTAU_SOCIAL_SECRET.", True)},
+    body=schemas.SocialPost,
+    body_types=(JSON, FORM),
+    responses={
+        201: ("Stored.", schemas.PostAccepted),
+        200: ("The same post again.", schemas.PostAccepted),
+        400: "A missing or malformed field.",
+        403: "Missing or wrong secret.",
+        503: "PANTAU_SOCIAL_SECRET is not set, or the database is away.",
+    },
+)
 def inbound_social() -> Any:
     """Store one social-media post mentioning the city as a complaint (channel ``social``); the same post is
     one report."""
@@ -421,14 +476,15 @@ def inbound_social() -> Any:
             )
             created = file_report(conn, new, Actor(role="public"), categories)
         except Refused as exc:
-            return jsonify(error=f"{exc.field}: {exc.message}", code=400), 400
-    return jsonify(
+            return jsonify(error=f"{exc.field}: {exc.message}", code=400, field=exc.field), 400
+    accepted = schemas.PostAccepted(
         tracking_code=created.tracking_code,
         status=created.status.value,
         category=parsed.category,
         placed=lat is not None,
         duplicate=created.duplicate_submission,
-    ), (200 if created.duplicate_submission else 201)
+    )
+    return jsonify(answer(accepted)), (200 if created.duplicate_submission else 201)
 
 
 def _rated_by_sms(sender: str, satisfied: bool, score: int | None) -> Any:
@@ -441,7 +497,7 @@ def _rated_by_sms(sender: str, satisfied: bool, score: int | None) -> Any:
         with get_engine().begin() as conn:
             rated = rate_by_sms(conn, contacts, satisfied, score)
     except RatingError:
-        return jsonify(rated=False, reply=t("sms.nothing_to_rate", "id")), 200
+        return jsonify(answer(schemas.SmsAccepted(rated=False, reply=t("sms.nothing_to_rate", "id")))), 200
     said = rating_said(rated.satisfied, rated.score, "id")
     if rated.satisfied:
         reply = t("sms.rated", "id", said=said, code=rated.tracking_code)
@@ -449,6 +505,7 @@ def _rated_by_sms(sender: str, satisfied: bool, score: int | None) -> Any:
         token = reporter_token(current_app.config["SECRET_KEY"], rated.tracking_code)
         url = f"{request.url_root}lacak/{rated.tracking_code}?k={token}"
         reply = t("sms.rated_dispute", "id", said=said, code=rated.tracking_code, url=url)
-    return jsonify(
+    accepted = schemas.SmsAccepted(
         rated=True, tracking_code=rated.tracking_code, satisfied=rated.satisfied, score=rated.score, reply=reply
     )
+    return jsonify(answer(accepted))

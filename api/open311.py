@@ -27,9 +27,11 @@ from typing import Any
 from flask import Blueprint, Response, request
 from sqlalchemy import Connection
 
+from api import schemas
 from api.errors import printable
 from api.limits import allow_api_key
 from api.open311_format import errors, respond, w3c
+from api.openapi import FORM, operation
 from db.accounts import api_key_client, api_key_name
 from db.complaints import WIB, Actor
 from db.engine import get_engine, read_connection
@@ -53,6 +55,7 @@ from settings import get_settings
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
 FMT = "<any(xml, json):fmt>"
+FORMAT = "Answer format: xml (the spec's required format) or json."
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-23T00:00:00+07:00"  # when this endpoint's behaviour last changed
 DEFAULT_SPAN = timedelta(days=90)
@@ -79,6 +82,12 @@ class BadRequest(Exception):
 
 
 @bp.get(f"/discovery.{FMT}")
+@operation(
+    "Service discovery: specification, URL, formats.",
+    tag="Open311",
+    params={"fmt": FORMAT},
+    responses={200: ("The discovery document.", schemas.Discovery)},
+)
 def discovery(fmt: str) -> Response:
     """Where this API lives, which specification it follows, in which formats."""
     url = request.url_root.rstrip("/") + "/open311/v2/"
@@ -103,6 +112,13 @@ def discovery(fmt: str) -> Response:
 
 
 @bp.get(f"/services.{FMT}")
+@operation(
+    "One service per complaint category; group is the OPD that handles it.",
+    tag="Open311",
+    params={"fmt": FORMAT},
+    query=schemas.Open311Jurisdiction,
+    responses={200: ("The services.", list[schemas.Service]), 404: "Unknown jurisdiction."},
+)
 def service_list(fmt: str) -> Response:
     """One service per category; ``group`` names the OPD(s) that handle it."""
     with read_connection() as conn:
@@ -143,6 +159,12 @@ def _attribute(order: int, q: Question) -> dict[str, Any]:
 
 
 @bp.get(f"/services/<service_code>.{FMT}")
+@operation(
+    "A service definition: the category's extra questions (attributes).",
+    tag="Open311",
+    params={"fmt": FORMAT},
+    responses={200: ("The definition.", schemas.ServiceDefinition), 404: "Unknown service."},
+)
 def service_definition(service_code: str, fmt: str) -> Response:
     """The extra questions of one service."""
     with read_connection() as conn:
@@ -265,6 +287,19 @@ def refusal(exc: Refused) -> str:
 
 
 @bp.post(f"/requests.{FMT}")
+@operation(
+    "File a service request; routed like every complaint (channel api).",
+    tag="Open311",
+    params={"fmt": FORMAT},
+    headers={"Idempotency-Key": ("A retried POST with the same key returns the first request.", False)},
+    body={FORM: schemas.NewServiceRequest},
+    responses={
+        200: ("The new request's id and notice.", list[schemas.ServiceRequestCreated]),
+        400: "A missing or bad parameter.",
+        403: "Missing or wrong api_key.",
+        429: "Too many submissions with this api_key (its own rate, or PANTAU_API_KEY_RATE).",
+    },
+)
 def create_request(fmt: str) -> Response:
     """File a service request; answers its ``service_request_id`` and a ``service_notice``."""
     lang = current_lang()
@@ -464,6 +499,19 @@ def record(row: Any, lang: str, extended: bool, root_url: str) -> dict[str, Any]
 
 
 @bp.get(f"/requests.{FMT}")
+@operation(
+    "Service requests, newest first. Confidential reports are never listed.",
+    description=schemas.RequestsQuery.__doc__,
+    tag="Open311",
+    params={"fmt": FORMAT},
+    query=schemas.RequestsQuery,
+    responses={
+        200: ("The matching requests.", list[schemas.ServiceRequest]),
+        400: "A missing or bad parameter.",
+        403: "Wrong api_key.",
+        404: "Unknown jurisdiction.",
+    },
+)
 def request_list(fmt: str) -> Response:
     """Service requests, newest first: by id, or filtered by service, dates, status and bbox, paged."""
     lang = current_lang()
@@ -483,6 +531,17 @@ def request_list(fmt: str) -> Response:
 
 
 @bp.get(f"/requests/<service_request_id>.{FMT}")
+@operation(
+    "One service request by its id (the tracking code).",
+    tag="Open311",
+    params={"fmt": FORMAT},
+    query=schemas.Open311Extensions,
+    responses={
+        200: ("A list holding the request.", list[schemas.ServiceRequest]),
+        403: "Wrong api_key.",
+        404: "No such request.",
+    },
+)
 def request_detail(service_request_id: str, fmt: str) -> Response:
     """One service request by its id (the tracking code)."""
     lang = current_lang()

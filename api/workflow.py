@@ -14,7 +14,6 @@ storage is full (api/errors.py).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from functools import wraps
 from typing import Any, TypeVar, cast
 
@@ -22,8 +21,9 @@ from flask import Blueprint, jsonify, request
 from sqlalchemy import RowMapping
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from api import schemas
 from api.auth import StaffUser, current_staff
-from api.open311_format import w3c
+from api.openapi import MULTIPART, operation
 from api.permissions import (
     job_statuses,
     may_open,
@@ -33,6 +33,7 @@ from api.permissions import (
     sees_duplicates,
     sees_reporter,
 )
+from api.schemas import answer
 from db.complaints import NotFound
 from db.engine import get_engine
 from db.models import PHOTO_KINDS
@@ -48,17 +49,16 @@ from settings import get_settings
 bp = Blueprint("workflow", __name__, url_prefix="/api/v1")
 BULK_MAX = 500
 F = TypeVar("F", bound=Callable[..., Any])
+# What the staff API's errors mean, for the document.
+BAD = "A malformed request (field names the one at fault)."
+NO_CREDENTIALS = "No credentials."
+FORBIDDEN = "The role, agency or assignment forbids it."
+NOT_FOUND = "No such complaint."
+ILLEGAL = "The status machine refuses the action (the current status is given)."
 
 
 def _error(http_status: int, error: str, /, **extra: Any) -> Any:
-    return jsonify(error=error, code=http_status, **extra), http_status
-
-
-def _json(value: Any) -> Any:
-    """A value for the staff API: datetimes as W3C in WIB (+07:00), as the document promises."""
-    if isinstance(value, datetime):
-        return w3c(value)
-    return value
+    return jsonify(answer(schemas.Error(error=error, code=http_status, **extra))), http_status
 
 
 def _colour(status: str | None) -> str | None:
@@ -69,21 +69,25 @@ def max_photo_bytes() -> int:
     return int(get_settings().max_photo_mb * 1024 * 1024)
 
 
-def photo_json(row: Any) -> dict[str, Any]:
-    distance = row["distance_m"]
-    return {
-        "id": row["id"],
-        "kind": row["kind"],
-        "url": f"/photos/{row['id']}",
-        "thumb_url": f"/photos/{row['id']}/thumb",
-        "uploader_role": row.get("uploader_role"),
-        "created_at": _json(row.get("created_at")),
-        "distance_m": None if distance is None else round(float(distance)),
-    }
+def _metres(distance: Any) -> int | None:
+    return None if distance is None else round(float(distance))
+
+
+def evidence_photo(row: Any) -> schemas.EvidencePhoto:
+    return schemas.EvidencePhoto(
+        id=row["id"],
+        kind=row["kind"],
+        url=f"/photos/{row['id']}",
+        thumb_url=f"/photos/{row['id']}/thumb",
+        uploader_role=row.get("uploader_role"),
+        created_at=row.get("created_at"),
+        distance_m=_metres(row["distance_m"]),
+    )
 
 
 def _complaint_fields(row: RowMapping, lang: str) -> dict[str, Any]:
-    """What every staff view of a complaint names: the job list's entries and the detail."""
+    """What every staff view of a complaint names (``schemas.ComplaintFields``): the job list's entries and the
+    detail."""
     return {
         "id": row["tracking_code"],
         "status": row["status"],
@@ -98,24 +102,24 @@ def _complaint_fields(row: RowMapping, lang: str) -> dict[str, Any]:
         "opd": row["opd_code"],
         "lat": row["lat"],
         "lon": row["lon"],
-        "created_at": _json(row["created_at"]),
-        "due_at": _json(row["due_at"]),
+        "created_at": row["created_at"],
+        "due_at": row["due_at"],
         "overdue": bool(row["overdue"]),
     }
 
 
-def job_json(row: RowMapping, lang: str) -> dict[str, Any]:
+def job(row: RowMapping, lang: str) -> schemas.Job:
     code = row["tracking_code"]
-    return {
+    return schemas.Job(
         **_complaint_fields(row, lang),
-        "distance_m": None if row["distance_m"] is None else round(float(row["distance_m"])),
-        "links": {
-            "self": f"/api/v1/complaints/{code}",
-            "transition": f"/api/v1/complaints/{code}/transition",
-            "notes": f"/api/v1/complaints/{code}/notes",
-            "photos": f"/api/v1/complaints/{code}/photos",
-        },
-    }
+        distance_m=_metres(row["distance_m"]),
+        links=schemas.JobLinks(
+            self=f"/api/v1/complaints/{code}",
+            transition=f"/api/v1/complaints/{code}/transition",
+            notes=f"/api/v1/complaints/{code}/notes",
+            photos=f"/api/v1/complaints/{code}/photos",
+        ),
+    )
 
 
 def _degrees_arg(name: str, bound: float) -> float | None:
@@ -151,6 +155,13 @@ def _staff_page(page: str) -> Callable[[F], F]:
 
 
 @bp.get("/jobs")
+@operation(
+    "Open jobs: a field supervisor's own; an agency's (or, for operators, every agency's) work in progress.",
+    tag="Staff",
+    bearer=True,
+    query=schemas.JobsQuery,
+    responses={200: ("Jobs.", schemas.JobList), 400: BAD, 401: NO_CREDENTIALS, 403: FORBIDDEN},
+)
 @_staff_page("jobs")
 def list_jobs() -> Any:
     """Open jobs: a field supervisor's own; an agency's or (operators) every agency's work in progress."""
@@ -174,7 +185,7 @@ def list_jobs() -> Any:
             nearest=request.args.get("order", "nearest") != "oldest",
             limit=limit,
         )
-    return jsonify(jobs=[job_json(r, lang) for r in rows])
+    return jsonify(answer(schemas.JobList(jobs=[job(r, lang) for r in rows])))
 
 
 def _user() -> StaffUser:
@@ -184,6 +195,18 @@ def _user() -> StaffUser:
 
 
 @bp.get("/complaints/<code>")
+@operation(
+    "One complaint for staff: details, history, photos, possible duplicates (reporter only where allowed).",
+    tag="Staff",
+    bearer=True,
+    responses={
+        200: ("The complaint.", schemas.ComplaintDetail),
+        400: BAD,
+        401: NO_CREDENTIALS,
+        403: FORBIDDEN,
+        404: NOT_FOUND,
+    },
+)
 @_staff_page("complaint")
 def complaint_detail(code: str) -> Any:
     """One complaint for staff: details, history, photos and possible duplicates."""
@@ -199,41 +222,57 @@ def complaint_detail(code: str) -> Any:
         history = staff_events(conn, row["id"])
         photos = evidence(conn, row["id"])
         nearby = nearby_duplicates(conn, scope_of(user), row["id"]) if sees_duplicates(user) else []
-    body: dict[str, Any] = {
+    body = schemas.ComplaintDetail(
         **_complaint_fields(row, lang),
-        "channel": row["channel"],
-        "kota": row["kota_code"],
-        "assignee": row["assignee"],
-        "merged_into": row["merged_into"],
-        "confidential": row["confidential"],
-        "anonymous": row["anonymous"],
-        "completed_at": _json(row["completed_at"]),
-        "events": [
-            {
-                "kind": e["kind"],
-                "at": _json(e["at"]),
-                "actor_role": e["actor_role"],
-                "actor": e["actor"],
-                "from_status": e["from_status"],
-                "to_status": e["to_status"],
-                "note": e["note"],
-                "note_public": e["note_public"],
-                "data": e["data"],
-            }
+        channel=row["channel"],
+        kota=row["kota_code"],
+        assignee=row["assignee"],
+        merged_into=row["merged_into"],
+        confidential=row["confidential"],
+        anonymous=row["anonymous"],
+        completed_at=row["completed_at"],
+        events=[
+            schemas.Event(
+                kind=e["kind"],
+                at=e["at"],
+                actor_role=e["actor_role"],
+                actor=e["actor"],
+                from_status=e["from_status"],
+                to_status=e["to_status"],
+                note=e["note"],
+                note_public=e["note_public"],
+                data=e["data"],
+            )
             for e in history
         ],
-        "photos": [photo_json(p) for p in photos],
-        "possible_duplicates": [
-            {"id": d["tracking_code"], "status": d["status"], "distance_m": round(float(d["distance_m"]))}
+        photos=[evidence_photo(p) for p in photos],
+        possible_duplicates=[
+            schemas.PossibleDuplicate(
+                id=d["tracking_code"], status=d["status"], distance_m=round(float(d["distance_m"]))
+            )
             for d in nearby
         ],
-    }
+    )
     if sees_reporter(user, row):
-        body["reporter"] = {"name": row["reporter_name"], "contact": row["reporter_contact"]}
-    return jsonify(body)
+        body.reporter = schemas.Reporter(name=row["reporter_name"], contact=row["reporter_contact"])
+    return jsonify(answer(body))
 
 
 @bp.post("/complaints/<code>/transition")
+@operation(
+    "Apply one action: verify, forward, assign, start, complete, confirm, reject, duplicate, reopen or recategorise.",
+    tag="Staff",
+    bearer=True,
+    body=schemas.Action,
+    responses={
+        200: ("The complaint after the action.", schemas.ActionResult),
+        400: BAD,
+        401: NO_CREDENTIALS,
+        403: FORBIDDEN,
+        404: NOT_FOUND,
+        409: ILLEGAL,
+    },
+)
 def complaint_transition(code: str) -> Any:
     """Take one action (``services.actions.act``): verify, forward, assign, start, complete, recategorise, reject,
     duplicate or reopen."""
@@ -268,7 +307,7 @@ def _outcome_response(outcome: Outcome) -> Any:
         return _error(409, outcome.error or "refused", status=outcome.status, colour=_colour(outcome.status))
     with get_engine().connect() as conn:
         row = detail(conn, outcome.ref)
-    return jsonify(
+    result = schemas.ActionResult(
         id=row["tracking_code"],
         status=row["status"],
         colour=_colour(row["status"]),
@@ -277,9 +316,24 @@ def _outcome_response(outcome: Outcome) -> Any:
         assignee=row["assignee"],
         category=row["category_code"],
     )
+    return jsonify(answer(result))
 
 
 @bp.post("/complaints/<code>/notes")
+@operation(
+    "Add a note to the history: internal (the default) or, with public true, a reply to the reporter "
+    "(shown on /lacak, in Open311's status_notes, and sent as a message).",
+    tag="Staff",
+    bearer=True,
+    body=schemas.Note,
+    responses={
+        201: ("The note was added.", schemas.NoteAdded),
+        400: BAD,
+        401: NO_CREDENTIALS,
+        403: FORBIDDEN,
+        404: NOT_FOUND,
+    },
+)
 def complaint_note(code: str) -> Any:
     """Add a note to the history (``services.notes.add_note``): internal unless ``"public": true``, a reply
     the reporter reads on /lacak and is sent."""
@@ -295,10 +349,23 @@ def complaint_note(code: str) -> Any:
         return _refusal(exc)
     if not outcome.ok:
         return _outcome_response(outcome)
-    return jsonify(id=outcome.ref, status=outcome.status, public=body.get("public") is True), 201
+    added = schemas.NoteAdded(id=outcome.ref, status=outcome.status, public=body.get("public") is True)
+    return jsonify(answer(added)), 201
 
 
 @bp.post("/complaints/bulk")
+@operation(
+    f"One action on many complaints (ids: tracking codes, at most {BULK_MAX}) in one transaction.",
+    tag="Staff",
+    bearer=True,
+    body=schemas.BulkAction,
+    responses={
+        200: ("What happened to each complaint.", schemas.BulkResult),
+        400: BAD,
+        401: NO_CREDENTIALS,
+        403: FORBIDDEN,
+    },
+)
 def complaints_bulk() -> Any:
     """One action on many complaints (``ids``: tracking codes) in one transaction; failures are listed."""
     user = current_staff()
@@ -318,17 +385,37 @@ def complaints_bulk() -> Any:
         outcomes = act_many(user, ids, body.get("action"), body)
     except Refused as exc:
         return _refusal(exc)
-    return jsonify(
+    result = schemas.BulkResult(
         done=sum(o.ok for o in outcomes),
         failed=sum(not o.ok for o in outcomes),
         results=[
-            {"id": o.ref, "ok": o.ok, "status": o.status, **({"error": o.error, "reason": o.kind} if o.error else {})}
+            schemas.BulkItem(
+                id=o.ref, ok=o.ok, status=o.status, **({"error": o.error, "reason": o.kind} if o.error else {})
+            )
             for o in outcomes
         ],
     )
+    return jsonify(answer(result))
 
 
 @bp.post("/complaints/<code>/photos")
+@operation(
+    "Add a photo: multipart, the image in 'file', kind=completion (default) or report.",
+    tag="Staff",
+    bearer=True,
+    body={MULTIPART: schemas.PhotoUpload},
+    responses={
+        201: ("Stored.", schemas.PhotoStored),
+        200: ("The same photo was stored already.", schemas.PhotoStored),
+        400: BAD,
+        401: NO_CREDENTIALS,
+        403: FORBIDDEN,
+        404: NOT_FOUND,
+        413: "The upload is too large.",
+        415: "Not a JPEG, PNG, WebP or HEIC image.",
+        507: "The photo store is full or cannot be written; nothing was stored (try again later).",
+    },
+)
 def complaint_photos(code: str) -> Any:
     """Add a photo (multipart: the image in ``file``, ``kind=completion|report``)."""
     user = current_staff()
@@ -354,17 +441,17 @@ def complaint_photos(code: str) -> Any:
             stored = save_photo(conn, get_store(), row["id"], data, kind, user.actor, max_photo_bytes())
         except PhotoError as exc:
             return _photo_error(exc, lang)
-    body = {
-        "id": stored.id,
-        "kind": stored.kind,
-        "url": f"/photos/{stored.id}",
-        "thumb_url": f"/photos/{stored.id}/thumb",
-        "width": stored.width,
-        "height": stored.height,
-        "distance_m": None if stored.distance_m is None else round(stored.distance_m),
-        "duplicate": stored.duplicate,
-    }
-    return jsonify(photo=body), (200 if stored.duplicate else 201)
+    photo = schemas.StoredPhoto(
+        id=stored.id,
+        kind=stored.kind,
+        url=f"/photos/{stored.id}",
+        thumb_url=f"/photos/{stored.id}/thumb",
+        width=stored.width,
+        height=stored.height,
+        distance_m=_metres(stored.distance_m),
+        duplicate=stored.duplicate,
+    )
+    return jsonify(answer(schemas.PhotoStored(photo=photo))), (200 if stored.duplicate else 201)
 
 
 def _photo_error(exc: PhotoError, lang: str) -> Any:

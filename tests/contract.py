@@ -3,18 +3,18 @@
 ``tests/conftest.py`` makes the app's test client a ``ContractClient``: each
 response to a ``/api/v1/`` request must have a status the document lists for
 that path and method, and a JSON body must match the documented schema
-(the subset of OpenAPI 3.0 the document uses: ``$ref``, ``type``,
-``nullable``, ``enum``, ``properties``, ``required``, ``items``,
-``additionalProperties``, ``oneOf``/``anyOf``/``allOf``; a ``date-time`` must
-carry the WIB offset ``+07:00`` as the document promises). A mismatch fails
-the test that made the request.
+(the subset of OpenAPI 3.1's JSON Schema that pydantic writes: ``$ref``,
+``type`` (``null`` included), ``enum``, ``const``, ``properties``, ``required``,
+``items``, ``additionalProperties``, ``oneOf``/``anyOf``/``allOf``, ``minimum``/``maximum``;
+a ``date-time`` must carry the WIB offset ``+07:00`` as the document promises).
+A field the document does not name fails too. A mismatch fails the test that made the request.
+The document is the one the app serves (``api/openapi.py`` builds it from the routes and ``api/schemas.py``).
 """
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
-from functools import cache
 from typing import Any
 
 from flask.testing import FlaskClient
@@ -28,6 +28,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "integer": (int,),
     "number": (int, float),
     "boolean": (bool,),
+    "null": (type(None),),
 }
 
 
@@ -35,11 +36,17 @@ class ContractError(AssertionError):
     pass
 
 
-@cache
-def _document() -> dict[str, Any]:
-    from api.openapi import document
+_DOCUMENT: dict[str, Any] = {}
 
-    return document("http://localhost")
+
+def use_document(document: dict[str, Any]) -> None:
+    """Check answers against ``document`` (the app's, set by ``ContractClient`` on its first request)."""
+    _DOCUMENT.clear()
+    _DOCUMENT.update(document)
+
+
+def _document() -> dict[str, Any]:
+    return _DOCUMENT
 
 
 def _operation(path: str, method: str) -> tuple[str, dict[str, Any]] | None:
@@ -61,10 +68,8 @@ def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
 def validate(value: Any, schema: dict[str, Any], where: str = "$") -> None:
     """Raise ContractError naming the first place ``value`` does not match ``schema``."""
     schema = _resolve(schema)
-    if value is None:
-        if schema.get("nullable") or not schema:
-            return
-        raise ContractError(f"{where}: null, not nullable in the document")
+    if value is None and not schema:
+        return
     for part in schema.get("allOf", []):
         validate(value, part, where)
     for key in ("oneOf", "anyOf"):
@@ -83,8 +88,17 @@ def validate(value: Any, schema: dict[str, Any], where: str = "$") -> None:
             raise ContractError(f"{where}: {value!r} is a boolean, the document says {kind}")
         if not isinstance(value, _TYPES[kind]):
             raise ContractError(f"{where}: {value!r} is not {kind}")
+    elif value is None and not any(k in schema for k in ("oneOf", "anyOf")):
+        raise ContractError(f"{where}: null, the document does not allow it")
     if "enum" in schema and value not in schema["enum"]:
         raise ContractError(f"{where}: {value!r} not one of {schema['enum']}")
+    if "const" in schema and value != schema["const"]:
+        raise ContractError(f"{where}: {value!r} is not {schema['const']!r}")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if "minimum" in schema and value < schema["minimum"]:
+            raise ContractError(f"{where}: {value!r} is under the minimum {schema['minimum']}")
+        if "maximum" in schema and value > schema["maximum"]:
+            raise ContractError(f"{where}: {value!r} is over the maximum {schema['maximum']}")
     if isinstance(value, str) and schema.get("format") == "date-time":
         try:
             moment = datetime.fromisoformat(value)
@@ -139,6 +153,10 @@ class ContractClient(FlaskClient):
     def open(self, *args: Any, **kwargs: Any) -> TestResponse:  # type: ignore[override]
         response = super().open(*args, **kwargs)
         request = response.request
+        if not _DOCUMENT:
+            from api.openapi import document
+
+            use_document(document(self.application, "http://localhost"))
         if request.path.startswith(PREFIX) and not kwargs.get("follow_redirects"):
             check(request.method, request.path, response)
         return response

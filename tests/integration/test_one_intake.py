@@ -99,6 +99,8 @@ def test_sms_refuses_with_a_reply_for_the_sender(client: Any, engine: Engine, ca
     assert response.status_code == 400, response.data
     body = response.get_json()
     assert body["code"] == 400 and CASES[case][1].replace("menutup_jalan] ", "menutup_jalan ") in body["error"]
+    # Like every JSON door's refusal, it names the field at fault.
+    assert body["field"] and body["error"].startswith(f"{body['field']}: ")
     # The reply tells the sender, in Indonesian, what is wrong (and how to answer a question).
     assert body["reply"].startswith("Laporan belum diterima.") and CASES[case][2] in body["reply"]
     if case == "no_answer":
