@@ -152,7 +152,14 @@ PATHS: dict[str, dict[str, Any]] = {
                 ),
                 _query("bbox", "Extension: min_long,min_lat,max_long,max_lat (EPSG:4326)."),
                 EXTENSIONS,
-                _query("api_key", "Optional; lets a client see confidential requests it filed itself, by id."),
+                _query(
+                    "external_id",
+                    "Extension: the requests this api_key sent with this attribute[external_id] (needs api_key).",
+                ),
+                _query(
+                    "api_key",
+                    "Optional; lets a client see confidential requests it filed itself, by id or external_id.",
+                ),
             ],
             "responses": {"200": _open311("ServiceRequest", "The matching requests."), **_errors(400, 403, 404)},
         },
@@ -664,7 +671,9 @@ SCHEMAS: dict[str, Any] = {
         },
         "additionalProperties": {
             "type": "string",
-            "description": "attribute[CODE] answers to the service's questions.",
+            "description": "attribute[CODE] answers to the service's questions; attribute[external_id] is the "
+            "client's own id for the report: the same id from the same api_key again answers the same "
+            "service_request_id (another Pantau's door sends its tracking code).",
         },
     },
     "ServiceRequestCreated": {
@@ -704,6 +713,10 @@ SCHEMAS: dict[str, Any] = {
                     "kode_kota": _NULLABLE_STRING,
                     "kota": _NULLABLE_STRING,
                     "completion_photo_urls": {"type": "array", "items": {"type": "string", "format": "uri"}},
+                    "external_id": {
+                        **_NULLABLE_STRING,
+                        "description": "The sender's own id for the report (attribute[external_id]), if any.",
+                    },
                 },
             },
         },
