@@ -119,6 +119,7 @@ PAGE_ROLES: dict[str, tuple[str, ...]] = {
     # The leaders' dashboard and its exports.
     "leaders": ("leader", "operator", "opd"),
     "outbox": (),  # undelivered messages to reporters: admins only
+    "doors": (),  # doors to other jurisdictions' systems (/pintu): admins only
 }
 
 

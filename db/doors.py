@@ -21,7 +21,6 @@ from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import Connection, RowMapping, text
 
 MAX_ATTEMPTS = 5  # automatic tries of one handover; an operator's "resend" starts again
-RETRY_S = 30.0  # before the first automatic retry; doubles with each attempt
 MAX_BACKOFF_S = 3600.0
 LEASE_S = 60.0  # a claimed handover is left to its worker this long (longer than a request may take)
 
@@ -49,9 +48,10 @@ def decrypt_key(secret: str, stored: str) -> str:
         ) from None
 
 
-def backoff(attempt: int) -> float:
-    """Seconds before the next automatic try after ``attempt`` failed."""
-    return float(min(MAX_BACKOFF_S, RETRY_S * 2 ** max(0, attempt - 1)))
+def backoff(attempt: int, first_s: float) -> float:
+    """Seconds before the next automatic try after ``attempt`` failed: ``first_s`` (PANTAU_NOTIFY_RETRY_S, as
+    for messages), doubling, at most an hour."""
+    return float(min(MAX_BACKOFF_S, first_s * 2 ** max(0, attempt - 1)))
 
 
 # --- doors ------------------------------------------------------------------------------------------

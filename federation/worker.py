@@ -153,9 +153,8 @@ class DoorWorker:
             else:
                 assert problem is not None
                 last = problem.permanent or attempt >= db_doors.MAX_ATTEMPTS
-                db_doors.record_failure(
-                    conn, complaint_id, problem.message, None if last else db_doors.backoff(attempt)
-                )
+                retry = None if last else db_doors.backoff(attempt, self.settings.notify_retry_s)
+                db_doors.record_failure(conn, complaint_id, problem.message, retry)
                 if state.status == Status.DITERUSKAN.value:
                     act_as_system(conn, complaint_id, "handover_failed", reason=problem.message)
                 outcome = "failed"
