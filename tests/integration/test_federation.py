@@ -81,6 +81,8 @@ class Instance:
             "PANTAU_DOOR_POLL_S": str(POLL_S),
             # The door's automatic retry waits long here: the operator's resend is what the test checks.
             "PANTAU_NOTIFY_RETRY_S": "600",
+            # Loading a city's boundaries on a busy test machine may take longer than a request may.
+            "PANTAU_STATEMENT_TIMEOUT_MS": "300000",
         }
 
     def flask(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
