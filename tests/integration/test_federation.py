@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -153,6 +154,7 @@ class Instance:
             self.stop(what)
         for log in self.logs:
             log.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     def token(self) -> dict[str, str]:
         answer = requests.post(
