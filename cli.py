@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -268,6 +269,66 @@ def api_key_revoke_command(name: str) -> None:
     click.echo(f"revoked the API key {name}")
 
 
+door = AppGroup("door", help="Doors to other jurisdictions' own systems (Open311), for forwarded reports.")
+
+
+@door.command("set")
+@click.argument("code")
+@click.option("--open311", "url", required=True, metavar="URL", help="The Open311 GeoReport v2 base URL.")
+@click.option("--api-key", required=True, help="The key that system gave Pantau (stored encrypted).")
+@click.option("--jurisdiction-id", default=None, help="Its jurisdiction_id, when it serves several.")
+@click.option(
+    "--map", "mapping", multiple=True, metavar="CATEGORY=CODE", help="Pantau's category and its service code there."
+)
+def door_set_command(code: str, url: str, api_key: str, jurisdiction_id: str | None, mapping: tuple[str, ...]) -> None:
+    """Create or replace the door of jurisdiction CODE (a Kemendagri code, e.g. 3674)."""
+    from flask import current_app
+
+    from services.doors import DoorInputError, parse_map, set_door
+
+    try:
+        stored = set_door(
+            code,
+            protocol="open311",
+            base_url=url,
+            api_key=api_key,
+            remote_jurisdiction=jurisdiction_id,
+            service_map=parse_map(mapping),
+            secret=current_app.config["SECRET_KEY"],
+            actor=CLI,
+        )
+    except DoorInputError as exc:
+        raise click.ClickException(str(exc)) from exc
+    mapped = ", ".join(f"{k}={v}" for k, v in sorted(stored["service_map"].items())) or "no categories mapped"
+    click.echo(f"door to {stored['jurisdiction_name']} ({stored['jurisdiction_code']}): open311 {url}; {mapped}")
+
+
+@door.command("list")
+def door_list_command() -> None:
+    """Every door, its categories and handovers (never its key)."""
+    from services.doors import list_doors
+
+    for row in list_doors():
+        mapped = ", ".join(f"{k}={v}" for k, v in sorted(row["service_map"].items())) or "-"
+        click.echo(
+            f"{row['jurisdiction_code']}  {row['jurisdiction_name']}  {row['protocol']} {row['base_url']}  "
+            f"map: {mapped}  open: {row['open_handovers']}  failed: {row['failed_handovers']}"
+        )
+
+
+@door.command("remove")
+@click.argument("code")
+def door_remove_command(code: str) -> None:
+    """Remove the door of CODE: forwards there become manual handovers again."""
+    from services.doors import DoorInputError, remove_door
+
+    try:
+        remove_door(code, CLI)
+    except DoorInputError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"removed the door of {code}")
+
+
 @click.command("audit")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1), help="How many events.")
 @click.option("--action", type=click.Choice(ACTIONS), help="Only this action.")
@@ -302,7 +363,8 @@ def audit_command(limit: int, action: str | None, username: str | None) -> None:
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 32), help="Messages sent at once.")
 @click.option("--poll-ms", default=1000, show_default=True, type=click.IntRange(10), help="Idle look-up interval.")
 def notify_command(once: bool, if_enabled: bool, threads: int, poll_ms: int) -> None:
-    """Deliver the messages to reporters (SMS, WhatsApp, e-mail) from the outbox until stopped.
+    """Deliver the messages to reporters (SMS, WhatsApp, e-mail) from the outbox until stopped, and send the
+    reports forwarded through doors to other jurisdictions' systems, fetching their status back.
 
     Several may run at once, on one machine or more. SIGTERM or Ctrl-C stops
     after the messages in hand; one left unrecorded is sent again (same
@@ -313,6 +375,8 @@ def notify_command(once: bool, if_enabled: bool, threads: int, poll_ms: int) -> 
     from flask import current_app
 
     from api.request_log import StderrHandler
+    from federation.worker import DoorWorker
+    from federation.worker import logger as door_logger
     from notify.senders import SmtpUrlError
     from notify.worker import crew, logger, side_by_side
 
@@ -320,20 +384,29 @@ def notify_command(once: bool, if_enabled: bool, threads: int, poll_ms: int) -> 
     if if_enabled and not settings.notify_worker:
         click.echo("notify: PANTAU_NOTIFY_WORKER=0, not started")
         return
-    logger.handlers = [StderrHandler()]
-    logger.setLevel(logging.INFO)
-    logger.propagate = False
+    for log in (logger, door_logger):
+        log.handlers = [StderrHandler()]
+        log.setLevel(logging.INFO)
+        log.propagate = False
     try:
         workers = crew(get_engine(), settings, current_app.config["SECRET_KEY"], threads)
     except SmtpUrlError as exc:
         raise click.ClickException(str(exc)) from exc
+    doors = DoorWorker(get_engine(), settings, current_app.config["SECRET_KEY"], workers[0].stop)
     if once:
-        click.echo(f"delivered {sum(side_by_side(workers, 'drain'))} messages")
+        sent = 0
+        while doors.send_one():
+            sent += 1
+        doors.poll(force=True)
+        click.echo(f"delivered {sum(side_by_side(workers, 'drain'))} messages; {sent} handovers tried")
         return
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: workers[0].stop.set())
+    door_thread = threading.Thread(target=doors.run, kwargs={"idle_s": poll_ms / 1000}, name="doors", daemon=True)
+    door_thread.start()
     logger.info("notify worker ready", extra={"fields": {"event": "notify_ready", "threads": threads}})
     side_by_side(workers, "run", poll_s=poll_ms / 1000)
+    door_thread.join(30)
 
 
 @click.command("chase")
@@ -395,6 +468,7 @@ COMMANDS = [
     reroute_command,
     users,
     api_key,
+    door,
     audit_command,
     notify_command,
     chase_command,

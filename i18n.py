@@ -139,6 +139,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "status.terverifikasi": {"id": "Terverifikasi", "en": "Verified"},
     "status.luar_wilayah": {"id": "Luar wilayah", "en": "Outside boundaries"},
     "status.diteruskan": {"id": "Diteruskan", "en": "Forwarded"},
+    "status.gagal_diteruskan": {"id": "Gagal diteruskan", "en": "Handover failed"},
     "status.ditugaskan": {"id": "Ditugaskan", "en": "Assigned"},
     "status.dikerjakan": {"id": "Dikerjakan", "en": "In progress"},
     "status.perlu_konfirmasi": {"id": "Menunggu konfirmasi", "en": "Awaiting confirmation"},
@@ -641,6 +642,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Sudah di instansi yang berwenang, sedang ditangani.",
         "en": "With the responsible office, being handled.",
     },
+    "lacak.meaning.gagal_diteruskan": {
+        "id": "Sedang diteruskan ke instansi yang berwenang; operator menanganinya.",
+        "en": "Being passed to the responsible office; the operators are handling it.",
+    },
     "lacak.meaning.ditugaskan": {
         "id": "Petugas lapangan sudah ditugaskan, sedang ditangani.",
         "en": "A field team has been assigned, being handled.",
@@ -838,6 +843,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "action.dispute": {"id": "Keberatan pelapor", "en": "Reporter's dispute"},
     "action.reroute_out": {"id": "Dipindah ke wilayah lain", "en": "Moved to another area"},
     "action.reroute_in": {"id": "Dipindah ke wilayah ini", "en": "Moved into this area"},
+    "action.resend": {"id": "Kirim ulang ke sistem tujuan", "en": "Send again to the other system"},
     "action.to_opd": {"id": "Ke OPD", "en": "To agency"},
     "action.to_kota": {
         "id": "Atau ke daerah lain (kota/kabupaten/provinsi mana pun di Indonesia)",
@@ -1118,6 +1124,46 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "event.commented": {"id": "Catatan", "en": "Note"},
     "event.disputed": {"id": "Pelapor menyanggah penyelesaian", "en": "The reporter disputed the result"},
+    "event.remote_sent": {
+        "id": "Diterima oleh sistem {to}: nomor {remote_id}",
+        "en": "Received by the {to} system: number {remote_id}",
+    },
+    "event.remote_status": {"id": "Kabar dari sistem {to}", "en": "News from the {to} system"},
+    "event.remote_closed": {"id": "Diselesaikan oleh {to}", "en": "Finished by {to}"},
+    "event.remote_photo": {"id": "Foto dari {to}", "en": "Photo from {to}"},
+    "event.handover_failed": {"id": "Gagal dikirim ke sistem tujuan", "en": "Could not be sent to the other system"},
+    # Doors to other jurisdictions' systems (doors.*): the admin page /pintu
+    "doors.title": {"id": "Pintu ke sistem daerah lain", "en": "Doors to other jurisdictions' systems"},
+    "doors.intro": {
+        "id": "Laporan yang diteruskan ke daerah dengan pintu dikirim lewat Open311 dan statusnya diambil kembali.",
+        "en": "Reports forwarded to a jurisdiction with a door are sent over Open311 and their status fetched back.",
+    },
+    "doors.none": {"id": "Belum ada pintu.", "en": "No door yet."},
+    "doors.code": {"id": "Kode wilayah", "en": "Jurisdiction code"},
+    "doors.jurisdiction": {"id": "Wilayah", "en": "Jurisdiction"},
+    "doors.url": {"id": "Alamat Open311", "en": "Open311 URL"},
+    "doors.api_key": {"id": "Kunci API (disimpan terenkripsi)", "en": "API key (stored encrypted)"},
+    "doors.jurisdiction_id": {"id": "jurisdiction_id (opsional)", "en": "jurisdiction_id (optional)"},
+    "doors.map": {
+        "id": "Pemetaan kategori, satu per baris: kategori=kode_layanan",
+        "en": "Category mapping, one per line: category=service_code",
+    },
+    "doors.open": {"id": "Terbuka", "en": "Open"},
+    "doors.failed": {"id": "Gagal", "en": "Failed"},
+    "doors.save": {"id": "Simpan pintu", "en": "Save door"},
+    "doors.saved": {"id": "Pintu ke {name} disimpan.", "en": "Door to {name} saved."},
+    "complaint.handover_failed": {
+        "id": "Gagal dikirim ke {to} (percobaan {attempts}): {error}",
+        "en": "Could not be sent to {to} (attempt {attempts}): {error}",
+    },
+    "complaint.handover_sent": {
+        "id": "Dikirim ke sistem {to}, nomor di sana {remote_id}.",
+        "en": "Sent to the {to} system, its number there {remote_id}.",
+    },
+    "complaint.handover_queued": {
+        "id": "Menunggu dikirim ke sistem {to}.",
+        "en": "Waiting to be sent to the {to} system.",
+    },
     # Production hardening: the database away or busy (error.*)
     "error.database_busy": {
         "id": "Basis data sedang sibuk. Coba lagi sebentar lagi.",

@@ -168,6 +168,12 @@ class Settings(BaseSettings):
     notify_timeout_s: float = Field(
         10, description="Longest wait for a gateway or SMTP server to answer one message, in seconds."
     )
+    door_poll_s: float = Field(
+        60,
+        gt=0,
+        description="How often the door worker asks other jurisdictions' systems for the status of the reports"
+        " forwarded to them, in seconds.",
+    )
 
     @property
     def base_url(self) -> str:

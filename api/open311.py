@@ -15,6 +15,10 @@
 Pantau's extensions: ``page`` / ``page_size`` and ``bbox`` on GET requests,
 ``extensions=true`` for extended attributes, ``anonymous`` / ``confidential``
 on POST, and an ``Idempotency-Key`` header so a retried POST is stored once.
+A client's own id for a report, ``attribute[external_id]`` on POST (another
+Pantau sends its tracking code), makes the POST idempotent per API key (the
+same id again answers the same ``service_request_id``) and can be looked up
+with ``external_id=…&api_key=…`` on GET requests.
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ from db.open311 import (
 )
 from db.places import kelurahan_by_name
 from db.status import COLOUR, OPEN_STATUSES, Status
+from federation.doors import EXTERNAL_ID
 from i18n import LANGS, current_lang, t
 from services.intake import NewReport, Refused, file_report, new_report
 from settings import get_settings
@@ -257,6 +262,11 @@ def _new_request(conn: Connection, key_name: str) -> NewReport:
         value = media_url if name == "media_url" else _short(name)
         if value:
             attributes[name] = value
+    external = _answers().get(EXTERNAL_ID)
+    if external is not None:
+        if not isinstance(external, str) or not external or len(external) > MAX_FIELD:
+            raise BadRequest(f"attribute[{EXTERNAL_ID}] must be one id of at most {MAX_FIELD} characters")
+        attributes[EXTERNAL_ID] = external
     person = " ".join(p for p in (_given("first_name"), _given("last_name")) if p)
     contact = ", ".join(p for p in (_given("email"), _given("phone")) if p)
     description = (request.values.get("description") or "").strip() or names[service_code]
@@ -273,7 +283,7 @@ def _new_request(conn: Connection, key_name: str) -> NewReport:
         confidential=_flag("confidential"),
         source=key_name,
         idempotency_key=(request.headers.get("Idempotency-Key") or "").strip()[:MAX_FIELD] or None,
-        answers=_answers(),
+        answers={k: v for k, v in _answers().items() if k != EXTERNAL_ID},
         attributes=attributes,
     )
 
@@ -391,6 +401,11 @@ def _bbox() -> tuple[float, float, float, float] | None:
 def _request_filter(conn: Connection, viewer: str | None) -> RequestFilter:
     kota = _jurisdiction(conn, status=404)
     codes = _list("service_request_id")
+    external = (request.args.get(EXTERNAL_ID) or "").strip()
+    if external and codes is None:
+        if viewer is None:
+            raise BadRequest(f"{EXTERNAL_ID} is looked up only with the api_key that sent it")
+        return RequestFilter(external_id=external[:MAX_FIELD], viewer=viewer, page_size=MAX_PAGE_SIZE)
     if codes is not None:
         # The spec: a list of ids overrides every other argument.
         return RequestFilter(codes=codes, viewer=viewer, page_size=MAX_PAGE_SIZE)
@@ -449,7 +464,7 @@ def _status_notes(row: Any, lang: str) -> str:
     label = t(f"status.{row['status']}", lang)
     if row["status"] == Status.DUPLIKAT.value and row["merged_into"]:
         return t("open311.duplicate_of", lang, status=label, code=row["merged_into"])
-    if row["status"] in (Status.DITOLAK.value, Status.DUPLIKAT.value) and row["status_note"]:
+    if row["status"] in (Status.DITOLAK.value, Status.DUPLIKAT.value, Status.SELESAI.value) and row["status_note"]:
         return f"{label}: {row['status_note']}"
     return label
 
@@ -494,6 +509,7 @@ def record(row: Any, lang: str, extended: bool, root_url: str) -> dict[str, Any]
             "kode_kota": row["kode_kota"],
             "kota": row["kota"],
             "completion_photo_urls": [photo.format(i) for i in row["completion_photo_ids"]],
+            EXTERNAL_ID: row["external_id"],
         }
     return out
 

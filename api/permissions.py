@@ -44,7 +44,19 @@ from db.workflow import AGENCY_JOB_STATUSES, FIELD_JOB_STATUSES
 
 Row = Mapping[Any, Any]  # a complaint or account row (SQLAlchemy RowMapping or dict)
 LIVE_ROOM_ACTIONS = frozenset(
-    {"verify", "forward", "assign", "start", "complete", "confirm", "recategorise", "reject", "duplicate", "reopen"}
+    {
+        "verify",
+        "forward",
+        "assign",
+        "start",
+        "complete",
+        "confirm",
+        "recategorise",
+        "reject",
+        "duplicate",
+        "reopen",
+        "resend",
+    }
 )
 
 # The actions each role may take (on the complaints it reaches, from the statuses the machine allows).
@@ -55,7 +67,8 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "field": frozenset({"start", "complete"}),
     "leader": frozenset(),
     "public": frozenset({"dispute"}),
-    "system": frozenset({"reroute_out", "reroute_in"}),
+    # reroute_*: new boundaries; handover_failed, resend and remote_close: the door worker (federation/).
+    "system": frozenset({"reroute_out", "reroute_in", "handover_failed", "resend", "remote_close"}),
 }
 STAFF_ROLES = ROLES
 # Every action some staff account may take: what the staff pages and the staff API know.
@@ -106,6 +119,7 @@ PAGE_ROLES: dict[str, tuple[str, ...]] = {
     # The leaders' dashboard and its exports.
     "leaders": ("leader", "operator", "opd"),
     "outbox": (),  # undelivered messages to reporters: admins only
+    "doors": (),  # doors to other jurisdictions' systems (/pintu): admins only
 }
 
 

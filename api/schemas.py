@@ -426,7 +426,9 @@ class Open311Extensions(Shape):
     extensions: bool | None = Field(
         None, description="true adds extended_attributes (Pantau's detailed status, colour, areas, photos)."
     )
-    api_key: str | None = Field(None, description="Lets a client see confidential requests it filed itself, by id.")
+    api_key: str | None = Field(
+        None, description="Lets a client see confidential requests it filed itself, by id or external_id."
+    )
 
 
 class RequestsQuery(Open311Jurisdiction, Open311Extensions):
@@ -441,11 +443,16 @@ class RequestsQuery(Open311Jurisdiction, Open311Extensions):
     page: int | None = Field(None, ge=1, description="Paging extension: page number from 1.")
     page_size: int | None = Field(None, ge=1, le=1000, description="Paging extension: requests per page.")
     bbox: str | None = Field(None, description="Extension: min_long,min_lat,max_long,max_lat (EPSG:4326).")
+    external_id: str | None = Field(
+        None, description="Extension: the requests this api_key sent with this attribute[external_id] (needs api_key)."
+    )
 
 
 class NewServiceRequest(Shape):
     """Give lat and long, or address_string (a kelurahan name is placed inside it), or address_id. Answers to the
-    service's questions come as ``attribute[CODE]``."""
+    service's questions come as ``attribute[CODE]``; ``attribute[external_id]`` is the client's own id for the report:
+    the same id from the same api_key again answers the same service_request_id (another Pantau's door sends its
+    tracking code)."""
 
     __pydantic_extra__: dict[str, str] = Field(init=False)
     model_config = ConfigDict(extra="allow")
@@ -485,6 +492,9 @@ class ExtendedAttributes(Shape):
     kode_kota: str | None
     kota: str | None
     completion_photo_urls: list[str]
+    external_id: str | None = Field(
+        None, description="The sender's own id for the report (attribute[external_id]), if any."
+    )
 
 
 class ServiceRequest(Shape):

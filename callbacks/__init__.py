@@ -2,6 +2,7 @@
 
 from callbacks import (  # noqa: F401  # noqa: F401
     complaint,
+    doors,
     field,
     intake,
     lacak,

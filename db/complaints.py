@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, RowMapping, text
 
 from db import outbox
+from db.doors import cancel_handover, has_door, queue_handover
 from db.jurisdictions import HANDOVER_WORKING_DAYS, destination
 from db.models import CHANNELS
 from db.sql import sql
@@ -145,7 +146,12 @@ def submission_key(new: NewComplaint) -> str:
     """
     name, contact = ("", "") if new.anonymous else (new.reporter_name or "", new.reporter_contact or "")
     who = json.dumps([new.channel, new.source or "", name, contact, new.anonymous, new.confidential])
-    if new.idempotency_key:
+    external = new.attributes.get("external_id")
+    if new.source and isinstance(external, str) and external:
+        # Another system's own id for the report (a Pantau door sends its tracking code): the same client
+        # sending the same id again gets the same report, whatever else differs.
+        basis = f"external|{new.channel}|{new.source}|{external}"
+    elif new.idempotency_key:
         basis = f"key|{who}|{new.idempotency_key}"
     else:
         day = (new.created_at or datetime.now(WIB)).astimezone(WIB).date().isoformat()
@@ -266,6 +272,7 @@ def transition(
     kota: str | None = None,
     assignee: str | None = None,
     of: int | str | None = None,
+    facts: dict[str, Any] | None = None,
 ) -> RowMapping:
     """Apply one status-changing action to one complaint, locking its row; returns the updated row.
 
@@ -274,6 +281,8 @@ def transition(
     (illegal from the current status, or missing what the action needs), ConflictError
     (``expected_version`` is stale) or NotFound.
 
+    ``facts`` are kept with the history entry (the other system's request id and photo link, for ``remote_close``).
+
     ``note`` is internal unless ``note_public`` (a reply to the reporter, who is also sent it); the reason of an
     action that ``tells_reason`` (reject, duplicate, forward) is the reporter's, any other reason internal.
     """
@@ -281,7 +290,7 @@ def transition(
     current = (
         conn.execute(
             text(
-                "SELECT id, status, version, opd_id, jurisdiction_id, category_id, geom, assignee_id "
+                "SELECT id, status, version, opd_id, jurisdiction_id, category_id, geom, assignee_id, handover_to "
                 "FROM complaint WHERE id = :id FOR UPDATE"
             ),
             {"id": complaint_id},
@@ -345,10 +354,11 @@ def transition(
                 sets += ["jurisdiction_id = :jur", "opd_id = pantau_route_opd(category_id, :jur, geom)"]
                 params.update(jur=to_kota)
             else:
-                # Anywhere else: a manual handover, kept in sight until its follow-up day.
+                # Anywhere else: a handover, kept in sight until its follow-up day; through the destination's own
+                # system when it has a door (sent by the door worker, federation/), otherwise by hand.
                 handover = place.code
                 sets.append("opd_id = NULL")
-                data["handover"] = "manual"
+                data["handover"] = "door" if has_door(conn, place.code) else "manual"
         # A report forwarded again, whichever way, no longer waits on an earlier handover.
         sets += [
             "handover_to = CAST(:handover AS text)",
@@ -377,6 +387,11 @@ def transition(
         sets.append("completed_at = now()")
     elif target is Status.PERLU_KONFIRMASI:
         data.update(photo_distance_m=None if nearest_m is None else round(nearest_m), max_distance_m=round(limit_m))
+    elif action == "resend":
+        place = destination(conn, current["handover_to"] or "")
+        if place is None or not has_door(conn, place.code):
+            raise TransitionError("no door to send it through any more: forward it again instead", status)
+        data.update(to_kota=place.code, to_name=place.name, handover="door")
     elif action in ("reopen", "dispute"):
         sets += ["completed_at = NULL", "merged_into_id = NULL"]
     elif action == "duplicate":
@@ -389,6 +404,7 @@ def transition(
         data["of"] = conn.execute(text("SELECT tracking_code FROM complaint WHERE id = :i"), {"i": survivor}).scalar()
     if reason:
         data.setdefault("reason", reason)
+    data.update(facts or {})
     unassigned = ACTIONS[action].drops_assignee and current["assignee_id"] is not None
     if unassigned:
         sets.append("assignee_id = NULL")
@@ -423,6 +439,12 @@ def transition(
         add_note(conn, complaint_id, actor, aside, public=False, status=target.value)
     if unassigned:
         record_unassigned(conn, complaint_id, current["assignee_id"], action, actor, target.value)
+    if data.get("handover") == "door":
+        queue_handover(conn, complaint_id, row["handover_to"])
+    elif (
+        action != "remote_close" and target not in (Status.DITERUSKAN, Status.GAGAL_DITERUSKAN)
+    ) or action == "forward":
+        cancel_handover(conn, complaint_id)
     outbox.enqueue_change(conn, row, action, status.value, reason)
     if note and note_public:
         outbox.enqueue(conn, row, "reply", {"text": note})

@@ -55,6 +55,7 @@ EVENT_KINDS = (
     "unassigned",
     "reminded",
     "escalated",
+    "remote",
 )
 # What the reporter is told (db/outbox.py), by which channel, and how far its delivery got (migration 0017).
 MESSAGE_KINDS = (
@@ -610,3 +611,52 @@ class ComplaintChase(Base):
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     recipients: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+
+
+DOOR_PROTOCOLS = ("open311",)
+HANDOVER_STATES = ("queued", "sending", "sent", "failed", "closed", "cancelled")
+
+
+class Door(Base):
+    """A destination jurisdiction's own system (migration 0020_doors): where forwarded reports are sent."""
+
+    __tablename__ = "door"
+    __table_args__ = (CheckConstraint(_in("protocol", DOOR_PROTOCOLS), name="door_protocol_check"),)
+
+    jurisdiction_code: Mapped[str] = mapped_column(String(4), ForeignKey("jurisdiction.code"), primary_key=True)
+    protocol: Mapped[str] = mapped_column(String(16))
+    base_url: Mapped[str] = mapped_column(Text)
+    remote_jurisdiction: Mapped[str | None] = mapped_column(Text)
+    # Encrypted with the app's secret key (db/doors.py): never the key in plain text.
+    api_key_encrypted: Mapped[str] = mapped_column(Text)
+    service_map: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Handover(Base):
+    """One report sent through a door, its attempts and the remote request it became (db/doors.py)."""
+
+    __tablename__ = "handover"
+    __table_args__ = (
+        CheckConstraint(_in("state", HANDOVER_STATES), name="handover_state_check"),
+        Index(
+            "handover_due_idx",
+            "next_attempt_at",
+            postgresql_where=text("state IN ('queued', 'sending', 'failed')"),
+        ),
+        Index("handover_poll_idx", "next_poll_at", postgresql_where=text("state = 'sent'")),
+    )
+
+    complaint_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("complaint.id", ondelete="CASCADE"), primary_key=True
+    )
+    jurisdiction_code: Mapped[str] = mapped_column(String(4), ForeignKey("jurisdiction.code"))
+    state: Mapped[str] = mapped_column(String(16), server_default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, server_default="0")
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    remote_id: Mapped[str | None] = mapped_column(Text)
+    remote_status: Mapped[str | None] = mapped_column(Text)
+    next_poll_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    poll_failures: Mapped[int] = mapped_column(Integer, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

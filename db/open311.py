@@ -90,6 +90,7 @@ class RequestFilter:
     bbox: tuple[float, float, float, float] | None = None  # min lon, min lat, max lon, max lat
     kota: str | None = None
     viewer: str | None = None
+    external_id: str | None = None  # the sender's own id (its key's requests only)
     page: int = 1
     page_size: int = MAX_PAGE_SIZE
 
@@ -109,6 +110,7 @@ def list_requests(conn: Connection, f: RequestFilter) -> list[RowMapping]:
             {
                 "codes": [c.upper() for c in f.codes] if f.codes is not None else None,
                 "viewer": f.viewer,
+                "external_id": f.external_id,
                 "service_codes": f.service_codes,
                 "statuses": f.statuses,
                 "start": f.start,

@@ -45,6 +45,10 @@ KIND_OF_ACTION: dict[str, str | None] = {
     "recategorise": None,
     "reroute_out": None,
     "reroute_in": None,
+    # A door's failure and the retry are the operators' business; the reporter was told of the forward.
+    "handover_failed": None,
+    "resend": None,
+    "remote_close": "finished",
 }
 # Columns ``notify.channels.recipient`` and ``enqueue`` read from a complaint row.
 RECIPIENT_COLUMNS = "id, status, channel, source, reporter_contact, anonymous, confidential, attributes"

@@ -21,6 +21,8 @@ class Status(StrEnum):
     TERVERIFIKASI = "terverifikasi"
     LUAR_WILAYAH = "luar_wilayah"
     DITERUSKAN = "diteruskan"
+    # Sending a forwarded report to the other jurisdiction's own system failed: an operator retries or redirects.
+    GAGAL_DITERUSKAN = "gagal_diteruskan"
     DITUGASKAN = "ditugaskan"
     DIKERJAKAN = "dikerjakan"
     # Finished with a completion photo taken far from the report (or without a position): an operator confirms.
@@ -42,6 +44,7 @@ COLOUR: dict[Status, Colour] = {
     Status.TERVERIFIKASI: Colour.RED,
     Status.LUAR_WILAYAH: Colour.RED,
     Status.DITERUSKAN: Colour.YELLOW,
+    Status.GAGAL_DITERUSKAN: Colour.RED,
     Status.DITUGASKAN: Colour.YELLOW,
     Status.DIKERJAKAN: Colour.YELLOW,
     Status.PERLU_KONFIRMASI: Colour.YELLOW,
@@ -106,7 +109,7 @@ class Action:
 
 
 _WORKING = frozenset({Status.DITERUSKAN, Status.DITUGASKAN, Status.DIKERJAKAN})
-_ACTIVE = frozenset({Status.BARU, Status.TERVERIFIKASI, Status.LUAR_WILAYAH}) | _WORKING
+_ACTIVE = frozenset({Status.BARU, Status.TERVERIFIKASI, Status.LUAR_WILAYAH, Status.GAGAL_DITERUSKAN}) | _WORKING
 _REASON = ("reason",)
 
 # Where a new complaint starts: routed to a kelurahan it is new; outside every boundary it waits for the operators.
@@ -157,6 +160,12 @@ ACTIONS: dict[str, Action] = {
         # outside every boundary waits for the operators, and one that now falls inside comes back as new.
         Action("reroute_out", frozenset({Status.BARU, Status.TERVERIFIKASI}), INTAKE_OUTSIDE, event="rerouted"),
         Action("reroute_in", frozenset({INTAKE_OUTSIDE}), INTAKE_INSIDE, event="rerouted"),
+        # Forwarding through another jurisdiction's door (db/doors.py): the system records that sending failed,
+        # with the error as the reason; an operator (or the door worker's own bounded retry) sends it again.
+        Action("handover_failed", frozenset({Status.DITERUSKAN}), Status.GAGAL_DITERUSKAN, needs=(_REASON,)),
+        Action("resend", frozenset({Status.GAGAL_DITERUSKAN}), Status.DITERUSKAN, event="forwarded"),
+        # The other system closed it: finished here, its note (the reason) and photo link kept in the history.
+        Action("remote_close", frozenset({Status.DITERUSKAN}), Status.SELESAI, needs=(_REASON,), tells_reason=True),
     )
 }
 

@@ -264,6 +264,7 @@ MERGE_STAGE: dict[Status, int] = {
     Status.DUPLIKAT: 0,
     Status.TERVERIFIKASI: 1,
     Status.DITERUSKAN: 2,
+    Status.GAGAL_DITERUSKAN: 2,
     Status.DITUGASKAN: 3,
     Status.DIKERJAKAN: 4,
     Status.PERLU_KONFIRMASI: 5,

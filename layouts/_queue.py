@@ -49,6 +49,10 @@ def _row(row: Mapping[Any, Any], selected: bool, lang: str) -> html.Tr:
                     )
                     if row.get("chased")
                     else None,
+                    # Its destination's door failed: why, for the operator who resends or redirects it.
+                    html.Div(row["handover_error"], className="cell-sub handover-error")
+                    if row.get("handover_error")
+                    else None,
                 ]
             ),
             html.Td(

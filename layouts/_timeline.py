@@ -49,6 +49,14 @@ def _what(event: Mapping[Any, Any], lang: str, categories: Mapping[str, str], op
     if kind == "photo_added":
         key = "event.photo_completion" if data.get("kind") == "completion" else "event.photo_report"
         return f"{t(key, lang)} · {distance_text(data.get('distance_m'), lang)}"
+    if kind == "remote" and data.get("state") == "sent":
+        return t("event.remote_sent", lang, to=data.get("to_name") or "—", remote_id=data.get("remote_id") or "—")
+    if kind == "remote":
+        return t("event.remote_status", lang, to=data.get("to_name") or "—")
+    if data.get("action") == "remote_close":
+        return t("event.remote_closed", lang, to=data.get("to_name") or "—")
+    if data.get("action") == "handover_failed":
+        return t("event.handover_failed", lang)
     if kind == "status_changed" and event["to_status"]:
         return t("event.status_changed", lang, status=t(f"status.{event['to_status']}", lang))
     key = f"event.{kind}"
@@ -68,6 +76,16 @@ def _note_mark(event: Mapping[Any, Any], lang: str) -> html.Span | None:
             t("timeline.reason_shown" if reason else "timeline.note_shown", lang), className="badge timeline-note-shown"
         )
     return html.Span(t("timeline.note_internal", lang), className="badge timeline-note-internal")
+
+
+def _remote_photo(event: Mapping[Any, Any], lang: str) -> html.A | None:
+    """The other system's photo of its work (a link: it lives there, never copied here)."""
+    data = event.get("data") or {}
+    url = data.get("media_url")
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        return None
+    label = t("event.remote_photo", lang, to=data.get("to_name") or "—")
+    return html.A(label, href=url, target="_blank", rel="noopener noreferrer", className="timeline-remote-photo")
 
 
 def timeline(
@@ -101,6 +119,7 @@ def timeline(
                     ),
                     html.Div(who, className="timeline-who"),
                     html.Blockquote(event["note"], className="timeline-note") if event["note"] else None,
+                    _remote_photo(event, lang),
                     _note_mark(event, lang),
                 ],
                 className=f"timeline-item timeline-{event['kind']}",

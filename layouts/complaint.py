@@ -64,7 +64,10 @@ def _destination_note(row: Any, suggested: Any, lang: str) -> html.P | None:
     if row["handover_to"]:
         key = "complaint.handover_overdue" if row["handover_overdue"] else "complaint.handover"
         return html.P(
-            t(key, lang, name=row["handover_name"], code=row["handover_to"], due=wib(row["handover_due"], lang)),
+            [
+                t(key, lang, name=row["handover_name"], code=row["handover_to"], due=wib(row["handover_due"], lang)),
+                _door_line(row, lang),
+            ],
             className="notice handover" + (" overdue" if row["handover_overdue"] else ""),
             id="cp-handover",
         )
@@ -76,6 +79,19 @@ def _destination_note(row: Any, suggested: Any, lang: str) -> html.P | None:
         km = f"{float(suggested['distance_m']) / 1000:.1f}".replace(".", "," if lang == "id" else ".")
         text_ = t("complaint.suggest_destination", lang, name=suggested["name"], code=suggested["code"], km=km)
     return html.P(text_, className="notice suggestion", id="cp-suggestion")
+
+
+def _door_line(row: Any, lang: str) -> html.Span | None:
+    """How far sending it through the destination's door got (db/doors.py): sent, waiting, or why it failed."""
+    name = row["handover_name"]
+    if row["status"] == Status.GAGAL_DITERUSKAN and row["door_error"]:
+        text_ = t("complaint.handover_failed", lang, to=name, attempts=row["door_attempts"], error=row["door_error"])
+        return html.Span([html.Br(), text_], className="handover-error", id="cp-handover-error")
+    if row["door_remote_id"]:
+        return html.Span([html.Br(), t("complaint.handover_sent", lang, to=name, remote_id=row["door_remote_id"])])
+    if row["door_state"] in ("queued", "sending", "failed"):
+        return html.Span([html.Br(), t("complaint.handover_queued", lang, to=name)])
+    return None
 
 
 def _reporter(user: StaffUser, row: Any, lang: str) -> str:

@@ -23,6 +23,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, ValidationError
 from pydantic_core import PydanticCustomError
+from sqlalchemy import Connection, RowMapping
 
 from api.auth import StaffUser
 from api.permissions import (
@@ -34,7 +35,7 @@ from api.permissions import (
 )
 from db.accounts import load_user
 from db.catalogue import opd_id
-from db.complaints import SYSTEM
+from db.complaints import SYSTEM, transition
 from db.engine import get_engine
 from db.jurisdictions import destination
 from db.routing import RerouteResult, reroute_open_complaints
@@ -43,7 +44,18 @@ from db.tracking import PUBLIC, DisputeError
 from db.tracking import dispute as dispute_in_db
 from db.workflow import BulkRequest, Outcome, apply_many, apply_one
 
-__all__ = ["MAX_CODE", "Args", "Outcome", "Refused", "act", "act_many", "available_actions", "dispute", "reroute_open"]
+__all__ = [
+    "MAX_CODE",
+    "Args",
+    "Outcome",
+    "Refused",
+    "act",
+    "act_as_system",
+    "act_many",
+    "available_actions",
+    "dispute",
+    "reroute_open",
+]
 
 MAX_TEXT = 2000  # a reason or note: a few paragraphs, shown on the timeline
 VERSION_MESSAGE = "'version' must be a whole number: the complaint's version as you last read it"
@@ -240,6 +252,16 @@ def dispute(code: str, reason: str, *, token: str | None, secret: str, now: date
         raise DisputeError("not_reporter")
     with get_engine().begin() as conn:
         return dispute_in_db(conn, code, reason, token=token, secret=secret, now=now)
+
+
+def act_as_system(
+    conn: Connection, complaint_id: int, action: str, reason: str | None = None, facts: dict[str, Any] | None = None
+) -> RowMapping:
+    """The system takes ``action`` (the door worker's ``handover_failed``, ``resend``, ``remote_close``) in the
+    caller's transaction; raises TransitionError when the machine refuses it."""
+    if not may_take(SYSTEM.role, action):
+        raise PermissionError(f"the system may not {action} (api/permissions.py)")
+    return transition(conn, complaint_id, action, SYSTEM, reason=reason, facts=facts)
 
 
 def reroute_open() -> RerouteResult:

@@ -1,11 +1,11 @@
 -- Open311 service requests: the public fields of complaints with their place,
 -- office and photos, filtered and paged. A NULL parameter means "no filter".
 -- Confidential complaints are never listed; one is shown only when asked for
--- by its id with the API key that submitted it.
+-- by its id, or by the sender's own id (external_id), with the API key that submitted it.
 SELECT c.id, c.tracking_code, c.status, c.description, c.address, c.confidential,
        c.created_at, c.updated_at, c.due_at, c.completed_at,
        ST_Y(c.geom) AS lat, ST_X(c.geom) AS lon,
-       c.attributes ->> 'media_url' AS media_url,
+       c.attributes ->> 'media_url' AS media_url, c.attributes ->> 'external_id' AS external_id,
        cat.code AS service_code, cat.name_id AS service_name,
        o.code AS opd_code, o.name AS opd_name, o.short_name AS opd_short_name,
        kel.code AS kode_kelurahan, kel.name AS kelurahan,
@@ -27,8 +27,12 @@ SELECT c.id, c.tracking_code, c.status, c.description, c.address, c.confidential
   LEFT JOIN area kota ON kota.id = c.jurisdiction_id
   LEFT JOIN complaint survivor ON survivor.id = c.merged_into_id
  WHERE (CAST(:codes AS text[]) IS NULL OR c.tracking_code = ANY(CAST(:codes AS text[])))
+   AND (CAST(:external_id AS text) IS NULL
+        OR (c.attributes ->> 'external_id' = CAST(:external_id AS text)
+            AND c.channel = 'api' AND c.source = CAST(:viewer AS text)))
    AND (NOT c.confidential
-        OR (CAST(:codes AS text[]) IS NOT NULL AND c.channel = 'api' AND c.source = CAST(:viewer AS text)))
+        OR ((CAST(:codes AS text[]) IS NOT NULL OR CAST(:external_id AS text) IS NOT NULL)
+            AND c.channel = 'api' AND c.source = CAST(:viewer AS text)))
    AND (CAST(:service_codes AS text[]) IS NULL OR cat.code = ANY(CAST(:service_codes AS text[])))
    AND (CAST(:statuses AS text[]) IS NULL OR c.status = ANY(CAST(:statuses AS text[])))
    AND (CAST(:start AS timestamptz) IS NULL OR c.created_at >= CAST(:start AS timestamptz))

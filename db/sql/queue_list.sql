@@ -1,6 +1,6 @@
 -- The operators' queue: work in the order it should be handled. New reports
 -- first, then those outside every boundary (they wait for an operator), then
--- completions waiting for an operator's confirmation, then overdue ones (a manual handover past its follow-up
+-- completions waiting for an operator's confirmation and handovers whose door failed, then overdue ones (a manual handover past its follow-up
 -- day too); within each, the most overdue and then the oldest first.
 -- The scope limits it to what the viewer reaches (db/scope.py: an agency, a
 -- field supervisor's jobs, some kecamatan).
@@ -20,7 +20,7 @@ WITH matching AS MATERIALIZED (
 ), top AS (
   SELECT id, CASE WHEN status = {intake.inside} THEN 0
                   WHEN status = {intake.outside} THEN 1
-                  WHEN status IN ({confirm.sources}) THEN 2
+                  WHEN status IN ({confirm.sources}) OR status IN ({resend.sources}) THEN 2
                   WHEN due_at < now() OR handover_due < now() THEN 3
                   ELSE 4 END AS urgency, due_at, created_at
     FROM matching
@@ -38,6 +38,9 @@ SELECT c.id, c.tracking_code, c.status, c.created_at, c.due_at, c.confidential,
        -- Overdue work chased (db/chase.py): 'escalation' once escalated, else 'reminder' once reminded.
        (SELECT CASE WHEN bool_or(ch.kind = 'escalation') THEN 'escalation' ELSE 'reminder' END
           FROM complaint_chase ch WHERE ch.complaint_id = c.id HAVING count(*) > 0) AS chased,
+       -- Why sending it through its destination's door failed (db/doors.py).
+       (SELECT hv.last_error FROM handover hv
+         WHERE hv.complaint_id = c.id AND c.status IN ({resend.sources})) AS handover_error,
        (SELECT count(*) FROM matching) AS total
   FROM top
   JOIN complaint c ON c.id = top.id

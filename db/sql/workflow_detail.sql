@@ -10,7 +10,10 @@ SELECT c.id, c.tracking_code, c.status, c.version, c.description, c.address, c.c
        kel.name AS kelurahan, kec.name AS kecamatan, kota.name AS kota, kota.code AS kota_code,
        u.username AS assignee, m.tracking_code AS merged_into,
        c.handover_to, c.handover_due, h.name AS handover_name,
-       (c.handover_due < now() AND c.status NOT IN ({closed})) AS handover_overdue
+       (c.handover_due < now() AND c.status NOT IN ({closed})) AS handover_overdue,
+       -- Sent through a door (db/doors.py): how far it got, and why it failed.
+       hv.state AS door_state, hv.attempts AS door_attempts, hv.last_error AS door_error,
+       hv.remote_id AS door_remote_id
   FROM complaint c
   JOIN category cat ON cat.id = c.category_id
   LEFT JOIN opd o ON o.id = c.opd_id
@@ -20,4 +23,5 @@ SELECT c.id, c.tracking_code, c.status, c.version, c.description, c.address, c.c
   LEFT JOIN app_user u ON u.id = c.assignee_id
   LEFT JOIN complaint m ON m.id = c.merged_into_id
   LEFT JOIN jurisdiction h ON h.code = c.handover_to
+  LEFT JOIN handover hv ON hv.complaint_id = c.id AND hv.state <> 'cancelled'
  WHERE c.id = :id;

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from api.permissions import BULK_ACTIONS, STAFF_ACTIONS, actions_of, may_open, refusal
 from db.status import ACTIONS, Status
@@ -64,6 +64,11 @@ class Complaints:
             Status.LUAR_WILAYAH: [],
             Status.TERVERIFIKASI: [("verify", {})],
             Status.DITERUSKAN: [("forward", {"opd": DBMSDA, "reason": "kewenangan DBMSDA"})],
+            # Forwarded through Jakarta's door (``door_to_jakarta``), which could not be reached.
+            Status.GAGAL_DITERUSKAN: [
+                ("forward", {"kota": "3171", "reason": "wilayah Jakarta"}),
+                ("handover_failed", {"reason": "http://127.0.0.1:9/open311/v2/requests.json cannot be reached"}),
+            ],
             Status.DITUGASKAN: assign,
             Status.DIKERJAKAN: [*assign, ("start", {})],
             Status.PERLU_KONFIRMASI: [*assign, ("start", {}), ("complete", {"reason": "GPS kamera rusak"})],
@@ -153,6 +158,26 @@ def _bulk_bar(client: Any, codes: list[str], action: str, args: dict[str, Any]) 
     message = text_of(response.get_json()["response"]["op-msg"])
     assert " reports: " in message, message  # "n reports: <action> done."
     return {code for code in codes if f"{code}: " in message}
+
+
+@pytest.fixture(autouse=True)
+def door_to_jakarta(engine: Engine) -> Iterator[None]:
+    """A door for Jakarta Pusat (3171), so a report forwarded there can fail to be sent and be resent."""
+    from db.doors import encrypt_key, set_door
+
+    with engine.begin() as conn:
+        set_door(
+            conn,
+            "3171",
+            protocol="open311",
+            base_url="http://127.0.0.1:9/open311/v2",
+            api_key_encrypted=encrypt_key("a secret", "a key"),
+            remote_jurisdiction=None,
+            service_map={},
+        )
+    yield
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM door WHERE jurisdiction_code = '3171'"))
 
 
 @pytest.fixture

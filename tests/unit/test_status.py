@@ -5,21 +5,26 @@ import pytest
 from db.models import EVENT_KINDS
 from db.status import ACTIONS, ARGUMENTS, COLOUR, Colour, ReasonNeeded, Status, TransitionError, check_transition
 
-OPEN = (Status.BARU, Status.TERVERIFIKASI, Status.LUAR_WILAYAH, Status.DITERUSKAN, Status.DITUGASKAN, Status.DIKERJAKAN)
+OPEN = (
+    Status.BARU,
+    Status.TERVERIFIKASI,
+    Status.LUAR_WILAYAH,
+    Status.DITERUSKAN,
+    Status.DITUGASKAN,
+    Status.DIKERJAKAN,
+    Status.GAGAL_DITERUSKAN,
+)
 
 LEGAL = {
     ("verify", Status.BARU): Status.TERVERIFIKASI,
-    **{("forward", s): Status.DITERUSKAN for s in (
-        Status.BARU, Status.TERVERIFIKASI, Status.LUAR_WILAYAH, Status.DITERUSKAN, Status.DITUGASKAN, Status.DIKERJAKAN)},
+    **{("forward", s): Status.DITERUSKAN for s in OPEN},
     **{("assign", s): Status.DITUGASKAN for s in (
         Status.TERVERIFIKASI, Status.DITERUSKAN, Status.DITUGASKAN, Status.DIKERJAKAN)},
     ("start", Status.DITERUSKAN): Status.DIKERJAKAN,
     ("start", Status.DITUGASKAN): Status.DIKERJAKAN,
     **{("complete", s): Status.SELESAI for s in (Status.DITERUSKAN, Status.DITUGASKAN, Status.DIKERJAKAN)},
-    **{("reject", s): Status.DITOLAK for s in (
-        Status.BARU, Status.TERVERIFIKASI, Status.LUAR_WILAYAH, Status.DITERUSKAN, Status.DITUGASKAN, Status.DIKERJAKAN)},
-    **{("duplicate", s): Status.DUPLIKAT for s in (
-        Status.BARU, Status.TERVERIFIKASI, Status.LUAR_WILAYAH, Status.DITERUSKAN, Status.DITUGASKAN, Status.DIKERJAKAN)},
+    **{("reject", s): Status.DITOLAK for s in OPEN},
+    **{("duplicate", s): Status.DUPLIKAT for s in OPEN},
     ("confirm", Status.PERLU_KONFIRMASI): Status.SELESAI,
     **{("reopen", s): Status.TERVERIFIKASI for s in (
         Status.PERLU_KONFIRMASI, Status.SELESAI, Status.DITOLAK, Status.DUPLIKAT)},
@@ -28,6 +33,10 @@ LEGAL = {
     ("reroute_out", Status.BARU): Status.LUAR_WILAYAH,
     ("reroute_out", Status.TERVERIFIKASI): Status.LUAR_WILAYAH,
     ("reroute_in", Status.LUAR_WILAYAH): Status.BARU,
+    # A door to another jurisdiction's system (federation/): failed, sent again, closed there.
+    ("handover_failed", Status.DITERUSKAN): Status.GAGAL_DITERUSKAN,
+    ("resend", Status.GAGAL_DITERUSKAN): Status.DITERUSKAN,
+    ("remote_close", Status.DITERUSKAN): Status.SELESAI,
 }  # fmt: skip
 # Every argument given, so only the status decides.
 EVERYTHING = {name: "x" for name in ARGUMENTS}
@@ -97,7 +106,12 @@ def test_unknown_action_is_named() -> None:
 
 
 def test_colours_match_the_wall_screen_legend() -> None:
-    assert {s for s, c in COLOUR.items() if c == Colour.RED} == {Status.BARU, Status.TERVERIFIKASI, Status.LUAR_WILAYAH}
+    assert {s for s, c in COLOUR.items() if c == Colour.RED} == {
+        Status.BARU,
+        Status.TERVERIFIKASI,
+        Status.LUAR_WILAYAH,
+        Status.GAGAL_DITERUSKAN,
+    }
     assert {s for s, c in COLOUR.items() if c == Colour.YELLOW} == {
         Status.DITERUSKAN,
         Status.DITUGASKAN,

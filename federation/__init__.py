@@ -1,0 +1,1 @@
+"""Forwarding reports to other jurisdictions' own systems: doors (one class per protocol) and their worker."""
