@@ -248,6 +248,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Pantau: balasan petugas untuk laporan {code}: {text} {url}",
         "en": "Pantau: staff reply on report {code}: {text} {url}",
     },
+    # A change with the note staff chose to show the reporter: one message ({text} is the change's own).
+    "notify.with_reply": {"id": "{text} Pesan petugas: {reply}", "en": "{text} Staff note: {reply}"},
+    "notify.with_reply_plain": {
+        "id": "{text} Ada pesan petugas di halaman laporan Anda.",
+        "en": "{text} Staff left a note on your report's page.",
+    },
     "notify.reply_plain": {
         "id": "Pantau: ada balasan petugas untuk laporan {code}. {url}",
         "en": "Pantau: staff replied on report {code}. {url}",

@@ -765,7 +765,7 @@ SCHEMAS: dict[str, Any] = {
             "public": {
                 "type": "boolean",
                 "default": False,
-                "description": "The note is a reply to the reporter: shown on /lacak and sent to them.",
+                "description": "The note is a reply to the reporter: shown on /lacak and sent to them in the message of the change.",
             },
             "opd": _STRING,
             "kota": _STRING,

@@ -423,9 +423,7 @@ def transition(
         add_note(conn, complaint_id, actor, aside, public=False, status=target.value)
     if unassigned:
         record_unassigned(conn, complaint_id, current["assignee_id"], action, actor, target.value)
-    outbox.enqueue_change(conn, row, action, status.value, reason)
-    if note and note_public:
-        outbox.enqueue(conn, row, "reply", {"text": note})
+    outbox.enqueue_change(conn, row, action, status.value, reason, reply=note if note and note_public else None)
     return row
 
 

@@ -85,23 +85,27 @@ def enqueue(
 
 
 def enqueue_change(
-    conn: Connection, complaint: Mapping[Any, Any], action: str, from_status: str, reason: str | None = None
+    conn: Connection,
+    complaint: Mapping[Any, Any],
+    action: str,
+    from_status: str,
+    reason: str | None = None,
+    reply: str | None = None,
 ) -> None:
-    """Queue what a status change tells the reporter (``complaint`` is the updated row; nothing for a silent action)."""
+    """Queue what a status change tells the reporter (``complaint`` is the updated row).
+
+    ``reply``, a note staff chose to show the reporter, travels in the same message as the change (one message,
+    not two); when the change itself tells the reporter nothing, it goes alone as a 'reply'.
+    """
     kind = KIND_OF_ACTION.get(action)
-    if kind is None:
+    if kind is None or _silent(kind, complaint["status"], from_status):
+        if reply:
+            enqueue(conn, complaint, "reply", {"text": reply})
         return
     status = complaint["status"]
-    # Handing the job to another field supervisor changes nothing the reporter needs to hear.
-    if kind == "assigned" and from_status == status:
-        return
-    # A completion waiting for an operator's confirmation is not finished yet for the reporter, and sending it
-    # back undoes nothing they were told.
-    if (kind == "finished" and status != Status.SELESAI) or (
-        kind == "reopened" and from_status == Status.PERLU_KONFIRMASI
-    ):
-        return
     facts: dict[str, Any] = {"status": status}
+    if reply:
+        facts["reply"] = reply
     if kind == "forwarded":
         facts.update(
             opd_id=complaint.get("opd_id"),
@@ -120,6 +124,18 @@ def enqueue_change(
             {"id": complaint["id"], "merged": Status.DUPLIKAT.value},
         ).mappings():
             enqueue(conn, merged, "finished", {"status": status, "photo_of": complaint["id"]})
+
+
+def _silent(kind: str, status: str, from_status: str) -> bool:
+    """Whether a change the reporter would otherwise hear about says nothing new to them."""
+    # Handing the job to another field supervisor changes nothing the reporter needs to hear.
+    if kind == "assigned" and from_status == status:
+        return True
+    # A completion waiting for an operator's confirmation is not finished yet for the reporter, and sending it
+    # back undoes nothing they were told.
+    return (kind == "finished" and status != Status.SELESAI) or (
+        kind == "reopened" and from_status == Status.PERLU_KONFIRMASI
+    )
 
 
 def _kota_code(conn: Connection, area_id: int | None) -> str | None:

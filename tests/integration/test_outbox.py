@@ -480,3 +480,28 @@ def test_the_complaint_page_shows_each_message_and_its_delivery(
     session_login(agency, accounts("opd", opd=opd))
     shown = text_of(render_page(agency, f"/pengaduan/{code}", "?lang=en"))
     assert "Messages to the reporter" in shown and rows[0]["body"] in shown and sender not in shown
+
+
+def test_a_public_note_on_a_change_reaches_the_reporter_in_the_changes_one_message(
+    client: Any,
+    engine: Engine,
+    committed: list[int],
+    accounts: Accounts,
+    gateway: Gateway,
+    configure: Callable[..., Settings],
+) -> None:
+    settings = configure(PANTAU_SMS_OUTBOUND_URL=gateway.url)
+    sender, secret_sender = number(), number()
+    code = new_complaint(engine, committed, reporter_contact=sender)
+    secret = new_complaint(engine, committed, reporter_contact=secret_sender, confidential=True)
+    operator = bearer(client, accounts("operator"))
+    note = "Tim kami datang besok pagi pukul 08.00"
+    for ref in (code, secret):
+        assert act(client, operator, ref, action="verify", note=note, public=True).status_code == 200
+    drain(engine, settings)
+    received, verified = texts(gateway.deliveries(sender))
+    assert "diverifikasi" in verified and note in verified and f"/lacak/{code}" in verified
+    assert note not in received
+    # The confidential reporter hears of the change and that there is a note, never its words.
+    _, plain = texts(gateway.deliveries(secret_sender))
+    assert "diverifikasi" in plain and note not in plain and "pesan petugas" in plain
