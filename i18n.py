@@ -299,6 +299,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Messages that could not be delivered. Failed ones are retried with growing pauses; given-up ones need a look (a wrong number or address, a refusing gateway).",
     },
     "outbox.problems": {"id": "Gagal terkirim", "en": "Not delivered"},
+    "outbox.resend": {"id": "Kirim ulang", "en": "Send again"},
+    "outbox.resent": {"id": "Sudah dikirim ulang:", "en": "Sent again:"},
+    "outbox.is_resend": {"id": "Kiriman ulang", "en": "A resend"},
+    "outbox.resend_forbidden": {
+        "id": "Anda tidak berwenang mengirim ulang pesan ini.",
+        "en": "You may not send this message again.",
+    },
+    "outbox.resend_not_found": {"id": "Pesan ini tidak ada lagi.", "en": "This message no longer exists."},
+    "outbox.resend_not_failed": {
+        "id": "Pesan ini tidak gagal atau sudah dikirim ulang.",
+        "en": "This message has not failed, or was already sent again.",
+    },
     "outbox.no_problems": {"id": "Tidak ada pesan yang gagal.", "en": "No failed messages."},
     # Time
     "time.wib": {"id": "WIB", "en": "WIB"},

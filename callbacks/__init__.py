@@ -9,6 +9,7 @@ from callbacks import (  # noqa: F401  # noqa: F401
     live,
     login,
     operator,
+    outbox,
     pimpinan,
     statistik,
 )

@@ -217,14 +217,21 @@ def record_off(conn: Connection, notification_id: int, attempt: int, why: str) -
     _finish_attempt(conn, notification_id, attempt, "off", why)
 
 
+# Of each message: whether it was resent, and how that went (the newest resend of it).
+_RESENT = (
+    "(SELECT r.id FROM notification r WHERE r.resend_of = n.id ORDER BY r.id DESC LIMIT 1) AS resent_as, "
+    "(SELECT r.status FROM notification r WHERE r.resend_of = n.id ORDER BY r.id DESC LIMIT 1) AS resent_status"
+)
+
+
 def messages_of(conn: Connection, complaint_id: int) -> list[RowMapping]:
     """Every message to the reporter of one complaint, oldest first, with how its delivery went."""
     return list(
         conn.execute(
             text(
-                "SELECT id, kind, channel, recipient, status, attempts, body, last_error, created_at, sent_at, "
-                "next_attempt_at FROM notification WHERE complaint_id = :id "
-                "AND kind NOT IN ('reminder', 'escalation') ORDER BY id"
+                "SELECT n.id, n.kind, n.channel, n.recipient, n.status, n.attempts, n.body, n.last_error, n.created_at, "
+                f"n.sent_at, n.next_attempt_at, n.resend_of, {_RESENT} FROM notification n WHERE n.complaint_id = :id "
+                "AND n.kind NOT IN ('reminder', 'escalation') ORDER BY n.id"
             ),
             {"id": complaint_id},
         ).mappings()
@@ -237,12 +244,57 @@ def problems(conn: Connection, limit: int = 200) -> list[RowMapping]:
         conn.execute(
             text(
                 "SELECT n.id, n.kind, n.channel, n.status, n.attempts, n.last_error, n.created_at, n.next_attempt_at, "
-                "c.tracking_code FROM notification n JOIN complaint c ON c.id = n.complaint_id "
-                "WHERE n.status IN ('failed', 'dead') "
+                f"n.complaint_id, c.tracking_code, {_RESENT} FROM notification n "
+                "JOIN complaint c ON c.id = n.complaint_id WHERE n.status IN ('failed', 'dead') "
                 "ORDER BY n.status = 'dead' DESC, n.created_at DESC LIMIT :limit"
             ),
             {"limit": limit},
         ).mappings()
+    )
+
+
+RESENDABLE = ("failed", "dead")
+
+
+def message(conn: Connection, notification_id: int, lock: bool = False) -> RowMapping | None:
+    """One message with what permissions look at of its complaint (``lock``: the message held until the
+    transaction ends), or None."""
+    return (
+        conn.execute(
+            text(
+                f"SELECT n.id, n.complaint_id, n.kind, n.status, {_RESENT}, c.opd_id, c.assignee_id, c.kecamatan_id, "
+                "c.jurisdiction_id, c.confidential FROM notification n JOIN complaint c ON c.id = n.complaint_id "
+                "WHERE n.id = :id" + (" FOR UPDATE OF n" if lock else "")
+            ),
+            {"id": notification_id},
+        )
+        .mappings()
+        .first()
+    )
+
+
+def resend(conn: Connection, notification_id: int) -> int:
+    """ "Kirim ulang": a new message with the same words, recipient and channel, under a new idempotency key, that
+    names the original (``resend_of``); returns its id. The original keeps its state and attempts as history; one
+    still waiting for a retry ('failed') is given up now, so that only the new one goes. The caller has checked
+    (``message`` with ``lock``) that it is failed or given up and not resent yet.
+
+    Why a new key: a gateway remembers the answer it gave to a key (and may have refused it for good), a mail
+    reader drops a second ``Message-ID``, so the same key could make the new try vanish; and a row per try keeps
+    each one's attempts apart.
+    """
+    conn.execute(
+        text("UPDATE notification SET status = 'dead' WHERE id = :id AND status = 'failed'"), {"id": notification_id}
+    )
+    return int(
+        conn.execute(
+            text(
+                "INSERT INTO notification (complaint_id, kind, channel, recipient, lang, confidential, facts, subject, "
+                "body, resend_of) SELECT complaint_id, kind, channel, recipient, lang, confidential, facts, subject, "
+                "body, id FROM notification WHERE id = :id RETURNING id"
+            ),
+            {"id": notification_id},
+        ).scalar_one()
     )
 
 

@@ -17,6 +17,7 @@ from api.permissions import (
     note_refusal,
     photo_refusal,
     reach_refusal,
+    resend_refusal,
     scope_of,
     sees_duplicates,
     sees_reporter,
@@ -213,7 +214,15 @@ def layout(
         body.append(duplicates_section(row, nearby, absorbed, lang, can_merge=is_open))
     if note_refusal(user, False, row) is None:
         body.append(note_box(lang, may_reply(user, row)))
-    body.append(messages_panel(messages, lang, show_recipient=sees_reporter(user, row)))
+    body.append(
+        messages_panel(
+            messages,
+            lang,
+            show_recipient=sees_reporter(user, row),
+            may_resend=resend_refusal(user, row) is None,
+            path=path,
+        )
+    )
     body.append(timeline(history, lang, categories, opds))
     body += [
         dcc.Store(
