@@ -49,6 +49,7 @@ from db.places import kelurahan_by_name
 from db.status import COLOUR, OPEN_STATUSES, Status
 from i18n import LANGS, current_lang, t
 from services.intake import NewReport, Refused, file_report, new_report
+from services.templates import public_text
 from settings import get_settings
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
@@ -415,7 +416,7 @@ def _status_notes(row: Any, lang: str) -> str:
     if row["status"] == Status.DUPLIKAT.value and row["merged_into"]:
         return t("open311.duplicate_of", lang, status=label, code=row["merged_into"])
     if row["status"] in (Status.DITOLAK.value, Status.DUPLIKAT.value) and row["status_note"]:
-        return f"{label}: {row['status_note']}"
+        return f"{label}: {public_text(row['status_note'], lang)}"
     return label
 
 

@@ -12,4 +12,5 @@ from callbacks import (  # noqa: F401  # noqa: F401
     outbox,
     pimpinan,
     statistik,
+    templates,
 )

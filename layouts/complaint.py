@@ -27,6 +27,7 @@ from db.engine import get_engine
 from db.jurisdictions import suggestion
 from db.outbox import messages_of
 from db.status import CLOSED_STATUSES, Status
+from db.templates import templates_for
 from db.workflow import (
     cached_kecamatan_outline,
     catalogue_options,
@@ -109,6 +110,7 @@ def layout(
             return page(html.P(t("complaint.outside", lang), className="notice", id="cp-outside"), lang, path)
         history = staff_events(conn, row["id"])
         messages = messages_of(conn, row["id"])
+        templates = templates_for(conn, row["category_code"]) if may_reply(user, row) else []
         photos = evidence(conn, row["id"])
         scope = scope_of(user)
         merging = sees_duplicates(user)
@@ -213,7 +215,7 @@ def layout(
     if merging:
         body.append(duplicates_section(row, nearby, absorbed, lang, can_merge=is_open))
     if note_refusal(user, False, row) is None:
-        body.append(note_box(lang, may_reply(user, row)))
+        body.append(note_box(lang, may_reply(user, row), templates))
     body.append(
         messages_panel(
             messages,

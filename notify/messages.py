@@ -24,6 +24,7 @@ from i18n import LANGS, t
 from notify.channels import SMS
 
 SMS_LIMIT = 160
+NAME = "{nama}"  # services.templates.NAME: filled with the reporter's name only in their message
 SMS_TWO_PARTS = 306  # two concatenated GSM parts of 153 characters each
 _MIN_PART = 20  # a reason shortened below this says nothing: the message goes over one SMS instead
 # Kinds whose words would say more than code, status and link; a confidential report gets their _plain text.
@@ -126,6 +127,8 @@ def compose(row: Mapping[Any, Any], links: Links) -> Message:
     limit = SMS_LIMIT if sms else None
 
     def clean(value: Any) -> str:
+        # A reply from a template leaves the reporter's name to the message (services/templates.py).
+        value = str(value or "").replace(NAME, row.get("reporter_name") or t("template.neutral_name", lang))
         # Staff text may name another report (the one this duplicates): its code opens that report's page.
         value = _CODE.sub(lambda m: m.group(0) if m.group(0).upper() == code else "XXXX-XXXX-XXXX", str(value or ""))
         return sms_plain(value.strip()) if sms else value.strip()
