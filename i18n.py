@@ -186,6 +186,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "event.reminded": {"id": "Pengingat dikirim (tahap lewat target)", "en": "Reminder sent (stage past its target)"},
     "event.escalated": {"id": "Dieskalasi ke pimpinan", "en": "Escalated to the leaders"},
+    "live.card_chased": {"id": "Dikejar", "en": "Chased"},
     "queue.reminded": {"id": "Diingatkan", "en": "Reminded"},
     "queue.escalated": {"id": "Dieskalasi", "en": "Escalated"},
     "notify.received": {
