@@ -343,8 +343,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "template.pick": {"id": "Mulai dari templat", "en": "Start from a template"},
     "template.pick_placeholder": {"id": "Pilih templat balasan…", "en": "Choose a reply template…"},
     "template.picked": {
-        "id": "Teks templat dimasukkan sebagai balasan ke pelapor; silakan ubah sebelum menyimpan.",
-        "en": "The template's text is in the box as a reply to the reporter; change it as needed before saving.",
+        "id": "Teks templat dimasukkan sebagai balasan ke pelapor; silakan ubah sebelum menyimpan. {nama} menjadi "
+        "nama pelapor hanya di pesan kepadanya (di halaman publik: Bapak/Ibu).",
+        "en": "The template's text is in the box as a reply to the reporter; change it as needed before saving. "
+        "{nama} becomes the reporter's name only in the message to them (public pages: Bapak/Ibu).",
     },
     "outbox.resend": {"id": "Kirim ulang", "en": "Send again"},
     "outbox.resent": {"id": "Sudah dikirim ulang:", "en": "Sent again:"},
