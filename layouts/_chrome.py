@@ -35,7 +35,6 @@ STAFF_NAV = [
     ("/operator", "nav.operator", "operator"),
     ("/field", "nav.field", "field"),
     ("/pimpinan", "nav.leaders", "leaders"),
-    ("/templat", "nav.templates", "templates"),
 ]
 
 

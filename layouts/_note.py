@@ -31,9 +31,12 @@ def _template_picker(templates: Sequence[Mapping[str, Any]], lang: str) -> list[
     ]
 
 
-def note_box(lang: str, may_reply: bool, templates: Sequence[Mapping[str, Any]] = ()) -> html.Section:
+def note_box(
+    lang: str, may_reply: bool, templates: Sequence[Mapping[str, Any]] = (), manage: bool = False
+) -> html.Section:
     """A text box and the choice of who reads it, each option saying so; without ``may_reply`` internal only.
-    ``templates``: the reply templates staff may start from (only offered with ``may_reply``)."""
+    ``templates``: the reply templates staff may start from (only offered with ``may_reply``); ``manage``: a link
+    to the page that keeps them (admins)."""
     choices = [{"label": t("note.internal", lang), "value": "internal"}]
     if may_reply:
         choices.append({"label": t("note.reply", lang), "value": "reply"})
@@ -41,6 +44,9 @@ def note_box(lang: str, may_reply: bool, templates: Sequence[Mapping[str, Any]] 
         [
             html.H2(t("note.title", lang)),
             *(_template_picker(templates, lang) if may_reply else []),
+            html.A(t("nav.templates", lang), href=f"/templat?lang={lang}", id="cp-note-templates", className="hint")
+            if manage
+            else None,
             html.Label(t("note.text", lang), htmlFor="cp-note-text"),
             dcc.Textarea(id="cp-note-text", maxLength=MAX_NOTE, rows=3, className="note-text"),
             dcc.RadioItems(id="cp-note-public", options=choices, value="internal", className="note-choice"),

@@ -12,6 +12,7 @@ from api.permissions import (
     ASSIGNEE_ROLES,
     STAFF_ACTIONS,
     assignable_opd,
+    may_manage_templates,
     may_reply,
     may_see,
     note_refusal,
@@ -215,7 +216,7 @@ def layout(
     if merging:
         body.append(duplicates_section(row, nearby, absorbed, lang, can_merge=is_open))
     if note_refusal(user, False, row) is None:
-        body.append(note_box(lang, may_reply(user, row), templates))
+        body.append(note_box(lang, may_reply(user, row), templates, manage=may_manage_templates(user)))
     body.append(
         messages_panel(
             messages,
