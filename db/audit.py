@@ -34,6 +34,8 @@ ACTIONS = (
     "boundaries_imported",
     "catalogue_loaded",
     "complaints_imported",
+    "template_saved",
+    "message_resent",
 )
 MAX_TEXT = 200  # a failed log-in's "username" is whatever was typed, however long
 

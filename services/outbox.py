@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from api.auth import StaffUser
 from api.permissions import resend_refusal
-from db import outbox
+from db import audit, outbox
 from db.engine import get_engine
 
 __all__ = ["ResendRefused", "resend"]
@@ -34,4 +34,12 @@ def resend(user: StaffUser | None, notification_id: int) -> int:
             raise ResendRefused("forbidden", why)
         if original["status"] not in outbox.RESENDABLE or original["resent_as"] is not None:
             raise ResendRefused("not_failed", f"message {notification_id} is {original['status']}, not to be resent")
-        return outbox.resend(conn, notification_id)
+        resent = outbox.resend(conn, notification_id)
+        audit.record(
+            conn,
+            "message_resent",
+            actor=user.actor if user is not None else None,
+            target=str(notification_id),
+            detail={"as": resent, "kind": original["kind"], "was": original["status"]},
+        )
+        return resent

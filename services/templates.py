@@ -20,6 +20,7 @@ from typing import Any
 
 from api.auth import StaffUser
 from api.permissions import may_manage_templates, may_reply
+from db import audit
 from db import templates as db_templates
 from db.complaints import NotFound, resolve_id
 from db.engine import get_engine
@@ -84,8 +85,15 @@ def save(
             if category_id is None:
                 raise TemplateRefused("invalid", f"unknown category {category!r}", "category")
         saved = db_templates.save_template(conn, template_id, category_id, title, body, bool(active), user.id)
-    if saved is None:
-        raise TemplateRefused("not_found", f"no template {template_id}")
+        if saved is None:
+            raise TemplateRefused("not_found", f"no template {template_id}")
+        audit.record(
+            conn,
+            "template_saved",
+            actor=user.actor,
+            target=str(saved),
+            detail={"title": title, "category": category, "active": bool(active), "new": template_id is None},
+        )
     return saved
 
 

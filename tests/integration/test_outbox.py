@@ -580,8 +580,16 @@ def test_a_given_up_message_sent_again_arrives_once_and_the_original_stays_as_hi
     shown = text_of(render_page(operator, f"/pengaduan/{code}", "?lang=en"))
     assert '"data-status": "dead"' in shown and '"data-status": "sent"' in shown
     assert "Sent again:" in shown and "A resend" in shown and "Send again" not in shown
-    # The failures page no longer offers it again.
+    # The failures page no longer offers it again; the audit log says who resent what.
     assert "Send again" not in text_of(render_page(client, "/kotak-keluar", "?lang=en"))
+    with engine.connect() as conn:
+        audited = conn.execute(
+            text(
+                "SELECT actor_role, CAST(detail ->> 'as' AS bigint) FROM audit_event WHERE action = 'message_resent' AND target = :t"
+            ),
+            {"t": str(original["id"])},
+        ).all()
+    assert [tuple(r) for r in audited] == [("admin", resent["id"])]
 
 
 def test_staff_send_again_a_message_still_waiting_for_a_retry_and_only_the_new_one_goes(

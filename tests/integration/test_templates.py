@@ -123,6 +123,14 @@ def test_admins_create_and_change_templates_and_no_one_else_may(
     made = template_id(engine, title)
     page = text_of(render_page(client, "/templat", "?lang=en"))
     assert title in page and BODY in page
+    with engine.connect() as conn:  # in the audit log, naming the admin
+        audited = conn.execute(
+            text(
+                "SELECT e.actor_role, e.detail ->> 'title' FROM audit_event e WHERE e.action = 'template_saved' AND e.target = :t"
+            ),
+            {"t": str(made)},
+        ).all()
+    assert [tuple(r) for r in audited] == [("admin", title)]
     # Changed: now for every category, with a new text; still one template.
     message, _ = save(client, str(made), "", title, "Terima kasih {nama}, laporan {kode} kami tangani.")
     assert message == "Template saved." and template_id(engine, title) == made
