@@ -187,6 +187,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "event.reminded": {"id": "Pengingat dikirim (tahap lewat target)", "en": "Reminder sent (stage past its target)"},
     "event.escalated": {"id": "Dieskalasi ke pimpinan", "en": "Escalated to the leaders"},
+    "live.card_chased": {"id": "Dikejar", "en": "Chased"},
     "queue.reminded": {"id": "Diingatkan", "en": "Reminded"},
     "queue.escalated": {"id": "Dieskalasi", "en": "Escalated"},
     "notify.received": {
@@ -249,6 +250,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Pantau: balasan petugas untuk laporan {code}: {text} {url}",
         "en": "Pantau: staff reply on report {code}: {text} {url}",
     },
+    # A change with the note staff chose to show the reporter: one message ({text} is the change's own).
+    "notify.with_reply": {"id": "{text} Pesan petugas: {reply}", "en": "{text} Staff note: {reply}"},
+    "notify.with_reply_plain": {
+        "id": "{text} Ada pesan petugas di halaman laporan Anda.",
+        "en": "{text} Staff left a note on your report's page.",
+    },
     "notify.reply_plain": {
         "id": "Pantau: ada balasan petugas untuk laporan {code}. {url}",
         "en": "Pantau: staff replied on report {code}. {url}",
@@ -294,6 +301,66 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Messages that could not be delivered. Failed ones are retried with growing pauses; given-up ones need a look (a wrong number or address, a refusing gateway).",
     },
     "outbox.problems": {"id": "Gagal terkirim", "en": "Not delivered"},
+    # Reply templates (layouts/templates.py, the complaint page's note box, services/templates.py)
+    "nav.templates": {"id": "Templat balasan", "en": "Reply templates"},
+    "template.neutral_name": {"id": "Bapak/Ibu", "en": "Sir/Madam"},
+    "template.neutral_office": {"id": "instansi terkait", "en": "the office in charge"},
+    "template.neutral_place": {"id": "lokasi laporan", "en": "the reported location"},
+    "template.title": {"id": "Templat balasan ke pelapor", "en": "Reply templates"},
+    "template.hint": {
+        "id": "Balasan siap pakai per kategori. Petugas memilihnya di halaman pengaduan, lalu boleh mengubahnya sebelum "
+        "dikirim. Isian: {kode} kode lacak, {nama} nama pelapor (hanya di pesan ke pelapor; di halaman publik "
+        '"Bapak/Ibu"), {kantor} instansi yang menangani, {kategori}, {kelurahan}, {status}. Laporan anonim dan '
+        "rahasia tidak pernah menyebut nama; laporan rahasia juga tidak menyebut instansi atau kelurahan.",
+        "en": "Ready-made replies per category. Staff pick one on the complaint page and may change it before "
+        "sending. Placeholders: {kode} tracking code, {nama} the reporter's name (only in the message to the "
+        'reporter; public pages read "Bapak/Ibu"), {kantor} the office handling it, {kategori}, {kelurahan}, '
+        "{status}. Anonymous and confidential reports are never named; confidential ones name no office or "
+        "kelurahan either.",
+    },
+    "template.none": {"id": "Belum ada templat.", "en": "No templates yet."},
+    "template.col_title": {"id": "Judul", "en": "Title"},
+    "template.col_category": {"id": "Kategori", "en": "Category"},
+    "template.col_text": {"id": "Isi", "en": "Text"},
+    "template.col_state": {"id": "Keadaan", "en": "State"},
+    "template.col_updated": {"id": "Diubah", "en": "Changed"},
+    "template.active": {"id": "Aktif", "en": "Active"},
+    "template.inactive": {"id": "Tidak aktif", "en": "Inactive"},
+    "template.every_category": {"id": "Semua kategori", "en": "Every category"},
+    "template.edit": {"id": "Templat yang diubah", "en": "Template to change"},
+    "template.new": {"id": "(templat baru)", "en": "(new template)"},
+    "template.field_title": {"id": "Judul", "en": "Title"},
+    "template.field_category": {"id": "Kategori", "en": "Category"},
+    "template.field_body": {"id": "Isi balasan", "en": "Reply text"},
+    "template.save": {"id": "Simpan templat", "en": "Save template"},
+    "template.saved": {"id": "Templat disimpan.", "en": "Template saved."},
+    "template.refused_forbidden": {"id": "Hanya admin yang mengelola templat.", "en": "Only admins manage templates."},
+    "template.refused_not_found": {"id": "Templat tidak ditemukan.", "en": "Template not found."},
+    "template.refused_missing": {"id": "Judul dan isi wajib diisi.", "en": "A title and a text are needed."},
+    "template.refused_invalid": {
+        "id": "Templat tidak dapat disimpan: {why}",
+        "en": "The template cannot be saved: {why}",
+    },
+    "template.pick": {"id": "Mulai dari templat", "en": "Start from a template"},
+    "template.pick_placeholder": {"id": "Pilih templat balasan…", "en": "Choose a reply template…"},
+    "template.picked": {
+        "id": "Teks templat dimasukkan sebagai balasan ke pelapor; silakan ubah sebelum menyimpan. {nama} menjadi "
+        "nama pelapor hanya di pesan kepadanya (di halaman publik: Bapak/Ibu).",
+        "en": "The template's text is in the box as a reply to the reporter; change it as needed before saving. "
+        "{nama} becomes the reporter's name only in the message to them (public pages: Bapak/Ibu).",
+    },
+    "outbox.resend": {"id": "Kirim ulang", "en": "Send again"},
+    "outbox.resent": {"id": "Sudah dikirim ulang:", "en": "Sent again:"},
+    "outbox.is_resend": {"id": "Kiriman ulang", "en": "A resend"},
+    "outbox.resend_forbidden": {
+        "id": "Anda tidak berwenang mengirim ulang pesan ini.",
+        "en": "You may not send this message again.",
+    },
+    "outbox.resend_not_found": {"id": "Pesan ini tidak ada lagi.", "en": "This message no longer exists."},
+    "outbox.resend_not_failed": {
+        "id": "Pesan ini tidak gagal atau sudah dikirim ulang.",
+        "en": "This message has not failed, or was already sent again.",
+    },
     "outbox.no_problems": {"id": "Tidak ada pesan yang gagal.", "en": "No failed messages."},
     # Time
     "time.wib": {"id": "WIB", "en": "WIB"},

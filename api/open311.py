@@ -56,6 +56,7 @@ from db.status import COLOUR, OPEN_STATUSES, Status
 from federation.doors import EXTERNAL_ID
 from i18n import LANGS, current_lang, t
 from services.intake import NewReport, Refused, file_report, new_report
+from services.templates import public_text
 from settings import get_settings
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
@@ -465,7 +466,7 @@ def _status_notes(row: Any, lang: str) -> str:
     if row["status"] == Status.DUPLIKAT.value and row["merged_into"]:
         return t("open311.duplicate_of", lang, status=label, code=row["merged_into"])
     if row["status"] in (Status.DITOLAK.value, Status.DUPLIKAT.value, Status.SELESAI.value) and row["status_note"]:
-        return f"{label}: {row['status_note']}"
+        return f"{label}: {public_text(row['status_note'], lang)}"
     return label
 
 

@@ -120,6 +120,7 @@ PAGE_ROLES: dict[str, tuple[str, ...]] = {
     "leaders": ("leader", "operator", "opd"),
     "outbox": (),  # undelivered messages to reporters: admins only
     "doors": (),  # doors to other jurisdictions' systems (/pintu): admins only
+    "templates": (),  # the reply templates: admins manage them, staff pick them on the complaint page
 }
 
 
@@ -209,6 +210,21 @@ def note_refusal(user: StaffUser | None, public: bool, complaint: Row | None) ->
 def may_reply(user: StaffUser | None, complaint: Row) -> bool:
     """Whether ``user`` may reply to the reporter of ``complaint`` (pages offer the choice only then)."""
     return note_refusal(user, True, complaint) is None
+
+
+def resend_refusal(user: StaffUser | None, complaint: Row) -> str | None:
+    """Why ``user`` may not send again a failed message about ``complaint`` ("Kirim ulang"), or None: admins
+    anywhere (the failures page), and the staff who may reply to its reporter on the complaint page."""
+    if user is None:
+        return "authentication required"
+    if user.role == "admin":
+        return None
+    return note_refusal(user, True, complaint)
+
+
+def may_manage_templates(user: StaffUser | None) -> bool:
+    """Whether ``user`` may create and change the reply templates (admins only; staff only use them)."""
+    return user is not None and user.role == "admin"
 
 
 def assignee_refusal(user: StaffUser, assignee: Row | None) -> str | None:

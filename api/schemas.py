@@ -185,7 +185,9 @@ class Action(Shape):
     action: str = Field(json_schema_extra=_staff_actions)
     reason: str | None = Field(None, max_length=2000)
     note: str | None = Field(None, max_length=2000, description="Internal (staff only) unless 'public' is true.")
-    public: bool = Field(False, description="The note is a reply to the reporter: shown on /lacak and sent to them.")
+    public: bool = Field(
+        False, description="The note is a reply to the reporter: shown on /lacak and sent to them in the message of the change."
+    )
     opd: str | None = None
     kota: str | None = None
     assignee: str | None = None

@@ -10,6 +10,8 @@ from callbacks import (  # noqa: F401  # noqa: F401
     live,
     login,
     operator,
+    outbox,
     pimpinan,
     statistik,
+    templates,
 )

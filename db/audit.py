@@ -36,6 +36,8 @@ ACTIONS = (
     "complaints_imported",
     "door_set",
     "door_removed",
+    "template_saved",
+    "message_resent",
 )
 MAX_TEXT = 200  # a failed log-in's "username" is whatever was typed, however long
 

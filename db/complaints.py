@@ -445,9 +445,7 @@ def transition(
         action != "remote_close" and target not in (Status.DITERUSKAN, Status.GAGAL_DITERUSKAN)
     ) or action == "forward":
         cancel_handover(conn, complaint_id)
-    outbox.enqueue_change(conn, row, action, status.value, reason)
-    if note and note_public:
-        outbox.enqueue(conn, row, "reply", {"text": note})
+    outbox.enqueue_change(conn, row, action, status.value, reason, reply=note if note and note_public else None)
     return row
 
 

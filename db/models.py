@@ -549,6 +549,23 @@ class Notification(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # "Kirim ulang": this message is a new try, under its own key, of a failed or given-up one (migration 0020).
+    resend_of: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("notification.id", ondelete="SET NULL"))
+
+
+class ResponseTemplate(Base):
+    """A reply admins prepare for staff, per category (none: every category), with placeholders (0020)."""
+
+    __tablename__ = "response_template"
+    __table_args__ = (Index("response_template_category_idx", "category_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, server_default="true")
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class NotificationAttempt(Base):

@@ -89,23 +89,27 @@ def enqueue(
 
 
 def enqueue_change(
-    conn: Connection, complaint: Mapping[Any, Any], action: str, from_status: str, reason: str | None = None
+    conn: Connection,
+    complaint: Mapping[Any, Any],
+    action: str,
+    from_status: str,
+    reason: str | None = None,
+    reply: str | None = None,
 ) -> None:
-    """Queue what a status change tells the reporter (``complaint`` is the updated row; nothing for a silent action)."""
+    """Queue what a status change tells the reporter (``complaint`` is the updated row).
+
+    ``reply``, a note staff chose to show the reporter, travels in the same message as the change (one message,
+    not two); when the change itself tells the reporter nothing, it goes alone as a 'reply'.
+    """
     kind = KIND_OF_ACTION.get(action)
-    if kind is None:
+    if kind is None or _silent(kind, complaint["status"], from_status):
+        if reply:
+            enqueue(conn, complaint, "reply", {"text": reply})
         return
     status = complaint["status"]
-    # Handing the job to another field supervisor changes nothing the reporter needs to hear.
-    if kind == "assigned" and from_status == status:
-        return
-    # A completion waiting for an operator's confirmation is not finished yet for the reporter, and sending it
-    # back undoes nothing they were told.
-    if (kind == "finished" and status != Status.SELESAI) or (
-        kind == "reopened" and from_status == Status.PERLU_KONFIRMASI
-    ):
-        return
     facts: dict[str, Any] = {"status": status}
+    if reply:
+        facts["reply"] = reply
     if kind == "forwarded":
         facts.update(
             opd_id=complaint.get("opd_id"),
@@ -124,6 +128,18 @@ def enqueue_change(
             {"id": complaint["id"], "merged": Status.DUPLIKAT.value},
         ).mappings():
             enqueue(conn, merged, "finished", {"status": status, "photo_of": complaint["id"]})
+
+
+def _silent(kind: str, status: str, from_status: str) -> bool:
+    """Whether a change the reporter would otherwise hear about says nothing new to them."""
+    # Handing the job to another field supervisor changes nothing the reporter needs to hear.
+    if kind == "assigned" and from_status == status:
+        return True
+    # A completion waiting for an operator's confirmation is not finished yet for the reporter, and sending it
+    # back undoes nothing they were told.
+    return (kind == "finished" and status != Status.SELESAI) or (
+        kind == "reopened" and from_status == Status.PERLU_KONFIRMASI
+    )
 
 
 def _kota_code(conn: Connection, area_id: int | None) -> str | None:
@@ -205,14 +221,21 @@ def record_off(conn: Connection, notification_id: int, attempt: int, why: str) -
     _finish_attempt(conn, notification_id, attempt, "off", why)
 
 
+# Of each message: whether it was resent, and how that went (the newest resend of it).
+_RESENT = (
+    "(SELECT r.id FROM notification r WHERE r.resend_of = n.id ORDER BY r.id DESC LIMIT 1) AS resent_as, "
+    "(SELECT r.status FROM notification r WHERE r.resend_of = n.id ORDER BY r.id DESC LIMIT 1) AS resent_status"
+)
+
+
 def messages_of(conn: Connection, complaint_id: int) -> list[RowMapping]:
     """Every message to the reporter of one complaint, oldest first, with how its delivery went."""
     return list(
         conn.execute(
             text(
-                "SELECT id, kind, channel, recipient, status, attempts, body, last_error, created_at, sent_at, "
-                "next_attempt_at FROM notification WHERE complaint_id = :id "
-                "AND kind NOT IN ('reminder', 'escalation') ORDER BY id"
+                "SELECT n.id, n.kind, n.channel, n.recipient, n.status, n.attempts, n.body, n.last_error, n.created_at, "
+                f"n.sent_at, n.next_attempt_at, n.resend_of, {_RESENT} FROM notification n WHERE n.complaint_id = :id "
+                "AND n.kind NOT IN ('reminder', 'escalation') ORDER BY n.id"
             ),
             {"id": complaint_id},
         ).mappings()
@@ -225,12 +248,57 @@ def problems(conn: Connection, limit: int = 200) -> list[RowMapping]:
         conn.execute(
             text(
                 "SELECT n.id, n.kind, n.channel, n.status, n.attempts, n.last_error, n.created_at, n.next_attempt_at, "
-                "c.tracking_code FROM notification n JOIN complaint c ON c.id = n.complaint_id "
-                "WHERE n.status IN ('failed', 'dead') "
+                f"n.complaint_id, c.tracking_code, {_RESENT} FROM notification n "
+                "JOIN complaint c ON c.id = n.complaint_id WHERE n.status IN ('failed', 'dead') "
                 "ORDER BY n.status = 'dead' DESC, n.created_at DESC LIMIT :limit"
             ),
             {"limit": limit},
         ).mappings()
+    )
+
+
+RESENDABLE = ("failed", "dead")
+
+
+def message(conn: Connection, notification_id: int, lock: bool = False) -> RowMapping | None:
+    """One message with what permissions look at of its complaint (``lock``: the message held until the
+    transaction ends), or None."""
+    return (
+        conn.execute(
+            text(
+                f"SELECT n.id, n.complaint_id, n.kind, n.status, {_RESENT}, c.opd_id, c.assignee_id, c.kecamatan_id, "
+                "c.jurisdiction_id, c.confidential FROM notification n JOIN complaint c ON c.id = n.complaint_id "
+                "WHERE n.id = :id" + (" FOR UPDATE OF n" if lock else "")
+            ),
+            {"id": notification_id},
+        )
+        .mappings()
+        .first()
+    )
+
+
+def resend(conn: Connection, notification_id: int) -> int:
+    """ "Kirim ulang": a new message with the same words, recipient and channel, under a new idempotency key, that
+    names the original (``resend_of``); returns its id. The original keeps its state and attempts as history; one
+    still waiting for a retry ('failed') is given up now, so that only the new one goes. The caller has checked
+    (``message`` with ``lock``) that it is failed or given up and not resent yet.
+
+    Why a new key: a gateway remembers the answer it gave to a key (and may have refused it for good), a mail
+    reader drops a second ``Message-ID``, so the same key could make the new try vanish; and a row per try keeps
+    each one's attempts apart.
+    """
+    conn.execute(
+        text("UPDATE notification SET status = 'dead' WHERE id = :id AND status = 'failed'"), {"id": notification_id}
+    )
+    return int(
+        conn.execute(
+            text(
+                "INSERT INTO notification (complaint_id, kind, channel, recipient, lang, confidential, facts, subject, "
+                "body, resend_of) SELECT complaint_id, kind, channel, recipient, lang, confidential, facts, subject, "
+                "body, id FROM notification WHERE id = :id RETURNING id"
+            ),
+            {"id": notification_id},
+        ).scalar_one()
     )
 
 

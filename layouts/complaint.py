@@ -12,11 +12,13 @@ from api.permissions import (
     ASSIGNEE_ROLES,
     STAFF_ACTIONS,
     assignable_opd,
+    may_manage_templates,
     may_reply,
     may_see,
     note_refusal,
     photo_refusal,
     reach_refusal,
+    resend_refusal,
     scope_of,
     sees_duplicates,
     sees_reporter,
@@ -26,6 +28,7 @@ from db.engine import get_engine
 from db.jurisdictions import suggestion
 from db.outbox import messages_of
 from db.status import CLOSED_STATUSES, Status
+from db.templates import templates_for
 from db.workflow import (
     cached_kecamatan_outline,
     catalogue_options,
@@ -124,6 +127,7 @@ def layout(
             return page(html.P(t("complaint.outside", lang), className="notice", id="cp-outside"), lang, path)
         history = staff_events(conn, row["id"])
         messages = messages_of(conn, row["id"])
+        templates = templates_for(conn, row["category_code"]) if may_reply(user, row) else []
         photos = evidence(conn, row["id"])
         scope = scope_of(user)
         merging = sees_duplicates(user)
@@ -228,8 +232,16 @@ def layout(
     if merging:
         body.append(duplicates_section(row, nearby, absorbed, lang, can_merge=is_open))
     if note_refusal(user, False, row) is None:
-        body.append(note_box(lang, may_reply(user, row)))
-    body.append(messages_panel(messages, lang, show_recipient=sees_reporter(user, row)))
+        body.append(note_box(lang, may_reply(user, row), templates, manage=may_manage_templates(user)))
+    body.append(
+        messages_panel(
+            messages,
+            lang,
+            show_recipient=sees_reporter(user, row),
+            may_resend=resend_refusal(user, row) is None,
+            path=path,
+        )
+    )
     body.append(timeline(history, lang, categories, opds))
     body += [
         dcc.Store(

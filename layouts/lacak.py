@@ -24,6 +24,7 @@ from i18n import current_lang, t
 from layouts._chrome import page
 from layouts._evidence import evidence_panel
 from layouts._when import iso, wib
+from services.templates import public_text
 
 dash.register_page(__name__, path="/lacak", title="Lacak laporan · Pantau")
 
@@ -73,7 +74,7 @@ def _timeline(view: PublicView, lang: str) -> html.Section:
             [
                 html.Time(wib(step.at, lang), dateTime=iso(step.at), className="timeline-when"),
                 html.Span(_step_text(step, lang), className="timeline-what"),
-                html.Blockquote(step.note, className="timeline-note") if step.note else None,
+                html.Blockquote(public_text(step.note, lang), className="timeline-note") if step.note else None,
             ],
             className=f"timeline-item timeline-{step.kind}",
         )

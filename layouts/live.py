@@ -139,6 +139,31 @@ def card_body(card: dict[str, Any] | None, lang: str) -> list[Any]:
         if overdue:
             due.append(html.Span(t("live.overdue", lang), className="badge badge-overdue"))
         facts += row("live.card_due", html.Span(due))
+    chases = card.get("chases") or []
+    if chases and status in OPEN_STATUSES:
+        # Overdue work chased (db/chase.py): reminded, then escalated to the leaders; stage and when, no text.
+        facts += row(
+            "live.card_chased",
+            html.Ul(
+                [
+                    html.Li(
+                        [
+                            html.Span(
+                                t("queue.escalated" if c["kind"] == "escalation" else "queue.reminded", lang),
+                                className=f"chase-tag chase-{c['kind']}",
+                            ),
+                            " ",
+                            t(f"chase.stage_{c['stage']}", lang),
+                            " · ",
+                            _when(datetime.fromisoformat(c["at"]), lang),
+                        ]
+                    )
+                    for c in chases
+                ],
+                className="card-chases",
+                id="wall-card-chases",
+            ),
+        )
     children: list[Any] = [
         html.H2(category, className="card-title"),
         html.Dl(facts, className="card-facts"),

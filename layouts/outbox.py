@@ -11,7 +11,7 @@ from db.engine import get_engine
 from db.outbox import problems, status_counts
 from i18n import current_lang, t
 from layouts._chrome import guard, page
-from layouts._messages import delivery_badge
+from layouts._messages import delivery_badge, resend_cell, resend_wiring
 from layouts._when import iso, wib
 
 dash.register_page(__name__, path="/kotak-keluar", title="Kotak keluar · Pantau")
@@ -69,6 +69,7 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                                         [
                                             delivery_badge(r["status"], lang),
                                             html.Div(t("outbox.attempts", lang, n=r["attempts"]), className="cell-sub"),
+                                            *resend_cell(r, lang, may_resend=True),
                                         ]
                                     ),
                                     html.Td(r["last_error"] or "—"),
@@ -94,6 +95,7 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                 html.P(t("outbox.admin_hint", lang), className="hint"),
                 summary,
                 html.H2(t("outbox.problems", lang)),
+                resend_wiring(path, lang),
                 table,
             ],
             id="outbox-page",

@@ -24,6 +24,8 @@ from i18n import LANGS, t
 from notify.channels import SMS
 
 SMS_LIMIT = 160
+NAME = "{nama}"  # services.templates.NAME: filled with the reporter's name only in their message
+SMS_TWO_PARTS = 306  # two concatenated GSM parts of 153 characters each
 _MIN_PART = 20  # a reason shortened below this says nothing: the message goes over one SMS instead
 # Kinds whose words would say more than code, status and link; a confidential report gets their _plain text.
 _REVEALING = frozenset({"forwarded", "finished", "rejected", "duplicate", "reply"})
@@ -98,6 +100,21 @@ def _fit(key: str, lang: str, limit: int | None, part: str | None, **values: Any
     return t(key, lang, **{**values, part: value[:keep].rstrip(" .,;:") + "..."})
 
 
+def _with_reply(text: str, reply: str, confidential: bool, lang: str, sms: bool) -> str:
+    """A status message with the note staff showed the reporter on that change, in one message.
+
+    A confidential report's message only says there is a reply (its words stay behind the reporter's link). An
+    SMS may take two parts here (306 characters), the reply shortened beyond that."""
+    if confidential:
+        return t("notify.with_reply_plain", lang, text=text)
+    reply = _sentence(reply)
+    full = t("notify.with_reply", lang, text=text, reply=reply)
+    if not sms or len(full) <= SMS_TWO_PARTS:
+        return full
+    keep = max(_MIN_PART, len(reply) - (len(full) - SMS_TWO_PARTS) - 3)
+    return t("notify.with_reply", lang, text=text, reply=reply[:keep].rstrip(" .,;:") + "...")
+
+
 def compose(row: Mapping[Any, Any], links: Links) -> Message:
     """The subject and text of one outbox row (as ``db.outbox.claim`` returns it)."""
     kind = row["kind"]
@@ -110,6 +127,8 @@ def compose(row: Mapping[Any, Any], links: Links) -> Message:
     limit = SMS_LIMIT if sms else None
 
     def clean(value: Any) -> str:
+        # A reply from a template leaves the reporter's name to the message (services/templates.py).
+        value = str(value or "").replace(NAME, row.get("reporter_name") or t("template.neutral_name", lang))
         # Staff text may name another report (the one this duplicates): its code opens that report's page.
         value = _CODE.sub(lambda m: m.group(0) if m.group(0).upper() == code else "XXXX-XXXX-XXXX", str(value or ""))
         return sms_plain(value.strip()) if sms else value.strip()
@@ -141,6 +160,8 @@ def compose(row: Mapping[Any, Any], links: Links) -> Message:
     if kind == "finished":
         values["url"] = links.reporter(code, lang)
     text = _fit(key, lang, limit, part, **values)
+    if kind != "reply" and facts.get("reply"):
+        text = _with_reply(text, clean(facts["reply"]), bool(row["confidential"]), lang, sms)
     status = facts.get("status")
     what = t(f"status.{status}", lang) if status and kind != "reply" else t("notify.subject_reply", lang)
     return Message(t("notify.subject", lang, code=code, what=what), text)

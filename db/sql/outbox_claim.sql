@@ -35,6 +35,8 @@ WITH next AS (
 )
 SELECT m.id, m.complaint_id, m.kind, m.channel, m.recipient, m.lang, m.confidential, m.facts, m.subject, m.body,
        m.idempotency_key, m.attempts, c.tracking_code,
+       -- For the name placeholder of a reply (services/templates.py): an anonymous report stores no name.
+       c.reporter_name,
        o.name AS office_opd,
        coalesce(k.name, CASE WHEN j.level = 'provinsi' THEN 'Provinsi ' || j.name ELSE j.name END) AS office_kota,
        -- The newest completion photo of the report (or of the one it was merged into), unless that report

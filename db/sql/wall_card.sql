@@ -10,6 +10,9 @@ SELECT c.id, c.tracking_code, c.status, c.created_at, c.completed_at, c.due_at,
        cat.name_id AS category_name_id, cat.name_en AS category_name_en,
        kel.name AS kelurahan, kec.name AS kecamatan, kota.name AS kota,
        o.name AS opd, o.short_name AS opd_short,
+       -- Overdue work chased (db/chase.py): each reminder and escalation, its stage and when; no text.
+       (SELECT json_agg(json_build_object('stage', ch.stage, 'kind', ch.kind, 'at', ch.at) ORDER BY ch.at)
+          FROM complaint_chase ch WHERE ch.complaint_id = c.id) AS chases,
        {public_photos}
   FROM complaint c
   JOIN category cat ON cat.id = c.category_id

@@ -99,14 +99,29 @@ def test_a_transitions_note_is_internal_unless_public_and_a_rejections_reason_st
     assert all(INTERNAL not in str(m["facts"]) for m in messages(engine, code))
 
 
-def test_a_public_note_on_a_transition_is_a_reply(
+def test_a_public_note_on_a_transition_is_a_reply_in_the_status_message(
     client: FlaskClient, engine: Engine, committed: list[int], accounts: Accounts
 ) -> None:
     code = new_complaint(engine, committed, reporter_name="Siti", reporter_contact="siti@example.org")
     operator = bearer(client, accounts("operator"))
     assert act(client, operator, code, action="verify", note=REPLY, public=True).status_code == 200
     assert REPLY in lacak(client, code)
-    assert [m["kind"] for m in messages(engine, code)] == ["received", "verified", "reply"]
+    # One message for the change, carrying the reply; not a second one beside it.
+    assert [(m["kind"], m["facts"].get("reply")) for m in messages(engine, code)] == [
+        ("received", None),
+        ("verified", REPLY),
+    ]
+    # A change the reporter is not told about (the job handed to another field supervisor) still sends the
+    # reply, alone.
+    first, second = accounts("field"), accounts("field")
+    assert act(client, operator, code, action="assign", assignee=first.username).status_code == 200
+    later = "Petugas lain yang akan datang"
+    assign = {"action": "assign", "assignee": second.username, "note": later, "public": True}
+    assert act(client, operator, code, **assign).status_code == 200
+    assert [(m["kind"], m["facts"].get("text")) for m in messages(engine, code)][2:] == [
+        ("assigned", None),
+        ("reply", later),
+    ]
 
 
 def test_open311_shows_a_reply_but_no_internal_note(

@@ -24,6 +24,7 @@ from tests.integration.staff import (
     Accounts,
     act,
     bearer,
+    dash_call,
     new_complaint,
     render_page,
     session_login,
@@ -468,3 +469,140 @@ def test_the_complaint_page_shows_each_message_and_its_delivery(
     session_login(agency, accounts("opd", opd=opd))
     shown = text_of(render_page(agency, f"/pengaduan/{code}", "?lang=en"))
     assert "Messages to the reporter" in shown and rows[0]["body"] in shown and sender not in shown
+
+
+def test_a_public_note_on_a_change_reaches_the_reporter_in_the_changes_one_message(
+    client: Any,
+    engine: Engine,
+    committed: list[int],
+    accounts: Accounts,
+    gateway: Gateway,
+    configure: Callable[..., Settings],
+) -> None:
+    settings = configure(PANTAU_SMS_OUTBOUND_URL=gateway.url)
+    sender, secret_sender = number(), number()
+    code = new_complaint(engine, committed, reporter_contact=sender)
+    secret = new_complaint(engine, committed, reporter_contact=secret_sender, confidential=True)
+    operator = bearer(client, accounts("operator"))
+    note = "Tim kami datang besok pagi pukul 08.00"
+    for ref in (code, secret):
+        assert act(client, operator, ref, action="verify", note=note, public=True).status_code == 200
+    drain(engine, settings)
+    received, verified = texts(gateway.deliveries(sender))
+    assert "diverifikasi" in verified and note in verified and f"/lacak/{code}" in verified
+    assert note not in received
+    # The confidential reporter hears of the change and that there is a note, never its words.
+    _, plain = texts(gateway.deliveries(secret_sender))
+    assert "diverifikasi" in plain and note not in plain and "pesan petugas" in plain
+
+
+def press_resend(client: Any, notification_id: int, path: str) -> tuple[str, str | None]:
+    """Press "Kirim ulang" on one message, as the browser sends it; the message shown and where the page goes."""
+    button = {"id": notification_id, "type": "outbox-resend"}
+    response = dash_call(
+        client,
+        {
+            "output": "..outbox-resend-msg.children...outbox-resend-reload.href..",
+            "outputs": [
+                {"id": "outbox-resend-msg", "property": "children"},
+                {"id": "outbox-resend-reload", "property": "href"},
+            ],
+            "inputs": [[{"id": button, "property": "n_clicks", "value": 1}]],
+            "state": [{"id": "outbox-resend-ctx", "property": "data", "value": {"path": path, "lang": "en"}}],
+            "changedPropIds": [f'{{"id":{notification_id},"type":"outbox-resend"}}.n_clicks'],
+        },
+    )
+    if response.status_code == 204:
+        return "", None
+    assert response.status_code == 200, response.data[:500]
+    answer = response.get_json()["response"]
+    shown = answer.get("outbox-resend-msg", {}).get("children")
+    return (text_of(shown) if shown else ""), answer.get("outbox-resend-reload", {}).get("href")
+
+
+def test_a_given_up_message_sent_again_arrives_once_and_the_original_stays_as_history(
+    client: Any,
+    engine: Engine,
+    committed: list[int],
+    accounts: Accounts,
+    gateway: Gateway,
+    configure: Callable[..., Settings],
+) -> None:
+    sender = number()
+    refusing = True
+    gateway.answer = lambda post: 400 if refusing and post.body.get("to") == sender else 200
+    settings = configure(PANTAU_SMS_OUTBOUND_URL=gateway.url)
+    code = new_complaint(engine, committed, reporter_contact=sender)
+    drain(engine, settings)
+    (dead,) = outbox_rows(engine, code)
+    assert dead["status"] == "dead" and gateway.deliveries(sender) == []
+
+    # Staff who may not reply to the reporter (a field supervisor) get no button and cannot press one.
+    field = client.application.test_client()
+    session_login(field, accounts("field"))
+    message, reload = press_resend(field, dead["id"], f"/pengaduan/{code}")
+    assert reload is None and "may not" in message and len(outbox_rows(engine, code)) == 1
+
+    # The gateway takes the number again (it was a wrong setting there); the admin sends the message again.
+    refusing = False
+    session_login(client, accounts("admin"))
+    assert "Send again" in text_of(render_page(client, "/kotak-keluar", "?lang=en"))
+    message, reload = press_resend(client, dead["id"], "/kotak-keluar")
+    assert message == "" and reload is not None and reload.startswith("/kotak-keluar?lang=en")
+    # Pressed twice (two tabs): the second is refused, nothing more is queued.
+    message, reload = press_resend(client, dead["id"], "/kotak-keluar")
+    assert reload is None and "already sent again" in message
+    drain(engine, settings)
+
+    original, resent = outbox_rows(engine, code)
+    assert (original["status"], original["attempts"]) == ("dead", 1)
+    assert (resent["status"], resent["resend_of"], resent["body"]) == ("sent", original["id"], original["body"])
+    assert resent["idempotency_key"] != original["idempotency_key"]
+    (arrived,) = gateway.deliveries(sender)
+    assert arrived.key == resent["idempotency_key"] and code in str(arrived.body["text"])
+    assert len([p for p in gateway.posts if p.body.get("to") == sender]) == 2  # the refused one, then the resend
+
+    # The complaint page keeps the original, given up, beside the resend that went.
+    operator = client.application.test_client()
+    session_login(operator, accounts("operator"))
+    shown = text_of(render_page(operator, f"/pengaduan/{code}", "?lang=en"))
+    assert '"data-status": "dead"' in shown and '"data-status": "sent"' in shown
+    assert "Sent again:" in shown and "A resend" in shown and "Send again" not in shown
+    # The failures page no longer offers it again; the audit log says who resent what.
+    assert "Send again" not in text_of(render_page(client, "/kotak-keluar", "?lang=en"))
+    with engine.connect() as conn:
+        audited = conn.execute(
+            text(
+                "SELECT actor_role, CAST(detail ->> 'as' AS bigint) FROM audit_event WHERE action = 'message_resent' AND target = :t"
+            ),
+            {"t": str(original["id"])},
+        ).all()
+    assert [tuple(r) for r in audited] == [("admin", resent["id"])]
+
+
+def test_staff_send_again_a_message_still_waiting_for_a_retry_and_only_the_new_one_goes(
+    client: Any,
+    engine: Engine,
+    committed: list[int],
+    accounts: Accounts,
+    gateway: Gateway,
+    configure: Callable[..., Settings],
+) -> None:
+    sender = number()
+    busy = True
+    gateway.answer = lambda post: 503 if busy and post.body.get("to") == sender else 200
+    settings = configure(PANTAU_SMS_OUTBOUND_URL=gateway.url, PANTAU_NOTIFY_RETRY_S="600")
+    code = new_complaint(engine, committed, reporter_contact=sender)
+    drain(engine, settings)
+    (waiting,) = outbox_rows(engine, code)
+    assert (waiting["status"], waiting["attempts"]) == ("failed", 1)  # next try in ten minutes
+    busy = False
+    session_login(client, accounts("operator"))
+    assert "Send again" in text_of(render_page(client, f"/pengaduan/{code}", "?lang=en"))
+    message, reload = press_resend(client, waiting["id"], f"/pengaduan/{code}")
+    assert message == "" and reload is not None and reload.startswith(f"/pengaduan/{code}?lang=en")
+    drain(engine, settings)
+    original, resent = outbox_rows(engine, code)
+    # The original retries no more: given up in favour of the resend, which is the one that arrived.
+    assert original["status"] == "dead" and resent["status"] == "sent"
+    assert [p.key for p in gateway.deliveries(sender)] == [resent["idempotency_key"]]

@@ -262,3 +262,46 @@ def test_the_figure_puts_each_marker_in_its_colour_trace_and_stays_offline() -> 
     assert figure["data"][TRACE["grey"]]["visible"] is False
     style = json.dumps(figure["layout"]["map"]["style"])
     assert "glyphs" not in style and "http" not in style and figure["layout"]["uirevision"]
+
+
+def test_the_card_shows_reminders_and_escalations_of_overdue_work_but_never_a_confidential_report(
+    conn: Connection,
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from plotly.utils import PlotlyJSONEncoder
+
+    from db.chase import chase
+    from layouts.live import card_body
+
+    def text_of(components: object) -> str:
+        return json.dumps(components, cls=PlotlyJSONEncoder, ensure_ascii=False)
+
+    everything = wall.resolve(conn, wall.Scope())
+    long_ago = datetime.now(UTC) - timedelta(days=12)
+    late = _new(conn, description="Sampah belum diangkut", created_at=long_ago)
+    secret = _new(conn, description="Laporan rahasia lama", created_at=long_ago, confidential=True)
+    on_time = _new(conn, description="Baru saja")
+    chased = {(c.tracking_code, c.kind) for c in chase(conn, escalate_days=2)}
+    codes = dict(
+        conn.execute(
+            text("SELECT id, tracking_code FROM complaint WHERE id IN (:a, :b)"), {"a": late, "b": secret}
+        ).all()
+    )
+    assert (codes[late], "reminder") in chased and (codes[secret], "reminder") in chased
+
+    card = wall.card(conn, late, everything)
+    assert card is not None and {(c["stage"], c["kind"]) for c in card["chases"]} == {
+        ("verify", "reminder"),
+        ("complete", "reminder"),
+    }
+    shown = text_of(card_body(card, "id"))
+    assert "Dikejar" in shown and "Diingatkan" in shown and "verifikasi" in shown and "penyelesaian" in shown
+    # Escalated once the reminder is two working days old and the stage still overdue.
+    conn.execute(text("UPDATE complaint_chase SET at = at - interval '10 days' WHERE complaint_id = :i"), {"i": late})
+    chase(conn, escalate_days=2)
+    shown = text_of(card_body(wall.card(conn, late, everything), "en"))
+    assert "Escalated" in shown and "Reminded" in shown and "verification" in shown
+    # A report within its targets shows nothing chased; a confidential one, chased or not, has no card at all.
+    assert "Chased" not in text_of(card_body(wall.card(conn, on_time, everything), "en"))
+    assert wall.card(conn, secret, everything) is None
