@@ -337,7 +337,10 @@ PATHS: dict[str, dict[str, Any]] = {
     "/api/v1/complaints/{code}/photos": {
         "post": {
             "tags": ["Staff"],
-            "summary": "Add a photo: multipart, the image in 'file', kind=completion (default) or report.",
+            "summary": "Add a photo (kind=completion, the default, or report) or a PDF document (kind=document).",
+            "description": "Multipart, the file in 'file'. A photo is JPEG, PNG, WebP or HEIC; a document a readable, "
+            "unencrypted PDF of at most 10 MB and 50 pages (recognised by its bytes, never its name; 415 otherwise), "
+            "stored without its document information or XMP metadata and served at /documents/{id}.",
             "security": BEARER,
             "parameters": [CODE],
             "requestBody": {
@@ -349,16 +352,19 @@ PATHS: dict[str, dict[str, Any]] = {
                             "required": ["file"],
                             "properties": {
                                 "file": {"type": "string", "format": "binary"},
-                                "kind": {"type": "string", "enum": ["completion", "report"]},
+                                "kind": {"type": "string", "enum": ["completion", "report", "document"]},
                             },
                         }
                     }
                 },
             },
             "responses": {
-                "201": _json({"type": "object", "properties": {"photo": _ref("Photo")}}, "Stored."),
+                "201": _json(
+                    {"type": "object", "properties": {"photo": _ref("Photo"), "document": _ref("Document")}}, "Stored."
+                ),
                 "200": _json(
-                    {"type": "object", "properties": {"photo": _ref("Photo")}}, "The same photo was stored already."
+                    {"type": "object", "properties": {"photo": _ref("Photo"), "document": _ref("Document")}},
+                    "The same photo or document was stored already.",
                 ),
                 **_staff_errors(400, 401, 403, 404, 413, 415, 507),
             },
@@ -476,7 +482,9 @@ PATHS: dict[str, dict[str, Any]] = {
             "summary": "A WhatsApp message from the gateway: text in the SMS format, a shared location, photos.",
             "description": "Authenticated by X-Pantau-Secret (PANTAU_WHATSAPP_SECRET, else PANTAU_SMS_SECRET) or, for "
             "JSON, X-Hub-Signature-256 (sha256=HMAC of the body). lat/long place the report exactly; up to three "
-            "photos come as multipart 'media' files; the same message_id is one report.",
+            "photos come as multipart 'media' files or as 'media_urls' on the gateway's own host (the origin of "
+            "PANTAU_WHATSAPP_OUTBOUND_URL), fetched with the photo size limit and a short timeout; any other host "
+            "is refused unfetched. The same message_id is one report.",
             "parameters": [
                 {"name": "X-Pantau-Secret", "in": "header", "schema": {"type": "string"}},
                 {"name": "X-Hub-Signature-256", "in": "header", "schema": {"type": "string"}},
@@ -494,6 +502,11 @@ PATHS: dict[str, dict[str, Any]] = {
                                 "text": {"type": "string", "maxLength": 1600},
                                 "lat": {"type": "number", "minimum": -90, "maximum": 90},
                                 "long": {"type": "number", "minimum": -180, "maximum": 180},
+                                "media_urls": {
+                                    "type": "array",
+                                    "maxItems": 3,
+                                    "items": {"type": "string", "format": "uri", "maxLength": 1000},
+                                },
                                 **(
                                     {"media": {"type": "array", "items": {"type": "string", "format": "binary"}}}
                                     if ct == "multipart/form-data"
@@ -734,7 +747,8 @@ SCHEMAS: dict[str, Any] = {
     "ComplaintDetail": {
         "type": "object",
         "description": "A job's fields plus channel, kota, assignee, merged_into, confidential, anonymous, "
-        "completed_at, events, photos, possible_duplicates and (where allowed) reporter.",
+        "completed_at, events, photos, documents (each a Document), answers (the category's questions), "
+        "possible_duplicates and (where allowed) reporter.",
         "additionalProperties": True,
     },
     "Action": {
@@ -816,6 +830,18 @@ SCHEMAS: dict[str, Any] = {
             "duplicate": {"type": "boolean"},
         },
     },
+    "Document": {
+        "type": "object",
+        "description": "A PDF supporting document; url is /documents/{id} (a download; a confidential report's "
+        "only for the staff who reach it and its reporter's own link).",
+        "properties": {
+            "id": {"type": "integer"},
+            "url": _STRING,
+            "pages": {"type": "integer"},
+            "byte_size": {"type": "integer"},
+            "duplicate": {"type": "boolean"},
+        },
+    },
     "SmsAccepted": {
         "type": "object",
         "properties": {
@@ -846,8 +872,9 @@ SCHEMAS: dict[str, Any] = {
             "media_stored": {"type": "integer"},
             "media_refused": {
                 "type": "array",
-                "items": {"type": "object", "properties": {"file": _STRING, "error": _STRING}},
-                "description": "Files that were not acceptable images; the report is stored without them.",
+                "items": {"type": "object", "properties": {"file": _STRING, "url": _STRING, "error": _STRING}},
+                "description": "Files (by name) or media_urls (by address) that were not acceptable images, or "
+                "could not be fetched from the gateway's host; the report is stored without them.",
             },
             "tracking_url": _STRING,
             "reply": {"type": "string", "description": "Text to send back to the sender."},

@@ -13,7 +13,7 @@ storage is full (api/errors.py).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import wraps
 from typing import Any, TypeVar, cast
@@ -33,12 +33,14 @@ from api.permissions import (
     sees_duplicates,
     sees_reporter,
 )
+from db import documents
 from db.complaints import NotFound
 from db.engine import get_engine
 from db.models import PHOTO_KINDS
 from db.status import COLOUR, Status, TransitionError
 from db.workflow import detail, evidence, jobs, locked, nearby_duplicates, staff_events
 from i18n import current_lang, t
+from photos.document import DOCUMENT_KIND, save_document
 from photos.store import get_store
 from photos.upload import PhotoError, save_photo
 from services.actions import MAX_CODE, Outcome, Refused, act, act_many
@@ -67,6 +69,16 @@ def _colour(status: str | None) -> str | None:
 
 def max_photo_bytes() -> int:
     return int(get_settings().max_photo_mb * 1024 * 1024)
+
+
+def document_json(row: Any, document_id: int) -> dict[str, Any]:
+    """A document as the API lists it (a stored row or a just-stored ``StoredDocument``)."""
+    pages = row["page_count"] if isinstance(row, Mapping) else row.pages
+    size = row["byte_size"] if isinstance(row, Mapping) else row.byte_size
+    body = {"id": document_id, "url": f"/documents/{document_id}", "pages": pages, "byte_size": size}
+    if not isinstance(row, Mapping):
+        body["duplicate"] = row.duplicate
+    return body
 
 
 def photo_json(row: Any) -> dict[str, Any]:
@@ -198,6 +210,7 @@ def complaint_detail(code: str) -> Any:
             return _error(403, "this complaint is outside your reach")
         history = staff_events(conn, row["id"])
         photos = evidence(conn, row["id"])
+        docs = documents.listed(conn, row["id"])
         nearby = nearby_duplicates(conn, scope_of(user), row["id"]) if sees_duplicates(user) else []
     body: dict[str, Any] = {
         **_complaint_fields(row, lang),
@@ -223,6 +236,8 @@ def complaint_detail(code: str) -> Any:
             for e in history
         ],
         "photos": [photo_json(p) for p in photos],
+        "documents": [document_json(d, d["id"]) for d in docs],
+        "answers": row["answers"] or {},
         "possible_duplicates": [
             {"id": d["tracking_code"], "status": d["status"], "distance_m": round(float(d["distance_m"]))}
             for d in nearby
@@ -330,15 +345,16 @@ def complaints_bulk() -> Any:
 
 @bp.post("/complaints/<code>/photos")
 def complaint_photos(code: str) -> Any:
-    """Add a photo (multipart: the image in ``file``, ``kind=completion|report``)."""
+    """Add a photo (multipart: the image in ``file``, ``kind=completion|report``) or a PDF (``kind=document``)."""
     user = current_staff()
     if user is None:
         return _error(401, "authentication required")
     lang = current_lang()
     upload = request.files.get("file")
     kind = (request.form.get("kind") or "completion").strip()
-    if kind not in PHOTO_KINDS:
-        return _error(400, f"kind must be one of {', '.join(PHOTO_KINDS)}", message=t("photo.bad_kind", lang))
+    if kind not in (*PHOTO_KINDS, DOCUMENT_KIND):
+        kinds = ", ".join((*PHOTO_KINDS, DOCUMENT_KIND))
+        return _error(400, f"kind must be one of {kinds}", message=t("photo.bad_kind", lang))
     if upload is None:
         return _error(400, "send the image as multipart form data in the field 'file'")
     data = upload.read()
@@ -351,9 +367,14 @@ def complaint_photos(code: str) -> Any:
         if why is not None:
             return _error(403, why)
         try:
-            stored = save_photo(conn, get_store(), row["id"], data, kind, user.actor, max_photo_bytes())
+            if kind == DOCUMENT_KIND:
+                saved = save_document(conn, get_store(), row["id"], data, user.actor)
+            else:
+                stored = save_photo(conn, get_store(), row["id"], data, kind, user.actor, max_photo_bytes())
         except PhotoError as exc:
             return _photo_error(exc, lang)
+    if kind == DOCUMENT_KIND:
+        return jsonify(document=document_json(saved, saved.id)), (200 if saved.duplicate else 201)
     body = {
         "id": stored.id,
         "kind": stored.kind,
@@ -368,8 +389,8 @@ def complaint_photos(code: str) -> Any:
 
 
 def _photo_error(exc: PhotoError, lang: str) -> Any:
-    too_large = ("photo.too_large", "photo.too_many_pixels", "photo.far_too_many_pixels")
-    status = 413 if exc.key in too_large else 415 if exc.key == "photo.not_image" else 400
+    too_large = ("photo.too_large", "photo.too_many_pixels", "photo.far_too_many_pixels", "document.too_large")
+    status = 413 if exc.key in too_large else 415 if exc.key in ("photo.not_image", "document.not_pdf") else 400
     return _error(status, exc.detail, message=exc.message(lang))
 
 
