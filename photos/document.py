@@ -60,8 +60,8 @@ class StoredDocument:
 
 
 def looks_like_pdf(data: bytes) -> bool:
-    """True when the bytes begin as a PDF does (a viewer accepts the header within the first kilobyte)."""
-    return b"%PDF-" in data[:1024]
+    """True when the bytes begin as a PDF does (after any blank space); a photo never does."""
+    return data[:1024].lstrip(b" \t\r\n\f\x00").startswith(b"%PDF-")
 
 
 def process_document(data: bytes) -> ProcessedDocument:
