@@ -409,6 +409,7 @@ def wall_view(query: dict[str, Any]) -> Component:
                         ],
                         className="wall-panel wall-emerging",
                         hidden=not kiosk,
+                        style=None if kiosk else {"display": "none"},  # .wall-panel's own display beats [hidden]
                     ),
                 ],
                 className="wall-side",

@@ -50,6 +50,7 @@ def test_a_phone_call_is_logged_with_the_keyboard_alone(
     browser.get(f"{live_server}/live?lang=id")
     wait.until(lambda b: b.find_elements(By.CSS_SELECTOR, "#wall-newest"))
     wall_tab = browser.current_window_handle
+    assert not browser.find_element(By.CSS_SELECTOR, ".wall-emerging").is_displayed()  # a kiosk's panel only
     browser.execute_script("window.__sameDocument = true")
     browser.switch_to.window(form_tab)
     # From the channel radios (Telepon is chosen) on, Tab moves field to field: the keyboard does everything.
