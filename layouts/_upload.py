@@ -64,7 +64,7 @@ def upload_widget(
 
 
 def staged_list(prefix: str, staged: Sequence[Mapping[str, str]], lang: str) -> list[Any]:
-    """The photos chosen for a report so far, each with a button that takes it out again."""
+    """The photos and documents chosen for a report so far, each with a button that takes it out again."""
     return [
         html.Li(
             [
@@ -74,7 +74,13 @@ def staged_list(prefix: str, staged: Sequence[Mapping[str, str]], lang: str) -> 
                     id={"type": f"{prefix}-photo-remove", "index": p["token"]},
                     type="button",
                     className="button-secondary photo-remove",
-                    **{"aria-label": t("upload.remove_named", lang, name=p["name"] or f"#{i}")},
+                    **{
+                        "aria-label": t(
+                            "upload.remove_document" if p.get("kind") == "document" else "upload.remove_named",
+                            lang,
+                            name=p["name"] or f"#{i}",
+                        )
+                    },
                 ),
             ]
         )
