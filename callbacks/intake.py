@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dash import Input, Output, State, callback, html, no_update
+from dash import ALL, Input, Output, State, callback, html, no_update
 
 from api.auth import current_staff
 from api.permissions import may_open
@@ -16,6 +16,7 @@ from db.status import INTAKE_OUTSIDE
 from geo.coordinates import CoordinateError, parse_coordinates
 from i18n import t
 from layouts.intake import INTAKE_CHANNELS, MAX_PHOTOS
+from layouts.lapor import questions
 from photos.upload import PhotoError
 from services.intake import Refused, file_report, new_report
 
@@ -25,10 +26,17 @@ _DROPDOWNS = {"oi-kelurahan", "oi-category"}
 _SOCIAL = {choice for choice, channel, _ in INTAKE_CHANNELS if channel == "social"}
 # ComplaintError's field → the form field that shows it.
 _FIELD_OF = {"description": "oi-description", "category": "oi-category", "reporter_name": "oi-name"}
+_FIELD_OF |= {"answers": "oi-category"}  # a required question unanswered: said under the category
 _FIELD_OF |= {"reporter_contact": "oi-contact", "lat": "oi-coordinates", "lon": "oi-coordinates"}
 
 
 register_staging("oi", MAX_PHOTOS)
+
+
+@callback(Output("oi-questions", "children"), Input("oi-category", "value"), State("oi-lang", "data"))
+def ask(category: str | None, lang: str | None) -> Any:
+    """The chosen category's own questions, asked as /lapor and Open311 ask them (a required one must be answered)."""
+    return questions(category, lang or "id", kind="oi-answer")
 
 
 def _errors(found: dict[str, str]) -> list[Any]:
@@ -55,6 +63,8 @@ def _errors(found: dict[str, str]) -> list[Any]:
     State("oi-flags", "value"),
     State("oi-lang", "data"),
     State("oi-photo-tokens", "data"),
+    State({"type": "oi-answer", "code": ALL}, "value"),
+    State({"type": "oi-answer", "code": ALL}, "id"),
     prevent_initial_call=True,
 )
 def log_report(
@@ -71,6 +81,8 @@ def log_report(
     flags: list[str] | None,
     lang: str | None,
     staged: list[dict[str, str]] | None = None,
+    answer_values: list[Any] | None = None,
+    answer_ids: list[dict[str, str]] | None = None,
 ) -> tuple[Any, ...]:
     lang = lang or "id"
     keep = (no_update,) * (len(CLEARED) + 3)
@@ -113,6 +125,7 @@ def log_report(
                 reporter_contact=(contact or "").strip() or None,
                 anonymous=anonymous,
                 confidential="confidential" in (flags or []),
+                answers={i["code"]: v for i, v in zip(answer_ids or [], answer_values or [], strict=False) if v},
                 attributes={"entered_by": user.username, **({"post_url": url} if url and choice in _SOCIAL else {})},
             )
             actor = Actor(role=user.role, user_id=user.id)

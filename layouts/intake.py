@@ -114,6 +114,7 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                 ),
                 "oi-category",
             ),
+            html.Div(id="oi-questions"),  # the category's own questions, as on /lapor
             _field(
                 t("intake.description", lang),
                 dcc.Textarea(id="oi-description", rows=4, maxLength=2000),

@@ -59,7 +59,15 @@ def test_a_phone_call_is_logged_with_the_keyboard_alone(
     _pick(browser, "Sukarasa")
     _active(browser).send_keys(Keys.TAB)  # no coordinates: the kelurahan places it
     _active(browser).send_keys("depan SD Negeri 3", Keys.TAB)
-    _pick(browser, "Jalan rusak")
+    _active(browser).send_keys(Keys.ENTER)  # the category, as _pick does, but its question comes next
+    WebDriverWait(browser, 10).until(lambda b: b.find_elements(By.CSS_SELECTOR, ".dash-dropdown-search"))
+    _active(browser).send_keys("Jalan rusak")
+    WebDriverWait(browser, 10).until(lambda b: b.find_elements(By.CSS_SELECTOR, ".dash-dropdown-option"))
+    _active(browser).send_keys(Keys.ENTER)
+    wait.until(lambda b: b.find_elements(By.CSS_SELECTOR, "#oi-questions input[type=radio]"))
+    # The category's question, answered with the arrow keys: from "Kecil" down to "Sedang".
+    _active(browser).send_keys(Keys.TAB)
+    _active(browser).send_keys(Keys.ARROW_DOWN, Keys.TAB)
     _active(browser).send_keys("Lubang besar di tengah jalan, sudah dua minggu", Keys.TAB)
     _active(browser).send_keys("Bu Ani", Keys.TAB, "0812 3456 7002")
     browser.find_element(By.ID, "oi-description").send_keys(Keys.CONTROL, Keys.ENTER)
@@ -69,7 +77,8 @@ def test_a_phone_call_is_logged_with_the_keyboard_alone(
     with engine.connect() as conn:
         row = conn.execute(
             text(
-                "SELECT c.id, c.channel, c.status, c.address, c.reporter_name, cat.code AS category, kel.name "
+                "SELECT c.id, c.channel, c.status, c.address, c.reporter_name, cat.code AS category, kel.name, "
+                "c.attributes -> 'open311_attributes' AS answers "
                 "FROM complaint c JOIN category cat ON cat.id = c.category_id "
                 "LEFT JOIN area kel ON kel.id = c.kelurahan_id WHERE c.tracking_code = :c"
             ),
@@ -78,6 +87,7 @@ def test_a_phone_call_is_logged_with_the_keyboard_alone(
     committed.append(row.id)
     assert (row.channel, row.status, row.category, row.name) == ("call_centre", "baru", "jalan_rusak", "Sukarasa")
     assert (row.address, row.reporter_name) == ("depan SD Negeri 3", "Bu Ani")
+    assert row.answers == {"ukuran_kerusakan": "sedang"}
     assert browser.find_element(By.ID, "oi-description").get_attribute("value") == ""  # ready for the next call
     assert not console_errors(browser)
 

@@ -22,7 +22,7 @@ STATES = (
 )  # fmt: skip
 
 
-def log_report(client: Any, **values: Any) -> dict[str, Any]:
+def log_report(client: Any, answers: dict[str, Any] | None = None, **values: Any) -> dict[str, Any]:
     outputs = [
         ("oi-result", "children"),
         *((f"{f}-error", "children") for f in FIELDS),
@@ -38,7 +38,21 @@ def log_report(client: Any, **values: Any) -> dict[str, Any]:
             "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
             "outputs": [{"id": i, "property": p} for i, p in outputs],
             "inputs": [{"id": "oi-submit", "property": "n_clicks", "value": 1}],
-            "state": [{"id": i, "property": p, "value": given.get(i)} for i, p in STATES],
+            "state": [
+                *({"id": i, "property": p, "value": given.get(i)} for i, p in STATES),
+                [
+                    {"id": {"type": "oi-answer", "code": c}, "property": "value", "value": v}
+                    for c, v in (answers or {}).items()
+                ],
+                [
+                    {
+                        "id": {"type": "oi-answer", "code": c},
+                        "property": "id",
+                        "value": {"type": "oi-answer", "code": c},
+                    }
+                    for c in (answers or {})
+                ],
+            ],
             "changedPropIds": ["oi-submit.n_clicks"],
         },
     )
@@ -190,3 +204,24 @@ def test_a_letter_scanned_as_pdf_is_kept_with_the_operators_report(
             {"c": code},
         ).all()
     assert [tuple(k) for k in kept] == [(1, "operator", operator.id)]
+
+
+def test_the_categorys_question_is_asked_and_a_required_one_must_be_answered(
+    client: Any, engine: Engine, committed: list[int], accounts: Accounts
+) -> None:
+    from callbacks.intake import ask
+
+    session_login(client, accounts("operator"))
+    asked = str(ask("pohon_tumbang", "id"))
+    assert "Apakah pohon menutup jalan?" in asked and "oi-answer" in asked
+    common = {"oi-kelurahan": "3671011001", "oi-category": "pohon_tumbang"}
+    words = f"pohon tumbang {secrets.token_hex(4)}"
+    refused = log_report(client, **common, **{"oi-description": words})
+    assert "menutup" in str(refused["oi-category-error"]["children"])  # said under the category; nothing stored
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM complaint WHERE description = :d"), {"d": words}).scalar() == 0
+    answer = log_report(client, answers={"menutup_jalan": "ya"}, **common, **{"oi-description": words})
+    code = created_code(answer)
+    track_ids(engine, committed, code)
+    with engine.connect() as conn:
+        assert complaint(conn, code)["attributes"]["open311_attributes"] == {"menutup_jalan": "ya"}
