@@ -408,6 +408,31 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The file is not a JPEG, PNG, WebP or HEIC photo.",
     },
     "photo.bad_kind": {"id": "Jenis foto tidak dikenal.", "en": "Unknown kind of photo."},
+    # PDF supporting documents (document.*, photos/document.py)
+    "document.not_pdf": {"id": "Berkas bukan dokumen PDF yang dapat dibaca.", "en": "The file is not a readable PDF."},
+    "document.too_large": {
+        "id": "Dokumen terlalu besar (maksimal {mb} MB).",
+        "en": "The document is too large (at most {mb} MB).",
+    },
+    "document.too_many_pages": {
+        "id": "Dokumen terlalu panjang ({n} halaman; maksimal {max}).",
+        "en": "The document is too long ({n} pages; at most {max}).",
+    },
+    "document.encrypted": {
+        "id": "Dokumen PDF dikunci kata sandi; kirim tanpa kata sandi.",
+        "en": "The PDF is password-protected; send it without a password.",
+    },
+    "document.count": {"id": "Paling banyak {n} dokumen PDF.", "en": "At most {n} PDF documents."},
+    "document.staged": {
+        "id": "Dokumen {name} siap; terkirim bersama laporan.",
+        "en": "Document {name} is ready; it goes with the report.",
+    },
+    "document.stored": {"id": "Dokumen {name} tersimpan.", "en": "Document {name} stored."},
+    "complaint.answers": {"id": "Jawaban pertanyaan kategori", "en": "Answers to the category's questions"},
+    "documents.title": {"id": "Dokumen pendukung", "en": "Supporting documents"},
+    "documents.item": {"id": "Dokumen PDF {n}", "en": "PDF document {n}"},
+    "documents.pages": {"id": "{pages} halaman · {size}", "en": "{pages} pages · {size}"},
+    "documents.by": {"id": "dari {role}", "en": "from {role}"},
     "photo.too_many_pixels": {
         "id": "Resolusi foto terlalu besar ({mp} megapiksel; untuk {kind} paling besar {max} megapiksel).",
         "en": "The photo has too many pixels ({mp} megapixels; at most {max} for a {kind}).",
@@ -528,12 +553,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Apa yang terjadi, sejak kapan, seberapa parah. Paling banyak 4000 karakter.",
         "en": "What happened, since when, how bad. At most 4000 characters.",
     },
-    "lapor.photos": {"id": "Foto (tidak wajib)", "en": "Photos (optional)"},
+    "lapor.photos": {"id": "Foto dan dokumen (tidak wajib)", "en": "Photos and documents (optional)"},
     "lapor.photos_hint": {
-        "id": "Paling banyak {n} foto JPEG, PNG, WebP atau HEIC, satu per satu, masing-masing sampai {mb} MB.",
-        "en": "Up to {n} JPEG, PNG, WebP or HEIC photos, one at a time, each up to {mb} MB.",
+        "id": "Paling banyak {n} foto JPEG, PNG, WebP atau HEIC, satu per satu, masing-masing sampai {mb} MB, "
+        "dan {docs} dokumen PDF pendukung (sampai {doc_mb} MB, {pages} halaman).",
+        "en": "Up to {n} JPEG, PNG, WebP or HEIC photos, one at a time, each up to {mb} MB, "
+        "and {docs} supporting PDF documents (up to {doc_mb} MB, {pages} pages).",
     },
-    "lapor.photos_pick": {"id": "Ambil atau pilih foto", "en": "Take or choose a photo"},
+    "lapor.photos_pick": {"id": "Ambil atau pilih foto atau PDF", "en": "Take or choose a photo or a PDF"},
     "lapor.identity": {"id": "Identitas Anda (tidak wajib)", "en": "Who you are (optional)"},
     "lapor.name": {"id": "Nama", "en": "Name"},
     "lapor.contact": {"id": "Nomor HP atau email", "en": "Phone number or email"},
@@ -1132,6 +1159,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "upload.remove": {"id": "Hapus", "en": "Remove"},
     "upload.remove_named": {"id": "Hapus foto {name}", "en": "Remove photo {name}"},
+    "upload.remove_document": {"id": "Hapus dokumen {name}", "en": "Remove document {name}"},
     "evidence.title": {"id": "Bukti foto", "en": "Photo evidence"},
     "evidence.before": {"id": "Sebelum (foto laporan)", "en": "Before (report photo)"},
     "evidence.after": {"id": "Sesudah (foto penyelesaian)", "en": "After (completion photo)"},
@@ -1183,6 +1211,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "event.unassigned": {"id": "Tugas {assignee} dilepas", "en": "Taken off {assignee}'s jobs"},
     "event.status_changed": {"id": "Status menjadi {status}", "en": "Status became {status}"},
     "event.merged": {"id": "Digabung sebagai duplikat dari {of}", "en": "Merged as a duplicate of {of}"},
+    "event.document_added": {"id": "Dokumen PDF ditambahkan", "en": "PDF document added"},
+    "lacak.step.document_added": {"id": "Dokumen ditambahkan", "en": "Document added"},
     "event.photo_report": {"id": "Foto laporan ditambahkan", "en": "Report photo added"},
     "event.photo_completion": {"id": "Foto penyelesaian ditambahkan", "en": "Completion photo added"},
     "event.rerouted": {
@@ -1418,6 +1448,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "export.col_lat": {"id": "Lintang", "en": "Latitude"},
     "export.col_address": {"id": "Alamat", "en": "Address"},
     "export.col_description": {"id": "Uraian", "en": "Description"},
+    "export.col_answers": {"id": "Jawaban pertanyaan kategori", "en": "Answers to the category's questions"},
     "export.col_first_response_at": {"id": "Respons pertama (WIB)", "en": "First response (WIB)"},
     "export.col_completed_at": {"id": "Selesai pada (WIB)", "en": "Finished (WIB)"},
     "export.col_due_at": {"id": "Target selesai (WIB)", "en": "Handling target (WIB)"},

@@ -58,6 +58,7 @@ from db.status import INTAKE_OUTSIDE
 from db.tracking import reporter_token
 from i18n import t
 from notify.channels import phone_in
+from photos.fetch import MediaRefused, fetch_media
 from photos.store import get_store
 from photos.upload import PhotoError, save_photo
 from services.intake import Refused, file_report, new_report
@@ -67,6 +68,7 @@ bp = Blueprint("inbound", __name__, url_prefix="/api/v1/inbound")
 SECRET_HEADER = "X-Pantau-Secret"
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 MAX_MEDIA = 3  # photos one WhatsApp message may bring
+MAX_URL = 1000
 MAX_SMS = 1600  # ten concatenated SMS
 FALLBACK_CATEGORY = "lainnya"
 # Words people text instead of the category code.
@@ -253,6 +255,19 @@ def _coordinate(body: Any, name: str, limit: float) -> float | None:
     return number
 
 
+def _media_urls(body: Any) -> list[str]:
+    """The media a gateway gives as links (``media_urls``: a JSON list, or repeated form fields)."""
+    raw = body.get("media_urls") if request.is_json else body.getlist("media_urls")
+    raw = [raw] if isinstance(raw, str) else raw or []
+    if not isinstance(raw, list) or not all(isinstance(u, str) for u in raw):
+        raise ValueError("media_urls: a list of addresses")
+    urls = [u.strip() for u in raw if u.strip()]
+    for url in urls:
+        if len(url) > MAX_URL or not re.match(r"^https?://\S+$", url):
+            raise ValueError(f"media_urls: each must be an http(s) address of at most {MAX_URL} characters")
+    return urls
+
+
 @bp.post("/whatsapp")
 @operation(
     "A WhatsApp message from the gateway: text in the SMS format, a shared location, photos.",
@@ -291,16 +306,20 @@ def inbound_whatsapp() -> Any:
     except ValueError as exc:
         return jsonify(error=str(exc), code=400), 400
     media = request.files.getlist("media") if not request.is_json else []
+    try:
+        media_urls = _media_urls(body)
+    except ValueError as exc:
+        return jsonify(error=str(exc), code=400), 400
     if not sender:
         return jsonify(error="sender is required", code=400), 400
     if (lat is None) != (lon is None):
         return jsonify(error="lat and long: a shared location needs both", code=400), 400
-    if not text and lat is None and not media:
+    if not text and lat is None and not media and not media_urls:
         return jsonify(error="text, a location (lat and long) or media is required", code=400), 400
     if len(text) > MAX_SMS or len(sender) > 64 or len(message_id) > 128:
         return jsonify(error=f"text is limited to {MAX_SMS} characters, sender to 64, message_id to 128", code=400), 400
-    if len(media) > MAX_MEDIA:
-        return jsonify(error=f"at most {MAX_MEDIA} media files a message", code=400), 400
+    if len(media) + len(media_urls) > MAX_MEDIA:
+        return jsonify(error=f"at most {MAX_MEDIA} media files or media_urls a message", code=400), 400
     for name, value in (("sender", sender), ("text", text), ("message_id", message_id)):
         if "\x00" in value:
             return jsonify(error=f"{name}: contains a NUL character", code=400), 400
@@ -358,6 +377,20 @@ def inbound_whatsapp() -> Any:
                 stored += 1
             except PhotoError as exc:
                 refused.append({"file": (upload.filename or "")[:100], "error": exc.detail})
+        for url in media_urls:
+            # Fetched outside any transaction: a slow gateway holds no database connection.
+            try:
+                data = fetch_media(url, settings.whatsapp_outbound_url, int(settings.max_photo_mb * 1048576))
+                with get_engine().begin() as conn:
+                    save_photo(
+                        conn, get_store(), created.id, data, "report", Actor(role="public"),
+                        int(settings.max_photo_mb * 1048576),
+                    )  # fmt: skip
+                stored += 1
+            except MediaRefused as exc:
+                refused.append({"url": url[:MAX_URL], "error": str(exc)})
+            except PhotoError as exc:
+                refused.append({"url": url[:MAX_URL], "error": exc.detail})
     token = reporter_token(current_app.config["SECRET_KEY"], created.tracking_code)
     url = f"{request.url_root}lacak/{created.tracking_code}?k={token}"
     outside = created.status == INTAKE_OUTSIDE

@@ -101,10 +101,10 @@ BULK_ACTIONS = ("verify", "forward", "assign", "reject", "duplicate", "recategor
 # Which kinds of photo each role may add: completion photos prove work; report photos come from citizens
 # or are attached by the live room for reports that arrived by phone or social media.
 ROLE_PHOTO_KINDS: dict[str, frozenset[str]] = {
-    "admin": frozenset({"report", "completion"}),
-    "operator": frozenset({"report", "completion"}),
-    "opd": frozenset({"completion"}),
-    "field": frozenset({"completion"}),
+    "admin": frozenset({"report", "completion", "document"}),
+    "operator": frozenset({"report", "completion", "document"}),
+    "opd": frozenset({"completion", "document"}),
+    "field": frozenset({"completion", "document"}),
     "leader": frozenset(),
 }
 

@@ -156,6 +156,17 @@ class Reporter(Shape):
     contact: str | None
 
 
+class Document(Shape):
+    """A PDF supporting document; url is /documents/{id} (a download; a confidential report's only for the staff who
+    reach it and its reporter's own link)."""
+
+    id: int
+    url: str
+    pages: int
+    byte_size: int
+    duplicate: Omitted[bool] = Field(None, description="The same file was stored for this complaint already.")
+
+
 class ComplaintDetail(ComplaintFields):
     """One complaint for staff; ``reporter`` only where the role may see who reported it."""
 
@@ -168,6 +179,8 @@ class ComplaintDetail(ComplaintFields):
     completed_at: Wib | None
     events: list[Event]
     photos: list[EvidencePhoto]
+    documents: list[Document]
+    answers: dict[str, Any] = Field(description="The answers to the category's questions, by question code.")
     possible_duplicates: list[PossibleDuplicate]
     reporter: Omitted[Reporter] = None
 
@@ -186,7 +199,8 @@ class Action(Shape):
     reason: str | None = Field(None, max_length=2000)
     note: str | None = Field(None, max_length=2000, description="Internal (staff only) unless 'public' is true.")
     public: bool = Field(
-        False, description="The note is a reply to the reporter: shown on /lacak and sent to them in the message of the change."
+        False,
+        description="The note is a reply to the reporter: shown on /lacak and sent to them in the message of the change.",
     )
     opd: str | None = None
     kota: str | None = None
@@ -240,8 +254,12 @@ class NoteAdded(Shape):
 
 
 class PhotoUpload(Shape):
-    file: bytes = Field(description="The image: JPEG, PNG, WebP or HEIC.")
-    kind: str = Field("completion", json_schema_extra={"enum": list(PHOTO_KINDS)})
+    file: bytes = Field(
+        description="The image (JPEG, PNG, WebP or HEIC), or with kind=document a readable, unencrypted PDF of at most "
+        "10 MB and 50 pages (recognised by its bytes, never its name), stored without its document information or "
+        "XMP metadata and served at /documents/{id}."
+    )
+    kind: str = Field("completion", json_schema_extra={"enum": [*PHOTO_KINDS, "document"]})
 
 
 class StoredPhoto(Shape):
@@ -256,7 +274,8 @@ class StoredPhoto(Shape):
 
 
 class PhotoStored(Shape):
-    photo: StoredPhoto
+    photo: Omitted[StoredPhoto] = None
+    document: Omitted[Document] = None
 
 
 # ---- Leaders' export -------------------------------------------------------------------------------------------------
@@ -321,6 +340,12 @@ class InboundWhatsApp(Shape):
     text: str | None = Field(None, max_length=1600)
     lat: Latitude | None = None
     long: Longitude | None = None
+    media_urls: list[str] = Field(
+        [],
+        max_length=3,
+        description="Photos as links on the gateway's own host (the origin of PANTAU_WHATSAPP_OUTBOUND_URL), fetched "
+        "with the photo size limit and a short timeout; any other host is refused unfetched.",
+    )
 
 
 class InboundWhatsAppMultipart(InboundWhatsApp):
@@ -328,7 +353,8 @@ class InboundWhatsAppMultipart(InboundWhatsApp):
 
 
 class RefusedMedia(Shape):
-    file: str
+    file: Omitted[str] = Field(None, description="A refused multipart file, by name.")
+    url: Omitted[str] = Field(None, description="A refused media_url, by address.")
     error: str
 
 
@@ -340,7 +366,8 @@ class WhatsAppAccepted(Shape):
     duplicate: bool
     media_stored: int
     media_refused: list[RefusedMedia] = Field(
-        description="Files that were not acceptable images; the report is stored without them."
+        description="Files (by name) or media_urls (by address) that were not acceptable images, or could not be "
+        "fetched from the gateway's host; the report is stored without them."
     )
     tracking_url: str
     reply: str = Field(description="Text to send back to the sender.")

@@ -34,12 +34,14 @@ from api.permissions import (
     sees_reporter,
 )
 from api.schemas import answer
+from db import documents
 from db.complaints import NotFound
 from db.engine import get_engine
 from db.models import PHOTO_KINDS
 from db.status import COLOUR, Status, TransitionError
 from db.workflow import detail, evidence, jobs, locked, nearby_duplicates, staff_events
 from i18n import current_lang, t
+from photos.document import DOCUMENT_KIND, StoredDocument, save_document
 from photos.store import get_store
 from photos.upload import PhotoError, save_photo
 from services.actions import MAX_CODE, Outcome, Refused, act, act_many
@@ -221,6 +223,7 @@ def complaint_detail(code: str) -> Any:
             return _error(403, "this complaint is outside your reach")
         history = staff_events(conn, row["id"])
         photos = evidence(conn, row["id"])
+        docs = documents.listed(conn, row["id"])
         nearby = nearby_duplicates(conn, scope_of(user), row["id"]) if sees_duplicates(user) else []
     body = schemas.ComplaintDetail(
         **_complaint_fields(row, lang),
@@ -246,6 +249,11 @@ def complaint_detail(code: str) -> Any:
             for e in history
         ],
         photos=[evidence_photo(p) for p in photos],
+        documents=[
+            schemas.Document(id=d["id"], url=f"/documents/{d['id']}", pages=d["page_count"], byte_size=d["byte_size"])
+            for d in docs
+        ],
+        answers=row["answers"] or {},
         possible_duplicates=[
             schemas.PossibleDuplicate(
                 id=d["tracking_code"], status=d["status"], distance_m=round(float(d["distance_m"]))
@@ -400,32 +408,33 @@ def complaints_bulk() -> Any:
 
 @bp.post("/complaints/<code>/photos")
 @operation(
-    "Add a photo: multipart, the image in 'file', kind=completion (default) or report.",
+    "Add a photo (kind=completion, the default, or report) or a PDF document (kind=document): multipart, in 'file'.",
     tag="Staff",
     bearer=True,
     body={MULTIPART: schemas.PhotoUpload},
     responses={
         201: ("Stored.", schemas.PhotoStored),
-        200: ("The same photo was stored already.", schemas.PhotoStored),
+        200: ("The same photo or document was stored already.", schemas.PhotoStored),
         400: BAD,
         401: NO_CREDENTIALS,
         403: FORBIDDEN,
         404: NOT_FOUND,
         413: "The upload is too large.",
-        415: "Not a JPEG, PNG, WebP or HEIC image.",
+        415: "Not a JPEG, PNG, WebP or HEIC image (or, for a document, not a readable PDF).",
         507: "The photo store is full or cannot be written; nothing was stored (try again later).",
     },
 )
 def complaint_photos(code: str) -> Any:
-    """Add a photo (multipart: the image in ``file``, ``kind=completion|report``)."""
+    """Add a photo (multipart: the image in ``file``, ``kind=completion|report``) or a PDF (``kind=document``)."""
     user = current_staff()
     if user is None:
         return _error(401, "authentication required")
     lang = current_lang()
     upload = request.files.get("file")
     kind = (request.form.get("kind") or "completion").strip()
-    if kind not in PHOTO_KINDS:
-        return _error(400, f"kind must be one of {', '.join(PHOTO_KINDS)}", message=t("photo.bad_kind", lang))
+    if kind not in (*PHOTO_KINDS, DOCUMENT_KIND):
+        kinds = ", ".join((*PHOTO_KINDS, DOCUMENT_KIND))
+        return _error(400, f"kind must be one of {kinds}", message=t("photo.bad_kind", lang))
     if upload is None:
         return _error(400, "send the image as multipart form data in the field 'file'")
     data = upload.read()
@@ -438,9 +447,21 @@ def complaint_photos(code: str) -> Any:
         if why is not None:
             return _error(403, why)
         try:
-            stored = save_photo(conn, get_store(), row["id"], data, kind, user.actor, max_photo_bytes())
+            if kind == DOCUMENT_KIND:
+                saved: StoredDocument = save_document(conn, get_store(), row["id"], data, user.actor)
+            else:
+                stored = save_photo(conn, get_store(), row["id"], data, kind, user.actor, max_photo_bytes())
         except PhotoError as exc:
             return _photo_error(exc, lang)
+    if kind == DOCUMENT_KIND:
+        document = schemas.Document(
+            id=saved.id,
+            url=f"/documents/{saved.id}",
+            pages=saved.pages,
+            byte_size=saved.byte_size,
+            duplicate=saved.duplicate,
+        )
+        return jsonify(answer(schemas.PhotoStored(document=document))), (200 if saved.duplicate else 201)
     photo = schemas.StoredPhoto(
         id=stored.id,
         kind=stored.kind,
@@ -455,8 +476,8 @@ def complaint_photos(code: str) -> Any:
 
 
 def _photo_error(exc: PhotoError, lang: str) -> Any:
-    too_large = ("photo.too_large", "photo.too_many_pixels", "photo.far_too_many_pixels")
-    status = 413 if exc.key in too_large else 415 if exc.key == "photo.not_image" else 400
+    too_large = ("photo.too_large", "photo.too_many_pixels", "photo.far_too_many_pixels", "document.too_large")
+    status = 413 if exc.key in too_large else 415 if exc.key in ("photo.not_image", "document.not_pdf") else 400
     return _error(status, exc.detail, message=exc.message(lang))
 
 

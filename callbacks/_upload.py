@@ -13,19 +13,28 @@ import binascii
 from typing import Any
 
 from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, html, no_update
+from sqlalchemy import Connection
 
 from api.auth import current_staff
 from api.limits import allow_submission
 from api.permissions import photo_refusal
-from db.complaints import NotFound
+from db.complaints import Actor, Created, NotFound
 from db.engine import get_engine
 from db.uploads import discard_upload
 from db.workflow import evidence, locked
 from i18n import t
 from layouts._evidence import distance_text
 from layouts._upload import staged_list, stored_photos
+from photos.document import (
+    DOCUMENT_KIND,
+    MAX_DOCUMENTS,
+    attach_staged_document,
+    discard_staged_document,
+    looks_like_pdf,
+    stage_document,
+)
 from photos.store import get_store
-from photos.upload import PhotoError, save_photo, stage_photo
+from photos.upload import PhotoError, attach_staged, save_photo, stage_photo
 from settings import get_settings
 
 MAX_NAME = 120  # characters of a file name shown back
@@ -135,11 +144,13 @@ def register_upload(prefix: str) -> None:
         return stored_photos(rows, lang), html.Span(message, className="done"), len(rows), None
 
 
-def register_staging(prefix: str, max_photos: int) -> None:
-    """A citizen's photos for a report not sent yet: ``<prefix>-photo-tokens`` holds ``[{"token", "name"}]``.
+def register_staging(prefix: str, max_photos: int, max_documents: int = MAX_DOCUMENTS) -> None:
+    """A report's photos and PDF documents, not sent yet: ``<prefix>-photo-tokens`` holds
+    ``[{"token", "name", "kind"?}]`` (``kind`` is ``"document"`` for a PDF).
 
-    Every photo sent counts against ``PANTAU_SUBMIT_RATE`` (``max_photos`` per
-    report) before its bytes are even decoded from base64.
+    What a file is comes from its bytes (a PDF's header), never its name. Every
+    file sent counts against ``PANTAU_SUBMIT_RATE`` (``max_photos`` per report)
+    before its bytes are even decoded from base64.
     """
     register_size_check(prefix)
 
@@ -158,20 +169,28 @@ def register_staging(prefix: str, max_photos: int) -> None:
             return no_update, no_update, no_update
         staged = list(staged or [])
         name = str(pending.get("name") or "")[:MAX_NAME]
+        documents = sum(p.get("kind") == DOCUMENT_KIND for p in staged)
         try:
-            if len(staged) >= max_photos:
-                raise PhotoError("lapor.error.photos_count", f"at most {max_photos} photos", n=max_photos)
-            if not allow_submission(f"{prefix}-photo", per_report=max_photos):
+            if not allow_submission(f"{prefix}-photo", per_report=max_photos + max_documents):
                 raise PhotoError("photo.rate", "too many photos from this address")
             if pending.get("too_large"):
                 raise _too_large()
             data = decode_upload(pending.get("contents") or "")
+            is_pdf = looks_like_pdf(data)
+            if is_pdf and documents >= max_documents:
+                raise PhotoError("document.count", f"at most {max_documents} documents", n=max_documents)
+            if not is_pdf and len(staged) - documents >= max_photos:
+                raise PhotoError("lapor.error.photos_count", f"at most {max_photos} photos", n=max_photos)
             with get_engine().begin() as conn:
-                token, _ = stage_photo(conn, data, max_photo_bytes())
+                if is_pdf:
+                    token, _ = stage_document(conn, data)
+                else:
+                    token, _ = stage_photo(conn, data, max_photo_bytes())
         except PhotoError as exc:
             return no_update, html.Span(f"{name}: {exc.message(lang)}", className="error"), None
-        staged.append({"token": token, "name": name})
-        return staged, html.Span(t("upload.staged", lang, name=name), className="done"), None
+        staged.append({"token": token, "name": name, **({"kind": DOCUMENT_KIND} if is_pdf else {})})
+        done = t("document.staged" if is_pdf else "upload.staged", lang, name=name)
+        return staged, html.Span(done, className="done"), None
 
     @callback(
         Output(f"{prefix}-photo-list", "children"),
@@ -194,5 +213,17 @@ def register_staging(prefix: str, max_photos: int) -> None:
             return no_update, no_update
         token = ctx.triggered_id["index"]
         with get_engine().begin() as conn:
-            discard_upload(conn, token)
+            discard_upload(conn, token)  # a token is a photo's or a document's: forgetting both is harmless
+            discard_staged_document(conn, token)
         return [p for p in staged or [] if p["token"] != token], ""
+
+
+def attach_files(conn: Connection, created: Created, staged: dict[str, str], actor: Actor) -> None:
+    """Store a staged photo or document (``callbacks/_upload.py``) with the report just filed."""
+    document = staged.get("kind") == DOCUMENT_KIND
+    if created.duplicate_submission:  # the first submission has its files
+        (discard_staged_document if document else discard_upload)(conn, staged["token"])
+    elif document:
+        attach_staged_document(conn, get_store(), created.id, staged["token"], actor)
+    else:
+        attach_staged(conn, get_store(), created.id, staged["token"], "report", actor)

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from dash import Input, Output, State, callback, html, no_update
+from dash import ALL, Input, Output, State, callback, html, no_update
 
 from api.auth import current_staff
 from api.permissions import may_open
+from callbacks._upload import attach_files, register_staging
 from db.complaints import Actor, category_ids
 from db.engine import get_engine
 from db.places import kelurahan_point
 from db.status import INTAKE_OUTSIDE
 from geo.coordinates import CoordinateError, parse_coordinates
 from i18n import t
-from layouts.intake import INTAKE_CHANNELS
+from layouts.intake import INTAKE_CHANNELS, MAX_PHOTOS
+from layouts.lapor import questions
+from photos.upload import PhotoError
 from services.intake import Refused, file_report, new_report
 
 FIELDS = ("oi-coordinates", "oi-category", "oi-description", "oi-name", "oi-contact", "oi-post-url")
@@ -23,7 +26,17 @@ _DROPDOWNS = {"oi-kelurahan", "oi-category"}
 _SOCIAL = {choice for choice, channel, _ in INTAKE_CHANNELS if channel == "social"}
 # ComplaintError's field → the form field that shows it.
 _FIELD_OF = {"description": "oi-description", "category": "oi-category", "reporter_name": "oi-name"}
+_FIELD_OF |= {"answers": "oi-category"}  # a required question unanswered: said under the category
 _FIELD_OF |= {"reporter_contact": "oi-contact", "lat": "oi-coordinates", "lon": "oi-coordinates"}
+
+
+register_staging("oi", MAX_PHOTOS)
+
+
+@callback(Output("oi-questions", "children"), Input("oi-category", "value"), State("oi-lang", "data"))
+def ask(category: str | None, lang: str | None) -> Any:
+    """The chosen category's own questions, asked as /lapor and Open311 ask them (a required one must be answered)."""
+    return questions(category, lang or "id", kind="oi-answer")
 
 
 def _errors(found: dict[str, str]) -> list[Any]:
@@ -36,6 +49,7 @@ def _errors(found: dict[str, str]) -> list[Any]:
     *(Output(f, "value") for f in CLEARED),
     Output("oi-flags", "value"),
     Output("oi-post-url", "value"),
+    Output("oi-photo-tokens", "data"),
     Input("oi-submit", "n_clicks"),
     State("oi-channel", "value"),
     State("oi-post-url", "value"),
@@ -48,6 +62,9 @@ def _errors(found: dict[str, str]) -> list[Any]:
     State("oi-contact", "value"),
     State("oi-flags", "value"),
     State("oi-lang", "data"),
+    State("oi-photo-tokens", "data"),
+    State({"type": "oi-answer", "code": ALL}, "value"),
+    State({"type": "oi-answer", "code": ALL}, "id"),
     prevent_initial_call=True,
 )
 def log_report(
@@ -63,9 +80,12 @@ def log_report(
     contact: str | None,
     flags: list[str] | None,
     lang: str | None,
+    staged: list[dict[str, str]] | None = None,
+    answer_values: list[Any] | None = None,
+    answer_ids: list[dict[str, str]] | None = None,
 ) -> tuple[Any, ...]:
     lang = lang or "id"
-    keep = (no_update,) * (len(CLEARED) + 2)
+    keep = (no_update,) * (len(CLEARED) + 3)
     user = current_staff()
     if user is None or not may_open(user, "intake"):
         return (html.Span(t("guard.forbidden", lang), className="error"), *_errors({}), *keep)
@@ -87,12 +107,12 @@ def log_report(
     if found:
         return (html.Span(t("intake.fix", lang), className="error"), *_errors(found), *keep)
     anonymous = "anonymous" in (flags or [])
-    with get_engine().begin() as conn:
-        if lat is None and kelurahan:
-            point = kelurahan_point(conn, kelurahan)
-            if point is not None:
-                lat, lon = point
-        try:
+    try:
+        with get_engine().begin() as conn:
+            if lat is None and kelurahan:
+                point = kelurahan_point(conn, kelurahan)
+                if point is not None:
+                    lat, lon = point
             new = new_report(
                 category=category or "",
                 description=description or "",
@@ -105,12 +125,19 @@ def log_report(
                 reporter_contact=(contact or "").strip() or None,
                 anonymous=anonymous,
                 confidential="confidential" in (flags or []),
+                answers={i["code"]: v for i, v in zip(answer_ids or [], answer_values or [], strict=False) if v},
                 attributes={"entered_by": user.username, **({"post_url": url} if url and choice in _SOCIAL else {})},
             )
-            created = file_report(conn, new, Actor(role=user.role, user_id=user.id), category_ids(conn))
-        except Refused as exc:
-            where = _FIELD_OF.get(exc.field, "oi-description")
-            return (html.Span(t("intake.fix", lang), className="error"), *_errors({where: exc.text(lang)}), *keep)
+            actor = Actor(role=user.role, user_id=user.id)
+            created = file_report(conn, new, actor, category_ids(conn))
+            for item in staged or []:
+                attach_files(conn, created, item, actor)
+    except Refused as exc:
+        where = _FIELD_OF.get(exc.field, "oi-description")
+        return (html.Span(t("intake.fix", lang), className="error"), *_errors({where: exc.text(lang)}), *keep)
+    except PhotoError as exc:
+        # A file waited longer than a day: the transaction is rolled back, nothing is stored, the form stays.
+        return (html.Span(exc.message(lang), className="error"), *_errors({}), *keep)
     outside = created.status == INTAKE_OUTSIDE
     done = html.P(
         [
@@ -126,4 +153,4 @@ def log_report(
         className="notice done",
     )
     # Dropdowns are emptied with None, text boxes with "" (a None leaves the browser's text in place).
-    return (done, *_errors({}), *(None if f in _DROPDOWNS else "" for f in CLEARED), [], "")
+    return (done, *_errors({}), *(None if f in _DROPDOWNS else "" for f in CLEARED), [], "", [])

@@ -15,17 +15,16 @@ from dash import ALL, ClientsideFunction, Input, Output, State, callback, client
 from flask import current_app, request
 
 from api.limits import allow_submission
-from callbacks._upload import register_staging
+from callbacks._upload import attach_files, register_staging
 from db.complaints import Actor
 from db.engine import get_engine
 from db.places import kelurahan_point, place_at
 from db.status import Status
 from db.tracking import reporter_token
-from db.uploads import discard_upload
 from i18n import t
 from layouts.lapor import MAX_PHOTOS, questions, receipt
-from photos.store import get_store
-from photos.upload import PhotoError, attach_staged
+from photos.document import DOCUMENT_KIND, MAX_DOCUMENTS
+from photos.upload import PhotoError
 from services.intake import NewReport, Refused, check, file_report
 
 PUBLIC = Actor(role="public")
@@ -213,8 +212,11 @@ def check_form(values: dict[str, Any], lang: str) -> tuple[NewReport | None, lis
     if not texts["address"] and pin_from_list(values.get("pin_source"), raw_lat, raw_lon):
         errors.append(t("lapor.error.address_needed", lang))
     photos = [p for p in values.get("photos") or [] if isinstance(p, dict) and isinstance(p.get("token"), str)]
-    if len(photos) > MAX_PHOTOS:
+    documents = sum(p.get("kind") == DOCUMENT_KIND for p in photos)
+    if len(photos) - documents > MAX_PHOTOS:
         errors.append(t("lapor.error.photos_count", lang, n=MAX_PHOTOS))
+    if documents > MAX_DOCUMENTS:
+        errors.append(t("document.count", lang, n=MAX_DOCUMENTS))
     report, refused = check(
         category=str(category or ""),
         description=description,
@@ -349,10 +351,7 @@ def submit(
         with get_engine().begin() as conn:
             created = file_report(conn, new, PUBLIC)
             for photo in photo_data:
-                if created.duplicate_submission:
-                    discard_upload(conn, photo["token"])  # the first submission has its photos
-                else:
-                    attach_staged(conn, get_store(), created.id, photo["token"], "report", PUBLIC)
+                attach_files(conn, created, photo, PUBLIC)
     except PhotoError as exc:
         # The photo waited longer than a day, or went with another report: nothing is stored.
         return f"{photo.get('name') or ''}: {exc.message(lang)}", no_update, no_update

@@ -24,7 +24,7 @@ from db import wall
 from db.engine import read_connection
 from db.status import OPEN_STATUSES, Colour, Status
 from geo.figures import LEVELS, MARKER_TRACES, TRACE, area_trace, boundary_layer, marker_columns
-from layouts.live import card_body, hovertemplate, panel_entry, panel_list, wall_state
+from layouts.live import card_body, emerging_items, hovertemplate, panel_entry, panel_list, wall_state
 from settings import get_settings
 
 REFRESH_S = 600
@@ -239,6 +239,28 @@ clientside_callback(
     Input("wall-card-close", "n_clicks"),
     prevent_initial_call=True,
 )
+
+_EMERGING_EVERY_S = 60.0
+_emerging_shown: dict[str, tuple[float, list[Any]]] = {}
+
+
+@callback(
+    Output("wall-emerging", "children"),
+    Input("wall-changes", "data"),
+    State("wall-config", "data"),
+    prevent_initial_call=True,
+)
+def kiosk_emerging(_version: int, config: dict[str, Any]) -> Any:
+    """The kiosk's top emerging issues, recomputed as reports arrive (at most once a minute per language)."""
+    if not (config or {}).get("kiosk"):
+        raise PreventUpdate
+    lang = config.get("lang") or "id"
+    at, items = _emerging_shown.get(lang, (0.0, []))
+    if time.monotonic() - at > _EMERGING_EVERY_S:
+        items = emerging_items(lang)
+        _emerging_shown[lang] = (time.monotonic(), items)
+    return items
+
 
 clientside_callback(
     ClientsideFunction("pantau_wall", "prune"),

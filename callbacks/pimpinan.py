@@ -11,7 +11,7 @@ import secrets
 from typing import Any
 from urllib.parse import urlencode
 
-from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, html, no_update
+from dash import ALL, Input, Output, Patch, State, callback, clientside_callback, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 from flask import current_app
 from sqlalchemy import Connection, text
@@ -21,8 +21,18 @@ from api.export import progress_key
 from api.permissions import may_open, scope_of
 from db.engine import read_connection
 from db.filters import FilterError, Resolved, ScopeError, from_controls, parse_filters, resolve
-from db.leaders import MAP_LEVELS, Dashboard, Group, areas, areas_stamp, dashboard, emerging, map_areas
-from geo.charts import category_figure, choropleth_figure, per_day_figure
+from db.leaders import (
+    MAP_LEVELS,
+    Dashboard,
+    Group,
+    area_points,
+    areas,
+    areas_stamp,
+    dashboard,
+    emerging,
+    map_areas,
+)
+from geo.charts import category_figure, choropleth_figure, emerging_trace, per_day_figure
 from geo.figures import Bounds
 from i18n import t
 from layouts._pimpinan_wiring import FILTERS, RESULTS
@@ -489,14 +499,11 @@ clientside_callback(
 )
 
 
-@callback(Output("pim-emerging", "children"), Input("pim-rows", "data"), State("pim-lang", "data"))
-def emerging_issues(_rows: Any, lang: str | None) -> Any:
-    """The categories and kecamatan whose last 7 days are well above their usual level, in the viewer's scope
-    (refreshed with the figures; recomputed when the data version moves)."""
-    lang = lang or "id"
+def _emerging(lang: str) -> list[Any] | None:
+    """The emerging issues in the viewer's scope (cached by data version), or None for no leader."""
     user = current_staff()
     if user is None or not may_open(user, "leaders"):
-        return []
+        return None
     scope = scope_of(user)
     with read_connection() as conn:
         version = conn.execute(text("SELECT version FROM data_version")).scalar()
@@ -507,6 +514,41 @@ def emerging_issues(_rows: Any, lang: str | None) -> Any:
             found = emerging(conn, scope, lang)
             if backend is not None:
                 backend.set(key, found, timeout=DASHBOARD_TTL_S)
+    return list(found)
+
+
+@callback(
+    Output("pim-map", "figure", allow_duplicate=True),
+    Input("pim-rows", "data"),
+    State("pim-lang", "data"),
+    prevent_initial_call=True,
+)
+def emerging_on_map(_rows: Any, lang: str | None) -> Any:
+    """The emerging issues of a kecamatan marked on the map the figures just drew (a city-wide one has no place)."""
+    lang = lang or "id"
+    found = [e for e in _emerging(lang) or [] if e.kecamatan_code][:10]
+    if not found:
+        return no_update
+    with read_connection() as conn:
+        points = area_points(conn, sorted({e.kecamatan_code for e in found if e.kecamatan_code}))
+    marks = [
+        (*points[e.kecamatan_code], f"⚠ {e.category or t('leaders.emerging_all_categories', lang)}: {e.recent}")
+        for e in found
+        if e.kecamatan_code in points
+    ]
+    figure = Patch()
+    figure["data"].append(emerging_trace(marks, t("leaders.emerging", lang)))
+    return figure
+
+
+@callback(Output("pim-emerging", "children"), Input("pim-rows", "data"), State("pim-lang", "data"))
+def emerging_issues(_rows: Any, lang: str | None) -> Any:
+    """The categories and kecamatan whose last 7 days are well above their usual level, in the viewer's scope
+    (refreshed with the figures; recomputed when the data version moves)."""
+    lang = lang or "id"
+    found = _emerging(lang)
+    if found is None:
+        return []
     if not found:
         return html.P(t("leaders.emerging_none", lang), className="muted", id="pim-emerging-none")
     items = []

@@ -285,6 +285,20 @@ def poisson_tail(count: int, rate: float) -> float:
     return max(0.0, 1.0 - below)
 
 
+def area_points(conn: Connection, codes: list[str]) -> dict[str, tuple[float, float]]:
+    """A point inside each area (``code`` → (lon, lat)), where an emerging issue is marked on a map."""
+    if not codes:
+        return {}
+    rows = conn.execute(
+        text(
+            "SELECT code, ST_X(p) AS lon, ST_Y(p) AS lat FROM area, LATERAL ST_PointOnSurface(geom) p "
+            "WHERE code = ANY(:codes)"
+        ),
+        {"codes": codes},
+    ).all()
+    return {r.code: (float(r.lon), float(r.lat)) for r in rows}
+
+
 def emerging(conn: Connection, scope: Scope, lang: str = "id", now: datetime | None = None) -> list[Emerging]:
     """The groups whose last 7 days are well above their usual level (most surprising first)."""
     rows = conn.execute(

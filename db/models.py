@@ -56,6 +56,7 @@ EVENT_KINDS = (
     "reminded",
     "escalated",
     "remote",
+    "document_added",
 )
 # What the reporter is told (db/outbox.py), by which channel, and how far its delivery got (migration 0017).
 MESSAGE_KINDS = (
@@ -421,6 +422,39 @@ class PhotoUpload(Base):
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
     gps: Mapped[Any] = mapped_column(Geometry("POINT", srid=4326, spatial_index=False), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Document(Base):
+    """A PDF supporting a report (migration 0020): its metadata removed, its file in the photo store."""
+
+    __tablename__ = "document"
+    __table_args__ = (
+        UniqueConstraint("complaint_id", "sha256", name="document_complaint_sha256_key"),
+        Index("document_complaint_idx", "complaint_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaint.id"))
+    storage_key: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    byte_size: Mapped[int] = mapped_column(Integer)
+    page_count: Mapped[int] = mapped_column(Integer)
+    uploader_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    uploader_role: Mapped[str] = mapped_column(String(16), server_default="public")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class DocumentUpload(Base):
+    """A citizen's PDF, checked, waiting for its report (``photos/document.py``); a day at most."""
+
+    __tablename__ = "document_upload"
+    __table_args__ = (Index("document_upload_created_idx", "created_at"),)
+
+    token: Mapped[str] = mapped_column(Text, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    page_count: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

@@ -56,6 +56,22 @@ QUESTIONS: dict[str, tuple[Question, ...]] = {
 }
 
 
+def answered(category: str, answers: object) -> list[tuple[str, str]]:
+    """The stored answers to ``category``'s questions as (question, answer) in the questions' order, each value
+    by its listed name; an answer to a question the category no longer asks is shown by its code."""
+    if not isinstance(answers, dict) or not answers:
+        return []
+    asked = {q.code: q for q in QUESTIONS.get(category, ())}
+    lines = []
+    for code in [*(c for c in asked if c in answers), *sorted(c for c in answers if c not in asked)]:
+        question = asked.get(code)
+        raw = answers[code]
+        values = raw if isinstance(raw, list) else [raw]
+        names = dict(question.values) if question else {}
+        lines.append((question.description if question else code, ", ".join(names.get(str(v), str(v)) for v in values)))
+    return lines
+
+
 def services(conn: Connection, kota: str | None = None) -> list[RowMapping]:
     """Active categories with the short names of the OPDs that take them (in ``kota`` only, when given)."""
     return list(

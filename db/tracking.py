@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping, text
 
 from db.complaints import Actor, add_event, transition
+from db.documents import listed
 from db.status import COLOUR, Status
 from db.workflow import evidence, public_status
 
@@ -208,6 +209,13 @@ def photos(conn: Connection, view: PublicView) -> list[RowMapping]:
         if (row["kind"] == "report" and not row["from_survivor"]) or (row["kind"] == "completion" and finished)
         if not row["confidential"] or (row["complaint_id"] == view.id and view.reporter)
     ]
+
+
+def documents(conn: Connection, view: PublicView) -> list[RowMapping]:
+    """The report's own PDF documents the page may show: a confidential report's only to its own reporter."""
+    if view.confidential and not view.reporter:
+        return []
+    return listed(conn, view.id)
 
 
 def dispute(

@@ -84,6 +84,7 @@ class Entry:
     kecamatan_id: int | None
     report_photo: int | None
     completion_photo: int | None
+    channel: str | None = None  # how it came in (web, sms, call_centre…): the room sees a phone report arrive
 
     @property
     def id(self) -> int:
@@ -251,6 +252,7 @@ def _entry(row: Any) -> Entry:
         kecamatan_id=row.kecamatan_id,
         report_photo=row.report_photo,
         completion_photo=row.completion_photo,
+        channel=row.channel,
     )
 
 

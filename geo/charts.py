@@ -146,3 +146,24 @@ def choropleth_figure(
             uirevision=",".join(codes[:3]) + str(len(codes)),
         ),
     }
+
+
+EMERGING_COLOUR = "#b2182b"
+
+
+def emerging_trace(points: list[tuple[float, float, str]], name: str) -> dict[str, Any]:
+    """The emerging issues drawn over the leaders' map: a ringed marker and its label at each (lon, lat, label)."""
+    return {
+        "type": "scattermap",
+        "name": name,
+        "lon": [p[0] for p in points],
+        "lat": [p[1] for p in points],
+        "text": [p[2] for p in points],
+        "mode": "markers+text",
+        "textposition": "top center",
+        "textfont": {"size": 13, "color": EMERGING_COLOUR},
+        "marker": {"size": 22, "color": EMERGING_COLOUR, "opacity": 0.75},
+        "hovertemplate": "<b>%{text}</b><extra>" + name + "</extra>",
+        "showlegend": False,
+        "meta": "emerging",
+    }

@@ -110,3 +110,44 @@ def evidence_panel(
         )
     )
     return html.Section(children, className="evidence", id=id or "evidence")
+
+
+def _size(byte_size: int, lang: str) -> str:
+    kb = byte_size / 1024
+    shown = f"{kb:.0f} kB" if kb < 1024 else f"{kb / 1024:.1f} MB"
+    return shown.replace(".", ",") if lang == "id" else shown
+
+
+def documents_list(
+    rows: Sequence[Mapping[Any, Any]], lang: str, id: str, public: bool = False, token: str | None = None
+) -> html.Section | None:
+    """The PDF documents beside the photos (``db.documents.listed``): each a download link with its page count,
+    size, when and from whom (a role); None when there are none. ``token`` as for ``photo_figure``."""
+    shown = [r for r in rows if not (public and r.get("confidential"))]
+    if not shown:
+        return None
+    items = []
+    for n, row in enumerate(shown, start=1):
+        key = f"?k={token}" if token and row.get("confidential") else ""
+        items.append(
+            html.Li(
+                [
+                    html.A(
+                        t("documents.item", lang, n=n),
+                        href=f"/documents/{row['id']}{key}",
+                        className="document-link",
+                        **{"data-document-id": str(row["id"])},
+                    ),
+                    html.Span(
+                        " · "
+                        + t("documents.pages", lang, pages=row["page_count"], size=_size(row["byte_size"], lang))
+                        + " · "
+                    ),
+                    html.Time(wib(row["created_at"], lang), dateTime=iso(row["created_at"])),
+                    html.Span(" · " + t("documents.by", lang, role=role_label(row["uploader_role"], lang))),
+                ]
+            )
+        )
+    return html.Section(
+        [html.H2(t("documents.title", lang)), html.Ul(items, className="document-list")], className="documents", id=id
+    )

@@ -19,13 +19,14 @@ from dash import dcc, html
 
 from i18n import t
 from layouts._evidence import photo_figure
+from photos.document import MAX_DOCUMENT_MB, MAX_DOCUMENTS, MAX_PAGES
 
 
 def stored_photos(rows: Sequence[Mapping[Any, Any]], lang: str) -> list[Any]:
     return [photo_figure(r, lang) for r in rows]
 
 
-def upload_zone(prefix: str, choose: str, hint: str) -> list[Any]:
+def upload_zone(prefix: str, choose: str, hint: str, accept: str = "image/*") -> list[Any]:
     """The hint, the drop zone and the message line every upload widget has."""
     return [
         html.P(hint, className="hint", id=f"{prefix}-upload-hint"),
@@ -35,7 +36,7 @@ def upload_zone(prefix: str, choose: str, hint: str) -> list[Any]:
                 [html.Span("+", className="upload-icon", **{"aria-hidden": "true"}), choose],
                 className="upload-label",
             ),
-            accept="image/*",
+            accept=accept,
             multiple=False,
             className="upload-zone",
             className_active="upload-zone upload-active",
@@ -63,7 +64,7 @@ def upload_widget(
 
 
 def staged_list(prefix: str, staged: Sequence[Mapping[str, str]], lang: str) -> list[Any]:
-    """The photos chosen for a report so far, each with a button that takes it out again."""
+    """The photos and documents chosen for a report so far, each with a button that takes it out again."""
     return [
         html.Li(
             [
@@ -73,7 +74,13 @@ def staged_list(prefix: str, staged: Sequence[Mapping[str, str]], lang: str) -> 
                     id={"type": f"{prefix}-photo-remove", "index": p["token"]},
                     type="button",
                     className="button-secondary photo-remove",
-                    **{"aria-label": t("upload.remove_named", lang, name=p["name"] or f"#{i}")},
+                    **{
+                        "aria-label": t(
+                            "upload.remove_document" if p.get("kind") == "document" else "upload.remove_named",
+                            lang,
+                            name=p["name"] or f"#{i}",
+                        )
+                    },
                 ),
             ]
         )
@@ -82,13 +89,16 @@ def staged_list(prefix: str, staged: Sequence[Mapping[str, str]], lang: str) -> 
 
 
 def report_photos(prefix: str, max_photos: int, max_mb: float, lang: str) -> html.Div:
-    """Up to ``max_photos`` photos for a report that is not sent yet; each is sent as soon as it is chosen."""
+    """Up to ``max_photos`` photos and ``MAX_DOCUMENTS`` PDFs for a report that is not sent yet; each is sent
+    as soon as it is chosen."""
+    hint = t(
+        "lapor.photos_hint", lang, n=max_photos, mb=f"{max_mb:g}", docs=MAX_DOCUMENTS, doc_mb=MAX_DOCUMENT_MB,
+        pages=MAX_PAGES,
+    )  # fmt: skip
     return html.Div(
         [
             html.Span(t("lapor.photos", lang), className="label", id=f"{prefix}-photos-label"),
-            *upload_zone(
-                prefix, t("lapor.photos_pick", lang), t("lapor.photos_hint", lang, n=max_photos, mb=f"{max_mb:g}")
-            ),
+            *upload_zone(prefix, t("lapor.photos_pick", lang), hint, accept="image/*,application/pdf"),
             html.Ul(id=f"{prefix}-photo-list", className="photo-list"),
             dcc.Store(id=f"{prefix}-photo-tokens", data=[]),
         ],

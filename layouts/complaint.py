@@ -23,9 +23,11 @@ from api.permissions import (
     sees_duplicates,
     sees_reporter,
 )
+from db import documents
 from db.complaints import NotFound
 from db.engine import get_engine
 from db.jurisdictions import suggestion
+from db.open311 import answered
 from db.outbox import messages_of
 from db.status import CLOSED_STATUSES, Status
 from db.templates import templates_for
@@ -44,7 +46,7 @@ from i18n import current_lang, t
 from layouts._actions import action_form
 from layouts._chrome import guard, page
 from layouts._confirm import confirmation_panel
-from layouts._evidence import evidence_panel
+from layouts._evidence import documents_list, evidence_panel
 from layouts._merge import duplicates_section, merge_dialog, merge_notice
 from layouts._messages import messages_panel
 from layouts._note import note_box
@@ -129,6 +131,7 @@ def layout(
         messages = messages_of(conn, row["id"])
         templates = templates_for(conn, row["category_code"]) if may_reply(user, row) else []
         photos = evidence(conn, row["id"])
+        files = documents.listed(conn, row["id"])
         scope = scope_of(user)
         merging = sees_duplicates(user)
         is_open = Status(row["status"]) not in CLOSED_STATUSES
@@ -158,6 +161,12 @@ def layout(
         *_fact(t("complaint.assignee", lang), row["assignee"]),
         *_fact(t("complaint.reporter", lang), _reporter(user, row, lang)),
     ]
+    answers = answered(row["category_code"], row["answers"])
+    if answers:
+        facts += _fact(
+            t("complaint.answers", lang),
+            html.Ul([html.Li(f"{question}: {answer}") for question, answer in answers], id="cp-answers"),
+        )
     if row["merged_into"]:
         facts += _fact(
             t("complaint.merged_into", lang),
@@ -229,6 +238,7 @@ def layout(
     if may_upload:
         body.append(upload_widget("cp", completion, get_settings().max_photo_mb, lang))
     body.append(evidence_panel(photos, lang, id="cp-evidence"))
+    body.append(documents_list(files, lang, id="cp-documents"))
     if merging:
         body.append(duplicates_section(row, nearby, absorbed, lang, can_merge=is_open))
     if note_refusal(user, False, row) is None:

@@ -2,7 +2,8 @@
 
 Keyboard-first: the fields follow the call (how it came, where, what, who), every control is reached with Tab,
 the channel radios with the arrow keys, and Ctrl+Enter in the description sends it. The report is created as
-the operator's (its history names them), then the form clears for the next call.
+the operator's (its history names them), then the form clears for the next call. Photos and PDF documents
+(a letter, scanned) are checked as soon as they are chosen and stored with the report (callbacks/_upload.py).
 """
 
 from __future__ import annotations
@@ -18,10 +19,13 @@ from db.workflow import catalogue_options
 from i18n import LANGS, current_lang, t
 from layouts._actions import dropdown_labels
 from layouts._chrome import guard, page
+from layouts._upload import report_photos
+from settings import get_settings
 
 dash.register_page(__name__, path="/operator/baru", title="Laporan baru · Pantau")
 
 PATH = "/operator/baru"
+MAX_PHOTOS = 3  # as on /lapor; PDF documents have their own limit (photos/document.py)
 # How a report reached the live room: (choice, channel, source). Social media keep the platform as source, so
 # the reporter is answered on WhatsApp when that is where they wrote.
 INTAKE_CHANNELS = (
@@ -110,6 +114,7 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                 ),
                 "oi-category",
             ),
+            html.Div(id="oi-questions"),  # the category's own questions, as on /lapor
             _field(
                 t("intake.description", lang),
                 dcc.Textarea(id="oi-description", rows=4, maxLength=2000),
@@ -127,6 +132,7 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                 "oi-contact",
                 t("intake.reporter_contact_hint", lang),
             ),
+            report_photos("oi", MAX_PHOTOS, get_settings().max_photo_mb, lang),
             dcc.Checklist(
                 id="oi-flags",
                 options=[
@@ -149,6 +155,7 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
             html.Div(id="oi-result", role="status", **{"aria-live": "polite"}),
             form,
             dcc.Store(id="oi-lang", data=lang),
+            dcc.Store(id="oi-ctx", data={"lang": lang, "max_bytes": int(get_settings().max_photo_mb * 1048576)}),
         ],
         lang,
         PATH,

@@ -19,10 +19,10 @@ from flask import current_app
 from db.engine import get_engine
 from db.ratings import rating_of
 from db.status import Status
-from db.tracking import MAX_REASON, PublicView, Step, is_reporter, photos, public_view
+from db.tracking import MAX_REASON, PublicView, Step, documents, is_reporter, photos, public_view
 from i18n import current_lang, t
 from layouts._chrome import page
-from layouts._evidence import evidence_panel
+from layouts._evidence import documents_list, evidence_panel
 from layouts._when import iso, wib
 from services.templates import public_text
 
@@ -199,8 +199,10 @@ def _report(view: PublicView, lang: str, token: str | None, disputed: bool) -> l
         parts.append(html.P(view.description, className="lacak-description", id="lacak-description"))
     with get_engine().connect() as conn:
         shown = photos(conn, view)
+        files = documents(conn, view)
     if shown or view.status == Status.SELESAI:
         parts.append(evidence_panel(shown, lang, id="lacak-evidence", token=token if reporter else None))
+    parts.append(documents_list(files, lang, id="lacak-documents", token=token if reporter else None))
     parts += [_timeline(view, lang), _rating(view, lang, token), _dispute(view, lang, reporter, token)]
     return parts
 

@@ -23,14 +23,15 @@ dash.register_page(__name__, path="/lapor", title="Lapor · Pantau")
 MAX_PHOTOS = 3
 
 
-def questions(category: str | None, lang: str) -> list[Any]:
-    """The category's own questions (the answers services/intake.py checks), or nothing."""
+def questions(category: str | None, lang: str, kind: str = "lapor-answer") -> list[Any]:
+    """The category's own questions (the answers services/intake.py checks), or nothing; each control's id is
+    ``{"type": kind, "code": …}`` (/operator/baru asks them as ``oi-answer``)."""
     asked = QUESTIONS.get(category or "", ())
     if not asked:
         return []
     fields: list[Any] = [html.Legend(t("lapor.questions", lang))]
     for q in asked:
-        control_id = {"type": "lapor-answer", "code": q.code}
+        control_id = {"type": kind, "code": q.code}
         label = q.description + ("" if q.required else f" ({t('lapor.optional', lang)})")
         control: Any
         if q.datatype == "singlevaluelist":

@@ -1,6 +1,7 @@
 """The live-room wall screen (``/live``, also the home page ``/``): the complaint map, its legend and side panels.
 
-``?kiosk=1`` hides every control and uses the dark control-room theme;
+``?kiosk=1`` hides every control, uses the dark control-room theme and lists the top three emerging issues
+(``db.leaders.emerging``, the whole city's, as on /pimpinan);
 ``?kecamatan=`` / ``?kota=`` (official codes) focus one area; ``?level=``
 picks the shaded level. Live behaviour is in ``callbacks/live.py``.
 """
@@ -16,11 +17,15 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from db import wall
+from db.engine import get_engine
+from db.leaders import emerging
+from db.scope import Scope as WholeCity
 from db.status import COLOUR, OPEN_STATUSES, Colour, Status
 from geo.colours import Theme
 from geo.figures import LEVELS, Bounds, Marker, wall_figure
-from i18n import current_lang, t
+from i18n import MESSAGES, current_lang, t
 from layouts._chrome import page
+from layouts.pimpinan import number
 from settings import get_settings
 
 dash.register_page(__name__, path="/live", title="Pantau: Live Room")
@@ -65,7 +70,7 @@ def _when(moment: datetime | None, lang: str) -> html.Time:
 
 
 def panel_entry(entry: wall.Entry, lang: str, finished: bool = False) -> html.Li:
-    """One report in a side panel: photo thumbnail, category, kelurahan, how long ago."""
+    """One report in a side panel: photo thumbnail, category, kelurahan, how it came in, how long ago."""
     category = entry.category.get(lang) or entry.category["id"]
     place = entry.kelurahan or t("live.card_outside", lang)
     photo = entry.completion_photo if finished else entry.report_photo
@@ -85,6 +90,9 @@ def panel_entry(entry: wall.Entry, lang: str, finished: bool = False) -> html.Li
                     html.Span(place, className="entry-place"),
                     html.Span(
                         [
+                            html.Span(t(f"channel.{entry.channel}", lang) + " · ", className="entry-channel")
+                            if entry.channel and f"channel.{entry.channel}" in MESSAGES
+                            else None,
                             _when(entry.completed_at if finished else entry.created_at, lang),
                             html.Span(t("live.overdue", lang), className="badge badge-overdue") if overdue else None,
                         ],
@@ -176,6 +184,31 @@ def card_body(card: dict[str, Any] | None, lang: str) -> list[Any]:
         photos.append(photo(card["completion_photo"], "live.card_completion_photo", "live.completion_of"))
     children.append(html.Div(photos, className="card-photos"))
     return children
+
+
+KIOSK_EMERGING = 3
+
+
+def emerging_items(lang: str) -> list[html.Li]:
+    """The top emerging issues for the kiosk wall: what, where, and the week's count against the usual."""
+    with get_engine().connect() as conn:
+        found = emerging(conn, WholeCity(), lang)[:KIOSK_EMERGING]
+    return [
+        html.Li(
+            [
+                html.Strong(
+                    f"{e.category or t('leaders.emerging_all_categories', lang)} · "
+                    f"{e.kecamatan or t('leaders.emerging_whole_city', lang)}"
+                ),
+                html.Br(),
+                html.Span(
+                    t("leaders.emerging_numbers", lang, recent=number(e.recent, lang), usual=number(e.usual, lang, 1))
+                ),
+            ],
+            className="entry",
+        )
+        for e in found
+    ]
 
 
 def legend(counts: dict[str, int], lang: str) -> html.Div:
@@ -387,6 +420,21 @@ def wall_view(query: dict[str, Any]) -> Component:
                             ),
                         ],
                         className="wall-panel",
+                    ),
+                    # Only the kiosk shows it (the room's big screen); elsewhere it is never computed.
+                    html.Section(
+                        [
+                            html.H2(t("leaders.emerging", lang)),
+                            html.Ol(
+                                emerging_items(lang) if kiosk else [],
+                                id="wall-emerging",
+                                className="entries",
+                                **{"data-empty": t("leaders.emerging_none", lang)},
+                            ),
+                        ],
+                        className="wall-panel wall-emerging",
+                        hidden=not kiosk,
+                        style=None if kiosk else {"display": "none"},  # .wall-panel's own display beats [hidden]
                     ),
                 ],
                 className="wall-side",

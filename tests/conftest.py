@@ -120,7 +120,9 @@ def purge(engine: Engine, complaint_ids: list[int] | None = None, *, all_complai
         if all_complaints:
             # Replica mode skips the TRUNCATE trigger that empties the status counts (migration 0009).
             c.execute(
-                text("TRUNCATE complaint_event, photo, complaint, complaint_status_count RESTART IDENTITY CASCADE")
+                text(
+                    "TRUNCATE complaint_event, photo, document, complaint, complaint_status_count RESTART IDENTITY CASCADE"
+                )
             )
             return
         ids = list(complaint_ids or [])
@@ -129,6 +131,7 @@ def purge(engine: Engine, complaint_ids: list[int] | None = None, *, all_complai
         c.execute(text("UPDATE complaint SET merged_into_id = NULL WHERE merged_into_id = ANY(:ids)"), {"ids": ids})
         c.execute(text("DELETE FROM complaint_event WHERE complaint_id = ANY(:ids)"), {"ids": ids})
         c.execute(text("DELETE FROM photo WHERE complaint_id = ANY(:ids)"), {"ids": ids})
+        c.execute(text("DELETE FROM document WHERE complaint_id = ANY(:ids)"), {"ids": ids})
         # The complaints themselves with triggers on, so the status counts (migration 0009) follow.
         c.execute(text("SET LOCAL session_replication_role = origin"))
         c.execute(text("DELETE FROM complaint WHERE id = ANY(:ids)"), {"ids": ids})

@@ -17,6 +17,11 @@ SELECT c.tracking_code,
        round(ST_X(c.geom)::numeric, 6) AS lon, round(ST_Y(c.geom)::numeric, 6) AS lat,
        CASE WHEN c.address ~ '^[=+@-]' THEN '''' || c.address ELSE c.address END AS address,
        CASE WHEN c.description ~ '^[=+@-]' THEN '''' || c.description ELSE c.description END AS description,
+       -- The category's questions answered (services/intake.py), as "kode=jawaban; ..." sorted by code.
+       (SELECT CASE WHEN x.a ~ '^[=+@-]' THEN '''' || x.a ELSE x.a END
+          FROM (SELECT string_agg(q.key || '=' || q.value, '; ' ORDER BY q.key) AS a
+                  FROM jsonb_each_text(CASE WHEN jsonb_typeof(c.attributes -> 'open311_attributes') = 'object'
+                                            THEN c.attributes -> 'open311_attributes' END) q) x) AS answers,
        to_char(c.first_response_at AT TIME ZONE 'Asia/Jakarta', 'YYYY-MM-DD"T"HH24:MI:SS"+07:00"') AS first_response_at,
        to_char(c.completed_at AT TIME ZONE 'Asia/Jakarta', 'YYYY-MM-DD"T"HH24:MI:SS"+07:00"') AS completed_at,
        to_char(c.due_at AT TIME ZONE 'Asia/Jakarta', 'YYYY-MM-DD"T"HH24:MI:SS"+07:00"') AS due_at,

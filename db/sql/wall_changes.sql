@@ -7,7 +7,7 @@
 SELECT c.id, c.status, c.change_seq, ST_Y(c.geom) AS lat, ST_X(c.geom) AS lon,
        c.status NOT IN ({closed}) AND c.due_at < now() AS overdue,
        ({scope}) AS in_scope, c.kelurahan_id, c.kecamatan_id,
-       c.created_at, c.completed_at, cat.name_id AS category_name_id, cat.name_en AS category_name_en,
+       c.created_at, c.completed_at, c.channel, cat.name_id AS category_name_id, cat.name_en AS category_name_en,
        kel.name AS kelurahan, c.confidential,
        {public_photos}
   FROM complaint c

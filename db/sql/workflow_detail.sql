@@ -1,6 +1,7 @@
 -- One complaint as staff see it: where it is, who handles it, what it merged into.
 SELECT c.id, c.tracking_code, c.status, c.version, c.description, c.address, c.channel, c.source,
        c.reporter_name, c.reporter_contact, c.anonymous, c.confidential,
+       c.attributes -> 'open311_attributes' AS answers,
        c.created_at, c.updated_at, c.first_response_at, c.completed_at, c.due_at,
        (c.due_at < now() AND c.status NOT IN ({closed})) AS overdue,
        ST_X(c.geom) AS lon, ST_Y(c.geom) AS lat,

@@ -124,6 +124,9 @@ def test_kiosk_mode_hides_every_control_and_goes_dark(browser: Any, live_server:
     assert shaded == ["367101"]
     for element in ("count-red", "count-yellow", "count-green"):
         assert browser.find_element(By.ID, element).is_displayed()
+    # The room's big screen lists the emerging issues (none in this data: it says so).
+    emerging = browser.find_element(By.CSS_SELECTOR, ".wall-emerging")
+    assert emerging.is_displayed() and "ISU YANG SEDANG NAIK" in emerging.text.upper()
     assert console_errors(browser) == []
 
 

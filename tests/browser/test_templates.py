@@ -15,9 +15,7 @@ from sqlalchemy import Engine, text
 
 from tests.conftest import ARTIFACTS, console_errors
 from tests.integration.staff import PASSWORD, Accounts, new_complaint
-from tests.integration.staff import accounts as accounts_fixture
 
-accounts = accounts_fixture  # the fixture, under the name the tests ask for
 pytestmark = pytest.mark.browser
 
 

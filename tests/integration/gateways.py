@@ -4,7 +4,9 @@ Both record what arrives, as a gateway would see it. The HTTP receiver answers
 a delivery whose ``Idempotency-Key`` it has seen before with 200 and keeps it
 out of ``deliveries`` (a real gateway dedupes the same way); ``posts`` keeps
 every request. It can hold requests to one number open (``hold_to``), answer with a chosen
-status, and be stopped and started again on the same port.
+status, and be stopped and started again on the same port. It also serves files, as a WhatsApp gateway
+serves a message's media: ``GET /media/<name>`` answers ``media[name]`` (after ``media_delay[name]``
+seconds, if set) or 404, and ``gets`` records every path asked for.
 """
 
 from __future__ import annotations
@@ -55,6 +57,9 @@ class Gateway:
     release: threading.Event = field(default_factory=threading.Event)
     changed: threading.Condition = field(default_factory=threading.Condition)
     server: ThreadingHTTPServer | None = None
+    media: dict[str, bytes] = field(default_factory=dict)
+    media_delay: dict[str, float] = field(default_factory=dict)
+    gets: list[str] = field(default_factory=list)
 
     @property
     def url(self) -> str:
@@ -86,6 +91,20 @@ class Gateway:
                 except OSError:
                     pass  # the sender is gone (killed mid-send)
 
+            def do_GET(self) -> None:
+                gateway.gets.append(self.path)
+                name = self.path.removeprefix("/media/")
+                body = gateway.media.get(name) if self.path.startswith("/media/") else None
+                time.sleep(gateway.media_delay.get(name, 0))
+                try:
+                    self.send_response(200 if body is not None else 404)
+                    self.send_header("Content-Type", "image/jpeg" if body is not None else "text/plain")
+                    self.send_header("Content-Length", str(len(body or b"")))
+                    self.end_headers()
+                    self.wfile.write(body or b"")
+                except OSError:
+                    pass  # the app gave up waiting
+
             def log_message(self, *args: Any) -> None:
                 pass
 
@@ -93,6 +112,10 @@ class Gateway:
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
+
+    def media_url(self, name: str) -> str:
+        """The address of a file this gateway serves (``media``)."""
+        return f"http://127.0.0.1:{self.port}/media/{name}"
 
     def stop(self) -> None:
         """Stop listening: connections to the port are refused until ``start``."""

@@ -11,14 +11,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from tests.conftest import flask_cli
-from tests.integration.intake import (
-    TANGERANG_BABAKAN,
-    api_key_fixture,  # noqa: F401  (fixture)
-    fresh_limits_fixture,  # noqa: F401  (fixture)
-    inside,
-    track_ids,
-)
-from tests.integration.staff import accounts as accounts_fixture
+from tests.integration.intake import TANGERANG_BABAKAN, inside, track_ids
 from tests.integration.staff import (
     dash_call,
     ids_in,
@@ -27,7 +20,8 @@ from tests.integration.staff import (
     text_of,
 )
 
-accounts = accounts_fixture  # the fixture, under the name the tests ask for
+pytestmark = pytest.mark.usefixtures("fresh_limits")
+
 KEY = "kunci-rahasia-dari-jakarta-0123456789"
 
 

@@ -74,3 +74,58 @@ def test_the_poisson_tail() -> None:
     assert poisson_tail(0, 3.0) == 1.0
     assert abs(poisson_tail(1, 2.0) - (1 - 2.718281828459045**-2)) < 1e-12
     assert poisson_tail(8, 0.5) < 1e-6 < poisson_tail(3, 0.5)
+
+
+def _map_callback(client: Any) -> dict[str, Any]:
+    """The callback that marks emerging issues on the map, as the browser knows it (its output id is hashed)."""
+    client.get("/healthz")
+    for dependency in client.get("/_dash-dependencies").get_json():
+        if dependency["output"].startswith("pim-map.figure@") and [i["id"] for i in dependency["inputs"]] == [
+            "pim-rows"
+        ]:
+            return dependency  # type: ignore[no-any-return]
+    raise AssertionError("no callback draws emerging issues on the leaders' map")
+
+
+def test_an_emerging_issue_is_marked_on_the_map_and_the_kiosk_wall_lists_the_top_three(
+    client: Any, engine: Engine, committed: list[int], accounts: Accounts
+) -> None:
+    from tests.integration.staff import render_page, text_of
+
+    reports(engine, committed, "pohon_tumbang", [0.2, 0.5, 0.9, 1.1, 1.5, 2.0, 2.4, 2.9, 30.0])
+    dependency = _map_callback(client)
+    response = client.post(
+        "/_dash-update-component",
+        json={
+            "output": dependency["output"],
+            "outputs": {"id": "pim-map", "property": dependency["output"].split(".", 1)[1]},
+            "inputs": [{"id": "pim-rows", "property": "data", "value": {}}],
+            "state": [{"id": "pim-lang", "property": "data", "value": "id"}],
+            "changedPropIds": ["pim-rows.data"],
+        },
+        headers=bearer(client, accounts("leader", kota=["3671"])),
+    )
+    assert response.status_code == 200, response.data[:300]
+    patch = response.get_json()["response"]["pim-map"]["figure"]
+    added = [op["params"]["value"] for op in patch["operations"] if op["operation"] == "Append"]
+    assert len(added) == 1 and added[0]["meta"] == "emerging"
+    assert "⚠ Pohon tumbang: 8" in added[0]["text"]
+    # The mark stands inside Jatiuwung, the kecamatan the rise is in.
+    with engine.connect() as conn:
+        from sqlalchemy import text
+
+        inside = conn.execute(
+            text(
+                "SELECT ST_Contains(geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)) FROM area "
+                "WHERE level = 'kecamatan' AND name = 'Jatiuwung'"
+            ),
+            {"lon": added[0]["lon"][added[0]["text"].index("⚠ Pohon tumbang: 8")], "lat": added[0]["lat"][0]},
+        ).scalar_one()
+    assert inside
+
+    kiosk = render_page(client, "/live", "?kiosk=1")
+    shown = text_of(kiosk)
+    assert "Isu yang sedang naik" in shown and "Pohon tumbang · Jatiuwung" in shown
+    assert "8 laporan dalam 7 hari terakhir" in shown
+    assert shown.count("laporan dalam 7 hari terakhir") <= 3  # the top three at most
+    assert "Pohon tumbang · Jatiuwung" not in text_of(render_page(client, "/live"))  # only the kiosk lists them

@@ -31,6 +31,13 @@ def week(engine: Engine) -> Iterator[list[int]]:
         add(c, "EX-SECRET", "baru", "2025-05-06 10:00+07", confidential=True, reporter="Siti Rahasia 0812-1111")
         add(c, "EX-OPEN", "baru", "2025-05-06 11:00+07", reporter="Budi Terbuka 0812-2222")
         c.execute(text("UPDATE complaint SET description = '=HYPERLINK(\"http://x\")' WHERE tracking_code = 'EX-OPEN'"))
+        c.execute(
+            text(
+                "UPDATE complaint SET attributes = attributes || "
+                """'{"open311_attributes": {"ukuran_kerusakan": "besar", "lebar_m": "3"}}'::jsonb """
+                "WHERE tracking_code = 'EX-A'"
+            )
+        )
         ids = [r[0] for r in c.execute(text("SELECT id FROM complaint WHERE tracking_code LIKE 'EX-%'"))]
     yield ids
     from tests.conftest import purge
@@ -101,6 +108,14 @@ def test_reporters_are_never_exported_and_text_cannot_become_a_formula(client, e
     assert "pelapor" not in bodies["csv"].decode().splitlines()[0].lower()
     description = {r["Kode lacak"]: r["Uraian"] for r in csv.DictReader(io.StringIO(bodies["csv"].decode()))}
     assert description["EX-OPEN"].startswith("'=HYPERLINK")
+    # The category's questions as answered: in the CSV and the XLSX, by code, and nothing for a report without.
+    answers = {r["Kode lacak"]: r["Jawaban pertanyaan kategori"] for r in _csv_rows(bodies["csv"])}
+    assert answers["EX-A"] == "lebar_m=3; ukuran_kerusakan=besar" and answers["EX-OPEN"] == ""
+    assert "lebar_m=3; ukuran_kerusakan=besar" in cells
+
+
+def _csv_rows(body: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(body.decode())))
 
 
 def test_geojson_and_xlsx_hold_the_same_rows(client, engine: Engine, week: list[int]) -> None:  # type: ignore[no-untyped-def]
@@ -155,13 +170,14 @@ HEADERS = {
     "id": [
         "Kode lacak", "Dilaporkan (WIB)", "Kode status", "Status", "Warna", "Kode kategori", "Kategori", "Kanal",
         "Kode kota", "Kota", "Kode kecamatan", "Kecamatan", "Kode kelurahan", "Kelurahan", "Kode OPD", "OPD",
-        "Bujur", "Lintang", "Alamat", "Uraian", "Respons pertama (WIB)", "Selesai pada (WIB)",
+        "Bujur", "Lintang", "Alamat", "Uraian", "Jawaban pertanyaan kategori", "Respons pertama (WIB)", "Selesai pada (WIB)",
         "Target selesai (WIB)", "Respons (hari kerja)", "Penyelesaian (hari kerja)", "Lewat tenggat",
     ],
     "en": [
         "Tracking code", "Reported (WIB)", "Status code", "Status", "Colour", "Category code", "Category", "Channel",
         "City code", "City", "Kecamatan code", "Kecamatan", "Kelurahan code", "Kelurahan", "Agency code",
-        "Agency (OPD)", "Longitude", "Latitude", "Address", "Description", "First response (WIB)", "Finished (WIB)",
+        "Agency (OPD)", "Longitude", "Latitude", "Address", "Description", "Answers to the category's questions",
+        "First response (WIB)", "Finished (WIB)",
         "Handling target (WIB)", "Response (working days)", "Completion (working days)", "Overdue",
     ],
 }  # fmt: skip
@@ -169,7 +185,7 @@ HEADERS = {
 GEOJSON_KEYS = [
     "tracking_code", "created_at", "status", "colour", "category", "channel", "kota_code", "kota",
     "kecamatan_code", "kecamatan", "kelurahan_code", "kelurahan", "opd_code", "opd", "lon", "lat", "address",
-    "description", "first_response_at", "completed_at", "due_at", "response_working_days",
+    "description", "answers", "first_response_at", "completed_at", "due_at", "response_working_days",
     "completion_working_days", "overdue",
 ]  # fmt: skip
 
@@ -181,7 +197,7 @@ def test_csv_speaks_the_readers_language(client, engine: Engine, week: list[int]
         assert next(csv.reader(io.StringIO(body))) == HEADERS[lang]
         rows = {r[0]: dict(zip(HEADERS[lang], r, strict=True)) for r in list(csv.reader(io.StringIO(body)))[1:]}
         finished, waiting = rows["EX-A"], rows["EX-E"]
-        status, category, channel, overdue = (HEADERS[lang][i] for i in (3, 6, 7, 25))
+        status, category, channel, overdue = (HEADERS[lang][i] for i in (3, 6, 7, 26))
         # Names beside the codes, and yes or no rather than t/f.
         assert (finished[HEADERS[lang][2]], finished[status]) == ("selesai", {"id": "Selesai", "en": "Finished"}[lang])
         assert (finished[HEADERS[lang][5]], finished[category]) == (
@@ -208,14 +224,14 @@ def test_xlsx_times_are_date_cells_in_wib(client, engine: Engine, week: list[int
         rows = list(sheet.iter_rows())
         assert [c.value for c in rows[0]] == HEADERS[lang]
         by_code = {r[0].value: r for r in rows[1:]}
-        reported, finished = by_code["EX-A"][1], by_code["EX-A"][21]
+        reported, finished = by_code["EX-A"][1], by_code["EX-A"][22]
         # Real dates a spreadsheet can sort and subtract, in WIB as the header says; not text.
         assert reported.is_date and reported.value == datetime(2025, 4, 30, 10, 0)
         assert finished.is_date and finished.value == datetime(2025, 5, 5, 16, 0)
         assert "yy" in reported.number_format and "hh:mm" in reported.number_format
-        assert by_code["EX-E"][20].value is None  # never answered: an empty cell
-        assert (by_code["EX-A"][25].value, by_code["EX-E"][25].value) == (no, yes)
-        assert by_code["EX-A"][23].value == pytest.approx(1.0)
+        assert by_code["EX-E"][21].value is None  # never answered: an empty cell
+        assert (by_code["EX-A"][26].value, by_code["EX-E"][26].value) == (no, yes)
+        assert by_code["EX-A"][24].value == pytest.approx(1.0)
 
 
 def test_geojson_keeps_its_codes_in_every_language(client, engine: Engine, week: list[int]) -> None:  # type: ignore[no-untyped-def]

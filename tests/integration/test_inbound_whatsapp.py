@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from notify.channels import Recipient, recipient
+from tests.integration.gateways import Gateway
 from tests.integration.intake import complaint, track_ids
 from tests.integration.staff import jpeg, point_in
 
@@ -124,3 +125,62 @@ def test_bad_messages_are_a_clear_400_and_store_nothing(
     assert answer.status_code == 400 and said in answer.get_json()["error"]
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM complaint")).scalar() == before
+
+
+def test_media_given_as_urls_are_fetched_only_from_the_gateways_host_and_never_cost_the_report(
+    client: Any, engine: Engine, committed: list[int], gateway: Gateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import photos.fetch
+    from settings import get_settings
+
+    monkeypatch.setenv("PANTAU_WHATSAPP_OUTBOUND_URL", gateway.url)
+    monkeypatch.setenv("PANTAU_MAX_PHOTO_MB", "0.05")  # 52 kB
+    get_settings.cache_clear()
+    monkeypatch.setattr(photos.fetch, "READ_SECONDS", 0.5)  # a short wait, so the test is quick
+    elsewhere = Gateway().start()  # another server on this machine, holding the same photo
+    try:
+        gateway.media = {"lubang.jpg": jpeg(colour=(40, 40, 40)), "lambat.jpg": jpeg(), "besar.jpg": bytes(100_000)}
+        gateway.media_delay = {"lambat.jpg": 3}
+        elsewhere.media = {"lubang.jpg": jpeg(colour=(40, 40, 40))}
+        first = filed(
+            engine,
+            committed,
+            send(
+                client,
+                text="LAPOR jalan Lubang di depan sekolah",
+                message_id="wa-url-1",
+                media_urls=[
+                    gateway.media_url("lubang.jpg"), elsewhere.media_url("lubang.jpg"), gateway.media_url("lambat.jpg"),
+                ],
+            ),
+        )  # fmt: skip
+        assert first["answer"]["media_stored"] == 1
+        assert first["answer"]["media_refused"] == [
+            {"url": elsewhere.media_url("lubang.jpg"), "error": "not on the gateway's host"},
+            {"url": gateway.media_url("lambat.jpg"), "error": "the gateway did not answer in time"},
+        ]
+        assert elsewhere.gets == []  # never even asked
+        second = filed(
+            engine,
+            committed,
+            send(
+                client, text="LAPOR sampah menumpuk", message_id="wa-url-2",
+                media_urls=[gateway.media_url("besar.jpg"), gateway.media_url("hilang.jpg")],
+            ),
+        )  # fmt: skip
+        assert second["answer"]["media_stored"] == 0
+        assert [m["error"] for m in second["answer"]["media_refused"]] == [
+            f"larger than {int(0.05 * 1048576)} bytes",
+            "the gateway answered 404",
+        ]
+        with engine.connect() as conn:
+            photos = conn.execute(
+                text("SELECT complaint_id, kind FROM photo WHERE complaint_id = ANY(:i)"),
+                {"i": [first["id"], second["id"]]},
+            ).all()
+        assert [tuple(p) for p in photos] == [(first["id"], "report")]
+    finally:
+        elsewhere.stop()
+    # An address that is not http(s) is a clear 400, and nothing is stored.
+    bad = send(client, text="LAPOR jalan rusak", message_id="wa-url-3", media_urls=["file:///etc/passwd"])
+    assert bad.status_code == 400 and "media_urls" in bad.get_json()["error"]

@@ -16,17 +16,18 @@ CLEARED = ("oi-kelurahan", "oi-coordinates", "oi-address", "oi-category", "oi-de
 STATES = (
     ("oi-channel", "value"), ("oi-post-url", "value"), ("oi-kelurahan", "value"), ("oi-coordinates", "value"),
     ("oi-address", "value"), ("oi-category", "value"), ("oi-description", "value"), ("oi-name", "value"),
-    ("oi-contact", "value"), ("oi-flags", "value"), ("oi-lang", "data"),
+    ("oi-contact", "value"), ("oi-flags", "value"), ("oi-lang", "data"), ("oi-photo-tokens", "data"),
 )  # fmt: skip
 
 
-def log_report(client: Any, **values: Any) -> dict[str, Any]:
+def log_report(client: Any, answers: dict[str, Any] | None = None, **values: Any) -> dict[str, Any]:
     outputs = [
         ("oi-result", "children"),
         *((f"{f}-error", "children") for f in FIELDS),
         *((f, "value") for f in CLEARED),
         ("oi-flags", "value"),
         ("oi-post-url", "value"),
+        ("oi-photo-tokens", "data"),
     ]
     given = {"oi-channel": "telepon", "oi-flags": [], "oi-lang": "id", **values}
     response = dash_call(
@@ -35,7 +36,21 @@ def log_report(client: Any, **values: Any) -> dict[str, Any]:
             "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
             "outputs": [{"id": i, "property": p} for i, p in outputs],
             "inputs": [{"id": "oi-submit", "property": "n_clicks", "value": 1}],
-            "state": [{"id": i, "property": p, "value": given.get(i)} for i, p in STATES],
+            "state": [
+                *({"id": i, "property": p, "value": given.get(i)} for i, p in STATES),
+                [
+                    {"id": {"type": "oi-answer", "code": c}, "property": "value", "value": v}
+                    for c, v in (answers or {}).items()
+                ],
+                [
+                    {
+                        "id": {"type": "oi-answer", "code": c},
+                        "property": "id",
+                        "value": {"type": "oi-answer", "code": c},
+                    }
+                    for c in (answers or {})
+                ],
+            ],
             "changedPropIds": ["oi-submit.n_clicks"],
         },
     )
@@ -130,3 +145,81 @@ def test_only_the_live_room_opens_the_form(client: Any, accounts: Accounts) -> N
     assert "guard-forbidden" in ids_in(render_page(client, "/operator/baru"))
     answer = log_report(client, **{"oi-category": "sampah", "oi-description": "x"})
     assert "Tersimpan" not in str(answer["oi-result"]["children"])
+
+
+def test_a_letter_scanned_as_pdf_is_kept_with_the_operators_report(
+    client: Any, engine: Engine, committed: list[int], accounts: Accounts
+) -> None:
+    import base64
+    import io
+
+    from pypdf import PdfWriter
+
+    operator = accounts("operator")
+    session_login(client, operator)
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    letter = io.BytesIO()
+    writer.write(letter)
+    chosen = "data:application/pdf;base64," + base64.b64encode(letter.getvalue()).decode()
+    staged = dash_call(
+        client,
+        {
+            "output": "..oi-photo-tokens.data...oi-upload-msg.children...oi-upload.contents..",
+            "outputs": [
+                {"id": "oi-photo-tokens", "property": "data"},
+                {"id": "oi-upload-msg", "property": "children"},
+                {"id": "oi-upload", "property": "contents"},
+            ],
+            "inputs": [{"id": "oi-pending", "property": "data", "value": {"name": "surat.pdf", "contents": chosen}}],
+            "state": [
+                {"id": "oi-photo-tokens", "property": "data", "value": []},
+                {"id": "oi-ctx", "property": "data", "value": {"lang": "id", "max_bytes": 15 * 1048576}},
+            ],
+            "changedPropIds": ["oi-pending.data"],
+        },
+    ).get_json()["response"]
+    tokens = staged["oi-photo-tokens"]["data"]
+    assert [t["kind"] for t in tokens] == ["document"]
+    assert "Dokumen surat.pdf siap" in str(staged["oi-upload-msg"]["children"])
+    words = f"surat keberatan {secrets.token_hex(4)}"
+    answer = log_report(
+        client,
+        **{
+            "oi-channel": "surat", "oi-kelurahan": "3671011001", "oi-category": "ketertiban_umum",
+            "oi-description": words, "oi-photo-tokens": tokens,
+        },
+    )  # fmt: skip
+    code = created_code(answer)
+    track_ids(engine, committed, code)
+    assert answer["oi-photo-tokens"]["data"] == []  # the form is clear for the next call
+    with engine.connect() as conn:
+        kept = conn.execute(
+            text(
+                "SELECT d.page_count, d.uploader_role, d.uploader_id FROM document d "
+                "JOIN complaint c ON c.id = d.complaint_id WHERE c.tracking_code = :c"
+            ),
+            {"c": code},
+        ).all()
+    assert [tuple(k) for k in kept] == [(1, "operator", operator.id)]
+
+
+def test_the_categorys_question_is_asked_and_a_required_one_must_be_answered(
+    client: Any, engine: Engine, committed: list[int], accounts: Accounts
+) -> None:
+    from callbacks.intake import ask
+
+    session_login(client, accounts("operator"))
+    asked = str(ask("pohon_tumbang", "id"))
+    assert "Apakah pohon menutup jalan?" in asked and "oi-answer" in asked
+    common = {"oi-kelurahan": "3671011001", "oi-category": "pohon_tumbang"}
+    words = f"pohon tumbang {secrets.token_hex(4)}"
+    refused = log_report(client, **common, **{"oi-description": words})
+    assert "menutup" in str(refused["oi-category-error"]["children"])  # said under the category; nothing stored
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM complaint WHERE description = :d"), {"d": words}).scalar() == 0
+    answer = log_report(client, answers={"menutup_jalan": "ya"}, **common, **{"oi-description": words})
+    code = created_code(answer)
+    track_ids(engine, committed, code)
+    with engine.connect() as conn:
+        assert complaint(conn, code)["attributes"]["open311_attributes"] == {"menutup_jalan": "ya"}

@@ -314,7 +314,9 @@ def slow_rate(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def test_every_photo_sent_counts_against_the_limit_before_it_is_decoded(client: Any, slow_rate: None) -> None:
-    for _ in range(3):
+    from photos.document import MAX_DOCUMENTS
+
+    for _ in range(3 + MAX_DOCUMENTS):  # what one report may bring: its photos and its documents
         _, message = send_photo(client, _bomb(), "bom.png", ip="10.0.0.66")
         assert "Resolusi foto terlalu besar" in message
     staged, message = send_photo(client, jpeg(), "asli.jpg", ip="10.0.0.66")
@@ -331,8 +333,11 @@ def test_a_fourth_photo_or_a_file_that_is_no_photo_is_refused_when_chosen(client
         staged, _ = send_photo(client, jpeg((i, 9, 9)), f"{i}.jpg", staged)
     still, message = send_photo(client, jpeg((7, 7, 7)), "keempat.jpg", staged)
     assert still == staged and message == "keempat.jpg: Paling banyak 3 foto."
+    _, message = send_photo(client, b"Surat pengantar RT 03", "surat.jpg")
+    assert message == "surat.jpg: Berkas bukan foto JPEG, PNG, WebP atau HEIC."
+    # What starts as a PDF is checked as a document (tests/integration/test_documents.py): this one is not.
     _, message = send_photo(client, b"%PDF-1.4 bukan foto", "surat.pdf")
-    assert message == "surat.pdf: Berkas bukan foto JPEG, PNG, WebP atau HEIC."
+    assert message == "surat.pdf: Berkas bukan dokumen PDF yang dapat dibaca."
 
 
 def test_a_photo_that_waited_over_a_day_is_named_and_the_report_is_not_half_stored(client: Any, engine: Engine) -> None:

@@ -22,9 +22,6 @@ from layouts._pimpinan_wiring import request_body
 from settings import LOCAL_PG_PORT, get_settings, local_pg_dir
 from tests.conftest import CLUSTER_DATA_DIR, ROOT, TEST_URL
 from tests.integration.staff import Accounts, bearer, dash_call, new_complaint
-from tests.integration.staff import accounts as accounts_fixture
-
-accounts = accounts_fixture  # the fixture, under the name the tests ask for
 
 NAME = "test"
 

@@ -17,7 +17,6 @@ from sqlalchemy import Engine, text
 
 from settings import Settings, get_settings
 from tests.integration.gateways import Mailbox, body_text
-from tests.integration.gateways import mailbox_fixture as mailbox_fixture
 from tests.integration.staff import (
     Accounts,
     bearer,
@@ -27,9 +26,6 @@ from tests.integration.staff import (
     session_login,
     text_of,
 )
-from tests.integration.staff import accounts as accounts_fixture
-
-accounts = accounts_fixture  # the fixture, under the name the tests ask for
 
 BODY = "Yth. {nama}, laporan {kode} ({kategori}) sudah kami terima dan diteruskan ke {kantor} di {kelurahan}."
 
