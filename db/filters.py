@@ -245,9 +245,10 @@ class Resolved:
     def rollup_where(self) -> str | None:
         """The conditions besides time on the leaders' rollups (migration 0020), or None when the filters need
         a key they do not keep (an area below the city, an agency, a category, a channel, an assignee)."""
-        if not set(self.params) <= ROLLUP_FILTERS or 0 not in self.params["kecamatan_keys"]:
+        if not set(self.params) <= ROLLUP_FILTERS:
             return None
-        # Every kecamatan is allowed (0 among the keys), so the tables without a kecamatan need no key condition.
+        # No kecamatan is chosen: the keys are every kecamatan, or those a city's complaints lie in (with the
+        # city's own condition), so the tables without a kecamatan need no key condition.
         kept = [_CONDITIONS[n] for n in _CONDITIONS if n in self.params and n not in ("kecamatan_keys", *_TIME)]
         return " AND ".join(kept) or "true"
 
@@ -316,8 +317,9 @@ _KECAMATAN_KEYS = text(
 def _kecamatan_keys(conn: Connection, params: dict[str, Any]) -> list[int]:
     """The kecamatan ids the filtered rows may have, with 0 (no kecamatan) when no area narrows them.
 
-    A city (``kota``) does not narrow them: it is the complaint's jurisdiction, and a report forwarded from a
-    kecamatan of one city to another city belongs to the other (like ``Scope.kota_ids``)."""
+    A city (``kota``) is the complaint's jurisdiction, not where it lies: a report forwarded from a kecamatan of
+    one city to another city belongs to the other (like ``Scope.kota_ids``). So a city narrows the keys to the
+    kecamatan (or 0) its complaints lie in, which the per-status counts (migration 0009) know as they change."""
     keys: list[int] = conn.execute(
         _KECAMATAN_KEYS,
         {
@@ -327,7 +329,17 @@ def _kecamatan_keys(conn: Connection, params: dict[str, Any]) -> list[int]:
         },
     ).scalar_one()
     narrowed = any(k in params for k in ("kecamatan_id", "kelurahan_id", "scope_kecamatan_ids"))
-    return keys if narrowed else [*keys, 0]
+    if narrowed:
+        return keys
+    if "kota_id" in params:
+        held = set(conn.execute(_CITY_KECAMATAN, {"kota_id": params["kota_id"]}).scalars())
+        return [k for k in [*keys, 0] if k in held]
+    return [*keys, 0]
+
+
+_CITY_KECAMATAN = text(
+    "SELECT DISTINCT kecamatan_key FROM complaint_status_count WHERE jurisdiction_key = :kota_id AND n > 0"
+)
 
 
 def colour_of(status: str) -> str:
