@@ -31,6 +31,7 @@ from db.complaints import WIB, Actor
 from db.demo import complaint_count, seed_demo
 from db.engine import database_url, get_engine
 from db.jurisdictions import JurisdictionFileError, load_jurisdictions
+from db.leaders import rebuild_rollups
 from db.migrate import migrate_database
 from geo.boundaries.reader import BoundaryFileError, default_files, read_boundaries
 from photos.store import get_store
@@ -419,6 +420,17 @@ def chase_command() -> None:
     click.echo(f"{len(done)} sent")
 
 
+rollup = AppGroup("rollup", help="The leaders' rollups of closed complaints (migration 0020).")
+
+
+@rollup.command("rebuild")
+def rollup_rebuild_command() -> None:
+    """Recompute the rollups from the complaints (they are kept as complaints change; this repairs or checks them)."""
+    with get_engine().begin() as conn:
+        held = rebuild_rollups(conn)
+    click.echo(f"rollups rebuilt: {held} closed complaints")
+
+
 @click.command("migrate")
 def migrate_command() -> None:
     """Apply database migrations."""
@@ -472,6 +484,7 @@ COMMANDS = [
     audit_command,
     notify_command,
     chase_command,
+    rollup,
     migrate_command,
     bootstrap_command,
 ]

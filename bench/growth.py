@@ -16,10 +16,14 @@ served app. Figures, each suffixed with the size (``_100000`` …):
   counts, 20 of them.
 - ``growth_leaders_filter_ms_p50`` / ``_p95``: bench.leaders' 50 filter
   combinations through ``db.leaders.dashboard``; ``growth_leaders_all_ms``: the
-  unfiltered view.
+  unfiltered view. The same with ``_exact`` (``dashboard(..., exact=True)``,
+  every complaint read, as before the rollups of migration 0020) in the same
+  run, and ``growth_leaders_views_differing_from_exact``: how many of those 51
+  views showed any other figure than the exact scan (0).
 - ``growth_export_csv_rows_per_s``: the whole set through ``copy_csv``.
 
-``PANTAU_BENCH_GROWTH_SIZES`` (default ``100000,1000000,5000000``) picks the sizes.
+``PANTAU_BENCH_GROWTH_SIZES`` (default ``100000,1000000,5000000``) picks the sizes,
+``PANTAU_BENCH_GROWTH_PATHS`` (default all: ``wall,inserts,writers,leaders,export``) the paths.
 Seeding 5,000,000 takes about half an hour the first time.
 """
 
@@ -142,21 +146,42 @@ def leaders(engine: Engine, n: int) -> None:
     with engine.connect() as conn:
         choices = filter_choices(conn)
 
-    def view(controls: dict[str, Any]) -> float:
+    def view(controls: dict[str, Any]) -> tuple[float, float, bool]:
+        """Milliseconds from the rollups, milliseconds of the exact scan (the baseline: every complaint read, as
+        before migration 0020), and whether the figures agree; in one transaction, so "now" is the same for both."""
         get = controls.get
         query = from_controls(
             get("pim-kota"), get("pim-kecamatan"), get("pim-kelurahan"), get("pim-opd"), get("pim-category"),
             get("pim-status"), get("pim-channel"), get("pim-period"), None, None,
         )  # fmt: skip
+        level = get("pim-level", "kecamatan")
         with engine.begin() as conn:
             resolved = resolve(conn, parse_filters(query), Scope())
-            return _ms(lambda: dashboard(conn, resolved, get("pim-level", "kecamatan")))
+            started = time.perf_counter()
+            exact = dashboard(conn, resolved, level, exact=True)
+            took_exact = (time.perf_counter() - started) * 1000
+            started = time.perf_counter()
+            shown = dashboard(conn, resolved, level)
+            return (time.perf_counter() - started) * 1000, took_exact, shown == exact
 
     view({"pim-period": "today"})  # warm the connection and the catalogue
-    timings = [view(state) for state in combinations(*choices)]
+    timings: list[float] = []
+    exact_timings: list[float] = []
+    differ = 0
+    for state in combinations(*choices):
+        took, took_exact, same = view(state)
+        timings.append(took)
+        exact_timings.append(took_exact)
+        differ += not same
     emit(f"growth_leaders_filter_ms_p50_{n}", statistics.median(timings), "ms")
     emit(f"growth_leaders_filter_ms_p95_{n}", _p95(timings), "ms")
-    emit(f"growth_leaders_all_ms_{n}", view({"pim-period": "all"}), "ms")
+    emit(f"growth_leaders_filter_exact_ms_p50_{n}", statistics.median(exact_timings), "ms")
+    emit(f"growth_leaders_filter_exact_ms_p95_{n}", _p95(exact_timings), "ms")
+    took, took_exact, same = view({"pim-period": "all"})
+    differ += not same
+    emit(f"growth_leaders_all_ms_{n}", took, "ms")
+    emit(f"growth_leaders_all_exact_ms_{n}", took_exact, "ms")
+    emit(f"growth_leaders_views_differing_from_exact_{n}", differ, "views")
 
 
 def export(engine: Engine, n: int) -> None:
@@ -169,16 +194,26 @@ def export(engine: Engine, n: int) -> None:
     emit(f"growth_export_csv_rows_per_s_{n}", lines / seconds, "rows/s")
 
 
+PATHS: dict[str, Callable[[Engine, int], None]] = {
+    "wall": wall_first,
+    "inserts": inserts_and_ticks,
+    "writers": concurrent_inserts,
+    "leaders": leaders,
+    "export": export,
+}
+
+
 def run() -> None:
     sizes = [int(s) for s in os.environ.get("PANTAU_BENCH_GROWTH_SIZES", "100000,1000000,5000000").split(",") if s]
+    paths = [p for p in os.environ.get("PANTAU_BENCH_GROWTH_PATHS", ",".join(PATHS)).split(",") if p]
+    if unknown := set(paths) - set(PATHS):
+        raise SystemExit(f"PANTAU_BENCH_GROWTH_PATHS: unknown {', '.join(sorted(unknown))}; known: {', '.join(PATHS)}")
     for n in sizes:
         engine = bench_database(n)
         log(f"growth: {n} complaints")
         with engine.connect() as conn:
             conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE complaint"))
-        wall_first(engine, n)
-        inserts_and_ticks(engine, n)
-        concurrent_inserts(engine, n)
-        leaders(engine, n)
-        export(engine, n)
+        for name, path in PATHS.items():
+            if name in paths:
+                path(engine, n)
         engine.dispose()

@@ -221,6 +221,13 @@ _CONDITIONS: dict[str, str] = {
 }
 
 
+# The filters the rollups can answer: the city, statuses and days, within a city or province limit.
+ROLLUP_FILTERS = frozenset(
+    {"kecamatan_keys", "kota_id", "statuses", "from_ts", "to_ts", "scope_kota_ids", "scope_nothing"}
+)
+_TIME = ("from_ts", "to_ts")
+
+
 @dataclass(frozen=True)
 class Resolved:
     """Filters checked against the database and the scope: a WHERE clause and its parameters."""
@@ -234,6 +241,16 @@ class Resolved:
     @property
     def where(self) -> str:
         return " AND ".join(_CONDITIONS[name] for name in _CONDITIONS if name in self.params) or "true"
+
+    def rollup_where(self) -> str | None:
+        """The conditions besides time on the leaders' rollups (migration 0020), or None when the filters need
+        a key they do not keep (an area below the city, an agency, a category, a channel, an assignee)."""
+        if not set(self.params) <= ROLLUP_FILTERS:
+            return None
+        # No kecamatan is chosen: the keys are every kecamatan, or those a city's complaints lie in (with the
+        # city's own condition), so the tables without a kecamatan need no key condition.
+        kept = [_CONDITIONS[n] for n in _CONDITIONS if n in self.params and n not in ("kecamatan_keys", *_TIME)]
+        return " AND ".join(kept) or "true"
 
     def key(self) -> str:
         """A cache key: the same key means the same rows, for the same viewer."""
@@ -291,7 +308,6 @@ def resolve(conn: Connection, filters: Filters, scope: Scope, today: date | None
 _KECAMATAN_KEYS = text(
     "SELECT coalesce(array_agg(kec.id ORDER BY kec.id), '{}') FROM area kec"
     " WHERE kec.level = 'kecamatan'"
-    "   AND (CAST(:kota_id AS integer) IS NULL OR kec.parent_id = :kota_id)"
     "   AND (CAST(:kecamatan_id AS integer) IS NULL OR kec.id = :kecamatan_id)"
     "   AND (CAST(:kelurahan_id AS integer) IS NULL OR kec.id = (SELECT parent_id FROM area WHERE id = :kelurahan_id))"
     "   AND (CAST(:scope AS integer[]) IS NULL OR kec.id = ANY(:scope))"
@@ -299,18 +315,31 @@ _KECAMATAN_KEYS = text(
 
 
 def _kecamatan_keys(conn: Connection, params: dict[str, Any]) -> list[int]:
-    """The kecamatan ids the filtered rows may have, with 0 (no kecamatan) when no area narrows them."""
+    """The kecamatan ids the filtered rows may have, with 0 (no kecamatan) when no area narrows them.
+
+    A city (``kota``) is the complaint's jurisdiction, not where it lies: a report forwarded from a kecamatan of
+    one city to another city belongs to the other (like ``Scope.kota_ids``). So a city narrows the keys to the
+    kecamatan (or 0) its complaints lie in, which the per-status counts (migration 0009) know as they change."""
     keys: list[int] = conn.execute(
         _KECAMATAN_KEYS,
         {
-            "kota_id": params.get("kota_id"),
             "kecamatan_id": params.get("kecamatan_id"),
             "kelurahan_id": params.get("kelurahan_id"),
             "scope": params.get("scope_kecamatan_ids"),
         },
     ).scalar_one()
-    narrowed = any(k in params for k in ("kota_id", "kecamatan_id", "kelurahan_id", "scope_kecamatan_ids"))
-    return keys if narrowed else [*keys, 0]
+    narrowed = any(k in params for k in ("kecamatan_id", "kelurahan_id", "scope_kecamatan_ids"))
+    if narrowed:
+        return keys
+    if "kota_id" in params:
+        held = set(conn.execute(_CITY_KECAMATAN, {"kota_id": params["kota_id"]}).scalars())
+        return [k for k in [*keys, 0] if k in held]
+    return [*keys, 0]
+
+
+_CITY_KECAMATAN = text(
+    "SELECT DISTINCT kecamatan_key FROM complaint_status_count WHERE jurisdiction_key = :kota_id AND n > 0"
+)
 
 
 def colour_of(status: str) -> str:

@@ -34,7 +34,7 @@ from sqlalchemy import Connection, TextClause, text
 from db.filters import Resolved, Scope
 from db.ratings import satisfaction
 from db.scope import scoped_sql
-from db.sql import raw_sql, sql
+from db.sql import fill_statuses, raw_sql, sql
 from db.status import COLOUR, OPEN_STATUSES, Status
 
 RANK_MIN_REPORTS = 30
@@ -67,7 +67,7 @@ def _template(name: str) -> str:
 
 def _sql(name: str, where: str) -> str:
     """The statement ``db/sql/<name>.sql`` for one WHERE clause (and the export query, where it nests it)."""
-    parts = {"where": where}
+    parts = {"where": where, "live": "", "rolled": ""}
     if "{export}" in _template(name):
         parts["export"] = _sql("leaders_export", where)
     return _template(name).format(**parts)
@@ -76,6 +76,55 @@ def _sql(name: str, where: str) -> str:
 @cache
 def _statement(name: str, where: str) -> TextClause:
     return text(_sql(name, where))
+
+
+# The open complaints: the only ones the dashboard reads one by one when the rollups hold the closed ones.
+_LIVE = fill_statuses(" AND c.status NOT IN ({closed})")
+
+
+@cache
+def _rolled_statement(where: str, month_where: str, day_where: str) -> TextClause:
+    rolled = _template("leaders_dashboard_rolled").format(month_where=month_where, day_where=day_where)
+    return text(_template("leaders_dashboard").format(where=where, live=_LIVE, rolled=f"\n{rolled}"))
+
+
+@dataclass(frozen=True)
+class Rolled:
+    """The dashboard query on the rollups and the parameters it adds."""
+
+    statement: TextClause
+    params: dict[str, Any]
+    month_where: str  # the conditions on leaders_rollup
+
+
+def rollup_query(conn: Connection, resolved: Resolved) -> Rolled | None:
+    """The dashboard query that reads the closed complaints from the rollups (migration 0020), when they can answer
+    these filters: no key the rollups do not keep, and a period of whole WIB months (its end may also lie past every
+    report, as "this year" does)."""
+    rollup_where = resolved.rollup_where()
+    if rollup_where is None:
+        return None
+    params: dict[str, Any] = {}
+    month_time = day_time = ""
+    if resolved.date_from is not None:
+        if resolved.date_from.day != 1:
+            return None
+        params.update(rollup_from_month=resolved.date_from, rollup_from_day=(resolved.date_from - _EPOCH).days)
+        month_time += " AND c.month >= :rollup_from_month"
+        day_time += " AND c.day >= :rollup_from_day"
+    if resolved.date_to is not None:
+        end = resolved.date_to + timedelta(days=1)
+        later = conn.execute(
+            text("SELECT EXISTS (SELECT 1 FROM complaint WHERE created_at >= :to_ts)"), resolved.params
+        ).scalar_one()
+        if later:
+            if end.day != 1:
+                return None
+            params.update(rollup_to_month=end, rollup_to_day=(end - _EPOCH).days)
+            month_time += " AND c.month < :rollup_to_month"
+            day_time += " AND c.day < :rollup_to_day"
+    month_where = rollup_where + month_time
+    return Rolled(_rolled_statement(resolved.where, month_where, rollup_where + day_time), params, month_where)
 
 
 @dataclass
@@ -195,6 +244,25 @@ def _map_counts(conn: Connection, per_kelurahan: dict[int, int], level: str) -> 
     return counts
 
 
+def _add_rolled_ratings(
+    conn: Connection, rated: dict[str, dict[int | None, tuple[int, int]]], month_where: str, params: dict[str, Any]
+) -> None:
+    """Add the closed complaints' ratings from the rollup to the open ones' (``satisfaction``)."""
+    rows = conn.execute(
+        text(
+            "SELECT GROUPING(c.opd_id) AS by_kecamatan, c.opd_id, c.kecamatan_id, sum(c.ratings) AS ratings,"
+            " sum(c.satisfied) AS satisfied FROM leaders_rollup c"
+            f" WHERE {month_where} AND c.ratings <> 0"
+            " GROUP BY GROUPING SETS ((c.opd_id), (c.kecamatan_id))"
+        ),
+        params,
+    ).all()
+    for r in rows:
+        kind, key = ("kecamatan", r.kecamatan_id) if r.by_kecamatan else ("opd", r.opd_id)
+        ratings, satisfied = rated[kind].get(key, (0, 0))
+        rated[kind][key] = (ratings + int(r.ratings), satisfied + int(r.satisfied))
+
+
 def rank(groups: list[Group], minimum: int = RANK_MIN_REPORTS) -> None:
     """Mark the groups that are ranked, and the fastest and slowest of them (median time to completion)."""
     ranked = [g for g in groups if g.kpis.reports >= minimum and g.kpis.completion_p50 is not None]
@@ -206,13 +274,19 @@ def rank(groups: list[Group], minimum: int = RANK_MIN_REPORTS) -> None:
         ordered[-1].slowest = True
 
 
-def dashboard(conn: Connection, resolved: Resolved, map_level: str = "kecamatan", lang: str = "id") -> Dashboard:
-    """Every figure of the dashboard for the filtered set, from one scan of the complaints."""
+def dashboard(
+    conn: Connection, resolved: Resolved, map_level: str = "kecamatan", lang: str = "id", *, exact: bool = False
+) -> Dashboard:
+    """Every figure of the dashboard for the filtered set, from one query: the closed complaints from the rollups
+    when they can answer the filters, the rest (or, ``exact``, every complaint) one by one."""
     if map_level not in MAP_LEVELS:
         raise ValueError(f"map level: one of {', '.join(MAP_LEVELS)}")
     for setting in PLANNER_SETTINGS:
         conn.execute(text(f"SET LOCAL {setting}"))
-    rows = conn.execute(_statement("leaders_dashboard", resolved.where), {**resolved.params, **DEFINITIONS}).all()
+    rolled = None if exact else rollup_query(conn, resolved)
+    statement = _statement("leaders_dashboard", resolved.where) if rolled is None else rolled.statement
+    extra = {} if rolled is None else rolled.params
+    rows = conn.execute(statement, {**resolved.params, **DEFINITIONS, **extra}).all()
     names = _names(conn, lang)
     total = Kpis()
     groups: dict[str, list[Group]] = {"opd": [], "kecamatan": [], "category": []}
@@ -230,7 +304,11 @@ def dashboard(conn: Connection, resolved: Resolved, map_level: str = "kecamatan"
             table = "area" if row.grouping == "kecamatan" else row.grouping
             code, name = names[table].get(row.key_id, (None, "—"))
             groups[row.grouping].append(Group(row.key_id, code, name, _kpis(row)))
-    rated = satisfaction(conn, resolved.where, resolved.params)
+    if rolled is None:
+        rated = satisfaction(conn, resolved.where, resolved.params)
+    else:
+        rated = satisfaction(conn, resolved.where + _LIVE, resolved.params)
+        _add_rolled_ratings(conn, rated, rolled.month_where, {**resolved.params, **extra})
     for kind in ("opd", "kecamatan"):
         for g in groups[kind]:
             g.kpis.ratings, g.kpis.satisfied = rated[kind].get(g.id, (0, 0))
@@ -518,3 +596,11 @@ def copy_csv(conn: Connection, resolved: Resolved, words: SheetWords) -> Iterato
                 block.clear()
     if block:
         yield bytes(block)
+
+
+def rebuild_rollups(conn: Connection) -> int:
+    """Recompute the leaders' rollups from the complaints (``flask --app app rollup rebuild``); returns the closed
+    complaints they hold. Writers wait meanwhile (the complaints are locked in share mode)."""
+    conn.execute(text("SET LOCAL statement_timeout = 0"))
+    conn.execute(text("SELECT pantau_rollup_rebuild()"))
+    return int(conn.execute(text("SELECT coalesce(sum(reports), 0) FROM leaders_rollup")).scalar_one())

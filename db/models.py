@@ -16,6 +16,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Column,
     Date,
     DateTime,
     Float,
@@ -25,6 +26,7 @@ from sqlalchemy import (
     LargeBinary,
     SmallInteger,
     String,
+    Table,
     Text,
     UniqueConstraint,
     func,
@@ -310,6 +312,26 @@ class Complaint(Base):
                 "due_at",
             ],
         ),
+        # Migration 0020: the same for the open complaints only, which the dashboard reads beside the rollups.
+        Index(
+            "complaint_leaders_live_idx",
+            text("coalesce(kecamatan_id, 0)"),
+            "created_at",
+            postgresql_include=[
+                "kecamatan_id",
+                "status",
+                "channel",
+                "jurisdiction_id",
+                "kelurahan_id",
+                "opd_id",
+                "category_id",
+                "response_working_days",
+                "completion_working_days",
+                "completed_at",
+                "due_at",
+            ],
+            postgresql_where=text(fill_statuses("status NOT IN ({closed})")),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -544,6 +566,85 @@ class ComplaintStatusCount(Base):
     kecamatan_key: Mapped[int] = mapped_column(Integer, primary_key=True)
     status: Mapped[str] = mapped_column(String, primary_key=True)
     n: Mapped[int] = mapped_column(BigInteger)
+
+
+# The leaders' rollups (migration 0020): closed complaints summed per WIB month (per day for the chart), kept by
+# the pantau_rollup_* triggers. No primary key: the key columns are nullable like the complaint's, and the unique
+# keys treat NULLs as equal. Read by db/leaders.py, rebuilt by `flask --app app rollup rebuild`.
+LEADERS_ROLLUP = Table(
+    "leaders_rollup",
+    Base.metadata,
+    Column("month", Date, nullable=False),
+    Column("jurisdiction_id", Integer),
+    Column("kecamatan_id", Integer),
+    Column("kelurahan_id", Integer),
+    Column("opd_id", Integer),
+    Column("category_id", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("flags", SmallInteger, nullable=False),
+    Column("reports", BigInteger, nullable=False),
+    Column("ratings", BigInteger, nullable=False),
+    Column("satisfied", BigInteger, nullable=False),
+    Index(
+        "leaders_rollup_key",
+        "month",
+        "jurisdiction_id",
+        "kecamatan_id",
+        "kelurahan_id",
+        "opd_id",
+        "category_id",
+        "status",
+        "flags",
+        unique=True,
+        postgresql_nulls_not_distinct=True,
+    ),
+    comment="Closed complaints per WIB month and key, with their ratings."
+    " Kept by pantau_rollup_* triggers (migration 0020).",
+)
+LEADERS_ROLLUP_DAY = Table(
+    "leaders_rollup_day",
+    Base.metadata,
+    Column("day", Integer, nullable=False),
+    Column("jurisdiction_id", Integer),
+    Column("opd_id", Integer),
+    Column("status", String(16), nullable=False),
+    Column("reports", BigInteger, nullable=False),
+    Index(
+        "leaders_rollup_day_key",
+        "day",
+        "jurisdiction_id",
+        "opd_id",
+        "status",
+        unique=True,
+        postgresql_nulls_not_distinct=True,
+    ),
+    comment="Closed complaints per WIB day, for the reports-per-day chart."
+    " Kept by pantau_rollup_* triggers (migration 0020).",
+)
+LEADERS_ROLLUP_HIST = Table(
+    "leaders_rollup_hist",
+    Base.metadata,
+    Column("month", Date, nullable=False),
+    Column("jurisdiction_id", Integer),
+    Column("status", String(16), nullable=False),
+    Column("part", SmallInteger, nullable=False),
+    Column("key_id", Integer),
+    Column("bin", Integer, nullable=False),
+    Column("n", BigInteger, nullable=False),
+    Index(
+        "leaders_rollup_hist_key",
+        "month",
+        "jurisdiction_id",
+        "status",
+        "part",
+        "key_id",
+        "bin",
+        unique=True,
+        postgresql_nulls_not_distinct=True,
+    ),
+    comment="Working-day histograms (0.01-day bins) of closed complaints per WIB month."
+    " Kept by pantau_rollup_* triggers.",
+)
 
 
 class Notification(Base):

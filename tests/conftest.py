@@ -118,10 +118,12 @@ def purge(engine: Engine, complaint_ids: list[int] | None = None, *, all_complai
     with engine.begin() as c:
         c.execute(text("SET LOCAL session_replication_role = replica"))
         if all_complaints:
-            # Replica mode skips the TRUNCATE trigger that empties the status counts (migration 0009).
+            # Replica mode skips the TRUNCATE triggers that empty the status counts (migration 0009) and the
+            # leaders' rollups (migration 0020).
             c.execute(
                 text(
-                    "TRUNCATE complaint_event, photo, document, complaint, complaint_status_count RESTART IDENTITY CASCADE"
+                    "TRUNCATE complaint_event, photo, document, complaint, complaint_status_count, leaders_rollup,"
+                    " leaders_rollup_day, leaders_rollup_hist RESTART IDENTITY CASCADE"
                 )
             )
             return

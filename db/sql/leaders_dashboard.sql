@@ -14,6 +14,12 @@
 -- histogram, which differs from the exact value by at most 0.005 working day
 -- and avoids sorting a million rows per grouping.
 --
+-- With the rollups (migration 0020, db/leaders.py), the scan keeps to the
+-- open complaints and the closed ones come as summed rows: each row
+-- carries a weight per kind of grouping (wc the counts, wd the days, wo and wk
+-- the histograms per OPD and per kecamatan), 1 for a complaint, and a rollup
+-- row weighs nothing where it has no data (a histogram row in the counts).
+--
 -- The definitions of "followed up", "finished", "on time", "open" and
 -- "overdue" live in db/leaders.py and come in as status lists, so the status
 -- machine stays in db/status.py.
@@ -28,12 +34,14 @@ WITH f AS (
           + CASE WHEN c.status = ANY(:open)
                  THEN 8 + CASE WHEN c.due_at < now() THEN 16 ELSE 0 END ELSE 0 END) AS flags,
          round(100 * c.response_working_days)::integer AS rbin,
-         CASE WHEN c.status = ANY(:finished) THEN round(100 * c.completion_working_days)::integer END AS cbin
+         CASE WHEN c.status = ANY(:finished) THEN round(100 * c.completion_working_days)::integer END AS cbin,
+         1 AS wc, 1 AS wd, 1 AS wo, 1 AS wk
     FROM complaint c
-   WHERE {where}
+   WHERE {where}{live}{rolled}
 ), g AS (
   SELECT GROUPING(kelurahan_id, day, rbin, cbin, opd_id, kecamatan_id) AS set_id,
-         opd_id, kecamatan_id, category_id, kelurahan_id, flags, day, status, rbin, cbin, count(*) AS n
+         opd_id, kecamatan_id, category_id, kelurahan_id, flags, day, status, rbin, cbin,
+         sum(wc) AS n, sum(wd) AS n_day, sum(wo) AS n_opd, sum(wk) AS n_kec
     FROM f
    GROUP BY GROUPING SETS ((kelurahan_id, kecamatan_id, category_id, opd_id, flags), (day, status),
                            (opd_id, rbin), (kecamatan_id, rbin), (opd_id, cbin), (kecamatan_id, cbin))
@@ -49,20 +57,21 @@ WITH f AS (
          coalesce(sum(n) FILTER (WHERE flags & 8 > 0), 0)::bigint AS open,
          coalesce(sum(n) FILTER (WHERE flags & 16 > 0), 0)::bigint AS overdue
     FROM g
-   WHERE set_id = 28
+   WHERE set_id = 28 AND n > 0
    GROUP BY GROUPING SETS ((), (opd_id), (kecamatan_id), (category_id), (kelurahan_id))
 ), hist AS (
   -- One histogram per part and key. part = 2 × (0 whole set, 1 OPD, 2 kecamatan) + (0 response,
   -- 1 completion); integers, so the sorts below compare numbers. set_id bits, left to right:
   -- kelurahan, day, rbin, cbin, opd, kecamatan (1 = not grouped).
   SELECT 2 * (CASE WHEN set_id & 2 = 0 THEN 1 ELSE 2 END) + (set_id & 8) / 8 AS part,
-         coalesce(opd_id, kecamatan_id, -1) AS key_id, coalesce(rbin, cbin) AS bin, n
-    FROM g
-   WHERE set_id IN (53, 54, 57, 58) AND coalesce(rbin, cbin) IS NOT NULL
+         coalesce(opd_id, kecamatan_id, -1) AS key_id, coalesce(rbin, cbin) AS bin, nh AS n
+    FROM (SELECT set_id, opd_id, kecamatan_id, rbin, cbin, CASE WHEN set_id & 2 = 0 THEN n_opd ELSE n_kec END AS nh
+            FROM g) h
+   WHERE set_id IN (53, 54, 57, 58) AND coalesce(rbin, cbin) IS NOT NULL AND nh > 0
   UNION ALL
-  SELECT (set_id & 8) / 8, -1, coalesce(rbin, cbin), sum(n)::bigint
+  SELECT (set_id & 8) / 8, -1, coalesce(rbin, cbin), sum(n_opd)::bigint
     FROM g
-   WHERE set_id IN (53, 57) AND coalesce(rbin, cbin) IS NOT NULL
+   WHERE set_id IN (53, 57) AND coalesce(rbin, cbin) IS NOT NULL AND n_opd > 0
    GROUP BY set_id, coalesce(rbin, cbin)
 ), ranked AS (
   SELECT part, key_id, bin,
@@ -92,6 +101,6 @@ SELECT c.grouping, c.key_id, NULL::integer AS day, NULL::text AS status,
   LEFT JOIN percentiles d ON d.part = 2 * (CASE c.grouping WHEN 'opd' THEN 1 WHEN 'kecamatan' THEN 2 ELSE 0 END) + 1
                          AND d.key_id = coalesce(c.key_id, -1) AND c.grouping IN ('all', 'opd', 'kecamatan')
 UNION ALL
-SELECT 'day', NULL, day, status, n, 0, 0, 0, 0, 0, NULL, NULL
+SELECT 'day', NULL, day, status, n_day, 0, 0, 0, 0, 0, NULL, NULL
   FROM g
- WHERE set_id = 47
+ WHERE set_id = 47 AND n_day > 0

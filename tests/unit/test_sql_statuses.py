@@ -43,6 +43,10 @@ OTHER_PLACEHOLDERS = {
     "areas": "db/wall.py",
     "where": "db/leaders.py",
     "export": "db/leaders.py",
+    "live": "db/leaders.py",
+    "rolled": "db/leaders.py",
+    "month_where": "db/leaders.py",
+    "day_where": "db/leaders.py",
 }
 PLACEHOLDER = re.compile(r"\{([a-z_]+(?:\.[a-z_]+)?)\}")
 
