@@ -828,6 +828,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "action.verify": {"id": "Verifikasi", "en": "Verify"},
     "action.forward": {"id": "Teruskan", "en": "Forward"},
     "action.assign": {"id": "Tugaskan", "en": "Assign"},
+    "action.verify_assign": {"id": "Verifikasi & tugaskan", "en": "Verify & assign"},
     "action.start": {"id": "Mulai kerja", "en": "Start work"},
     "action.complete": {"id": "Selesaikan", "en": "Finish"},
     "action.confirm": {"id": "Konfirmasi selesai", "en": "Confirm finished"},
@@ -947,6 +948,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "complaint.merged_into": {"id": "Digabung ke", "en": "Merged into"},
     "complaint.actions": {"id": "Tindak lanjut", "en": "Take action"},
+    "complaint.to_actions": {
+        "id": "Langsung ke tindak lanjut (tekan A)",
+        "en": "Jump to the actions (press A)",
+    },
     "complaint.save": {"id": "Simpan tindakan", "en": "Save action"},
     "complaint.saved": {"id": "Tersimpan: {action}.", "en": "Saved: {action}."},
     "complaint.changed_meanwhile": {
@@ -1038,6 +1043,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Job reported finished. It waits for an operator's confirmation: the photo is far from the report "
         "or has no GPS.",
     },
+    "field.done_title": {"id": "Pekerjaan ini sudah selesai", "en": "This job is finished"},
+    "field.next": {"id": "Pekerjaan berikutnya", "en": "Next job"},
+    "field.no_next": {"id": "Tidak ada pekerjaan lain yang terbuka.", "en": "No other open job."},
     "field.need_photo": {
         "id": "Tambahkan minimal satu foto penyelesaian dahulu.",
         "en": "Add at least one completion photo first.",
