@@ -794,6 +794,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "queue.apply": {"id": "Terapkan ke laporan terpilih", "en": "Apply to the selected reports"},
     "queue.nothing_selected": {"id": "Belum ada laporan yang dipilih.", "en": "No report is selected."},
     "queue.done": {"id": "{n} laporan: {action} berhasil.", "en": "{n} reports: {action} done."},
+    "queue.confirm_many": {
+        "id": "{action} untuk {n} laporan sekaligus? Periksa pilihan Anda sebelum melanjutkan.",
+        "en": "{action} {n} reports at once? Check your selection before going on.",
+    },
     "queue.failed": {"id": "{n} laporan tidak dapat diubah:", "en": "{n} reports could not be changed:"},
     "queue.map_label": {
         "id": "Peta pengaduan dalam antrean; klik titik untuk memilih laporannya.",
