@@ -1068,6 +1068,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "upload.remove": {"id": "Hapus", "en": "Remove"},
     "upload.remove_named": {"id": "Hapus foto {name}", "en": "Remove photo {name}"},
+    "upload.thumb_alt": {"id": "Pratinjau foto {name}", "en": "Preview of photo {name}"},
     "evidence.title": {"id": "Bukti foto", "en": "Photo evidence"},
     "evidence.before": {"id": "Sebelum (foto laporan)", "en": "Before (report photo)"},
     "evidence.after": {"id": "Sesudah (foto penyelesaian)", "en": "After (completion photo)"},

@@ -147,15 +147,22 @@ def register_staging(prefix: str, max_photos: int) -> None:
         Output(f"{prefix}-photo-tokens", "data"),
         Output(f"{prefix}-upload-msg", "children"),
         Output(f"{prefix}-upload", "contents"),
+        Output(f"{prefix}-photo-thumbs", "data"),
         Input(f"{prefix}-pending", "data"),
         State(f"{prefix}-photo-tokens", "data"),
+        State(f"{prefix}-photo-thumbs", "data"),
         State(f"{prefix}-ctx", "data"),
         prevent_initial_call=True,
     )
-    def stage(pending: dict[str, Any] | None, staged: list[dict[str, str]] | None, page: dict[str, Any]) -> Any:
+    def stage(
+        pending: dict[str, Any] | None,
+        staged: list[dict[str, str]] | None,
+        thumbs: dict[str, str] | None,
+        page: dict[str, Any],
+    ) -> Any:
         lang = page.get("lang", "id")
         if not pending:
-            return no_update, no_update, no_update
+            return no_update, no_update, no_update, no_update
         staged = list(staged or [])
         name = str(pending.get("name") or "")[:MAX_NAME]
         try:
@@ -167,19 +174,23 @@ def register_staging(prefix: str, max_photos: int) -> None:
                 raise _too_large()
             data = decode_upload(pending.get("contents") or "")
             with get_engine().begin() as conn:
-                token, _ = stage_photo(conn, data, max_photo_bytes())
+                token, processed = stage_photo(conn, data, max_photo_bytes())
         except PhotoError as exc:
-            return no_update, html.Span(f"{name}: {exc.message(lang)}", className="error"), None
+            return no_update, html.Span(f"{name}: {exc.message(lang)}", className="error"), None, no_update
         staged.append({"token": token, "name": name})
-        return staged, html.Span(t("upload.staged", lang, name=name), className="done"), None
+        # The thumbnail of the photo as kept (upright, without EXIF), the few kilobytes the page shows.
+        thumb = "data:image/jpeg;base64," + binascii.b2a_base64(processed.thumb, newline=False).decode("ascii")
+        thumbs = {**(thumbs or {}), token: thumb}
+        return staged, html.Span(t("upload.staged", lang, name=name), className="done"), None, thumbs
 
     @callback(
         Output(f"{prefix}-photo-list", "children"),
         Input(f"{prefix}-photo-tokens", "data"),
+        State(f"{prefix}-photo-thumbs", "data"),
         State(f"{prefix}-ctx", "data"),
     )
-    def show(staged: list[dict[str, str]] | None, page: dict[str, Any]) -> Any:
-        return staged_list(prefix, staged or [], page.get("lang", "id"))
+    def show(staged: list[dict[str, str]] | None, thumbs: dict[str, str] | None, page: dict[str, Any]) -> Any:
+        return staged_list(prefix, staged or [], page.get("lang", "id"), thumbs)
 
     @callback(
         Output(f"{prefix}-photo-tokens", "data", allow_duplicate=True),
