@@ -197,14 +197,6 @@ def complaint_body(
         )
         if offered
         else None,
-        html.P(
-            t("complaint.saved", lang, action=t(f"action.{done}", lang)),
-            className="notice",
-            role="status",
-            id="cp-saved",
-        )
-        if done in STAFF_ACTIONS or done in STEPS
-        else None,
         merge_notice(row, absorbed, merged, lang),
         destination_note,
         html.Div(
@@ -228,6 +220,16 @@ def complaint_body(
             className="complaint-top",
         ),
     ]
+    if done in STAFF_ACTIONS or done in STEPS:
+        # Where the action was taken: the page is drawn again in place, so this is what the eye is on.
+        body.append(
+            html.P(
+                t("complaint.saved", lang, action=t(f"action.{done}", lang)),
+                className="notice",
+                role="status",
+                id="cp-saved",
+            )
+        )
     body.append(confirmation_panel(row, history, "confirm" in actions, lang))
     if offered:
         body.append(
