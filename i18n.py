@@ -893,6 +893,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "queue.apply": {"id": "Terapkan ke laporan terpilih", "en": "Apply to the selected reports"},
     "queue.nothing_selected": {"id": "Belum ada laporan yang dipilih.", "en": "No report is selected."},
     "queue.done": {"id": "{n} laporan: {action} berhasil.", "en": "{n} reports: {action} done."},
+    "queue.confirm_many": {
+        "id": "{action} untuk {n} laporan sekaligus? Periksa pilihan Anda sebelum melanjutkan.",
+        "en": "{action} {n} reports at once? Check your selection before going on.",
+    },
     "queue.failed": {"id": "{n} laporan tidak dapat diubah:", "en": "{n} reports could not be changed:"},
     "queue.map_label": {
         "id": "Peta pengaduan dalam antrean; klik titik untuk memilih laporannya.",
@@ -927,6 +931,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "action.verify": {"id": "Verifikasi", "en": "Verify"},
     "action.forward": {"id": "Teruskan", "en": "Forward"},
     "action.assign": {"id": "Tugaskan", "en": "Assign"},
+    "action.verify_assign": {"id": "Verifikasi & tugaskan", "en": "Verify & assign"},
     "action.start": {"id": "Mulai kerja", "en": "Start work"},
     "action.complete": {"id": "Selesaikan", "en": "Finish"},
     "action.confirm": {"id": "Konfirmasi selesai", "en": "Confirm finished"},
@@ -1050,6 +1055,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "complaint.merged_into": {"id": "Digabung ke", "en": "Merged into"},
     "complaint.actions": {"id": "Tindak lanjut", "en": "Take action"},
+    "complaint.to_actions": {
+        "id": "Langsung ke tindak lanjut (tekan A)",
+        "en": "Jump to the actions (press A)",
+    },
     "complaint.save": {"id": "Simpan tindakan", "en": "Save action"},
     "complaint.saved": {"id": "Tersimpan: {action}.", "en": "Saved: {action}."},
     "complaint.changed_meanwhile": {
@@ -1141,6 +1150,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Job reported finished. It waits for an operator's confirmation: the photo is far from the report "
         "or has no GPS.",
     },
+    "field.done_title": {"id": "Pekerjaan ini sudah selesai", "en": "This job is finished"},
+    "field.next": {"id": "Pekerjaan berikutnya", "en": "Next job"},
+    "field.no_next": {"id": "Tidak ada pekerjaan lain yang terbuka.", "en": "No other open job."},
     "field.need_photo": {
         "id": "Tambahkan minimal satu foto penyelesaian dahulu.",
         "en": "Add at least one completion photo first.",
@@ -1160,6 +1172,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "upload.remove": {"id": "Hapus", "en": "Remove"},
     "upload.remove_named": {"id": "Hapus foto {name}", "en": "Remove photo {name}"},
     "upload.remove_document": {"id": "Hapus dokumen {name}", "en": "Remove document {name}"},
+    "upload.thumb_alt": {"id": "Pratinjau foto {name}", "en": "Preview of photo {name}"},
     "evidence.title": {"id": "Bukti foto", "en": "Photo evidence"},
     "evidence.before": {"id": "Sebelum (foto laporan)", "en": "Before (report photo)"},
     "evidence.after": {"id": "Sesudah (foto penyelesaian)", "en": "After (completion photo)"},

@@ -8,7 +8,7 @@ from typing import Any
 
 from dash import Input, Output, clientside_callback
 
-from db.status import ACTIONS
+from db.status import ACTIONS, STEPS
 from i18n import t
 from layouts._actions import GROUPS, groups_of, needs_reason
 from services.actions import Refused
@@ -26,7 +26,7 @@ _NEED = {
 
 def register_toggle(prefix: str) -> None:
     """Hide the field groups the chosen action does not take (pure UI, in the browser)."""
-    shown = json.dumps({action: groups_of(action) for action in ACTIONS})
+    shown = json.dumps({action: groups_of(action) for action in (*ACTIONS, *STEPS)})
     groups = json.dumps(list(GROUPS))
     clientside_callback(
         f"""

@@ -158,15 +158,22 @@ def register_staging(prefix: str, max_photos: int, max_documents: int = MAX_DOCU
         Output(f"{prefix}-photo-tokens", "data"),
         Output(f"{prefix}-upload-msg", "children"),
         Output(f"{prefix}-upload", "contents"),
+        Output(f"{prefix}-photo-thumbs", "data"),
         Input(f"{prefix}-pending", "data"),
         State(f"{prefix}-photo-tokens", "data"),
+        State(f"{prefix}-photo-thumbs", "data"),
         State(f"{prefix}-ctx", "data"),
         prevent_initial_call=True,
     )
-    def stage(pending: dict[str, Any] | None, staged: list[dict[str, str]] | None, page: dict[str, Any]) -> Any:
+    def stage(
+        pending: dict[str, Any] | None,
+        staged: list[dict[str, str]] | None,
+        thumbs: dict[str, str] | None,
+        page: dict[str, Any],
+    ) -> Any:
         lang = page.get("lang", "id")
         if not pending:
-            return no_update, no_update, no_update
+            return no_update, no_update, no_update, no_update
         staged = list(staged or [])
         name = str(pending.get("name") or "")[:MAX_NAME]
         documents = sum(p.get("kind") == DOCUMENT_KIND for p in staged)
@@ -185,20 +192,25 @@ def register_staging(prefix: str, max_photos: int, max_documents: int = MAX_DOCU
                 if is_pdf:
                     token, _ = stage_document(conn, data)
                 else:
-                    token, _ = stage_photo(conn, data, max_photo_bytes())
+                    token, processed = stage_photo(conn, data, max_photo_bytes())
         except PhotoError as exc:
-            return no_update, html.Span(f"{name}: {exc.message(lang)}", className="error"), None
+            return no_update, html.Span(f"{name}: {exc.message(lang)}", className="error"), None, no_update
         staged.append({"token": token, "name": name, **({"kind": DOCUMENT_KIND} if is_pdf else {})})
-        done = t("document.staged" if is_pdf else "upload.staged", lang, name=name)
-        return staged, html.Span(done, className="done"), None
+        done = html.Span(t("document.staged" if is_pdf else "upload.staged", lang, name=name), className="done")
+        if is_pdf:
+            return staged, done, None, no_update
+        # The thumbnail of the photo as kept (upright, without EXIF), the few kilobytes the page shows.
+        thumb = "data:image/jpeg;base64," + binascii.b2a_base64(processed.thumb, newline=False).decode("ascii")
+        return staged, done, None, {**(thumbs or {}), token: thumb}
 
     @callback(
         Output(f"{prefix}-photo-list", "children"),
         Input(f"{prefix}-photo-tokens", "data"),
+        State(f"{prefix}-photo-thumbs", "data"),
         State(f"{prefix}-ctx", "data"),
     )
-    def show(staged: list[dict[str, str]] | None, page: dict[str, Any]) -> Any:
-        return staged_list(prefix, staged or [], page.get("lang", "id"))
+    def show(staged: list[dict[str, str]] | None, thumbs: dict[str, str] | None, page: dict[str, Any]) -> Any:
+        return staged_list(prefix, staged or [], page.get("lang", "id"), thumbs)
 
     @callback(
         Output(f"{prefix}-photo-tokens", "data", allow_duplicate=True),

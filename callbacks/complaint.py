@@ -3,7 +3,6 @@ every action through ``services.actions``."""
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, html, no_update
@@ -14,11 +13,12 @@ from callbacks._actions import form_args, refusal_text, register_toggle
 from callbacks._upload import register_upload
 from db.complaints import NotFound
 from db.engine import get_engine
-from db.status import ACTIONS, Status
+from db.status import ACTIONS, STEPS, Status
 from db.workflow import detail, merge_refusal, root_of
 from i18n import t
 from layouts._merge import merge_question
-from services.actions import Outcome, Refused, act
+from layouts.complaint import complaint_body
+from services.actions import Outcome, Refused, act, act_in_turn
 from services.notes import add_note
 
 register_toggle("cp")
@@ -75,9 +75,16 @@ def _ask(user: StaffUser, duplicate: str, into: str, reason: str | None, lang: s
     return "", (title, lines, confirm, pending, False)
 
 
+def _redrawn(page: dict[str, Any], done: str | None = None, merged: str | None = None) -> Any:
+    """The page drawn again in place (status, actions, history…), saying what was just done; no reload."""
+    user = current_staff()
+    body = complaint_body(user, page["code"], page.get("lang", "id"), done, merged) if user is not None else None
+    return body if body else no_update
+
+
 @callback(
     Output("cp-msg", "children"),
-    Output("cp-reload", "href"),
+    Output("cp-body", "children"),
     *(Output(i, p, allow_duplicate=True) for i, p in _ASK + _PENDING),
     Input("cp-submit", "n_clicks"),
     State("cp-action", "value"),
@@ -118,17 +125,23 @@ def submit_action(
         message, dialog = _ask(user, page["code"], of or "", reason, lang)
         return message, no_update, *dialog
     try:
-        outcome = act(user, page["code"], action, given)
+        if action in STEPS:  # e.g. verify, then assign: each its own action and transition, all or none
+            first, *rest = STEPS[action]
+            steps = [(first, {**form_args(first, None, None, None, None, None, reason), "version": page["version"]})]
+            steps += [(name, form_args(name, opd, kota, assignee, category, of, None)) for name in rest]
+            outcome = act_in_turn(user, page["code"], steps)
+        else:
+            outcome = act(user, page["code"], action, given)
     except Refused as exc:
         return html.Span(refusal_text(exc, lang), className="error"), no_update, *_UNCHANGED
     if not outcome.ok:
         return _failure(outcome, lang), no_update, *_UNCHANGED
-    return "", f"/pengaduan/{page['code']}?lang={lang}&done={action}", *_UNCHANGED
+    return no_update, _redrawn(page, done=action), *_UNCHANGED
 
 
 @callback(
     Output("cp-confirm-msg", "children"),
-    Output("cp-reload", "href", allow_duplicate=True),
+    Output("cp-body", "children", allow_duplicate=True),
     Input("cp-confirm", "n_clicks"),
     State("cp-ctx", "data"),
     prevent_initial_call=True,
@@ -144,7 +157,7 @@ def confirm(clicks: int, page: dict[str, Any]) -> tuple[Any, Any]:
         return html.Span(refusal_text(exc, lang), className="error"), no_update
     if not outcome.ok:
         return _failure(outcome, lang), no_update
-    return "", f"/pengaduan/{page['code']}?lang={lang}&done=confirm"
+    return no_update, _redrawn(page, done="confirm")
 
 
 @callback(
@@ -173,20 +186,21 @@ def ask_merge(clicks: list[int], reason: str | None, page: dict[str, Any]) -> tu
 
 @callback(
     Output("cp-merge-msg", "children"),
-    Output("cp-reload", "href", allow_duplicate=True),
+    Output("cp-body", "children", allow_duplicate=True),
+    Output("cp-merge-ask", "hidden", allow_duplicate=True),
     Input("cp-merge-yes", "n_clicks"),
     State("cp-merge-pending", "data"),
     State("cp-ctx", "data"),
     prevent_initial_call=True,
 )
-def merge(clicks: int, pending: dict[str, Any] | None, page: dict[str, Any]) -> tuple[Any, Any]:
-    """The answer "yes": merge, then reload saying which report was merged into which."""
+def merge(clicks: int, pending: dict[str, Any] | None, page: dict[str, Any]) -> tuple[Any, Any, Any]:
+    """The answer "yes": merge, then draw the page again saying which report was merged into which."""
     lang = page.get("lang", "id")
     if not clicks or not pending:
-        return no_update, no_update
+        return no_update, no_update, no_update
     user = current_staff()
     if user is None or not sees_duplicates(user):
-        return html.Span(t("action.forbidden", lang), className="error"), no_update
+        return html.Span(t("action.forbidden", lang), className="error"), no_update, no_update
     duplicate, into = str(pending["duplicate"]), str(pending["into"])
     given: dict[str, Any] = {"reason": pending.get("reason"), "of": into}
     if isinstance(pending.get("version"), int):
@@ -194,12 +208,12 @@ def merge(clicks: int, pending: dict[str, Any] | None, page: dict[str, Any]) -> 
     try:
         outcome = act(user, duplicate, "duplicate", given)
     except Refused as exc:
-        return html.Span(refusal_text(exc, lang), className="error"), no_update
+        return html.Span(refusal_text(exc, lang), className="error"), no_update, no_update
     if outcome.survivor:
-        return html.Span(t("dup.cannot", lang, a=duplicate, b=into), className="error"), no_update
+        return html.Span(t("dup.cannot", lang, a=duplicate, b=into), className="error"), no_update, no_update
     if not outcome.ok:
-        return _failure(outcome, lang), no_update
-    return "", f"/pengaduan/{page['code']}?lang={lang}&merged={duplicate}"
+        return _failure(outcome, lang), no_update, no_update
+    return "", _redrawn(page, merged=duplicate), True
 
 
 # "Batal" closes the question; focus and keys are handled in assets/merge_dialog.js.
@@ -225,7 +239,7 @@ def note_audience(choice: str | None, page: dict[str, Any]) -> str:
 
 @callback(
     Output("cp-note-msg", "children"),
-    Output("cp-reload", "href", allow_duplicate=True),
+    Output("cp-body", "children", allow_duplicate=True),
     Input("cp-note-submit", "n_clicks"),
     State("cp-note-text", "value"),
     State("cp-note-public", "value"),
@@ -233,7 +247,7 @@ def note_audience(choice: str | None, page: dict[str, Any]) -> str:
     prevent_initial_call=True,
 )
 def submit_note(_clicks: int, note: str | None, choice: str | None, page: dict[str, Any]) -> tuple[Any, Any]:
-    """An internal note or a reply to the reporter (``services.notes.add_note``); the page reloads to show it."""
+    """An internal note or a reply to the reporter (``services.notes.add_note``); the history shows it at once."""
     lang = page.get("lang", "id")
     try:
         outcome = add_note(current_staff(), page["code"], note, choice == "reply")
@@ -242,5 +256,4 @@ def submit_note(_clicks: int, note: str | None, choice: str | None, page: dict[s
         return html.Span(t(key, lang) if key else refusal_text(exc, lang), className="error"), no_update
     if not outcome.ok:
         return _failure(outcome, lang), no_update
-    # A new address each time, so that the page reloads after every note.
-    return "", f"/pengaduan/{page['code']}?lang={lang}&noted={secrets.token_hex(4)}"
+    return no_update, _redrawn(page)

@@ -11,10 +11,11 @@ from api.permissions import may_open, scope_of
 from callbacks._upload import register_upload
 from db.engine import get_engine
 from db.status import COLOUR, Status
-from db.workflow import FIELD_JOB_STATUSES, cached_kecamatan_outline, detail, jobs
+from db.workflow import FIELD_JOB_STATUSES, cached_kecamatan_outline, detail, evidence, jobs, next_job
 from geo.job_map import job_map
 from i18n import t
 from layouts._jobs import job_list
+from layouts.field import FINISHED, done_panel
 from services.actions import Refused, act, available_actions
 from settings import get_settings
 
@@ -65,6 +66,9 @@ def list_jobs(
     Output("fj-start-section", "hidden"),
     Output("fj-finish-section", "hidden"),
     Output("fj-actions", "data"),
+    Output("fj-done", "children"),
+    Output("fj-done", "hidden"),
+    Output("fj-job-map", "figure"),
     Input("fj-start", "n_clicks"),
     Input("fj-finish", "n_clicks"),
     State("fj-note", "value"),
@@ -75,7 +79,7 @@ def take(_start: int, _finish: int, note: str | None, page: dict[str, Any]) -> t
     lang = page.get("lang", "id")
     action = "start" if ctx.triggered_id == "fj-start" else "complete"
     user = current_staff()
-    unchanged = (no_update,) * 5
+    unchanged = (no_update,) * 8
     try:
         # Finishing far from the report (or with photos without GPS) needs the note as the reason for the operator.
         outcome = act(user, page["code"], action, {"reason": note} if action == "complete" else {})
@@ -97,8 +101,14 @@ def take(_start: int, _finish: int, note: str | None, page: dict[str, Any]) -> t
             html.Span(t(key, lang, status=t(f"status.{current}", lang) if current else ""), className="error"),
             *unchanged,
         )
+    assert user is not None
     with get_engine().connect() as conn:
         row = detail(conn, page["code"])
+        finished = row["status"] in FINISHED
+        done: Any = no_update
+        if finished:
+            completion = [p for p in evidence(conn, row["id"]) if p["kind"] == "completion" and not p["from_survivor"]]
+            done = done_panel(completion, next_job(conn, scope_of(user), row["id"]), lang)
     status = Status(row["status"])
     now = available_actions(user, row)
     message = t(
@@ -109,14 +119,23 @@ def take(_start: int, _finish: int, note: str | None, page: dict[str, Any]) -> t
         else "field.finished",
         lang,
     )
+    located = row["lat"] is not None and row["lon"] is not None
+    figure = (
+        job_map([row], height=200, outline=cached_kecamatan_outline(), width=330, tile_url=get_settings().tile_url)
+        if located
+        else no_update
+    )
     return (
         html.Span(message, className="done"),
         t(f"status.{status.value}", lang),
         f"badge badge-{COLOUR[status].value}",
         "start" not in now,
-        # After finishing, the stored completion photos stay in view.
-        "complete" not in now and status not in (Status.SELESAI, Status.PERLU_KONFIRMASI),
+        # A finished job is read-only: no upload box, no note, no button (its photos are in the done panel).
+        "complete" not in now or finished,
         now,
+        done,
+        not finished,
+        figure,
     )
 
 

@@ -193,30 +193,52 @@ def _number(raw: str | None) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def check_form(values: dict[str, Any], lang: str) -> tuple[NewReport | None, list[dict[str, str]], list[str]]:
-    """The report the form describes, its staged photos, and every problem found (in ``lang``).
+# In the form's order (assets/lapor.js fieldErrors takes them so).
+ERROR_FIELDS = ("category", "answers", "location", "address", "description", "photos", "name", "contact")
+# The form's fields an error is shown at (layouts/lapor.py ``lapor-<field>-error``), by the name
+# services/intake.py gives a refused value; anything else is said above the button.
+FIELD_OF = {
+    "category": "category",
+    "description": "description",
+    "lat": "location",
+    "lon": "location",
+    "location": "location",
+    "address": "address",
+    "reporter_name": "name",
+    "reporter_contact": "contact",
+    "answers": "answers",
+}
+
+
+def check_form(values: dict[str, Any], lang: str) -> tuple[NewReport | None, list[dict[str, str]], dict[str, str]]:
+    """The report the form describes, its staged photos, and every problem found (in ``lang``), by the field it
+    is shown at (``FIELD_OF``; "form" for the rest).
 
     What only the form asks (a place and a description, an address for a pin from the kelurahan list, at
     most three photos) is checked here; everything else is services/intake.py's, as at every door."""
-    errors: list[str] = []
+    errors: dict[str, list[str]] = {}
+
+    def say(field: str, text: str) -> None:
+        errors.setdefault(field, []).append(text)
+
     category = values.get("category")
     if not category:
-        errors.append(t("lapor.error.category", lang))
+        say("category", t("lapor.error.category", lang))
     description = (values.get("description") or "").strip()
     if not description:
-        errors.append(t("lapor.error.description", lang))
+        say("description", t("lapor.error.description", lang))
     raw_lat, raw_lon = (str(values.get(k) or "").strip() for k in ("lat", "lon"))
     if not raw_lat and not raw_lon:
-        errors.append(t("lapor.error.location", lang))
+        say("location", t("lapor.error.location", lang))
     texts = {k: (values.get(k) or "").strip() for k in ("name", "contact", "address")}
     if not texts["address"] and pin_from_list(values.get("pin_source"), raw_lat, raw_lon):
-        errors.append(t("lapor.error.address_needed", lang))
+        say("address", t("lapor.error.address_needed", lang))
     photos = [p for p in values.get("photos") or [] if isinstance(p, dict) and isinstance(p.get("token"), str)]
     documents = sum(p.get("kind") == DOCUMENT_KIND for p in photos)
     if len(photos) - documents > MAX_PHOTOS:
-        errors.append(t("lapor.error.photos_count", lang, n=MAX_PHOTOS))
+        say("photos", t("lapor.error.photos_count", lang, n=MAX_PHOTOS))
     if documents > MAX_DOCUMENTS:
-        errors.append(t("document.count", lang, n=MAX_DOCUMENTS))
+        say("photos", t("document.count", lang, n=MAX_DOCUMENTS))
     report, refused = check(
         category=str(category or ""),
         description=description,
@@ -233,10 +255,12 @@ def check_form(values: dict[str, Any], lang: str) -> tuple[NewReport | None, lis
         attributes={"lang": lang},  # messages to the reporter come in the language they wrote in
     )
     # A missing category or description is said once, in the form's own words, above.
-    errors += [r.text(lang) for r in refused if r.code != "required"]
+    for r in refused:
+        if r.code != "required":
+            say(FIELD_OF.get(r.field, "form"), r.text(lang))
     if errors or report is None:
-        return None, [], errors
-    return report, photos, []
+        return None, [], {field: " ".join(texts_) for field, texts_ in errors.items()}
+    return report, photos, {}
 
 
 def _receipt(code: str, status: Status, duplicate: bool, lang: str) -> html.Div:
@@ -275,6 +299,24 @@ clientside_callback(
 )
 
 
+# Each refused field: its message beside it, aria-invalid, the focus on the first; gone once it is changed.
+clientside_callback(
+    ClientsideFunction("pantau_lapor", "fieldErrors"),
+    *(Output(f"lapor-{field}-error", "children") for field in ERROR_FIELDS),
+    Input("lapor-field-errors", "data"),
+    Input("lapor-category", "value"),
+    Input({"type": "lapor-answer", "code": ALL}, "value"),
+    Input("lapor-lat", "value"),
+    Input("lapor-lon", "value"),
+    Input("lapor-address", "value"),
+    Input("lapor-description", "value"),
+    Input("lapor-photo-tokens", "data"),
+    Input("lapor-name", "value"),
+    Input("lapor-contact", "value"),
+    prevent_initial_call=True,
+)
+
+
 @callback(
     Output("lapor-questions", "children"),
     Input("lapor-category", "value"),
@@ -287,6 +329,7 @@ def ask(category: str | None, lang: str) -> Any:
 
 @callback(
     Output("lapor-errors", "children"),
+    Output("lapor-field-errors", "data"),
     Output("lapor-result", "children"),
     Output("lapor-form", "hidden"),
     Input("lapor-submit", "n_clicks"),
@@ -325,7 +368,7 @@ def submit(
     pin_source: dict[str, str] | None = None,
     answer_values: list[Any] | None = None,
     answer_ids: list[dict[str, str]] | None = None,
-) -> tuple[Any, Any, Any]:
+) -> tuple[Any, ...]:
     values = {
         "category": category,
         "lat": lat,
@@ -343,9 +386,10 @@ def submit(
     }
     new, photo_data, errors = check_form(values, lang)
     if new is None:
-        return html.Ul([html.Li(e) for e in errors]), no_update, no_update
+        # Each problem at its field (assets/lapor.js marks it and moves the focus to the first).
+        return errors.pop("form", ""), errors, no_update, no_update
     if not allow_submission("lapor"):
-        return t("lapor.error.rate", lang), no_update, no_update
+        return t("lapor.error.rate", lang), {}, no_update, no_update
     photo: dict[str, str] = {}
     try:
         with get_engine().begin() as conn:
@@ -354,12 +398,10 @@ def submit(
                 attach_files(conn, created, photo, PUBLIC)
     except PhotoError as exc:
         # The photo waited longer than a day, or went with another report: nothing is stored.
-        return f"{photo.get('name') or ''}: {exc.message(lang)}", no_update, no_update
+        return "", {"photos": f"{photo.get('name') or ''}: {exc.message(lang)}"}, no_update, no_update
     except Refused as exc:
         # Only what the database knows gets here (e.g. a category that no longer exists).
-        return (
-            t("lapor.error.category" if exc.field == "category" else "lapor.error.invalid", lang),
-            no_update,
-            no_update,
-        )
-    return "", _receipt(created.tracking_code, created.status, created.duplicate_submission, lang), True
+        if exc.field == "category":
+            return "", {"category": t("lapor.error.category", lang)}, no_update, no_update
+        return t("lapor.error.invalid", lang), {}, no_update, no_update
+    return "", {}, _receipt(created.tracking_code, created.status, created.duplicate_submission, lang), True

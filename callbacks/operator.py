@@ -123,10 +123,18 @@ def track_selection(
     return chosen, t("queue.selected", lang, n=len(chosen)), not (chosen and action)
 
 
+# More ticked reports than this, and the bulk action asks first, naming how many.
+CONFIRM_OVER = 10
+
+
 @callback(
     Output("op-msg", "children"),
     Output("op-done", "data"),
+    Output("op-bulk-confirm", "displayed"),
+    Output("op-bulk-confirm", "message"),
+    Output("op-bulk-pending", "data"),
     Input("op-submit", "n_clicks"),
+    Input("op-bulk-confirm", "submit_n_clicks"),
     State("op-action", "value"),
     State("op-opd", "value"),
     State("op-kota", "value"),
@@ -135,12 +143,14 @@ def track_selection(
     State("op-of", "value"),
     State("op-reason", "value"),
     State("op-selected", "data"),
+    State("op-bulk-pending", "data"),
     State("op-done", "data"),
     State("op-lang", "data"),
     prevent_initial_call=True,
 )
 def apply_bulk(
     _clicks: int,
+    _confirmed: int | None,
     action: str | None,
     opd: str | None,
     kota: str | None,
@@ -149,22 +159,32 @@ def apply_bulk(
     of: str | None,
     reason: str | None,
     selected: list[str] | None,
+    pending: dict[str, Any] | None,
     done: int,
     lang: str,
-) -> tuple[Any, Any]:
+) -> tuple[Any, ...]:
+    asked = no_update, no_update, no_update
     user = current_staff()
     if user is None or not may_open(user, "operator"):
-        return html.P(t("guard.forbidden", lang), className="error"), no_update
+        return html.P(t("guard.forbidden", lang), className="error"), no_update, *asked
+    if ctx.triggered_id == "op-bulk-confirm":
+        # "OK" to the question: the reports and the action it named, whatever the table shows meanwhile.
+        if not pending or pending.get("action") != action:
+            return no_update, no_update, *asked
+        selected = [str(code) for code in pending.get("codes") or []]
     if not action:
-        return html.P(t("action.choose_action", lang), className="error"), no_update
+        return html.P(t("action.choose_action", lang), className="error"), no_update, *asked
     if action not in BULK_ACTIONS:
-        return html.P(t("action.forbidden", lang), className="error"), no_update
+        return html.P(t("action.forbidden", lang), className="error"), no_update, *asked
     if not selected:
-        return html.P(t("queue.nothing_selected", lang), className="error"), no_update
+        return html.P(t("queue.nothing_selected", lang), className="error"), no_update, *asked
+    if ctx.triggered_id == "op-submit" and len(selected) > CONFIRM_OVER:
+        question = t("queue.confirm_many", lang, n=len(selected), action=t(f"action.{action}", lang))
+        return "", no_update, True, question, {"codes": selected, "action": action}
     try:
         outcomes = act_many(user, selected, action, form_args(action, opd, kota, assignee, category, of, reason))
     except Refused as exc:
-        return html.P(refusal_text(exc, lang), className="error"), no_update
+        return html.P(refusal_text(exc, lang), className="error"), no_update, *asked
     ok = [o for o in outcomes if o.ok]
     failed = [o for o in outcomes if not o.ok]
     message: list[Any] = [
@@ -173,7 +193,7 @@ def apply_bulk(
     if failed:
         message.append(html.P(t("queue.failed", lang, n=len(failed)), className="error"))
         message.append(html.Ul([html.Li(f"{o.ref}: {o.error}") for o in failed[:20]], className="failures"))
-    return message, (done or 0) + 1
+    return message, (done or 0) + 1, False, no_update, None
 
 
 # Keyboard: "/" jumps to the search box (unless typing already); Escape leaves it.

@@ -169,6 +169,10 @@ ACTIONS: dict[str, Action] = {
     )
 }
 
+# Common jobs of two actions in one step, as pages offer them ("verifikasi & tugaskan"): each action is still
+# taken on its own, in turn (services.actions.act_in_turn), with a transition of its own in the history.
+STEPS: dict[str, tuple[str, ...]] = {"verify_assign": ("verify", "assign")}
+
 
 def status_lists() -> dict[str, tuple[Status, ...]]:
     """The status lists SQL may name as ``{placeholders}`` (``db/sql/__init__.py`` fills them in), each in

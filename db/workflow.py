@@ -96,6 +96,17 @@ def jobs(
     return list(conn.execute(scoped_sql("queue_jobs"), params).mappings())
 
 
+def next_job(conn: Connection, scope: Scope, complaint_id: int) -> RowMapping | None:
+    """The open job within ``scope`` nearest to complaint ``complaint_id`` (PostGIS distance from its place; the
+    oldest when it has none), other than itself: where a field supervisor goes after finishing it."""
+    here = conn.execute(
+        text("SELECT ST_X(geom) AS lon, ST_Y(geom) AS lat FROM complaint WHERE id = :id"), {"id": complaint_id}
+    ).one_or_none()
+    lon, lat = (here.lon, here.lat) if here is not None else (None, None)
+    rows = jobs(conn, scope, FIELD_JOB_STATUSES, lon=lon, lat=lat, nearest=True, limit=2)
+    return next((r for r in rows if r["id"] != complaint_id), None)
+
+
 def locked(conn: Connection, ref: int | str) -> RowMapping:
     """The complaint's fields permissions look at, its row locked until the transaction ends; raises NotFound."""
     complaint_id = resolve_id(conn, ref)

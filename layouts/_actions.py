@@ -14,7 +14,7 @@ from typing import Any
 
 from dash import dcc, html
 
-from db.status import ACTIONS
+from db.status import ACTIONS, STEPS
 from i18n import t
 
 # The groups of fields (``<prefix>-grp-<group>``) and the arguments each holds; the reason field is always shown.
@@ -27,8 +27,9 @@ GROUPS: dict[str, tuple[str, ...]] = {
 
 
 def groups_of(action: str) -> list[str]:
-    """The field groups ``action`` shows: those holding an argument it takes."""
-    takes = ACTIONS[action].takes if action in ACTIONS else frozenset()
+    """The field groups ``action`` shows: those holding an argument it (or any action of a step) takes."""
+    names = STEPS.get(action, (action,))
+    takes: set[str] = set().union(*(ACTIONS[name].takes for name in names if name in ACTIONS))
     return [group for group, args in GROUPS.items() if takes & set(args)]
 
 

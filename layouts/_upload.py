@@ -7,7 +7,7 @@ only for size, to spare sending a file that would be refused; the server
 checks everything (``photos/upload.py``). Ids: ``<prefix>-upload``,
 ``-pending``, ``-upload-msg``, ``-upload-hint``, ``-upload-a11y``, and
 ``-photos`` / ``-photo-count`` (completion) or ``-photo-list`` /
-``-photo-tokens`` (a report's photos).
+``-photo-tokens`` / ``-photo-thumbs`` (a report's photos).
 """
 
 from __future__ import annotations
@@ -63,11 +63,22 @@ def upload_widget(
     )
 
 
-def staged_list(prefix: str, staged: Sequence[Mapping[str, str]], lang: str) -> list[Any]:
-    """The photos and documents chosen for a report so far, each with a button that takes it out again."""
+def staged_list(
+    prefix: str, staged: Sequence[Mapping[str, str]], lang: str, thumbs: Mapping[str, str] | None = None
+) -> list[Any]:
+    """The photos and documents chosen for a report so far, each photo as the server keeps it (``thumbs``: token
+    to a small JPEG as a data URL), each with a button that takes it out again."""
+    thumbs = thumbs or {}
     return [
         html.Li(
             [
+                html.Img(
+                    src=thumbs[p["token"]],
+                    alt=t("upload.thumb_alt", lang, name=p["name"] or f"#{i}"),
+                    className="photo-thumb",
+                )
+                if p["token"] in thumbs
+                else None,
                 html.Span(p["name"] or f"#{i}", className="photo-name"),
                 html.Button(
                     t("upload.remove", lang),
@@ -101,6 +112,8 @@ def report_photos(prefix: str, max_photos: int, max_mb: float, lang: str) -> htm
             *upload_zone(prefix, t("lapor.photos_pick", lang), hint, accept="image/*,application/pdf"),
             html.Ul(id=f"{prefix}-photo-list", className="photo-list"),
             dcc.Store(id=f"{prefix}-photo-tokens", data=[]),
+            # Kept apart from the tokens, which the form sends: the thumbnails stay in the browser.
+            dcc.Store(id=f"{prefix}-photo-thumbs", data={}),
         ],
         className="field upload-widget",
         role="group",

@@ -53,7 +53,7 @@ from layouts._note import note_box
 from layouts._timeline import status_badge, timeline
 from layouts._upload import upload_widget
 from layouts._when import iso, wib
-from services.actions import available_actions
+from services.actions import STEPS, available_actions, available_steps
 from settings import get_settings
 
 dash.register_page(__name__, path_template="/pengaduan/<code>", title="Pengaduan · Pantau")
@@ -118,15 +118,35 @@ def layout(
         return denied
     user = current_staff()
     assert user is not None
+    body = complaint_body(user, code, lang, done, merged)
+    if body is None:
+        return page(html.P(t("complaint.not_found", lang, code=code), className="notice", id="cp-missing"), lang, path)
+    if not body:
+        return page(html.P(t("complaint.outside", lang), className="notice", id="cp-outside"), lang, path)
+    return page(
+        html.Div(
+            [html.Div(body, id="cp-body"), dcc.Location(id="cp-reload", refresh=True), merge_dialog(lang)],
+            className="complaint-page",
+        ),
+        lang,
+        path,
+        wide=True,
+    )
+
+
+def complaint_body(
+    user: StaffUser, code: str, lang: str, done: str | None = None, merged: str | None = None
+) -> list[Any] | None:
+    """Everything the page shows of complaint ``code`` as it is now: drawn on load, and again in place after each
+    action (``done``: the action just taken; ``merged``: the report just merged into this one). None when there
+    is no such complaint, empty when it is out of ``user``'s reach."""
     with get_engine().connect() as conn:
         try:
             row = detail(conn, code)
         except NotFound:
-            return page(
-                html.P(t("complaint.not_found", lang, code=code), className="notice", id="cp-missing"), lang, path
-            )
+            return None
         if not may_see(user, row):
-            return page(html.P(t("complaint.outside", lang), className="notice", id="cp-outside"), lang, path)
+            return []
         history = staff_events(conn, row["id"])
         messages = messages_of(conn, row["id"])
         templates = templates_for(conn, row["category_code"]) if may_reply(user, row) else []
@@ -138,9 +158,12 @@ def layout(
         nearby = nearby_duplicates(conn, scope, row["id"]) if merging and is_open else []
         absorbed = merged_reports(conn, scope, row["id"])
         actions = available_actions(user, row)
+        # The common job in one step first ("verifikasi & tugaskan"), then each action on its own.
+        offered = available_steps(user, row) + actions
         options = catalogue_options(conn)
         suggested = suggestion(conn, row["id"]) if "forward" in actions and row["jurisdiction_id"] is None else None
-        users = field_users(conn, ASSIGNEE_ROLES, assignable_opd(user)) if "assign" in actions else []
+        assigning = "assign" in actions or "verify_assign" in offered
+        users = field_users(conn, ASSIGNEE_ROLES, assignable_opd(user)) if assigning else []
     users = [u for u in users if reach_refusal(u, row) is None]
     cat = "category_name_en" if lang == "en" else "category_name_id"
     categories = {c["code"]: c["name_en" if lang == "en" else "name_id"] for c in options["category"]}
@@ -196,8 +219,12 @@ def layout(
             ],
             className="complaint-head",
         ),
-        html.P(t("complaint.saved", lang, action=t(f"action.{done}", lang)), className="notice", role="status")
-        if done in STAFF_ACTIONS
+        # The way to the action panel by keyboard: this link, its access key, or the key A (assets/complaint_keys.js).
+        html.P(
+            html.A(t("complaint.to_actions", lang), href="#cp-actions", accessKey="a", id="cp-to-actions"),
+            className="hint cp-to-actions",
+        )
+        if offered
         else None,
         merge_notice(row, absorbed, merged, lang),
         destination_note,
@@ -222,17 +249,30 @@ def layout(
             className="complaint-top",
         ),
     ]
+    if done in STAFF_ACTIONS or done in STEPS:
+        # Where the action was taken: the page is drawn again in place, so this is what the eye is on.
+        body.append(
+            html.P(
+                t("complaint.saved", lang, action=t(f"action.{done}", lang)),
+                className="notice",
+                role="status",
+                id="cp-saved",
+            )
+        )
     body.append(confirmation_panel(row, history, "confirm" in actions, lang))
-    if actions:
+    if offered:
         body.append(
             html.Section(
                 [
-                    html.H2(t("complaint.actions", lang)),
+                    html.H2(t("complaint.actions", lang), id="cp-actions-title"),
                     action_form(
-                        "cp", actions, options, users, lang, t("complaint.save", lang), reply=may_reply(user, row)
+                        "cp", offered, options, users, lang, t("complaint.save", lang), reply=may_reply(user, row)
                     ),
                 ],
                 className="complaint-actions",
+                id="cp-actions",
+                tabIndex="-1",
+                **{"aria-labelledby": "cp-actions-title"},
             )
         )
     if may_upload:
@@ -241,6 +281,10 @@ def layout(
     body.append(documents_list(files, lang, id="cp-documents"))
     if merging:
         body.append(duplicates_section(row, nearby, absorbed, lang, can_merge=is_open))
+    if not (merging and is_open and nearby):
+        # The merge buttons' callback reads the reason box even when no button is drawn (as after an action in
+        # place): an empty, hidden one then.
+        body.append(dcc.Input(id="cp-dup-reason", type="hidden", value=""))
     if note_refusal(user, False, row) is None:
         body.append(note_box(lang, may_reply(user, row), templates, manage=may_manage_templates(user)))
     body.append(
@@ -249,11 +293,11 @@ def layout(
             lang,
             show_recipient=sees_reporter(user, row),
             may_resend=resend_refusal(user, row) is None,
-            path=path,
+            path=f"/pengaduan/{code}",
         )
     )
     body.append(timeline(history, lang, categories, opds))
-    body += [
+    body.append(
         dcc.Store(
             id="cp-ctx",
             data={
@@ -262,8 +306,6 @@ def layout(
                 "lang": lang,
                 "max_bytes": int(get_settings().max_photo_mb * 1048576),
             },
-        ),
-        dcc.Location(id="cp-reload", refresh=True),
-        merge_dialog(lang),
-    ]
-    return page(html.Div(body, className="complaint-page"), lang, path, wide=True)
+        )
+    )
+    return body

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import dash
 from dash import dcc, html
 
 from api.auth import StaffUser, current_staff
-from api.permissions import may_see, sees_reporter
+from api.permissions import may_see, scope_of, sees_reporter
 from db.complaints import NotFound
 from db.engine import get_engine
-from db.workflow import cached_kecamatan_outline, detail, evidence
+from db.status import Status
+from db.workflow import cached_kecamatan_outline, detail, evidence, next_job
 from geo.job_map import job_map
 from i18n import current_lang, t
 from layouts._chrome import guard, page
 from layouts._evidence import photo_figure
-from layouts._jobs import directions_url
+from layouts._jobs import directions_url, distance_label
 from layouts._timeline import status_badge
 from layouts._upload import upload_widget
 from layouts._when import iso, wib
@@ -24,6 +26,37 @@ from services.actions import available_actions
 from settings import get_settings
 
 dash.register_page(__name__, path="/field", title="Lapangan · Pantau")
+
+# A job in these is finished for the field: the page shows it read-only, and the next job.
+FINISHED = (Status.SELESAI.value, Status.PERLU_KONFIRMASI.value)
+
+
+def done_panel(completion: Sequence[Mapping[Any, Any]], upcoming: Mapping[Any, Any] | None, lang: str) -> list[Any]:
+    """A finished job, read-only: its completion photos, then the nearest open job (``db.workflow.next_job``)."""
+    photos: list[Any] = [photo_figure(p, lang) for p in completion]
+    if not photos:
+        photos = [html.P(t("evidence.none_after", lang), className="evidence-empty")]
+    if upcoming is None:
+        following: Any = html.P(t("field.no_next", lang), className="hint", id="fj-no-next")
+    else:
+        category = upcoming["category_name_en" if lang == "en" else "category_name_id"]
+        place = ", ".join(p for p in (upcoming["kelurahan"], upcoming["kecamatan"]) if p)
+        distance = distance_label(upcoming["distance_m"], lang)
+        following = html.A(
+            [
+                html.Span(t("field.next", lang), className="job-next-label"),
+                html.Span(f"{category} · {upcoming['tracking_code']}", className="job-next-what"),
+                html.Span(" · ".join(x for x in (place, distance) if x), className="job-next-where"),
+            ],
+            href=f"/field?job={upcoming['tracking_code']}&lang={lang}",
+            className="button job-next",
+            id="fj-next",
+        )
+    return [
+        html.H2(t("field.done_title", lang)),
+        html.Div(photos, className="upload-photos", id="fj-done-photos"),
+        following,
+    ]
 
 
 def _list_view(lang: str, order: str) -> list[Any]:
@@ -72,6 +105,8 @@ def _job_view(user: StaffUser, code: str, lang: str) -> list[Any]:
         if not may_see(user, row):
             return [back, html.P(t("field.not_yours", lang), className="notice", id="fj-not-yours")]
         photos = evidence(conn, row["id"])
+        finished = row["status"] in FINISHED
+        upcoming = next_job(conn, scope_of(user), row["id"]) if finished else None
     mine = [p for p in photos if p["kind"] == "completion" and not p["from_survivor"]]
     actions = available_actions(user, row)
     can_start, can_finish = "start" in actions, "complete" in actions
@@ -118,6 +153,12 @@ def _job_view(user: StaffUser, code: str, lang: str) -> list[Any]:
                 hidden=not can_finish,
                 className="job-step",
             ),
+            html.Section(
+                done_panel(mine, upcoming, lang) if finished else [],
+                id="fj-done",
+                hidden=not finished,
+                className="job-step job-done",
+            ),
         ],
         id="fj-work",
     )
@@ -157,14 +198,19 @@ def _job_view(user: StaffUser, code: str, lang: str) -> list[Any]:
         )
         if located
         else None,
+        # Always there (hidden without a place), so that finishing can redraw the dot in its new colour.
         html.Div(
-            dcc.Graph(figure=figure, config={"displayModeBar": False, "staticPlot": False}, style={"height": "200px"}),
+            dcc.Graph(
+                id="fj-job-map",
+                figure=figure or {},
+                config={"displayModeBar": False, "staticPlot": False},
+                style={"height": "200px"},
+            ),
             className="job-map",
             role="img",
+            hidden=figure is None,
             **{"aria-label": t("field.map_one", lang)},
-        )
-        if figure
-        else None,
+        ),
         html.Section(
             [html.H2(t("evidence.before", lang))]
             + (

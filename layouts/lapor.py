@@ -45,12 +45,19 @@ def questions(category: str | None, lang: str, kind: str = "lapor-answer") -> li
     return [html.Fieldset(fields, className="lapor-fieldset")]
 
 
-def _field(label: str, control: Any, for_id: str, hint: str | None = None) -> html.Div:
+def field_error(field: str) -> html.P:
+    """Where a refused field's message shows, beside it (filled and cleared by assets/lapor.js)."""
+    return html.P(id=f"lapor-{field}-error", className="field-error")
+
+
+def _field(label: str, control: Any, for_id: str, hint: str | None = None, error: str | None = None) -> html.Div:
     hint_id = f"{for_id}-hint"
     children: list[Any] = [html.Label(label, htmlFor=for_id)]
     if hint:
         children.append(html.P(hint, id=hint_id, className="hint"))
     children.append(control)
+    if error:
+        children.append(field_error(error))
     return html.Div(children, className="field")
 
 
@@ -112,6 +119,8 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
             html.Fieldset(
                 [
                     html.Legend(t("lapor.category", lang)),
+                    # Above the long list, so that it is in view when the focus lands on the first choice.
+                    field_error("category"),
                     dcc.RadioItems(
                         id="lapor-category",
                         options=[{"label": c[name], "value": c["code"]} for c in categories],
@@ -121,6 +130,7 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                 className="lapor-fieldset",
             ),
             html.Div(id="lapor-questions"),
+            field_error("answers"),
             html.Fieldset(
                 [
                     html.Legend(t("lapor.location", lang)),
@@ -175,6 +185,7 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                         ],
                         className="lapor-coords",
                     ),
+                    field_error("location"),
                     # Required while the pin is where the kelurahan list put it (a point inside the kelurahan,
                     # not the problem's place): the label and the message follow (callbacks/lapor.py).
                     html.Div(
@@ -182,6 +193,7 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                             html.Label(t("lapor.address", lang), htmlFor="lapor-address", id="lapor-address-label"),
                             html.P(id="lapor-address-message", className="field-message", role="status"),
                             dcc.Input(id="lapor-address", type="text", maxLength=MAX_ADDRESS),
+                            field_error("address"),
                         ],
                         className="field",
                     ),
@@ -193,8 +205,10 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                 dcc.Textarea(id="lapor-description", maxLength=MAX_DESCRIPTION, rows=5, className="lapor-textarea"),
                 "lapor-description",
                 t("lapor.description_hint", lang),
+                error="description",
             ),
             report_photos("lapor", MAX_PHOTOS, get_settings().max_photo_mb, lang),
+            field_error("photos"),
             html.Fieldset(
                 [
                     html.Legend(t("lapor.identity", lang)),
@@ -202,12 +216,14 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                         t("lapor.name", lang),
                         dcc.Input(id="lapor-name", type="text", maxLength=MAX_NAME, autoComplete="name"),
                         "lapor-name",
+                        error="name",
                     ),
                     _field(
                         t("lapor.contact", lang),
                         dcc.Input(id="lapor-contact", type="text", maxLength=MAX_CONTACT, autoComplete="tel"),
                         "lapor-contact",
                         t("lapor.contact_hint", lang),
+                        error="contact",
                     ),
                     dcc.Checklist(
                         id="lapor-anonymous",
@@ -226,7 +242,9 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                 ],
                 className="lapor-fieldset",
             ),
+            # Only what belongs to no field (too many reports from here, a refusal the database made).
             html.Div(id="lapor-errors", role="alert", className="error lapor-errors", **{"aria-live": "assertive"}),
+            dcc.Store(id="lapor-field-errors", data={}),
             html.Button(t("lapor.submit", lang), id="lapor-submit", n_clicks=0, className="lapor-submit"),
         ],
         id="lapor-form",

@@ -213,6 +213,9 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                 className="queue-grid",
             ),
             dcc.Store(id="op-selected", data=[]),
+            # Before an action on many reports: a question naming how many (callbacks/operator.py).
+            dcc.ConfirmDialog(id="op-bulk-confirm"),
+            dcc.Store(id="op-bulk-pending"),
             dcc.Store(id="op-version", data={"version": version, "view": None}),
             dcc.Store(id="op-done", data=0),
             dcc.Store(id="op-lang", data=lang),

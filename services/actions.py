@@ -39,20 +39,23 @@ from db.complaints import SYSTEM, transition
 from db.engine import get_engine
 from db.jurisdictions import destination
 from db.routing import RerouteResult, reroute_open_complaints
-from db.status import ACTIONS, Status
+from db.status import ACTIONS, STEPS, Status
 from db.tracking import PUBLIC, DisputeError
 from db.tracking import dispute as dispute_in_db
 from db.workflow import BulkRequest, Outcome, apply_many, apply_one
 
 __all__ = [
     "MAX_CODE",
+    "STEPS",
     "Args",
     "Outcome",
     "Refused",
     "act",
     "act_as_system",
+    "act_in_turn",
     "act_many",
     "available_actions",
+    "available_steps",
     "dispute",
     "reroute_open",
 ]
@@ -221,6 +224,29 @@ def act(user: StaffUser | None, ref: str, action: object, given: Mapping[str, An
         return apply_one(conn, key, request, user.actor, refuser(user, name, account))
 
 
+def act_in_turn(user: StaffUser | None, ref: str, steps: Sequence[tuple[str, Mapping[str, Any] | Args]]) -> Outcome:
+    """Take several actions on the complaint ``ref``, one after the other, in one transaction: each is admitted
+    (Refused) before any is taken, each is a transition of its own, and when one cannot be taken none is (its
+    Outcome is returned). Otherwise the last step's Outcome."""
+    admitted = [_admit(user, action, given) for action, given in steps]
+    assert user is not None and admitted
+    key = _key(ref)
+    if key is None:
+        return _nowhere(ref)
+    with get_engine().connect() as conn, conn.begin() as transaction:
+        outcome: Outcome | None = None
+        for name, args, account in admitted:
+            request = _request(name, args)
+            if args.version is not None:
+                request.expected_versions[key] = args.version
+            outcome = apply_one(conn, key, request, user.actor, refuser(user, name, account))
+            if not outcome.ok:
+                transaction.rollback()
+                return outcome
+        assert outcome is not None
+        return outcome
+
+
 def act_many(
     user: StaffUser | None, refs: Sequence[str], action: object, given: Mapping[str, Any] | Args
 ) -> list[Outcome]:
@@ -243,6 +269,23 @@ def available_actions(user: StaffUser | None, complaint: Mapping[str, Any]) -> l
     return [
         name for name, action in ACTIONS.items() if status in action.sources and refusal(user, name, complaint) is None
     ]
+
+
+def available_steps(user: StaffUser | None, complaint: Mapping[str, Any]) -> list[str]:
+    """The ``STEPS`` ``user`` may take on ``complaint`` now: its first action is available, and each next one
+    would be from the status the one before leads to."""
+    offered = []
+    for combined, actions in STEPS.items():
+        row = dict(complaint)
+        for name in actions:
+            if name not in available_actions(user, row):
+                break
+            target = ACTIONS[name].target
+            if target is not None:
+                row["status"] = target.value
+        else:
+            offered.append(combined)
+    return offered
 
 
 def dispute(code: str, reason: str, *, token: str | None, secret: str, now: datetime | None = None) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import Engine, text
 
-from tests.conftest import console_errors
+from tests.conftest import ROOT, console_errors
 from tests.integration.staff import (
     PASSWORD,
     Accounts,
@@ -23,6 +23,7 @@ from tests.integration.staff import (
 )
 
 WIDTH, HEIGHT = 360, 740
+DOCS = ROOT / "docs"
 
 
 def _assign(engine: Engine, code: str, username: str) -> None:
@@ -50,6 +51,11 @@ def test_a_field_supervisor_finishes_a_job_with_a_photo_on_a_phone(
     supervisor = accounts("field", opd="3671.DBMSDA")
     code = new_complaint(engine, committed, address="Jl. Uji Coba No. 3")
     _assign(engine, code, supervisor.username)
+    # Two more of their jobs: the nearer one is offered next once this one is finished.
+    far = new_complaint(engine, committed, east_m=2500, address="Jl. Jauh No. 9")
+    near = new_complaint(engine, committed, east_m=400, address="Jl. Dekat No. 1")
+    for other in (far, near):
+        _assign(engine, other, supervisor.username)
     wait = WebDriverWait(driver, 20)
 
     driver.get(f"{live_server}/login?next=/field")
@@ -98,9 +104,41 @@ def test_a_field_supervisor_finishes_a_job_with_a_photo_on_a_phone(
             {"c": code},
         ).scalar()
     assert (note, photos) == ("Lubang sudah ditambal.", 1)
+    _finished_job_reads_as_finished(driver, wait, near)
+    driver.execute_script("document.getElementById('fj-next').scrollIntoView({block: 'end'})")
+    driver.save_screenshot(str(DOCS / "field-finished-360.png"))
     # Nothing sticks out sideways on a 360 px screen.
     assert driver.execute_script("return document.documentElement.scrollWidth") <= WIDTH
     assert console_errors(driver) == []
+
+    # Opened again later, the finished job reads the same; "Pekerjaan berikutnya" leads to the nearest open job.
+    driver.get(f"{live_server}/field?job={code}")
+    _finished_job_reads_as_finished(driver, wait, near)
+    driver.find_element(By.ID, "fj-next").click()
+    wait.until(EC.element_to_be_clickable((By.ID, "fj-start")))
+    assert near in driver.find_element(By.CSS_SELECTOR, ".job-code").text
+    assert console_errors(driver) == []
+
+
+def _finished_job_reads_as_finished(driver: Any, wait: WebDriverWait, next_code: str) -> None:
+    """Green, read-only (no upload box, note or Finish button), its photo shown, and the nearest open job next."""
+    from geo.colours import marker_colour
+
+    wait.until(EC.visibility_of_element_located((By.ID, "fj-next")))
+    badge = driver.find_element(By.ID, "fj-badge")
+    assert badge.text == "Selesai" and "badge-green" in badge.get_attribute("class")
+    dot = driver.execute_script(
+        "const gd = document.querySelector('#fj-job-map .js-plotly-plot');"
+        "const c = gd.data[0].marker.color; return Array.isArray(c) ? c[0] : c;"
+    )
+    assert dot == marker_colour("selesai")
+    for gone in ("fj-upload", "fj-note", "fj-finish", "fj-finish-hint"):
+        shown = driver.find_elements(By.ID, gone)
+        assert not shown or not shown[0].is_displayed(), gone
+    assert driver.find_element(By.CSS_SELECTOR, "#fj-done-photos img").is_displayed()
+    following = driver.find_element(By.ID, "fj-next")
+    assert following.text.startswith("Pekerjaan berikutnya") and next_code in following.text
+    assert "m" in following.text.splitlines()[-1]  # how far it is from this job
 
 
 @pytest.mark.browser
@@ -143,7 +181,8 @@ def test_finishing_with_a_photo_taken_far_away_asks_why_and_waits_for_an_operato
     badge = driver.find_element(By.ID, "fj-badge")
     assert badge.text == "Menunggu konfirmasi" and "badge-yellow" in badge.get_attribute("class")
     assert status_of(engine, code)["status"] == "perlu_konfirmasi"
-    assert driver.find_element(By.CSS_SELECTOR, "#fj-photos img").is_displayed()  # the photo stays in view
+    assert driver.find_element(By.CSS_SELECTOR, "#fj-done-photos img").is_displayed()  # the photo stays in view
+    assert not driver.find_element(By.ID, "fj-upload").is_displayed()  # read-only now
     driver.execute_script("document.getElementById('fj-badge').scrollIntoView()")  # the screenshot shows the outcome
     assert driver.execute_script("return document.documentElement.scrollWidth") <= WIDTH
     assert console_errors(driver) == []

@@ -13,7 +13,7 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import Engine, text
 
-from tests.conftest import ARTIFACTS, console_errors
+from tests.conftest import ARTIFACTS, ROOT, console_errors
 from tests.integration.intake import jpeg
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("fresh_limits")]
@@ -146,4 +146,87 @@ def test_a_photo_over_the_limit_is_named_in_the_form_and_nothing_typed_is_lost(
         ).one()  # fmt: skip
     committed.append(row.id)
     assert row.description == "Tumpukan sampah di ujung jalan, sudah seminggu." and row.photos == 1
+    assert not console_errors(browser)
+
+
+def _error_at(driver: Any, field: str) -> str:
+    shown = driver.find_element(By.ID, f"lapor-{field}-error")
+    return shown.text if shown.is_displayed() else ""
+
+
+@pytest.mark.parametrize("browser", [(360, 740)], indirect=True)
+def test_errors_show_at_their_fields_and_go_once_fixed_and_photos_add_up_with_thumbnails(
+    browser: Any, live_server: str, engine: Engine, committed: list[int]
+) -> None:
+    wait = WebDriverWait(browser, 30)
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride", {"width": 360, "height": 740, "deviceScaleFactor": 1, "mobile": True}
+    )
+    browser.get(f"{live_server}/lapor")
+    submit = wait.until(EC.presence_of_element_located((By.ID, "lapor-submit")))
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", submit)
+    submit.click()
+
+    # Each problem beside its field, the field marked invalid, the focus on the first; nothing listed at the bottom.
+    wait.until(lambda d: _error_at(d, "category"))
+    assert _error_at(browser, "category") == "Pilih kategori masalah."
+    assert _error_at(browser, "location") and _error_at(browser, "description")
+    assert _error_at(browser, "name") == "" and browser.find_element(By.ID, "lapor-errors").text == ""
+    description = browser.find_element(By.ID, "lapor-description")
+    assert description.get_attribute("aria-invalid") == "true"
+    assert "lapor-description-error" in description.get_attribute("aria-describedby")
+    wait.until(lambda d: d.execute_script("return !!document.activeElement.closest('#lapor-category')"))
+    assert browser.switch_to.active_element.get_attribute("aria-invalid") == "true"
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / "lapor-360-errors.png"))
+    browser.save_screenshot(str(ROOT / "docs" / "lapor-360-errors.png"))
+
+    # Fixed one by one, each message goes with its mark, and the others stay until their field is fixed.
+    browser.find_element(By.XPATH, "//label[contains(., 'Sampah menumpuk')]").click()
+    wait.until(lambda d: _error_at(d, "category") == "")
+    assert _error_at(browser, "description") and _error_at(browser, "location")
+    description.send_keys("Sampah menumpuk di pinggir kali, sudah tiga hari.")
+    wait.until(lambda d: _error_at(d, "description") == "")
+    assert description.get_attribute("aria-invalid") is None
+    browser.find_element(By.ID, "lapor-lat").send_keys("-6.1783")
+    browser.find_element(By.ID, "lapor-lon").send_keys("106.6319")
+    wait.until(lambda d: _error_at(d, "location") == "")
+    assert all(_error_at(browser, f) == "" for f in ("category", "answers", "location", "address", "description"))
+
+    # Photos add up, each with its thumbnail and a remove button, up to three.
+    folder = Path(tempfile.mkdtemp())
+    for i, colour in enumerate([(200, 40, 40), (40, 160, 40), (40, 40, 200), (200, 200, 40)], start=1):
+        path = folder / f"foto-{i}.jpg"
+        path.write_bytes(jpeg(colour, (400, 300)))
+        browser.find_element(By.CSS_SELECTOR, "#lapor-upload input[type=file]").send_keys(str(path))
+        wait.until(EC.text_to_be_present_in_element((By.ID, "lapor-upload-msg"), path.name))
+    items = browser.find_elements(By.CSS_SELECTOR, "#lapor-photo-list li")
+    assert [i.find_element(By.CLASS_NAME, "photo-name").text for i in items] == [
+        "foto-1.jpg",
+        "foto-2.jpg",
+        "foto-3.jpg",
+    ]
+    assert browser.find_element(By.ID, "lapor-upload-msg").text == "foto-4.jpg: Paling banyak 3 foto."
+    for item in items:
+        thumb = item.find_element(By.CSS_SELECTOR, "img.photo-thumb")
+        assert browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", thumb) > 0
+        assert thumb.get_attribute("alt").startswith("Pratinjau foto foto-")
+    remove = browser.find_element(By.CSS_SELECTOR, "button[aria-label='Hapus foto foto-2.jpg']")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", remove)
+    remove.click()
+    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#lapor-photo-list img.photo-thumb")) == 2)
+    _no_sideways_scroll(browser)
+    browser.save_screenshot(str(ROOT / "docs" / "lapor-360-photos.png"))
+
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", submit)
+    submit.click()
+    code = wait.until(EC.visibility_of_element_located((By.ID, "lapor-code"))).text
+    with engine.connect() as conn:
+        row = conn.execute(
+            text("SELECT c.id, (SELECT count(*) FROM photo p WHERE p.complaint_id = c.id) AS photos"
+                 "  FROM complaint c WHERE c.tracking_code = :c"),
+            {"c": code},
+        ).one()  # fmt: skip
+    committed.append(row.id)
+    assert row.photos == 2
     assert not console_errors(browser)

@@ -92,7 +92,8 @@ def test_the_pin_names_its_kelurahan_and_a_listed_one_asks_for_an_address(
     browser.find_element(By.ID, "lapor-description").send_keys("Jalan berlubang dalam, motor sering jatuh.")
     submit = _show(browser, "lapor-submit")
     submit.click()
-    wait.until(EC.text_to_be_present_in_element((By.ID, "lapor-errors"), "Tuliskan alamat atau patokan"))
+    wait.until(EC.text_to_be_present_in_element((By.ID, "lapor-address-error"), "Tuliskan alamat atau patokan"))
+    assert browser.switch_to.active_element.get_attribute("id") == "lapor-address"  # the focus is on it
     assert not browser.find_elements(By.ID, "lapor-code")
     _show(browser, "lapor-address-message")
     browser.save_screenshot(str(ARTIFACTS / "lapor-360-address-needed.png"))

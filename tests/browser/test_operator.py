@@ -93,3 +93,43 @@ def test_an_operator_forwards_two_reports_in_one_bulk_action(
     # The table refreshes: the forwarded reports now show their new status.
     wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, f"tr[data-code='{codes[0]}']"), "Diteruskan"))
     assert console_errors(driver) == []
+
+
+@pytest.mark.browser
+def test_a_bulk_action_on_more_than_ten_reports_asks_first_naming_the_count(
+    browser: Any, live_server: str, engine: Engine, committed: list[int], accounts: Accounts
+) -> None:
+    driver = browser
+    marker = f"trotoar-{secrets.token_hex(3)}"
+    codes = [new_complaint(engine, committed, description=f"{marker} ke-{i}") for i in range(12)]
+    operator = accounts("operator")
+    wait = WebDriverWait(driver, 20)
+
+    driver.get(f"{live_server}/login?next=/operator")
+    wait.until(EC.presence_of_element_located((By.ID, "login-username"))).send_keys(operator.username)
+    driver.find_element(By.ID, "login-password").send_keys(PASSWORD)
+    driver.find_element(By.ID, "login-submit").click()
+    wait.until(EC.text_to_be_present_in_element((By.ID, "op-count"), "pengaduan"))
+    ActionChains(driver).send_keys("/").perform()
+    driver.switch_to.active_element.send_keys(marker, Keys.ENTER)
+    wait.until(EC.text_to_be_present_in_element((By.ID, "op-count"), "12 pengaduan"))
+
+    _click(wait, By.ID, "op-select-all")
+    wait.until(EC.text_to_be_present_in_element((By.ID, "op-selected-count"), "12 laporan dipilih"))
+    driver.find_element(By.XPATH, "//div[@id='op-action']//label[.//input[@value='verify']]").click()
+
+    # The question names the count and the action; "Batal" leaves every report as it was.
+    wait.until(EC.element_to_be_clickable((By.ID, "op-submit"))).click()
+    question = wait.until(EC.alert_is_present())
+    assert question.text.startswith("Verifikasi untuk 12 laporan sekaligus?")
+    question.dismiss()
+    assert {status_of(engine, code)["status"] for code in codes} == {"baru"}
+
+    # Asked again and answered "OK": all twelve change.
+    wait.until(EC.element_to_be_clickable((By.ID, "op-submit"))).click()
+    question = wait.until(EC.alert_is_present())
+    assert "12 laporan" in question.text
+    question.accept()
+    wait.until(EC.text_to_be_present_in_element((By.ID, "op-msg"), "12 laporan: Verifikasi berhasil"))
+    assert {status_of(engine, code)["status"] for code in codes} == {"terverifikasi"}
+    assert console_errors(driver) == []

@@ -148,10 +148,11 @@ def send_photo(
     contents = "data:image/jpeg;base64," + base64.b64encode(data).decode()
     response = dash_post(
         client,
-        ["lapor-photo-tokens.data", "lapor-upload-msg.children", "lapor-upload.contents"],
+        ["lapor-photo-tokens.data", "lapor-upload-msg.children", "lapor-upload.contents", "lapor-photo-thumbs.data"],
         {"lapor-pending.data": {"name": name, "bytes": len(data), "contents": contents, "at": 1}},
         {
             "lapor-photo-tokens.data": staged or [],
+            "lapor-photo-thumbs.data": {},
             "lapor-ctx.data": {"lang": lang, "max_bytes": int(get_settings().max_photo_mb * 1048576)},
         },
         ip,
@@ -172,7 +173,7 @@ def send_report(client: Any, ip: str = "10.0.0.5", answers: dict[str, Any] | Non
         values[special.get(key, f"lapor-{key}.value")] = value
     return dash_post(
         client,
-        ["lapor-errors.children", "lapor-result.children", "lapor-form.hidden"],
+        ["lapor-errors.children", "lapor-field-errors.data", "lapor-result.children", "lapor-form.hidden"],
         {"lapor-submit.n_clicks": 1},
         values,
         ip,

@@ -6,6 +6,7 @@ PANTAU_PHOTO_MAX_DISTANCE_M (200 m by default).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -142,7 +143,9 @@ def test_a_completion_photo_11_km_away_is_not_green_until_an_operator_confirms(
         },
     )
     assert pressed.status_code == 200, pressed.data[:300]
-    assert pressed.get_json()["response"]["cp-reload"]["href"] == f"/pengaduan/{code}?lang=id&done=confirm"
+    # The page is drawn again in place, saying it was saved, with the new status.
+    redrawn = json.dumps(pressed.get_json()["response"]["cp-body"]["children"])
+    assert "Tersimpan: Konfirmasi selesai." in redrawn and '"id": "cp-badge"' in redrawn
     assert status_of(engine, code)["status"] == "selesai"
     # Confirming again (a second tab) is refused: it is finished already.
     again = act(client, job["operator"], code, action="confirm")

@@ -40,7 +40,36 @@ def submit(ip: str = "10.0.0.5", lang: str = "id", form_key: str | None = None, 
     }  # fmt: skip
     values.update(fields)
     with server.test_request_context("/_dash-update-component", method="POST", environ_base={"REMOTE_ADDR": ip}):
-        return submit_callback(1, *values.values(), lang, form_key)
+        general, at_fields, receipt, hidden = submit_callback(1, *values.values(), lang, form_key)
+    return (
+        " ".join(x for x in (general, *at_fields.values()) if x) if general or at_fields else general,
+        receipt,
+        hidden,
+    )
+
+
+def fields_refused(**fields: Any) -> dict[str, str]:
+    """The form's fields a submission refuses, each with its message (shown beside it)."""
+    from app import server
+    from callbacks.lapor import submit as submit_callback
+
+    values: dict[str, Any] = {
+        "category": None, "lat": None, "lon": None, "address": None, "description": None, "photos": None,
+        "name": None, "contact": None, "anonymous": [], "confidential": [],
+    }  # fmt: skip
+    values.update(fields)
+    with server.test_request_context("/_dash-update-component", method="POST"):
+        general, at_fields, _, _ = submit_callback(1, *values.values(), "id", None)
+    assert general == ""  # nothing is left to a list below the form
+    return dict(at_fields)
+
+
+def test_each_problem_is_given_at_its_own_field() -> None:
+    assert set(fields_refused()) == {"category", "description", "location"}
+    refused = fields_refused(category="sampah", description="x" * 4001, lat="utara", lon="106.6", name="n" * 101)
+    assert set(refused) == {"description", "location", "name"}
+    assert "Uraian: paling banyak 4000 karakter." in refused["description"]
+    assert "harus berupa angka" in refused["location"] and "Nama: paling banyak" in refused["name"]
 
 
 def texts(node: Any) -> str:
@@ -355,7 +384,7 @@ def test_a_photo_that_waited_over_a_day_is_named_and_the_report_is_not_half_stor
     )
     body = response.get_json()["response"]
     assert response.status_code == 200 and "lapor-result" not in body and "lapor-form" not in body
-    assert body["lapor-errors"]["children"] == (
+    assert body["lapor-field-errors"]["data"]["photos"] == (
         "kemarin.jpg: foto ini sudah tidak tersimpan (lebih dari sehari). Hapus, lalu tambahkan lagi."
     )
     with engine.connect() as conn:

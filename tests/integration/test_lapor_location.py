@@ -26,7 +26,12 @@ def _submit(pin_source: Any, **fields: Any) -> tuple[Any, Any, Any]:
     with server.test_request_context(
         "/_dash-update-component", method="POST", environ_base={"REMOTE_ADDR": "10.9.9.9"}
     ):
-        return submit(1, *values.values(), "id", None, pin_source)
+        general, at_fields, receipt, hidden = submit(1, *values.values(), "id", None, pin_source)
+    return (
+        " ".join(x for x in (general, *at_fields.values()) if x) if general or at_fields else general,
+        receipt,
+        hidden,
+    )
 
 
 def _text(node: Any) -> str:

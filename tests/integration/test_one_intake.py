@@ -59,7 +59,7 @@ def test_lapor_refuses_at_the_form(client: Any, engine: Engine, case: str) -> No
     response = send_report(client, **_report(engine, case))
     assert response.status_code == 200
     body = response.get_json()["response"]
-    assert "lapor-result" not in body and CASES[case][2] in json.dumps(body["lapor-errors"], ensure_ascii=False)
+    assert "lapor-result" not in body and CASES[case][2] in json.dumps(body["lapor-field-errors"], ensure_ascii=False)
     assert _count(engine) == before
 
 

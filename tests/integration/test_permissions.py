@@ -168,15 +168,23 @@ def test_the_queue_callback_refuses_a_leader_even_when_called_directly(
     session_login(client, accounts("leader"))
     states = {
         "op-action": "verify", "op-opd": None, "op-kota": None, "op-assignee": None, "op-category": None,
-        "op-of": None, "op-reason": None, "op-selected": [code], "op-done": 0, "op-lang": "en",
+        "op-of": None, "op-reason": None, "op-selected": [code], "op-bulk-pending": None, "op-done": 0,
+        "op-lang": "en",
     }  # fmt: skip
-    props = {"op-selected": "data", "op-done": "data", "op-lang": "data"}
+    props = {"op-selected": "data", "op-bulk-pending": "data", "op-done": "data", "op-lang": "data"}
+    outputs = [
+        ("op-msg", "children"), ("op-done", "data"), ("op-bulk-confirm", "displayed"),
+        ("op-bulk-confirm", "message"), ("op-bulk-pending", "data"),
+    ]  # fmt: skip
     response = dash_call(
         client,
         {
-            "output": "..op-msg.children...op-done.data..",
-            "outputs": [{"id": "op-msg", "property": "children"}, {"id": "op-done", "property": "data"}],
-            "inputs": [{"id": "op-submit", "property": "n_clicks", "value": 1}],
+            "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
+            "outputs": [{"id": i, "property": p} for i, p in outputs],
+            "inputs": [
+                {"id": "op-submit", "property": "n_clicks", "value": 1},
+                {"id": "op-bulk-confirm", "property": "submit_n_clicks", "value": None},
+            ],
             "state": [{"id": k, "property": props.get(k, "value"), "value": v} for k, v in states.items()],
             "changedPropIds": ["op-submit.n_clicks"],
         },
