@@ -180,11 +180,11 @@ def troubled(geojson: dict[str, Any], stats: dict[str, AreaStat], n: int = LABEL
         label = feature["properties"].get("label")
         if stat is None or stat.overdue == 0 or not label:
             continue
-        ranked.append((stat.overdue, overdue_share(stat), feature["properties"]["name"], label, stat))
+        ranked.append((stat.overdue, overdue_share(stat), feature["properties"]["name"], feature["id"], label, stat))
     ranked.sort(key=lambda r: (-r[0], -r[1], r[2]))
     return [
-        {"name": name, "lon": label[0], "lat": label[1], "overdue": stat.overdue, "open": stat.open}
-        for _, _, name, label, stat in ranked[:n]
+        {"code": code, "name": name, "lon": label[0], "lat": label[1], "overdue": stat.overdue, "open": stat.open}
+        for _, _, name, code, label, stat in ranked[:n]
     ]
 
 
