@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from typing import Any, TypeVar
@@ -110,8 +110,11 @@ class Changes:
 
 @dataclass(frozen=True)
 class AreaLayer:
+    """One level's areas: the GeoJSON the map draws, its bounds, and where each area's name is written."""
+
     geojson: dict[str, Any]
     bounds: Bounds | None
+    names: dict[str, tuple[str, float, float]] = field(default_factory=dict)  # code: (name, lon, lat)
 
 
 _SCOPE_SQL = {"all": "true", "kota": "c.jurisdiction_id = :scope_id", "kecamatan": "c.kecamatan_id = :scope_id"}
@@ -188,7 +191,13 @@ def boundaries(conn: Connection, level: str, where: Resolved) -> AreaLayer:
         {"level": level, "tolerance": TOLERANCE_DEG, **where.params},
     ).one()
     bounds = None if row.west is None else Bounds(row.west, row.south, row.east, row.north)
-    return AreaLayer(json.loads(row.geojson), bounds)
+    geojson = json.loads(row.geojson)
+    # The label points stay on the server (only the few named areas need one): not in every page's GeoJSON.
+    names = {}
+    for feature in geojson["features"]:
+        lon, lat = feature["properties"].pop("label")
+        names[feature["id"]] = (feature["properties"]["name"], float(lon), float(lat))
+    return AreaLayer(geojson, bounds, names)
 
 
 def _marker(row: Any) -> Marker:
@@ -369,7 +378,9 @@ def cached_boundaries(level: str, scope: Scope) -> AreaLayer:
     stamp = _cached("wall:boundary-stamp", BOUNDARY_STAMP_TTL_S, lambda: _read(boundary_stamp))
     where = cached_resolve(scope)
     return _cached(
-        f"wall:boundaries:{stamp}:{level}:{scope.key}", 24 * 3600, lambda: _read(lambda c: boundaries(c, level, where))
+        f"wall:boundaries-named:{stamp}:{level}:{scope.key}",
+        24 * 3600,
+        lambda: _read(lambda c: boundaries(c, level, where)),
     )
 
 

@@ -172,19 +172,22 @@ def area_trace(
     }
 
 
-def troubled(geojson: dict[str, Any], stats: dict[str, AreaStat], n: int = LABELLED_AREAS) -> list[dict[str, Any]]:
-    """The ``n`` areas with most overdue complaints (then the largest share), with a point to write their name at."""
-    ranked = []
-    for feature in geojson.get("features", []):
-        stat = stats.get(feature["id"])
-        label = feature["properties"].get("label")
-        if stat is None or stat.overdue == 0 or not label:
-            continue
-        ranked.append((stat.overdue, overdue_share(stat), feature["properties"]["name"], feature["id"], label, stat))
+def troubled(
+    names: dict[str, tuple[str, float, float]], stats: dict[str, AreaStat], n: int = LABELLED_AREAS
+) -> list[dict[str, Any]]:
+    """The ``n`` areas with most overdue complaints (then the largest share), each with a point to write its name at.
+
+    ``names`` maps an area's code to its name and that point (lon, lat).
+    """
+    ranked = [
+        (stat.overdue, overdue_share(stat), name, code, lon, lat, stat)
+        for code, (name, lon, lat) in names.items()
+        if (stat := stats.get(code)) is not None and stat.overdue > 0
+    ]
     ranked.sort(key=lambda r: (-r[0], -r[1], r[2]))
     return [
-        {"code": code, "name": name, "lon": label[0], "lat": label[1], "overdue": stat.overdue, "open": stat.open}
-        for _, _, name, code, label, stat in ranked[:n]
+        {"code": code, "name": name, "lon": lon, "lat": lat, "overdue": stat.overdue, "open": stat.open}
+        for _, _, name, code, lon, lat, stat in ranked[:n]
     ]
 
 

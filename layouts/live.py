@@ -267,7 +267,7 @@ def wall_state(
 
 def area_labels(level: str, scope: wall.Scope, version: int, lang: str) -> list[dict[str, Any]]:
     """The most troubled areas of the shaded level, whose names assets/live.js writes on the map."""
-    found = troubled(wall.cached_boundaries(level, scope).geojson, wall.cached_area_stats(level, scope, version))
+    found = troubled(wall.cached_boundaries(level, scope).names, wall.cached_area_stats(level, scope, version))
     return [{**area, "text": t("live.label_overdue", lang, n=area["overdue"], open=area["open"])} for area in found]
 
 

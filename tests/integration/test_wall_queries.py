@@ -156,7 +156,8 @@ def test_areas_count_their_overdue_reports_and_the_most_troubled_are_named(conn:
     stats = wall.area_stats(conn, "kecamatan", everything)
     assert stats["367101"] == AreaStat(before.open + 3, before.overdue + 2)
     layer = wall.boundaries(conn, "kecamatan", everything)
-    named = troubled(layer.geojson, stats)
+    named = troubled(layer.names, stats)
+    assert all("label" not in f["properties"] for f in layer.geojson["features"])  # not sent to the browser
     assert named and named[0]["overdue"] == max(s.overdue for s in stats.values())
     assert all(area["overdue"] > 0 for area in named) and len(named) <= 5
     where = named[0]
