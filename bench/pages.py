@@ -34,6 +34,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import Engine, text
 
 from bench.common import bench_database, bench_url, emit, log, served
+from db.status import Status
 from headless import start_chromium
 
 LOADS = 3
@@ -87,9 +88,10 @@ def _paths(engine: Engine) -> dict[str, str]:
     with engine.connect() as conn:
         code = conn.execute(
             text(
-                "SELECT tracking_code FROM complaint WHERE status = 'baru' AND NOT confidential "
+                "SELECT tracking_code FROM complaint WHERE status = :new AND NOT confidential "
                 "ORDER BY created_at DESC LIMIT 1"
-            )
+            ),
+            {"new": Status.BARU.value},
         ).scalar_one()
     return {
         "operator": "/operator",
