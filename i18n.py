@@ -468,6 +468,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "live.legend": {"id": "Jumlah pengaduan per warna", "en": "Complaints per colour"},
     "live.overdue": {"id": "Lewat target", "en": "Overdue"},
     "live.open_here": {"id": "pengaduan terbuka", "en": "open complaints"},
+    "live.shading": {
+        "id": "Warna wilayah: bagian laporan terbuka yang lewat target",
+        "en": "Area colour: share of open reports past target",
+    },
+    "live.label_overdue": {"id": "{n} dari {open} lewat target", "en": "{n} of {open} overdue"},
     "live.newest": {"id": "Laporan terbaru", "en": "Newest reports"},
     "live.finished": {"id": "Baru selesai", "en": "Recently finished"},
     "live.none_yet": {"id": "Belum ada.", "en": "None yet."},

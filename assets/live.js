@@ -16,8 +16,127 @@
     return texts.days_ago.replace("{n}", Math.floor(seconds / 86400));
   }
 
+  /* Names written on the map and the pulse of a new report are HTML over the map (#wall-overlay), each
+     kept at its place as the map moves: MapLibre text would fetch glyphs from the internet. */
+  var PULSE_MS = 10000;
+
+  function mapOf() {
+    var gd = document.querySelector("#wall-map .js-plotly-plot");
+    var map = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
+    return (map && map.map) || null;
+  }
+
+  /* Each pinned element at its place; a name that would cover one already written (most troubled
+     first) moves down below it, so every name stays readable. */
+  function place() {
+    var map = mapOf();
+    var layer = document.getElementById("wall-overlay");
+    if (!map || !layer) return;
+    var written = [];
+    // map.project counts from the map's own box, which need not start where the overlay does.
+    var mapBox = map.getContainer().getBoundingClientRect(), layerBox = layer.getBoundingClientRect();
+    var dx = mapBox.left - layerBox.left, dy = mapBox.top - layerBox.top;
+    layer.querySelectorAll("[data-lon]").forEach(function (el) {
+      var p = map.project([Number(el.getAttribute("data-lon")), Number(el.getAttribute("data-lat"))]);
+      var x = p.x + dx, y = p.y + dy;
+      var box = el.firstChild;
+      if (el.classList.contains("wall-label") && box) {
+        var w = box.offsetWidth, h = box.offsetHeight, moved = true;
+        for (var round = 0; moved && round < 10; round++) {
+          moved = false;
+          for (var i = 0; i < written.length; i++) {
+            var o = written[i];
+            if (Math.abs(x - o.x) < (w + o.w) / 2 + 4 && Math.abs(y - o.y) < (h + o.h) / 2 + 4) {
+              y = o.y + (h + o.h) / 2 + 6;
+              moved = true;
+            }
+          }
+        }
+        written.push({x: x, y: y, w: w, h: h});
+      }
+      el.style.transform = "translate(" + Math.round(x) + "px, " + Math.round(y) + "px)";
+    });
+  }
+
+  /* Runs fn once the map exists (Plotly draws it after the page arrives), following its moves. */
+  function whenMap(fn) {
+    var tries = 0;
+    (function attempt() {
+      var map = mapOf();
+      if (map) {
+        if (!map.__pantauOverlay) {
+          map.__pantauOverlay = true;
+          map.on("move", place);
+          map.on("resize", place);
+          map.on("load", place);
+        }
+        fn();
+        place();
+      } else if (tries++ < 600) {
+        setTimeout(attempt, 100);
+      }
+    })();
+  }
+
+  function pinned(className, lon, lat) {
+    var el = document.createElement("div");
+    el.className = className;
+    el.setAttribute("data-lon", lon);
+    el.setAttribute("data-lat", lat);
+    return el;
+  }
+
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     pantau_wall: {
+      /* The names of the most troubled areas, written where each area is. */
+      labels: function (labels) {
+        whenMap(function () {
+          var layer = document.getElementById("wall-overlay");
+          if (!layer) return;
+          layer.querySelectorAll(".wall-label").forEach(function (el) { el.remove(); });
+          (labels || []).forEach(function (area) {
+            var el = pinned("wall-label", area.lon, area.lat);
+            var box = document.createElement("div");
+            box.className = "wall-label-box";
+            var name = document.createElement("strong");
+            name.className = "wall-label-name";
+            name.textContent = area.name;
+            var detail = document.createElement("span");
+            detail.className = "wall-label-detail";
+            detail.textContent = area.text;
+            box.appendChild(name);
+            box.appendChild(detail);
+            el.appendChild(box);
+            layer.appendChild(el);
+          });
+        });
+        return noUpdate();
+      },
+
+      /* A new report: its dot pulses and its panel row stays highlighted for PULSE_MS. */
+      announce: function (items) {
+        if (!items || !items.length) return noUpdate();
+        whenMap(function () {
+          var layer = document.getElementById("wall-overlay");
+          if (!layer) return;
+          items.forEach(function (item) {
+            var el = pinned("wall-pulse", item.lon, item.lat);
+            el.setAttribute("data-id", item.id);
+            el.appendChild(document.createElement("span"));
+            layer.appendChild(el);
+            setTimeout(function () { el.remove(); }, PULSE_MS);
+          });
+        });
+        setTimeout(function () {
+          items.forEach(function (item) {
+            document.querySelectorAll('.entries .entry-new[data-id="' + item.id + '"]').forEach(function (row) {
+              row.classList.remove("entry-new");
+            });
+          });
+        }, PULSE_MS);
+        return noUpdate();
+      },
+
       /* After a tick appended changed markers, keep one marker per complaint: the one with the
          highest rank (customdata [id, rank]); the hidden "gone" trace only ever removes. */
       prune: function (_version, figure) {

@@ -6,7 +6,7 @@ import importlib
 import sys
 
 # Each module has run() -> None and prints its figures with bench.common.emit.
-MODULES = ["routing", "wall", "leaders", "intake", "workflow", "outbox", "growth", "uploads", "replica"]
+MODULES = ["routing", "wall", "pages", "leaders", "intake", "workflow", "outbox", "growth", "uploads", "replica"]
 
 
 def main(names: list[str]) -> None:

@@ -23,8 +23,8 @@ from dash.exceptions import PreventUpdate
 from db import wall
 from db.engine import read_connection
 from db.status import OPEN_STATUSES, Colour, Status
-from geo.figures import LEVELS, MARKER_TRACES, TRACE, area_trace, boundary_layer, marker_columns
-from layouts.live import card_body, emerging_items, hovertemplate, panel_entry, panel_list, wall_state
+from geo.figures import LEVELS, MARKER_TRACES, TRACE, area_trace, boundary_layer, marker_columns, overdue_share
+from layouts.live import area_labels, card_body, emerging_items, hovertemplate, panel_entry, panel_list, wall_state
 from settings import get_settings
 
 REFRESH_S = 600
@@ -57,7 +57,7 @@ def _panel_patch(fresh: list[wall.Entry], shown: list[int], lang: str, finished:
         return no_update, shown
     patch = Patch()
     for entry in reversed(fresh):
-        patch.prepend(panel_entry(entry, lang, finished))
+        patch.prepend(panel_entry(entry, lang, finished, new=True))
     ids = [e.id for e in fresh] + shown
     for _ in range(len(ids) - wall.PANEL_SIZE):
         del patch[wall.PANEL_SIZE]
@@ -76,12 +76,12 @@ def _redraw(state: dict[str, Any], version: int, level: str) -> tuple[Any, ...]:
     areas = area_trace(
         wall.cached_boundaries(level, scope).geojson,
         level,
-        wall.cached_area_counts(level, scope, version),
+        wall.cached_area_stats(level, scope, version),
         state["theme"],
         "",
     )
     figure["data"][TRACE["areas"]]["z"] = areas["z"]
-    figure["data"][TRACE["areas"]]["zmax"] = areas["zmax"]
+    figure["data"][TRACE["areas"]]["customdata"] = areas["customdata"]
     counts = wall.cached_colour_counts(scope, version)
     panels = wall.cached_panels(scope, version)
     lang = state["lang"]
@@ -93,6 +93,8 @@ def _redraw(state: dict[str, Any], version: int, level: str) -> tuple[Any, ...]:
         *(str(counts[k]) for k in COUNTED),
         panel_list(panels[0], lang),
         panel_list(panels[1], lang, finished=True),
+        area_labels(level, scope, version, lang),
+        no_update,
     )
 
 
@@ -103,12 +105,15 @@ def _redraw(state: dict[str, Any], version: int, level: str) -> tuple[Any, ...]:
     *(Output(f"count-{k}", "children") for k in COUNTED),
     Output("wall-newest", "children"),
     Output("wall-finished", "children"),
+    Output("wall-labels", "data"),
+    Output("wall-announce", "data"),
     Input("wall-tick", "n_intervals"),
     State("wall-state", "data"),
     State("wall-level", "value"),
+    State("wall-labels", "data"),
     prevent_initial_call=True,
 )
-def tick(_n: int, state: dict[str, Any], level: str) -> tuple[Any, ...]:
+def tick(_n: int, state: dict[str, Any], level: str, labels: list[dict[str, Any]] | None) -> tuple[Any, ...]:
     """Send what changed since the version this screen shows, or nothing at all."""
     version = wall.cached_version()
     due = time.time() - state["drawn_at"] > REFRESH_S
@@ -127,16 +132,22 @@ def tick(_n: int, state: dict[str, Any], level: str) -> tuple[Any, ...]:
         for key in ("lat", "lon", "customdata"):
             figure["data"][TRACE[name]][key].extend(column[key])
 
-    # The shading of the areas the changes touched (counts past the scale's top, set at the last redraw,
-    # show in its darkest shade).
+    # The shading of the areas the changes touched, and the names of the most troubled ones.
     area_ids = [a for kec, kel in changed.areas if (a := kec if level == "kecamatan" else kel) is not None]
+    new_labels: Any = no_update
     if area_ids:
-        counts_here = wall.cached_area_counts_of(level, scope, version, area_ids)
-        codes = [f["id"] for f in wall.cached_boundaries(level, scope).geojson["features"]]
-        index = {code: i for i, code in enumerate(codes)}
-        for code, n in counts_here.items():
+        stats_here = wall.cached_area_stats_of(level, scope, version, area_ids)
+        features = wall.cached_boundaries(level, scope).geojson["features"]
+        index = {f["id"]: i for i, f in enumerate(features)}
+        for code, stat in stats_here.items():
             if code in index:
-                figure["data"][TRACE["areas"]]["z"][index[code]] = n
+                i = index[code]
+                figure["data"][TRACE["areas"]]["z"][i] = overdue_share(stat)
+                name, parent = features[i]["properties"]["name"], features[i]["properties"].get("parent") or ""
+                figure["data"][TRACE["areas"]]["customdata"][i] = [name, parent, *stat]
+        fresh_labels = area_labels(level, scope, version, state["lang"])
+        if fresh_labels != labels:
+            new_labels = fresh_labels
 
     counts = wall.cached_colour_counts(scope, version)
     shown_counts = state.get("counts", {})
@@ -157,16 +168,26 @@ def tick(_n: int, state: dict[str, Any], level: str) -> tuple[Any, ...]:
         new_state["newest_top"] = max(
             [e.created_at for e in entries if e.id in newest_ids] + ([top] if top else [])
         ).isoformat()
-    return (figure, new_state, version, *count_outputs, newest, finished)
+    # A report new to the panel is announced: its dot pulses for a while (assets/live.js).
+    announce: Any = no_update
+    if newest is not no_update:
+        fresh_ids = set(newest_ids) - set(state["newest"])
+        announce = [
+            {"id": e.id, "lat": e.marker.lat, "lon": e.marker.lon}
+            for e in entries
+            if e.id in fresh_ids and e.marker.lat is not None
+        ]
+    return (figure, new_state, version, *count_outputs, newest, finished, new_labels, announce)
 
 
 @callback(
     Output("wall-map", "figure", allow_duplicate=True),
+    Output("wall-labels", "data", allow_duplicate=True),
     Input("wall-level", "value"),
     State("wall-state", "data"),
     prevent_initial_call=True,
 )
-def switch_level(level: str, state: dict[str, Any]) -> Patch:
+def switch_level(level: str, state: dict[str, Any]) -> tuple[Patch, list[dict[str, Any]]]:
     """Shade the other level; its boundaries come with the shading, the other's as lines."""
     if level not in LEVELS:
         raise PreventUpdate
@@ -177,13 +198,13 @@ def switch_level(level: str, state: dict[str, Any]) -> Patch:
     patch["data"][TRACE["areas"]] = area_trace(
         wall.cached_boundaries(level, scope).geojson,
         level,
-        wall.cached_area_counts(level, scope, state["version"]),
+        wall.cached_area_stats(level, scope, state["version"]),
         theme,
         hovertemplate(state["lang"]),
         tiles=bool(get_settings().tile_url),
     )
     patch["layout"]["map"]["layers"] = [boundary_layer(wall.cached_boundaries(other, scope).geojson, other, theme)]
-    return patch
+    return patch, area_labels(level, scope, state["version"], state["lang"])
 
 
 @callback(
@@ -276,6 +297,19 @@ clientside_callback(
     Input("wall-config", "data"),
     State("wall-map", "figure"),
     prevent_initial_call="initial_duplicate",
+)
+
+clientside_callback(
+    ClientsideFunction("pantau_wall", "labels"),
+    Output("wall-overlay-drawn", "data"),
+    Input("wall-labels", "data"),
+)
+
+clientside_callback(
+    ClientsideFunction("pantau_wall", "announce"),
+    Output("wall-overlay-drawn", "data", allow_duplicate=True),
+    Input("wall-announce", "data"),
+    prevent_initial_call=True,
 )
 
 clientside_callback(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from typing import Any, TypeVar
@@ -24,7 +24,7 @@ from db.engine import read_connection
 from db.sql import fill_statuses, sql
 from db.status import Colour
 from geo.colours import colour_of
-from geo.figures import Bounds, Marker, rank
+from geo.figures import AreaStat, Bounds, Marker, rank
 
 T = TypeVar("T")
 
@@ -111,8 +111,11 @@ class Changes:
 
 @dataclass(frozen=True)
 class AreaLayer:
+    """One level's areas: the GeoJSON the map draws, its bounds, and where each area's name is written."""
+
     geojson: dict[str, Any]
     bounds: Bounds | None
+    names: dict[str, tuple[str, float, float]] = field(default_factory=dict)  # code: (name, lon, lat)
 
 
 _SCOPE_SQL = {"all": "true", "kota": "c.jurisdiction_id = :scope_id", "kecamatan": "c.kecamatan_id = :scope_id"}
@@ -189,7 +192,13 @@ def boundaries(conn: Connection, level: str, where: Resolved) -> AreaLayer:
         {"level": level, "tolerance": TOLERANCE_DEG, **where.params},
     ).one()
     bounds = None if row.west is None else Bounds(row.west, row.south, row.east, row.north)
-    return AreaLayer(json.loads(row.geojson), bounds)
+    geojson = json.loads(row.geojson)
+    # The label points stay on the server (only the few named areas need one): not in every page's GeoJSON.
+    names = {}
+    for feature in geojson["features"]:
+        lon, lat = feature["properties"].pop("label")
+        names[feature["id"]] = (feature["properties"]["name"], float(lon), float(lat))
+    return AreaLayer(geojson, bounds, names)
 
 
 def _marker(row: Any) -> Marker:
@@ -219,8 +228,8 @@ def markers(conn: Connection, where: Resolved) -> list[Marker]:
     return [_marker(row) for row in rows]
 
 
-def area_counts(conn: Connection, level: str, where: Resolved, area_ids: list[int] | None = None) -> dict[str, int]:
-    """Open complaints per area code of ``level`` (zeros included); only the areas ``area_ids`` when given."""
+def area_stats(conn: Connection, level: str, where: Resolved, area_ids: list[int] | None = None) -> dict[str, AreaStat]:
+    """Open and overdue complaints per area code of ``level`` (zeros included); only the areas ``area_ids`` when given."""
     if level not in ("kecamatan", "kelurahan"):
         raise ValueError(f"unknown level {level!r}")
     areas = "true" if area_ids is None else "a.id = ANY(:area_ids)"
@@ -228,7 +237,12 @@ def area_counts(conn: Connection, level: str, where: Resolved, area_ids: list[in
         _statement("wall_area_counts", level=level, scope=_SCOPE_SQL[where.kind], areas=areas),
         {"area_ids": area_ids or [], **where.params},
     )
-    return {row.code: int(row.n) for row in rows}
+    return {row.code: AreaStat(int(row.n), int(row.overdue)) for row in rows}
+
+
+def area_counts(conn: Connection, level: str, where: Resolved, area_ids: list[int] | None = None) -> dict[str, int]:
+    """Open complaints per area code of ``level`` (zeros included); only the areas ``area_ids`` when given."""
+    return {code: stat.open for code, stat in area_stats(conn, level, where, area_ids).items()}
 
 
 def colour_counts(conn: Connection, where: Resolved) -> dict[str, int]:
@@ -372,7 +386,9 @@ def cached_boundaries(level: str, scope: Scope) -> AreaLayer:
     stamp = _cached("wall:boundary-stamp", BOUNDARY_STAMP_TTL_S, lambda: _read(boundary_stamp))
     where = cached_resolve(scope)
     return _cached(
-        f"wall:boundaries:{stamp}:{level}:{scope.key}", 24 * 3600, lambda: _read(lambda c: boundaries(c, level, where))
+        f"wall:boundaries-named:{stamp}:{level}:{scope.key}",
+        24 * 3600,
+        lambda: _read(lambda c: boundaries(c, level, where)),
     )
 
 
@@ -383,12 +399,12 @@ def cached_markers(scope: Scope, version: int) -> list[Marker]:
     )
 
 
-def cached_area_counts(level: str, scope: Scope, version: int) -> dict[str, int]:
+def cached_area_stats(level: str, scope: Scope, version: int) -> dict[str, AreaStat]:
     where = cached_resolve(scope)
     return _cached(
         f"wall:areas:{version}:{level}:{scope.key}",
         DATA_TTL_S,
-        lambda: _read(lambda c: area_counts(c, level, where), version),
+        lambda: _read(lambda c: area_stats(c, level, where), version),
     )
 
 
@@ -403,13 +419,13 @@ def cached_area_codes(level: str) -> dict[int, str]:
     return _cached(f"wall:area-codes:{stamp}:{level}", 24 * 3600, lambda: _read(read))
 
 
-def cached_area_counts_of(level: str, scope: Scope, version: int, area_ids: list[int]) -> dict[str, int]:
-    """The counts of the few areas a change touched, taken from the whole level's counts at this version.
+def cached_area_stats_of(level: str, scope: Scope, version: int, area_ids: list[int]) -> dict[str, AreaStat]:
+    """The figures of the few areas a change touched, taken from the whole level's counts at this version.
 
     Screens that last saw different versions touch different sets of areas; one count of the whole
     level per version and cache serves them all, where a count per set would multiply with the screens.
     """
-    counts = cached_area_counts(level, scope, version)
+    counts = cached_area_stats(level, scope, version)
     codes = cached_area_codes(level)
     return {codes[i]: counts[codes[i]] for i in set(area_ids) if i in codes and codes[i] in counts}
 

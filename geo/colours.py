@@ -18,21 +18,26 @@ MARKER: dict[Theme, dict[Colour, str]] = {
     "dark": {Colour.RED: "#ff5252", Colour.YELLOW: "#ffd54f", Colour.GREEN: "#66bb6a", Colour.GREY: "#9aa5b1"},
 }
 
-# Open complaints per area, from none to most: blues, so the shading never reads as a status colour.
+# The share of an area's open complaints past their target, from none (green) through
+# half (yellow) to all (red). Lightness moves one way along the scale (dark
+# green, ochre, bright red on the dark wall), so it still reads for colour-blind eyes.
 SHADING: dict[Theme, list[list[float | str]]] = {
-    "light": [[0.0, "#f5f8fb"], [0.35, "#c6dbef"], [0.7, "#6baed6"], [1.0, "#2171b5"]],
-    "dark": [[0.0, "#0f2233"], [0.35, "#173d5e"], [0.7, "#24609a"], [1.0, "#3b82c4"]],
+    "light": [[0.0, "#a5d6a7"], [0.5, "#ffe082"], [1.0, "#e57373"]],
+    "dark": [[0.0, "#1e4d2b"], [0.5, "#9c7a12"], [1.0, "#d83a3a"]],
 }
+# Where the scale tops out: an area with this share of its open complaints overdue is red.
+SHADING_TOP_SHARE = 1.0
 
 
 def palette(theme: Theme) -> dict[str, str]:
-    """The map's non-status colours: background, boundary lines, the overdue halo."""
+    """The map's non-status colours: background, boundary lines, the overdue ring, the hole of a ring marker."""
     if theme == "dark":
         return {
             "background": "#0b1622",
             "fine_line": "#5d7389",
             "bold_line": "#c9d6e2",
-            "halo": "#ffffff",
+            "halo": "#e3ebf2",
+            "core": "#0b1622",
             "hover_bg": "#12263a",
             "hover_text": "#ffffff",
         }
@@ -41,6 +46,7 @@ def palette(theme: Theme) -> dict[str, str]:
         "fine_line": "#8a9aab",
         "bold_line": "#263a4f",
         "halo": "#1b1f24",
+        "core": "#ffffff",
         "hover_bg": "#ffffff",
         "hover_text": "#1b1f24",
     }

@@ -1,7 +1,11 @@
 """The wall map as a plain plotly figure dict: area shading, boundary lines and status markers.
 
 The figure's traces have a fixed order (``TRACES``) so live updates can patch
-one trace by index. Every complaint's marker carries ``customdata = [id, rank]``:
+one trace by index. Status markers differ by shape as well as colour, so they
+read without telling red from green: red (to act on) a large dot, yellow a
+ring (its hole is the "core" trace), green and grey a small dot; an overdue
+one sits on a white ring ("halo") that leaves the dot itself uncovered. Areas
+are shaded by the share of their open complaints past target, green to red. Every complaint's marker carries ``customdata = [id, rank]``:
 ``rank`` grows with each change of the complaint (``rank()``), so when an
 update appends a newer marker for the same complaint the browser drops the
 older ones (``assets/live.js``). Nothing here reads the database.
@@ -12,20 +16,23 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from db.status import Colour
-from geo.colours import MARKER, SHADING, Theme, colour_of, palette
+from geo.colours import MARKER, SHADING, SHADING_TOP_SHARE, Theme, colour_of, palette
 
 # Drawn bottom to top. "gone" stays hidden: a marker appended there removes the
 # complaint's older markers and is itself dropped by the browser.
-TRACES = ("areas", "halo", "grey", "green", "yellow", "red", "gone")
+TRACES = ("areas", "halo", "grey", "green", "yellow", "core", "red", "gone")
 TRACE = {name: index for index, name in enumerate(TRACES)}
 MARKER_TRACES = TRACES[1:]
 LEVELS = ("kecamatan", "kelurahan")
 
-MARKER_SIZE = 10
-HALO_SIZE = 24
+# Marker diameters in px at a 1500 px wide map (assets/live.js scales them with the screen).
+MARKER_SIZE = {"red": 15, "yellow": 11, "core": 5, "green": 7, "grey": 7}
+HALO_SIZE = 19
+# How many of the most troubled areas have their name written on the map.
+LABELLED_AREAS = 5
 BOLD_LINE = 2.5
 FINE_LINE = 0.8
 
@@ -41,6 +48,20 @@ class Marker:
     lon: float | None
     overdue: bool = False
     shown: bool = True
+
+
+class AreaStat(NamedTuple):
+    """An area's open complaints and how many of them are past their handling target."""
+
+    open: int
+    overdue: int
+
+
+def overdue_share(stat: AreaStat | None) -> float:
+    """The share of an area's open complaints that are overdue (0 with none open): what its shade shows."""
+    if stat is None or stat.open == 0:
+        return 0.0
+    return round(stat.overdue / stat.open, 3)
 
 
 @dataclass(frozen=True)
@@ -62,6 +83,8 @@ def traces_of(marker: Marker) -> list[str]:
         return ["gone"]
     colour = colour_of(marker.status)
     names = [colour.value]
+    if colour == Colour.YELLOW:
+        names.append("core")
     if marker.overdue and colour in (Colour.RED, Colour.YELLOW):
         names.insert(0, "halo")
     return names
@@ -115,12 +138,17 @@ def line_colour(level: str, theme: Theme) -> str:
 
 
 def area_trace(
-    geojson: dict[str, Any], level: str, counts: dict[str, int], theme: Theme, hovertemplate: str, tiles: bool = False
+    geojson: dict[str, Any],
+    level: str,
+    stats: dict[str, AreaStat],
+    theme: Theme,
+    hovertemplate: str,
+    tiles: bool = False,
 ) -> dict[str, Any]:
-    """The shaded level: one polygon per area, shaded by its open complaints, with its name on hover."""
+    """The shaded level: one polygon per area, shaded by the share of its open complaints past target."""
     features = geojson.get("features", [])
     codes = [f["id"] for f in features]
-    z = [int(counts.get(code, 0)) for code in codes]
+    z = [overdue_share(stats.get(code)) for code in codes]
     return {
         "type": "choroplethmap",
         "uid": "areas",
@@ -128,22 +156,39 @@ def area_trace(
         "geojson": geojson,
         "locations": codes,
         "z": z,
-        "customdata": [[f["properties"]["name"], f["properties"].get("parent") or ""] for f in features],
+        "customdata": [
+            [f["properties"]["name"], f["properties"].get("parent") or "", *stats.get(f["id"], AreaStat(0, 0))]
+            for f in features
+        ],
         "hovertemplate": hovertemplate,
         "colorscale": SHADING[theme],
         "zmin": 0,
-        "zmax": shading_max(z),
+        "zmax": SHADING_TOP_SHARE,
         "showscale": False,
         "marker": {
-            "opacity": 0.45 if tiles else 0.75,
+            "opacity": 0.45 if tiles else 0.6,
             "line": {"width": line_width(level), "color": line_colour(level, theme)},
         },
     }
 
 
-def shading_max(values: Iterable[int]) -> int:
-    """The top of the shading scale: the largest count, at least 1."""
-    return max([1, *values])
+def troubled(
+    names: dict[str, tuple[str, float, float]], stats: dict[str, AreaStat], n: int = LABELLED_AREAS
+) -> list[dict[str, Any]]:
+    """The ``n`` areas with most overdue complaints (then the largest share), each with a point to write its name at.
+
+    ``names`` maps an area's code to its name and that point (lon, lat).
+    """
+    ranked = [
+        (stat.overdue, overdue_share(stat), name, code, lon, lat, stat)
+        for code, (name, lon, lat) in names.items()
+        if (stat := stats.get(code)) is not None and stat.overdue > 0
+    ]
+    ranked.sort(key=lambda r: (-r[0], -r[1], r[2]))
+    return [
+        {"code": code, "name": name, "lon": lon, "lat": lat, "overdue": stat.overdue, "open": stat.open}
+        for _, _, name, code, lon, lat, stat in ranked[:n]
+    ]
 
 
 def boundary_layer(geojson: dict[str, Any], level: str, theme: Theme) -> dict[str, Any]:
@@ -163,11 +208,13 @@ def marker_trace(name: str, theme: Theme, columns: dict[str, list[Any]] | None, 
     """One marker trace; no hover label (a click opens the card)."""
     columns = columns or {"lat": [], "lon": [], "customdata": []}
     if name == "halo":
-        marker = {"size": HALO_SIZE, "color": palette(theme)["halo"], "opacity": 0.35}
+        marker = {"size": HALO_SIZE, "color": palette(theme)["halo"], "opacity": 0.9}
     elif name == "gone":
         marker = {"size": 1, "color": palette(theme)["background"], "opacity": 0}
+    elif name == "core":
+        marker = {"size": MARKER_SIZE["core"], "color": palette(theme)["core"], "opacity": 1}
     else:
-        marker = {"size": MARKER_SIZE, "color": MARKER[theme][Colour(name)], "opacity": 0.95}
+        marker = {"size": MARKER_SIZE[name], "color": MARKER[theme][Colour(name)], "opacity": 1}
     return {
         "type": "scattermap",
         "uid": name,
@@ -209,7 +256,7 @@ def wall_figure(
     level: str,
     shaded: dict[str, Any],
     other: dict[str, Any],
-    counts: dict[str, int],
+    stats: dict[str, AreaStat],
     markers: Iterable[Marker],
     theme: Theme,
     hovertemplate: str,
@@ -221,7 +268,7 @@ def wall_figure(
     other_level = LEVELS[1 - LEVELS.index(level)]
     columns = marker_columns(markers)
     pal = palette(theme)
-    data = [area_trace(shaded, level, counts, theme, hovertemplate, tiles=bool(tile_url))]
+    data = [area_trace(shaded, level, stats, theme, hovertemplate, tiles=bool(tile_url))]
     data += [
         marker_trace(name, theme, columns.get(name), visible=show_grey or name != "grey") for name in MARKER_TRACES
     ]

@@ -21,8 +21,8 @@ from db.engine import get_engine
 from db.leaders import emerging
 from db.scope import Scope as WholeCity
 from db.status import COLOUR, OPEN_STATUSES, Colour, Status
-from geo.colours import Theme
-from geo.figures import LEVELS, Bounds, Marker, wall_figure
+from geo.colours import SHADING_TOP_SHARE, Theme
+from geo.figures import LEVELS, Bounds, Marker, troubled, wall_figure
 from i18n import MESSAGES, current_lang, t
 from layouts._chrome import page
 from layouts.pimpinan import number
@@ -39,7 +39,13 @@ def _truthy(value: Any) -> bool:
 
 
 def hovertemplate(lang: str) -> str:
-    return "<b>%{customdata[0]}</b><br>%{customdata[1]}<br>%{z} " + t("live.open_here", lang) + "<extra></extra>"
+    return (
+        "<b>%{customdata[0]}</b><br>%{customdata[1]}<br>%{customdata[2]} "
+        + t("live.open_here", lang)
+        + " · %{customdata[3]} "
+        + t("live.overdue", lang).lower()
+        + "<extra></extra>"
+    )
 
 
 def ago(moment: datetime | None, lang: str, now: float | None = None) -> str:
@@ -69,8 +75,11 @@ def _when(moment: datetime | None, lang: str) -> html.Time:
     return html.Time(ago(moment, lang), dateTime=iso, className="ago", title=wib(moment), **{"data-at": iso})
 
 
-def panel_entry(entry: wall.Entry, lang: str, finished: bool = False) -> html.Li:
-    """One report in a side panel: photo thumbnail, category, kelurahan, how it came in, how long ago."""
+def panel_entry(entry: wall.Entry, lang: str, finished: bool = False, new: bool = False) -> html.Li:
+    """One report in a side panel: photo thumbnail, category, kelurahan, how it came in, how long ago.
+
+    ``new``: it arrived while the screen was watching, so its row is highlighted (assets/live.js ends that).
+    """
     category = entry.category.get(lang) or entry.category["id"]
     place = entry.kelurahan or t("live.card_outside", lang)
     photo = entry.completion_photo if finished else entry.report_photo
@@ -102,7 +111,9 @@ def panel_entry(entry: wall.Entry, lang: str, finished: bool = False) -> html.Li
                 className="entry-text",
             ),
         ],
-        className=f"entry entry-{entry.colour.value}" + (" entry-overdue" if overdue else ""),
+        className=f"entry entry-{entry.colour.value}"
+        + (" entry-overdue" if overdue else "")
+        + (" entry-new" if new else ""),
         **{"data-id": str(entry.id)},
     )
 
@@ -212,6 +223,7 @@ def emerging_items(lang: str) -> list[html.Li]:
 
 
 def legend(counts: dict[str, int], lang: str) -> html.Div:
+    """Counts per colour with each marker's shape, the overdue ring, and what the areas' shading means."""
     items = [
         html.Li(
             [
@@ -233,9 +245,23 @@ def legend(counts: dict[str, int], lang: str) -> html.Div:
             className="legend-item legend-overdue",
         )
     )
+    top = f"{round(SHADING_TOP_SHARE * 100)} %"
+    top = top if SHADING_TOP_SHARE >= 1 else "≥ " + top
+    shading = html.Div(
+        [
+            html.Span(t("live.shading", lang), className="legend-shading-title"),
+            html.Span(className="shading-bar", **{"aria-hidden": "true"}),
+            html.Span(
+                [html.Span("0 %"), html.Span(top)],
+                className="shading-ends",
+            ),
+        ],
+        className="legend-shading",
+    )
     return html.Div(
         [
             html.Ul(items, className="legend-list"),
+            shading,
             html.P(t("live.confidential_counted", lang), className="legend-note"),
         ],
         className="wall-legend",
@@ -297,6 +323,12 @@ def wall_state(
     }
 
 
+def area_labels(level: str, scope: wall.Scope, version: int, lang: str) -> list[dict[str, Any]]:
+    """The most troubled areas of the shaded level, whose names assets/live.js writes on the map."""
+    found = troubled(wall.cached_boundaries(level, scope).names, wall.cached_area_stats(level, scope, version))
+    return [{**area, "text": t("live.label_overdue", lang, n=area["overdue"], open=area["open"])} for area in found]
+
+
 def build_figure(
     level: str, scope: wall.Scope, version: int, theme: Theme, lang: str, show_grey: bool = False
 ) -> tuple[dict[str, Any], list[Marker], Bounds | None]:
@@ -308,7 +340,7 @@ def build_figure(
         level=level,
         shaded=shaded.geojson,
         other=outline.geojson,
-        counts=wall.cached_area_counts(level, scope, version),
+        stats=wall.cached_area_stats(level, scope, version),
         markers=markers,
         theme=theme,
         hovertemplate=hovertemplate(lang),
@@ -366,6 +398,9 @@ def wall_view(query: dict[str, Any]) -> Component:
                         role="region",
                         **{"aria-label": t("live.map_label", lang)},
                     ),
+                    # Names of the most troubled areas and the pulse of a new report, placed over the map
+                    # by assets/live.js (MapLibre text would fetch glyphs from the internet).
+                    html.Div(id="wall-overlay", className="wall-overlay"),
                     legend(counts, lang),
                     _controls(level, lang, kiosk),
                     html.P(notice, className="wall-notice") if notice else None,
@@ -444,6 +479,9 @@ def wall_view(query: dict[str, Any]) -> Component:
             dcc.Store(id="wall-state", data=wall_state(version, scope, lang, theme, counts, panels)),
             dcc.Store(id="wall-changes", data=version),
             dcc.Store(id="wall-config", data=config),
+            dcc.Store(id="wall-labels", data=area_labels(level, scope, version, lang)),
+            dcc.Store(id="wall-announce"),
+            dcc.Store(id="wall-overlay-drawn"),
         ],
         className="wall" + (" wall-kiosk" if kiosk else ""),
         lang=lang,

@@ -30,7 +30,7 @@ return found;
 MAP_READY = """
 const gd = document.querySelector('#wall-map .js-plotly-plot');
 const map = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot.map;
-return Boolean(map && map.loaded() && gd.data.length === 7);
+return Boolean(map && map.loaded() && gd.data.length === 8);
 """
 
 
@@ -69,7 +69,7 @@ def test_the_wall_loads_cleanly_and_its_legend_matches_the_database(
     wait.until(lambda d: d.execute_script(MAP_READY))
     assert _legend(browser) == _db_counts(engine)
     assert browser.execute_script(MARKER_TRACES_OF, first) == ["red"]
-    assert browser.execute_script(MARKER_TRACES_OF, second) == ["yellow"]
+    assert browser.execute_script(MARKER_TRACES_OF, second) == ["yellow", "core"]  # a ring: yellow with a hole
     newest = [li.get_attribute("data-id") for li in browser.find_elements(By.CSS_SELECTOR, "#wall-newest li")]
     assert newest[:2] == [str(second), str(first)]
     assert browser.find_element(By.CSS_SELECTOR, ".wall-controls").is_displayed()
@@ -100,8 +100,8 @@ def test_a_new_complaint_appears_and_recolours_without_reloading(
     with engine.begin() as conn:
         transition(conn, complaint, "verify")
         transition(conn, complaint, "forward", reason="wrong agency", kota="3671")
-    # Recoloured: one marker, now yellow; the red one is gone.
-    WebDriverWait(browser, 5).until(lambda d: d.execute_script(MARKER_TRACES_OF, complaint) == ["yellow"])
+    # Recoloured: one marker, now a yellow ring; the red dot is gone.
+    WebDriverWait(browser, 5).until(lambda d: d.execute_script(MARKER_TRACES_OF, complaint) == ["yellow", "core"])
     WebDriverWait(browser, 5).until(lambda d: _legend(d) == _db_counts(engine))
     assert browser.execute_script("return window.__sameDocument") is True  # never reloaded
     assert console_errors(browser) == []

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Engine, text
 from db import wall
 from db.complaints import Actor, NewComplaint, create_complaint, transition
 from db.status import COLOUR, Status
-from geo.figures import TRACE, Marker, marker_columns, rank, wall_figure
+from geo.figures import TRACE, AreaStat, Marker, marker_columns, rank, troubled, wall_figure
 from photos.store import get_store
 from photos.upload import save_photo
 from tests.conftest import inside
@@ -142,6 +142,27 @@ def test_open_complaints_per_area_count_every_open_one(conn: Connection) -> None
     assert wall.area_counts(conn, "kelurahan", everything, [kel_id]) == {KEL: after[KEL]}
 
 
+def test_areas_count_their_overdue_reports_and_the_most_troubled_are_named(conn: Connection) -> None:
+    everything = wall.resolve(conn, wall.Scope())
+    before = wall.area_stats(conn, "kecamatan", everything)["367101"]
+    late = [_new(conn, description=f"Jalan amblas {i}") for i in range(2)]
+    _new(conn, description="Aspal retak")
+    conn.execute(text("UPDATE complaint SET due_at = now() - interval '1 day' WHERE id = ANY(:ids)"), {"ids": late})
+    stats = wall.area_stats(conn, "kecamatan", everything)
+    assert stats["367101"] == AreaStat(before.open + 3, before.overdue + 2)
+    layer = wall.boundaries(conn, "kecamatan", everything)
+    named = troubled(layer.names, stats)
+    assert all("label" not in f["properties"] for f in layer.geojson["features"])  # not sent to the browser
+    assert named and named[0]["overdue"] == max(s.overdue for s in stats.values())
+    assert all(area["overdue"] > 0 for area in named) and len(named) <= 5
+    where = named[0]
+    point = conn.execute(
+        text("SELECT ST_Covers(geom, ST_SetSRID(ST_Point(:lon, :lat), 4326)) FROM area WHERE code = :c"),
+        {"lon": where["lon"], "lat": where["lat"], "c": where["code"]},
+    ).scalar_one()
+    assert point  # the name is written inside its area
+
+
 def test_the_marker_budget_keeps_the_newest_open_complaints(conn: Connection, monkeypatch: pytest.MonkeyPatch) -> None:
     ids = [_new(conn, description=f"Genangan air nomor {i}") for i in range(5)]
     monkeypatch.setattr(wall, "OPEN_BUDGET", 2)
@@ -245,6 +266,7 @@ def test_the_figure_puts_each_marker_in_its_colour_trace_and_stays_offline() -> 
     columns = marker_columns(markers)
     assert columns["red"]["customdata"] == [[1, 6]]
     assert columns["yellow"]["customdata"] == [[2, 9]] and columns["halo"]["customdata"] == [[2, 9]]
+    assert columns["core"]["customdata"] == [[2, 9]]  # the yellow marker is a ring: a dot with a hole
     assert columns["green"]["customdata"] == [[3, 10]] and columns["grey"]["customdata"] == [[4, 12]]
     assert columns["gone"]["customdata"] == [[5, 14]]
     empty = {"type": "FeatureCollection", "features": []}
@@ -252,7 +274,7 @@ def test_the_figure_puts_each_marker_in_its_colour_trace_and_stays_offline() -> 
         level="kecamatan",
         shaded=empty,
         other=empty,
-        counts={},
+        stats={},
         markers=markers,
         theme="dark",
         hovertemplate="%{z}",
