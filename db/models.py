@@ -448,7 +448,7 @@ class PhotoUpload(Base):
 
 
 class Document(Base):
-    """A PDF supporting a report (migration 0020): its metadata removed, its file in the photo store."""
+    """A PDF supporting a report (migration 0023): its metadata removed, its file in the photo store."""
 
     __tablename__ = "document"
     __table_args__ = (
@@ -684,12 +684,12 @@ class Notification(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # "Kirim ulang": this message is a new try, under its own key, of a failed or given-up one (migration 0020).
+    # "Kirim ulang": this message is a new try, under its own key, of a failed or given-up one (migration 0022).
     resend_of: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("notification.id", ondelete="SET NULL"))
 
 
 class ResponseTemplate(Base):
-    """A reply admins prepare for staff, per category (none: every category), with placeholders (0020)."""
+    """A reply admins prepare for staff, per category (none: every category), with placeholders (0022)."""
 
     __tablename__ = "response_template"
     __table_args__ = (Index("response_template_category_idx", "category_id"),)
@@ -770,7 +770,7 @@ HANDOVER_STATES = ("queued", "sending", "sent", "failed", "closed", "cancelled")
 
 
 class Door(Base):
-    """A destination jurisdiction's own system (migration 0020_doors): where forwarded reports are sent."""
+    """A destination jurisdiction's own system (migration 0021): where forwarded reports are sent."""
 
     __tablename__ = "door"
     __table_args__ = (CheckConstraint(_in("protocol", DOOR_PROTOCOLS), name="door_protocol_check"),)

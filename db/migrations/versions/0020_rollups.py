@@ -1,6 +1,6 @@
 """the leaders' rollups: closed complaints summed per month (and day), kept by the transactions that change them
 
-Revision ID: 0020_rollups
+Revision ID: 0020
 Revises: 0019
 
 What the tables hold, and why triggers rather than a job: 0020_rollups.sql and docs/SCALING.md.
@@ -12,7 +12,7 @@ from alembic import op
 
 from db.sql import fill_statuses
 
-revision = "0020_rollups"
+revision = "0020"
 down_revision = "0019"
 branch_labels = None
 depends_on = None

@@ -1,7 +1,7 @@
 """PDF supporting documents: tables ``document`` and ``document_upload``, event kind 'document_added'
 
-Revision ID: 0020_documents
-Revises: 0019
+Revision ID: 0023
+Revises: 0022
 
 A report may carry PDF documents (a letter, a receipt, a permit) beside its photos. ``document`` holds the
 stored ones (the file itself is in the photo store, its document information and XMP metadata removed);
@@ -13,14 +13,14 @@ history's kind check gains 'document_added', replaced without a long lock (NOT V
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0020_documents"
-down_revision = "0019"
+revision = "0023"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 
 BEFORE = (
     "created", "routed", "verified", "forwarded", "assigned", "status_changed", "commented", "photo_added",
-    "merged", "rerouted", "disputed", "unassigned", "reminded", "escalated",
+    "merged", "rerouted", "disputed", "unassigned", "reminded", "escalated", "remote",
 )  # fmt: skip
 AFTER = (*BEFORE, "document_added")
 

@@ -1,7 +1,7 @@
 """reply templates per category, managed by admins; a resent message points at the one it replaces
 
-Revision ID: 0020_templates
-Revises: 0019
+Revision ID: 0022
+Revises: 0021
 
 ``response_template`` holds the replies admins prepare for staff (``db/templates.py``): a title, a text with
 placeholders ({nama}, {kode}, {kantor}…, filled by ``services/templates.py``) and the category it is for
@@ -13,8 +13,8 @@ history (``db/outbox.py`` ``resend``).
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0020_templates"
-down_revision = "0019"
+revision = "0022"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 

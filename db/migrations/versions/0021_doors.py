@@ -1,7 +1,7 @@
 """doors: forwarding to another jurisdiction's own system (Open311), and the handover it sends
 
-Revision ID: 0020_doors
-Revises: 0019
+Revision ID: 0021
+Revises: 0020
 
 ``door`` is a destination jurisdiction's system: its protocol (``open311`` first), base URL, its own
 ``jurisdiction_id``, the API key Pantau uses there (encrypted with the app's secret, never stored in plain
@@ -14,8 +14,8 @@ retries it or sends it elsewhere); history entries from the other system are ``r
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0020_doors"
-down_revision = "0019"
+revision = "0021"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
