@@ -86,6 +86,9 @@ def _families() -> dict[str, tuple[str, ...] | None]:
         "export.col_": None,
         "chase.": None,
         "chase.stage_": None,
+        "template.col_": None,
+        "template.refused_": None,
+        "outbox.resend_": None,
     }
 
 
