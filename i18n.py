@@ -948,6 +948,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "action.reroute_out": {"id": "Dipindah ke wilayah lain", "en": "Moved to another area"},
     "action.reroute_in": {"id": "Dipindah ke wilayah ini", "en": "Moved into this area"},
     "action.resend": {"id": "Kirim ulang ke sistem tujuan", "en": "Send again to the other system"},
+    "action.handover_failed": {"id": "Gagal diteruskan ke sistem tujuan", "en": "Handover to the other system failed"},
+    "action.remote_close": {"id": "Diselesaikan di sistem tujuan", "en": "Finished in the other system"},
     "action.to_opd": {"id": "Ke OPD", "en": "To agency"},
     "action.to_kota": {
         "id": "Atau ke daerah lain (kota/kabupaten/provinsi mana pun di Indonesia)",

@@ -63,7 +63,7 @@ def _families() -> dict[str, tuple[str, ...] | None]:
         "export.colour_": colours,
         "action.": tuple(ACTIONS),
         "channel.": CHANNELS,
-        "event.": tuple(k for k in EVENT_KINDS if k != "photo_added"),  # told by the photo's kind instead
+        "event.": tuple(k for k in EVENT_KINDS if k not in ("photo_added", "remote")),  # told by kind and state
         "outbox.kind.": tuple(k for k in outbox_kinds if k not in STAFF_KINDS),
         "outbox.channel.": MESSAGE_CHANNELS,
         "outbox.status.": ("queued", "sending", "failed", "sent", "dead", "off"),
