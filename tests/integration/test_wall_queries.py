@@ -291,13 +291,11 @@ def test_the_card_shows_reminders_and_escalations_of_overdue_work_but_never_a_co
 ) -> None:
     from datetime import UTC, datetime, timedelta
 
-    from plotly.utils import PlotlyJSONEncoder
-
     from db.chase import chase
     from layouts.live import card_body
 
     def text_of(components: object) -> str:
-        return json.dumps(components, cls=PlotlyJSONEncoder, ensure_ascii=False)
+        return json.dumps(components, default=lambda c: c.to_plotly_json(), ensure_ascii=False)
 
     everything = wall.resolve(conn, wall.Scope())
     long_ago = datetime.now(UTC) - timedelta(days=12)
