@@ -10,7 +10,8 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 from sqlalchemy import Engine, text
 
-from tests.integration.intake import TANGERANG_BABAKAN, inside, send_photo, send_report, track_ids
+from tests.conftest import inside
+from tests.integration.intake import TANGERANG_BABAKAN, send_photo, send_report, track_ids
 from tests.integration.staff import (
     Accounts,
     bearer,

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from tests.conftest import flask_cli
-from tests.integration.intake import TANGERANG_BABAKAN, inside, track_ids
+from tests.conftest import flask_cli, inside
+from tests.integration.intake import TANGERANG_BABAKAN, track_ids
 from tests.integration.staff import (
     dash_call,
     ids_in,
