@@ -148,21 +148,31 @@ def _bulk_bar(client: Any, codes: list[str], action: str, args: dict[str, Any]) 
         ("op-msg", "children"), ("op-done", "data"), ("op-bulk-confirm", "displayed"),
         ("op-bulk-confirm", "message"), ("op-bulk-pending", "data"),
     ]  # fmt: skip
-    response = dash_call(
-        client,
-        {
-            "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
-            "outputs": [{"id": i, "property": p} for i, p in outputs],
-            "inputs": [
-                {"id": "op-submit", "property": "n_clicks", "value": 1},
-                {"id": "op-bulk-confirm", "property": "submit_n_clicks", "value": None},
-            ],
-            "state": [{"id": k, "property": props.get(k, "value"), "value": v} for k, v in states.items()],
-            "changedPropIds": ["op-submit.n_clicks"],
-        },
-    )
-    assert response.status_code == 200, response.data[:300]
-    message = text_of(response.get_json()["response"]["op-msg"])
+
+    def press(trigger: str, pending: Any, confirmed: int | None) -> Any:
+        state = {**states, "op-bulk-pending": pending}
+        response = dash_call(
+            client,
+            {
+                "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
+                "outputs": [{"id": i, "property": p} for i, p in outputs],
+                "inputs": [
+                    {"id": "op-submit", "property": "n_clicks", "value": 1},
+                    {"id": "op-bulk-confirm", "property": "submit_n_clicks", "value": confirmed},
+                ],
+                "state": [{"id": k, "property": props.get(k, "value"), "value": v} for k, v in state.items()],
+                "changedPropIds": [trigger],
+            },
+        )
+        assert response.status_code == 200, response.data[:300]
+        return response.get_json()["response"]
+
+    answer = press("op-submit.n_clicks", None, None)
+    if len(codes) > 10:  # more than ten reports: the bar asks first, naming the count; the operator says OK
+        assert answer["op-bulk-confirm"]["displayed"] is True
+        assert str(len(codes)) in answer["op-bulk-confirm"]["message"], answer
+        answer = press("op-bulk-confirm.submit_n_clicks", answer["op-bulk-pending"]["data"], 1)
+    message = text_of(answer["op-msg"])
     assert " reports: " in message, message  # "n reports: <action> done."
     return {code for code in codes if f"{code}: " in message}
 

@@ -58,7 +58,7 @@ def test_a_preset_period_stays_relative_in_the_url() -> None:
 
 
 def test_status_colours_and_statuses_expand_to_statuses() -> None:
-    assert parse_filters({"status": "red"}).statuses() == ["baru", "terverifikasi", "luar_wilayah"]
+    assert parse_filters({"status": "red"}).statuses() == ["baru", "terverifikasi", "luar_wilayah", "gagal_diteruskan"]
     assert parse_filters({"status": "green,ditolak"}).statuses() == ["selesai", "ditolak"]
 
 

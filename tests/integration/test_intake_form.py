@@ -165,15 +165,17 @@ def test_a_letter_scanned_as_pdf_is_kept_with_the_operators_report(
     staged = dash_call(
         client,
         {
-            "output": "..oi-photo-tokens.data...oi-upload-msg.children...oi-upload.contents..",
+            "output": "..oi-photo-tokens.data...oi-upload-msg.children...oi-upload.contents...oi-photo-thumbs.data..",
             "outputs": [
                 {"id": "oi-photo-tokens", "property": "data"},
                 {"id": "oi-upload-msg", "property": "children"},
                 {"id": "oi-upload", "property": "contents"},
+                {"id": "oi-photo-thumbs", "property": "data"},
             ],
             "inputs": [{"id": "oi-pending", "property": "data", "value": {"name": "surat.pdf", "contents": chosen}}],
             "state": [
                 {"id": "oi-photo-tokens", "property": "data", "value": []},
+                {"id": "oi-photo-thumbs", "property": "data", "value": {}},
                 {"id": "oi-ctx", "property": "data", "value": {"lang": "id", "max_bytes": 15 * 1048576}},
             ],
             "changedPropIds": ["oi-pending.data"],
