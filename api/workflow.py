@@ -75,6 +75,13 @@ def _metres(distance: Any) -> int | None:
     return None if distance is None else round(float(distance))
 
 
+def listed_document(document_id: int, pages: int, byte_size: int, **duplicate: bool) -> schemas.Document:
+    """A document as the API lists it; ``duplicate`` only in the answer to an upload."""
+    return schemas.Document(
+        id=document_id, url=f"/documents/{document_id}", pages=pages, byte_size=byte_size, **duplicate
+    )
+
+
 def evidence_photo(row: Any) -> schemas.EvidencePhoto:
     return schemas.EvidencePhoto(
         id=row["id"],
@@ -249,10 +256,7 @@ def complaint_detail(code: str) -> Any:
             for e in history
         ],
         photos=[evidence_photo(p) for p in photos],
-        documents=[
-            schemas.Document(id=d["id"], url=f"/documents/{d['id']}", pages=d["page_count"], byte_size=d["byte_size"])
-            for d in docs
-        ],
+        documents=[listed_document(d["id"], d["page_count"], d["byte_size"]) for d in docs],
         answers=row["answers"] or {},
         possible_duplicates=[
             schemas.PossibleDuplicate(
@@ -454,13 +458,7 @@ def complaint_photos(code: str) -> Any:
         except PhotoError as exc:
             return _photo_error(exc, lang)
     if kind == DOCUMENT_KIND:
-        document = schemas.Document(
-            id=saved.id,
-            url=f"/documents/{saved.id}",
-            pages=saved.pages,
-            byte_size=saved.byte_size,
-            duplicate=saved.duplicate,
-        )
+        document = listed_document(saved.id, saved.pages, saved.byte_size, duplicate=saved.duplicate)
         return jsonify(answer(schemas.PhotoStored(document=document))), (200 if saved.duplicate else 201)
     photo = schemas.StoredPhoto(
         id=stored.id,
