@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from db.accounts import api_key_name, authenticate
-from tests.conftest import flask_cli, purge
+from tests.conftest import flask_cli, flask_process, purge
 
 
 @pytest.fixture
@@ -105,7 +105,7 @@ def test_seed_demo_creates_a_living_city(engine: Engine, imported: None) -> None
 
 
 def test_users_create_reads_the_password_from_stdin(engine: Engine) -> None:
-    result = flask_cli(
+    result = flask_process(  # the real executable: the password comes through a pipe, never the command line
         "users",
         "create",
         "--username",
