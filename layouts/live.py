@@ -17,7 +17,7 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from db import wall
-from db.engine import get_engine
+from db.engine import read_connection
 from db.leaders import emerging
 from db.scope import Scope as WholeCity
 from db.status import COLOUR, OPEN_STATUSES, Colour, Status
@@ -202,7 +202,7 @@ KIOSK_EMERGING = 3
 
 def emerging_items(lang: str) -> list[html.Li]:
     """The top emerging issues for the kiosk wall: what, where, and the week's count against the usual."""
-    with get_engine().connect() as conn:
+    with read_connection() as conn:  # the wall reads the replica when there is one
         found = emerging(conn, WholeCity(), lang)[:KIOSK_EMERGING]
     return [
         html.Li(
