@@ -30,6 +30,8 @@ Figures (ENDPOINT is ``wall_tick``, ``leaders_filter`` or ``open311_create``):
   late requests left against their schedule (grows when the client is the bottleneck);
 - ``load_worker_rss_mb_peak`` / ``_mean``: resident memory per gunicorn worker, each second;
 - ``load_server_tracebacks``: tracebacks in the server's log over the whole run (target 0).
+- ``load_ENDPOINT_cpu_ms_mean`` / ``_p95``: CPU the app spent per request of the endpoint, server side
+  (the request log's ``cpu_ms``: the worker thread's own CPU time, database work not included), during the load.
 
 Faults (each ``fault_*_pass`` is 1 for pass, 0 for fail):
 
@@ -802,6 +804,37 @@ def report_restart(samples: list[Sample], restart: Restart, reporter: Reporter, 
     emit("fault_restart_pass", int(passed), "pass")
 
 
+def request_endpoint(entry: dict[str, Any]) -> str | None:
+    """Which of the load's endpoints a request-log line is (None: any other request)."""
+    if entry.get("path") == "/open311/v2/requests.json" and entry.get("method") == "POST":
+        return "open311_create"
+    callback = str(entry.get("callback", ""))
+    if "wall-state.data" in callback:
+        return "wall_tick"
+    if "pim-error" in callback:
+        return "leaders_filter"
+    return None
+
+
+def report_server_cpu(server_log: IO[bytes], start: int, end: int) -> None:
+    """CPU ms per request by endpoint, from the request-log lines the server wrote during the load."""
+    server_log.seek(start)
+    cpu: dict[str, list[float]] = {}
+    for line in server_log.read(end - start).splitlines():
+        if not line.startswith(b"{"):
+            continue
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        endpoint = request_endpoint(entry) if entry.get("event") == "request" else None
+        if endpoint is not None and "cpu_ms" in entry:
+            cpu.setdefault(endpoint, []).append(float(entry["cpu_ms"]))
+    for endpoint, values in sorted(cpu.items()):
+        emit(f"load_{endpoint}_cpu_ms_mean", sum(values) / len(values), "ms")
+        emit(f"load_{endpoint}_cpu_ms_p95", _percentile(values, 0.95), "ms")
+
+
 def server_tracebacks(server_log: IO[bytes]) -> int:
     server_log.seek(0)
     count = 0
@@ -1102,7 +1135,9 @@ def measure(args: argparse.Namespace, url: str, pgdata: Path) -> None:
                 *([reporter] if args.rate > 0 else []),
             ]
             restart = Restart(pgdata) if args.faults else None
+            load_started_at = os.fstat(server_log.fileno()).st_size
             samples = load_phase(http, clients, args, pgdata, restart)
+            report_server_cpu(server_log, load_started_at, os.fstat(server_log.fileno()).st_size)
             if restart is not None:
                 report_restart(samples, restart, reporter, engine)
             if args.faults:

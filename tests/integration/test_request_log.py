@@ -27,6 +27,8 @@ def test_each_request_writes_one_json_line_with_its_id_role_and_timing(
     assert entry["request_id"] == "trace-42"
     assert (entry["method"], entry["path"], entry["status"], entry["role"]) == ("GET", "/healthz", 200, "public")
     assert isinstance(entry["duration_ms"], float) and entry["duration_ms"] >= 0
+    # The app's own CPU for the request: spent within it (a thread cannot use more CPU than time passed).
+    assert isinstance(entry["cpu_ms"], float) and 0 < entry["cpu_ms"] <= entry["duration_ms"] + 0.1
     assert isinstance(entry["bytes"], int) and entry["bytes"] > 0
     assert entry["time"] and entry["pid"]
 
