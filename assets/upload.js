@@ -3,6 +3,9 @@
 (function () {
   "use strict";
 
+  var LABEL_RETRY_MS = 100;
+  var LABEL_TRIES = 50;
+
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     pantau_upload: {
       /* Too large a file is not sent at all: only its size goes to the server, which answers with the
@@ -16,15 +19,24 @@
       },
 
       /* dcc.Upload's file input has no label of its own: give it the visible one (and the hint beside it,
-         <uploadId>-hint, when there is one). */
+         <uploadId>-hint, when there is one). Dash loads dcc.Upload's code on demand, so the input may not
+         be drawn yet when the page starts: look again, for a few seconds at most. */
       label: function (ctx, uploadId) {
-        var root = document.getElementById(uploadId);
-        var input = root && root.querySelector("input[type=file]");
-        var hintId = uploadId + "-hint";
-        if (input) {
-          input.setAttribute("aria-label", root.textContent.trim());
+        var tries = 0;
+        (function apply() {
+          var root = document.getElementById(uploadId);
+          var input = root && root.querySelector("input[type=file]");
+          if (!input) {
+            if (tries++ < LABEL_TRIES) setTimeout(apply, LABEL_RETRY_MS);
+            return;
+          }
+          var hintId = uploadId + "-hint";
+          // The words a sighted visitor reads, without the decorative "+" (hidden from screen readers).
+          var words = root.cloneNode(true);
+          words.querySelectorAll("[aria-hidden=true]").forEach(function (el) { el.remove(); });
+          input.setAttribute("aria-label", words.textContent.trim());
           if (document.getElementById(hintId)) input.setAttribute("aria-describedby", hintId);
-        }
+        })();
         return "";
       }
     }
