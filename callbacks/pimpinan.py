@@ -25,12 +25,12 @@ from dash import (
     no_update,
 )
 from dash.exceptions import PreventUpdate
-from flask import current_app
 from sqlalchemy import Connection, text
 
 from api.auth import current_staff
 from api.export import progress_key
 from api.permissions import may_open, scope_of
+from db.cache import app_cache
 from db.engine import read_connection
 from db.filters import FilterError, Resolved, ScopeError, from_controls, parse_filters, resolve
 from db.leaders import (
@@ -55,16 +55,11 @@ DASHBOARD_TTL_S = 120  # overdue counts move with the clock even when no data ch
 AREAS_TTL_S = 3600
 
 
-def _cache() -> Any:
-    """The app's flask-caching backend, found through the running app (so this module never imports app.py)."""
-    return next(iter(current_app.extensions.get("cache", {}).values()), None)
-
-
 def cached_dashboard(conn: Connection, resolved: Resolved, level: str, lang: str) -> Dashboard:
     """The dashboard for these filters, recomputed only when the data version moves (or after a while)."""
     version = conn.execute(text("SELECT version FROM data_version")).scalar()
     key = f"pim:dash:{version}:{level}:{lang}:{resolved.key()}"
-    backend = _cache()
+    backend = app_cache()
     found = backend.get(key) if backend is not None else None
     if found is None:
         found = dashboard(conn, resolved, level, lang)
@@ -75,7 +70,7 @@ def cached_dashboard(conn: Connection, resolved: Resolved, level: str, lang: str
 
 def cached_areas(conn: Connection, level: str) -> list[Any]:
     key = f"pim:areas:{level}:{areas_stamp(conn)}"
-    backend = _cache()
+    backend = app_cache()
     found = backend.get(key) if backend is not None else None
     if found is None:
         found = areas(conn, level)
@@ -365,7 +360,7 @@ def tables(rows: dict[str, Any] | None, _clicks: list[int], sort: dict[str, list
 )
 def export_progress(_n: int, token: str | None, lang: str | None) -> tuple[Any, Any, Any, bool]:
     user = current_staff()
-    backend = _cache()
+    backend = app_cache()
     if user is None or not token or backend is None:
         return no_update, no_update, "", True
     state = backend.get(progress_key(user.id, token))
@@ -447,7 +442,7 @@ def _emerging(lang: str) -> list[Any] | None:
     with read_connection() as conn:
         version = conn.execute(text("SELECT version FROM data_version")).scalar()
         key = f"pim:emerging:{version}:{lang}:{scope!r}"
-        backend = _cache()
+        backend = app_cache()
         found = backend.get(key) if backend is not None else None
         if found is None:
             found = emerging(conn, scope, lang)

@@ -17,9 +17,9 @@ from datetime import datetime
 from functools import cache
 from typing import Any, TypeVar
 
-from flask import current_app, has_app_context
 from sqlalchemy import Connection, TextClause, text
 
+from db.cache import app_cache
 from db.engine import read_connection
 from db.sql import fill_statuses, sql
 from db.status import Colour
@@ -344,15 +344,8 @@ def photo(conn: Connection, photo_id: int) -> dict[str, Any] | None:
 # Cached for the web app --------------------------------------------------------
 
 
-def _cache() -> Any | None:
-    """The app's flask-caching Cache (``app.cache``), reached through the running Flask app, so db/ never imports app.py."""
-    if not has_app_context():
-        return None
-    return next(iter(current_app.extensions.get("cache", {})), None)
-
-
 def _cached(key: str, timeout: int, compute: Callable[[], T]) -> T:
-    store = _cache()
+    store = app_cache()
     if store is None:
         return compute()
     value = store.get(key)
