@@ -29,13 +29,14 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from sqlalchemy import Connection, text
 
 from api import schemas
 from api.auth import audit, current_staff
 from api.openapi import operation
 from api.permissions import may_open, scope_of
+from db.cache import app_cache
 from db.engine import get_engine, read_connection
 from db.filters import WIB, FilterError, Resolved, ScopeError, parse_filters, resolve
 from db.leaders import SheetWords, copy_csv, export_count, iter_export, iter_sheet, sheet_columns
@@ -58,18 +59,12 @@ def progress_key(user_id: int, token: str) -> str:
     return f"pantau:export-progress:{user_id}:{token}"
 
 
-def _cache() -> Any:
-    """The app's flask-caching backend (found through the app, so this works however the app was started)."""
-    caches = current_app.extensions.get("cache", {})
-    return next(iter(caches.values()), None)
-
-
 class _Progress:
     """Rows sent so far, recorded in the cache every PROGRESS_EVERY rows (and at the end)."""
 
     def __init__(self, key: str | None, total: int):
         self.key, self.total, self.rows = key, total, 0
-        self.backend = _cache() if key else None
+        self.backend = app_cache() if key else None
         self._write(done=False)
 
     def _write(self, done: bool) -> None:
@@ -314,7 +309,7 @@ def export_progress(token: str) -> Response:
     user = current_staff()
     if user is None:
         return _error(401, "authentication required")
-    backend = _cache()
+    backend = app_cache()
     state = backend.get(progress_key(user.id, token)) if backend is not None and _TOKEN.fullmatch(token) else None
     if state is None:
         return _error(404, "no export with this progress token")

@@ -122,6 +122,8 @@ PAGE_ROLES: dict[str, tuple[str, ...]] = {
     "doors": (),  # doors to other jurisdictions' systems (/pintu): admins only
     "templates": (),  # the reply templates: admins manage them, staff pick them on the complaint page
 }
+# Each role's own page after logging in; every other role (operator, opd, admin) works from the queue.
+HOME_PAGES: dict[str, str] = {"leader": "leaders", "field": "field"}
 
 
 def scope_option_refusal(role: str, opd: str | None, kecamatan: Sequence[str], kota: Sequence[str] = ()) -> str | None:
@@ -298,6 +300,11 @@ def job_statuses(user: StaffUser) -> tuple[str, ...]:
 def may_open(user: StaffUser | None, page: str) -> bool:
     """Whether ``user`` may open a staff page (or its API): ``PAGE_ROLES``, and admin everywhere."""
     return user is not None and (user.role == "admin" or user.role in PAGE_ROLES[page])
+
+
+def home_page(user: StaffUser) -> str:
+    """The staff page (a name of ``PAGE_ROLES``) ``user`` lands on after logging in: ``HOME_PAGES``, else the queue."""
+    return HOME_PAGES.get(user.role, "operator")
 
 
 def pages_of(user: StaffUser | None) -> frozenset[str]:

@@ -74,7 +74,7 @@ def inserts_and_ticks(engine: Engine, n: int) -> None:
     """Store complaints one by one; for the last TICKS of them, time the wall tick that follows."""
     with engine.connect() as conn:
         categories = category_ids(conn)
-        where = wall.resolve(conn, wall.Scope())
+        where = wall.resolve(conn, wall.WallArea())
     codes = sorted(categories)
     points = kelurahan_points(engine, 50)
     stored: list[int] = []
@@ -132,7 +132,7 @@ def concurrent_inserts(engine: Engine, n: int, writers: int = 8, each: int = 50)
 def wall_first(engine: Engine, n: int) -> None:
     def first() -> None:
         with engine.connect() as conn:
-            where = wall.resolve(conn, wall.Scope())
+            where = wall.resolve(conn, wall.WallArea())
             wall.markers(conn, where)
             wall.area_counts(conn, "kecamatan", where)
             wall.colour_counts(conn, where)

@@ -3,14 +3,13 @@ form into the action's arguments, and say in the user's language why ``services.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from dash import Input, Output, clientside_callback
+from dash import ClientsideFunction, Input, Output, State, clientside_callback
 
-from db.status import ACTIONS, STEPS
+from db.status import ACTIONS
 from i18n import t
-from layouts._actions import GROUPS, groups_of, needs_reason
+from layouts._actions import GROUPS, needs_reason
 from services.actions import Refused
 
 # What a form lacks, by the argument ``services.actions`` names (one message for the agency-or-city choice).
@@ -25,18 +24,13 @@ _NEED = {
 
 
 def register_toggle(prefix: str) -> None:
-    """Hide the field groups the chosen action does not take (pure UI, in the browser)."""
-    shown = json.dumps({action: groups_of(action) for action in (*ACTIONS, *STEPS)})
-    groups = json.dumps(list(GROUPS))
+    """Hide the field groups the chosen action does not take (pure UI, in the browser: assets/action_form.js,
+    from the form's ``<prefix>-action-groups`` store)."""
     clientside_callback(
-        f"""
-        function(action) {{
-            var shown = {shown}[action] || [];
-            return {groups}.map(function(group) {{ return shown.indexOf(group) < 0; }});
-        }}
-        """,
+        ClientsideFunction("pantau_actions", "toggle"),
         *[Output(f"{prefix}-grp-{group}", "hidden") for group in GROUPS],
         Input(f"{prefix}-action", "value"),
+        State(f"{prefix}-action-groups", "data"),
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import binascii
 from typing import Any
 
-from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, html, no_update
+from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, html, no_update
 from sqlalchemy import Connection
 
 from api.auth import current_staff
@@ -64,15 +64,7 @@ def register_size_check(prefix: str) -> None:
 
     # Too large a file is not sent at all: only its size goes to the server, which answers with the message.
     clientside_callback(
-        """
-        function(contents, filename, ctx) {
-            if (!contents) { return window.dash_clientside.no_update; }
-            var bytes = Math.floor((contents.length - contents.indexOf(',') - 1) * 3 / 4);
-            var max = (ctx && ctx.max_bytes) || Infinity;
-            if (bytes > max) { return {name: filename, bytes: bytes, too_large: true, at: Date.now()}; }
-            return {name: filename, bytes: bytes, contents: contents, at: Date.now()};
-        }
-        """,
+        ClientsideFunction("pantau_upload", "pending"),
         Output(f"{prefix}-pending", "data"),
         Input(f"{prefix}-upload", "contents"),
         State(f"{prefix}-upload", "filename"),
@@ -81,20 +73,10 @@ def register_size_check(prefix: str) -> None:
 
     # dcc.Upload's file input has no label of its own: give it the visible one.
     clientside_callback(
-        """
-        function(ctx) {
-            var root = document.getElementById('__P__-upload');
-            var input = root && root.querySelector('input[type=file]');
-            var hint = document.getElementById('__P__-upload-hint');
-            if (input) {
-                input.setAttribute('aria-label', root.textContent.trim());
-                if (hint) { input.setAttribute('aria-describedby', '__P__-upload-hint'); }
-            }
-            return '';
-        }
-        """.replace("__P__", prefix),
+        ClientsideFunction("pantau_upload", "label"),
         Output(f"{prefix}-upload-a11y", "children"),
         Input(f"{prefix}-ctx", "data"),
+        State(f"{prefix}-upload", "id"),
     )
 
 

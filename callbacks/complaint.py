@@ -25,7 +25,7 @@ register_toggle("cp")
 register_upload("cp")
 
 clientside_callback(
-    "function(action) { return !action; }",
+    ClientsideFunction("pantau_actions", "nothingChosen"),
     Output("cp-submit", "disabled"),
     Input("cp-action", "value"),
 )

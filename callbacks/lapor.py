@@ -32,32 +32,10 @@ PUBLIC = Actor(role="public")
 # Each photo is sent, checked and kept as soon as it is chosen; the form sends their tokens.
 register_staging("lapor", MAX_PHOTOS)
 
-# Clicking anywhere on the map sets the pin: plotly reports clicks only on drawn
-# points, so listen to MapLibre's own click event. Dash may re-mount the graph,
-# so a light timer (re)attaches the listener to whichever map is current.
+# Clicking anywhere on the map sets the pin; the pin and the map follow the coordinates; the device's location
+# on request; the address asked for while the pin is the kelurahan list's: all in assets/lapor_location.js.
 clientside_callback(
-    """
-    function(_lang) {
-        if (window._pantauPinTimer) { return true; }
-        const attach = () => {
-            const host = document.getElementById('lapor-map');
-            const gd = host && host.querySelector('.js-plotly-plot');
-            const sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
-            const map = sub && sub.map;
-            if (!map || map._pantauPin) { return; }
-            map._pantauPin = true;
-            map.getCanvas().style.cursor = 'crosshair';
-            map.on('click', (e) => {
-                window._pantauPinFromClick = true;
-                window.dash_clientside.set_props('lapor-lat', {value: e.lngLat.lat.toFixed(6)});
-                window.dash_clientside.set_props('lapor-lon', {value: e.lngLat.lng.toFixed(6)});
-            });
-            host.setAttribute('data-pin-ready', '1');
-        };
-        window._pantauPinTimer = setInterval(attach, 400);
-        return true;
-    }
-    """,
+    ClientsideFunction("pantau_location", "listenForTaps"),
     Output("lapor-map-ready", "data"),
     Input("lapor-lang", "data"),
 )
@@ -65,22 +43,7 @@ clientside_callback(
 # The pin follows the coordinates, whoever set them (a tap, the device, the kelurahan list, typing);
 # the map recentres unless the pin came from a tap. Plotly is driven directly: pure UI, no round trip.
 clientside_callback(
-    """
-    function(lat, lon) {
-        const gd = document.querySelector('#lapor-map .js-plotly-plot');
-        if (!gd || !window.Plotly || !gd._fullLayout || !gd._fullLayout.map) { return window.dash_clientside.no_update; }
-        const num = (v) => { const x = parseFloat(String(v === null || v === undefined ? '' : v).replace(',', '.'));
-                             return Number.isFinite(x) ? x : null; };
-        const la = num(lat), lo = num(lon);
-        const ok = la !== null && lo !== null && Math.abs(la) <= 90 && Math.abs(lo) <= 180;
-        window.Plotly.restyle(gd, {lat: [ok ? [la] : []], lon: [ok ? [lo] : []]}, [0]);
-        if (ok && !window._pantauPinFromClick) {
-            window.Plotly.relayout(gd, {'map.center': {lat: la, lon: lo}, 'map.zoom': Math.max(gd._fullLayout.map.zoom, 15)});
-        }
-        window._pantauPinFromClick = false;
-        return ok ? [la, lo] : null;
-    }
-    """,
+    ClientsideFunction("pantau_location", "followPin"),
     Output("lapor-pin", "data"),
     Input("lapor-lat", "value"),
     Input("lapor-lon", "value"),
@@ -90,22 +53,7 @@ clientside_callback(
 
 # "Use my location" asks the browser only when tapped (never on page load).
 clientside_callback(
-    """
-    function(n, texts) {
-        if (!n) { return window.dash_clientside.no_update; }
-        if (!navigator.geolocation) { return texts.unavailable; }
-        navigator.geolocation.getCurrentPosition(
-            (p) => {
-                window.dash_clientside.set_props('lapor-lat', {value: p.coords.latitude.toFixed(6)});
-                window.dash_clientside.set_props('lapor-lon', {value: p.coords.longitude.toFixed(6)});
-                window.dash_clientside.set_props('lapor-geo-message', {children: ''});
-            },
-            () => window.dash_clientside.set_props('lapor-geo-message', {children: texts.unavailable}),
-            {enableHighAccuracy: true, timeout: 15000, maximumAge: 60000}
-        );
-        return texts.locating;
-    }
-    """,
+    ClientsideFunction("pantau_location", "locate"),
     Output("lapor-geo-message", "children"),
     Input("lapor-locate", "n_clicks"),
     State("lapor-texts", "data"),
@@ -163,16 +111,7 @@ def name_the_place(raw_lat: str | None, raw_lon: str | None, lang: str) -> str:
 
 # The address is required while the pin is where the list put it; the label and the message at the field say so.
 clientside_callback(
-    """
-    function(lat, lon, source, address, texts) {
-        const same = (a, b) => String(a === null || a === undefined ? '' : a).trim() === b;
-        const fromList = !!source && same(lat, source.lat) && same(lon, source.lon);
-        const empty = !String(address || '').trim();
-        return [fromList ? texts.address_required : texts.address_optional,
-                fromList && empty ? texts.address_needed : '',
-                fromList];
-    }
-    """,
+    ClientsideFunction("pantau_location", "addressRequired"),
     Output("lapor-address-label", "children"),
     Output("lapor-address-message", "children"),
     Output("lapor-address", "required"),

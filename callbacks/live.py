@@ -31,8 +31,8 @@ REFRESH_S = 600
 COUNTED = ("red", "yellow", "green", "overdue")
 
 
-def _scope(state: dict[str, Any]) -> wall.Scope:
-    return wall.Scope(**state["scope"])
+def _scope(state: dict[str, Any]) -> wall.WallArea:
+    return wall.WallArea(**state["scope"])
 
 
 def _new_entries(
@@ -241,7 +241,7 @@ def show_card(click: dict[str, Any] | None, state: dict[str, Any], grey: list[st
     lang = "en" if state.get("lang") == "en" else "id"
     asked = state.get("scope")
     codes = asked if isinstance(asked, dict) else {}
-    scope = wall.Scope(**{k: str(codes[k]) if codes.get(k) else None for k in ("kota", "kecamatan")})
+    scope = wall.WallArea(**{k: str(codes[k]) if codes.get(k) else None for k in ("kota", "kecamatan")})
     try:
         complaint_id = int(data[0])
         where = wall.cached_resolve(scope)

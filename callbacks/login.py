@@ -8,20 +8,19 @@ from urllib.parse import urlsplit
 from dash import Input, Output, State, callback, no_update
 
 from api.auth import StaffUser, log_in
-from api.permissions import may_open
+from api.permissions import home_page, may_open
 from db.accounts import LoginRefused
 from i18n import LANGS, t
 from layouts.login import safe_next
 
-# Each role's own page; every other role (operator, opd, admin) works from /operator.
-HOME_PAGE = {"leader": "/pimpinan", "field": "/field"}
 # The staff pages and the page names api/permissions.py knows them by: a page the user may not open is no place to send them.
 _STAFF_PAGES = {"/operator": "operator", "/field": "field", "/pimpinan": "leaders"}
+_PATHS = {page: path for path, page in _STAFF_PAGES.items()}
 
 
 def destination(user: StaffUser, wanted: Any) -> str:
     """Where to go after logging in: ``wanted`` when it is a page of this site the user may open, else their own."""
-    home = HOME_PAGE.get(user.role, "/operator")
+    home = _PATHS[home_page(user)]
     target = safe_next(wanted)
     if target is None:
         return home

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, html, no_update
+from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from api.auth import current_staff
@@ -198,21 +198,7 @@ def apply_bulk(
 
 # Keyboard: "/" jumps to the search box (unless typing already); Escape leaves it.
 clientside_callback(
-    """
-    function(lang) {
-        if (!window.__pantauQueueKeys) {
-            window.__pantauQueueKeys = true;
-            document.addEventListener('keydown', function(e) {
-                var q = document.getElementById('opf-q');
-                if (!q) { return; }
-                var tag = (e.target && e.target.tagName) || '';
-                if (e.key === '/' && !/INPUT|TEXTAREA|SELECT/.test(tag)) { e.preventDefault(); q.focus(); }
-                else if (e.key === 'Escape' && e.target === q) { q.blur(); }
-            });
-        }
-        return window.dash_clientside.no_update;
-    }
-    """,
+    ClientsideFunction("pantau_queue", "keys"),
     Output("op-keys", "children"),
     Input("op-lang", "data"),
 )

@@ -11,14 +11,26 @@ import secrets
 from typing import Any
 from urllib.parse import urlencode
 
-from dash import ALL, Input, Output, Patch, State, callback, clientside_callback, ctx, html, no_update
+from dash import (
+    ALL,
+    ClientsideFunction,
+    Input,
+    Output,
+    Patch,
+    State,
+    callback,
+    clientside_callback,
+    ctx,
+    html,
+    no_update,
+)
 from dash.exceptions import PreventUpdate
-from flask import current_app
 from sqlalchemy import Connection, text
 
 from api.auth import current_staff
 from api.export import progress_key
 from api.permissions import may_open, scope_of
+from db.cache import app_cache
 from db.engine import read_connection
 from db.filters import FilterError, Resolved, ScopeError, from_controls, parse_filters, resolve
 from db.leaders import (
@@ -43,16 +55,11 @@ DASHBOARD_TTL_S = 120  # overdue counts move with the clock even when no data ch
 AREAS_TTL_S = 3600
 
 
-def _cache() -> Any:
-    """The app's flask-caching backend, found through the running app (so this module never imports app.py)."""
-    return next(iter(current_app.extensions.get("cache", {}).values()), None)
-
-
 def cached_dashboard(conn: Connection, resolved: Resolved, level: str, lang: str) -> Dashboard:
     """The dashboard for these filters, recomputed only when the data version moves (or after a while)."""
     version = conn.execute(text("SELECT version FROM data_version")).scalar()
     key = f"pim:dash:{version}:{level}:{lang}:{resolved.key()}"
-    backend = _cache()
+    backend = app_cache()
     found = backend.get(key) if backend is not None else None
     if found is None:
         found = dashboard(conn, resolved, level, lang)
@@ -63,7 +70,7 @@ def cached_dashboard(conn: Connection, resolved: Resolved, level: str, lang: str
 
 def cached_areas(conn: Connection, level: str) -> list[Any]:
     key = f"pim:areas:{level}:{areas_stamp(conn)}"
-    backend = _cache()
+    backend = app_cache()
     found = backend.get(key) if backend is not None else None
     if found is None:
         found = areas(conn, level)
@@ -353,7 +360,7 @@ def tables(rows: dict[str, Any] | None, _clicks: list[int], sort: dict[str, list
 )
 def export_progress(_n: int, token: str | None, lang: str | None) -> tuple[Any, Any, Any, bool]:
     user = current_staff()
-    backend = _cache()
+    backend = app_cache()
     if user is None or not token or backend is None:
         return no_update, no_update, "", True
     state = backend.get(progress_key(user.id, token))
@@ -371,32 +378,7 @@ def export_progress(_n: int, token: str | None, lang: str | None) -> tuple[Any, 
 
 # The kota, kecamatan and kelurahan lists narrow each other; picking a kelurahan fills in its kecamatan and kota.
 clientside_callback(
-    """
-    function(kota, kecamatan, kelurahan, areas) {
-        const nu = window.dash_clientside.no_update;
-        const byCode = {};
-        (areas || []).forEach(a => { byCode[a.code] = a; });
-        const trig = (window.dash_clientside.callback_context.triggered || []).map(t => t.prop_id);
-        let k = kota, kc = kecamatan, kl = kelurahan;
-        const parent = code => (code && byCode[code]) ? byCode[code].parent : null;
-        if (trig.includes('pim-kelurahan.value') && kl && byCode[kl]) { kc = parent(kl); }
-        if ((trig.includes('pim-kecamatan.value') || trig.includes('pim-kelurahan.value')) && byCode[kc]) {
-            k = parent(kc);
-        }
-        if (kc && k && byCode[kc] && parent(kc) !== k) { kc = null; }
-        if (kl && byCode[kl] && ((kc && parent(kl) !== kc) || (!kc && k && parent(parent(kl)) !== k))) { kl = null; }
-        const opts = (level, keep) => (areas || []).filter(a => a.level === level && keep(a))
-            .map(a => ({label: a.name, value: a.code}));
-        const kecOpts = opts('kecamatan', a => !k || a.parent === k);
-        const kelOpts = opts('kelurahan', a => kc ? a.parent === kc
-            : (!k || (byCode[a.parent] && byCode[a.parent].parent === k)));
-        // On the first call every value is passed on as it is, which starts the dashboard.
-        const first = !trig.some(p => p.startsWith('pim-'));
-        if (first) { return [k, kecOpts, kc, kelOpts, kl]; }
-        return [k === kota ? nu : k, kecOpts, kc === kecamatan ? nu : kc,
-                kelOpts, kl === kelurahan ? nu : kl];
-    }
-    """,
+    ClientsideFunction("pantau_pimpinan", "narrowAreas"),
     Output("pim-kota", "value"),
     Output("pim-kecamatan", "options"),
     Output("pim-kecamatan", "value"),
@@ -410,17 +392,7 @@ clientside_callback(
 
 # A click on the map picks that area as the filter and shows the next level down.
 clientside_callback(
-    """
-    function(click, level) {
-        const nu = window.dash_clientside.no_update;
-        if (!click || !click.points || !click.points.length) { return [nu, nu, nu, nu]; }
-        const code = click.points[0].location;
-        if (!code) { return [nu, nu, nu, nu]; }
-        if (level === 'kota') { return [code, null, null, 'kecamatan']; }
-        if (level === 'kecamatan') { return [nu, code, null, 'kelurahan']; }
-        return [nu, nu, code, nu];
-    }
-    """,
+    ClientsideFunction("pantau_pimpinan", "pickOnMap"),
     Output("pim-kota", "value", allow_duplicate=True),
     Output("pim-kecamatan", "value", allow_duplicate=True),
     Output("pim-kelurahan", "value", allow_duplicate=True),
@@ -432,27 +404,7 @@ clientside_callback(
 
 # Period presets fill in the dates; picking dates by hand makes the period "custom". Days are WIB days.
 clientside_callback(
-    """
-    function(period, start, end) {
-        const nu = window.dash_clientside.no_update;
-        const trig = (window.dash_clientside.callback_context.triggered || []).map(t => t.prop_id);
-        const iso = d => d.toISOString().slice(0, 10);
-        const today = new Date(Date.now() + 7 * 3600 * 1000);
-        const day = n => iso(new Date(today.getTime() - n * 86400 * 1000));
-        if (trig.includes('pim-period.value')) {
-            const y = today.getUTCFullYear(), m = String(today.getUTCMonth() + 1).padStart(2, '0');
-            const ranges = {today: [day(0), day(0)], '7d': [day(6), day(0)], '30d': [day(29), day(0)],
-                            month: [y + '-' + m + '-01', day(0)], year: [y + '-01-01', day(0)], all: [null, null]};
-            if (period in ranges) { return [nu, ranges[period][0], ranges[period][1]]; }
-            return [nu, nu, nu];
-        }
-        if (trig.some(t => t.startsWith('pim-dates.'))) {
-            if (!start && !end) { return [period === 'all' ? nu : 'all', nu, nu]; }
-            if (start && end) { return [period === 'custom' ? nu : 'custom', nu, nu]; }
-        }
-        return [nu, nu, nu];
-    }
-    """,
+    ClientsideFunction("pantau_pimpinan", "period"),
     Output("pim-period", "value"),
     Output("pim-dates", "start_date"),
     Output("pim-dates", "end_date"),
@@ -464,32 +416,14 @@ clientside_callback(
 
 # Every filter state is in the URL: a new history entry per change (Back restores the previous view).
 clientside_callback(
-    """
-    function(target) {
-        if (!target) { return window.dash_clientside.no_update; }
-        if (window.location.pathname + window.location.search !== target) {
-            window.history.pushState(null, '', target);
-        }
-        const other = document.getElementById('lang-switch');
-        if (other) {
-            const url = new URL(target, window.location.origin);
-            url.searchParams.set('lang', url.searchParams.get('lang') === 'en' ? 'id' : 'en');
-            other.setAttribute('href', url.pathname + url.search);
-        }
-        return target;
-    }
-    """,
+    ClientsideFunction("pantau_pimpinan", "pushUrl"),
     Output("pim-sink", "children"),
     Input("pim-query", "data"),
 )
 
 # Starting an export shows its progress bar and polls for the rows sent so far.
 clientside_callback(
-    """
-    function(a, b, c) {
-        return [false, false];
-    }
-    """,
+    ClientsideFunction("pantau_pimpinan", "showExport"),
     Output("pim-export-progress-box", "hidden"),
     Output("pim-export-poll", "disabled", allow_duplicate=True),
     Input("pim-export-csv", "n_clicks"),
@@ -508,7 +442,7 @@ def _emerging(lang: str) -> list[Any] | None:
     with read_connection() as conn:
         version = conn.execute(text("SELECT version FROM data_version")).scalar()
         key = f"pim:emerging:{version}:{lang}:{scope!r}"
-        backend = _cache()
+        backend = app_cache()
         found = backend.get(key) if backend is not None else None
         if found is None:
             found = emerging(conn, scope, lang)

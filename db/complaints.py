@@ -59,8 +59,12 @@ class Actor:
 SYSTEM = Actor()
 
 
-@dataclass
+@dataclass(frozen=True)
 class NewComplaint:
+    """A new complaint as it is stored: its fields and their types, declared once. Every door hands over a
+    ``services.intake.NewReport``, which is a NewComplaint checked against the one set of limits (and carrying
+    the category's answers); tests, benchmarks and the demo data build one directly."""
+
     category: str
     description: str
     channel: str = "web"

@@ -19,9 +19,9 @@ from functools import cache
 from threading import Lock
 from typing import Any, TypeVar
 
-from flask import current_app, has_app_context
 from sqlalchemy import Connection, TextClause, text
 
+from db.cache import app_cache
 from db.engine import read_connection
 from db.sql import fill_statuses, sql
 from db.status import Colour
@@ -52,7 +52,7 @@ class UnknownArea(LookupError):
 
 
 @dataclass(frozen=True)
-class Scope:
+class WallArea:
     """The part of the map a wall screen follows: everything, one kota or one kecamatan (official codes)."""
 
     kota: str | None = None
@@ -162,7 +162,7 @@ def _statement(name: str, **fragments: str) -> TextClause:
     )
 
 
-def resolve(conn: Connection, scope: Scope) -> Resolved:
+def resolve(conn: Connection, scope: WallArea) -> Resolved:
     """The area a scope names; UnknownArea for a code that is not loaded."""
     for level, code in (("kecamatan", scope.kecamatan), ("kota", scope.kota)):
         if code:
@@ -346,15 +346,8 @@ def photo(conn: Connection, photo_id: int) -> dict[str, Any] | None:
 # Cached for the web app --------------------------------------------------------
 
 
-def _cache() -> Any | None:
-    """The app's flask-caching Cache (``app.cache``), reached through the running Flask app, so db/ never imports app.py."""
-    if not has_app_context():
-        return None
-    return next(iter(current_app.extensions.get("cache", {})), None)
-
-
 def _cached(key: str, timeout: int, compute: Callable[[], T]) -> T:
-    store = _cache()
+    store = app_cache()
     if store is None:
         return compute()
     value = store.get(key)
@@ -408,11 +401,11 @@ def cached_version() -> int:
     return _cached("wall:version", VERSION_TTL_S, lambda: _read(current_version))
 
 
-def cached_resolve(scope: Scope) -> Resolved:
+def cached_resolve(scope: WallArea) -> Resolved:
     return _cached(f"wall:scope:{scope.key}", DATA_TTL_S, lambda: _read(lambda c: resolve(c, scope)))
 
 
-def cached_boundaries(level: str, scope: Scope) -> AreaLayer:
+def cached_boundaries(level: str, scope: WallArea) -> AreaLayer:
     stamp = _cached("wall:boundary-stamp", BOUNDARY_STAMP_TTL_S, lambda: _read(boundary_stamp))
     where = cached_resolve(scope)
     return _kept.get(
@@ -422,14 +415,14 @@ def cached_boundaries(level: str, scope: Scope) -> AreaLayer:
     )
 
 
-def cached_markers(scope: Scope, version: int) -> list[Marker]:
+def cached_markers(scope: WallArea, version: int) -> list[Marker]:
     where = cached_resolve(scope)
     return _cached(
         f"wall:markers:{version}:{scope.key}", DATA_TTL_S, lambda: _read(lambda c: markers(c, where), version)
     )
 
 
-def cached_area_stats(level: str, scope: Scope, version: int) -> dict[str, AreaStat]:
+def cached_area_stats(level: str, scope: WallArea, version: int) -> dict[str, AreaStat]:
     where = cached_resolve(scope)
     return _cached(
         f"wall:areas:{version}:{level}:{scope.key}",
@@ -449,7 +442,7 @@ def cached_area_codes(level: str) -> dict[int, str]:
     return _kept.get(f"wall:area-codes:{stamp}:{level}", 24 * 3600, lambda: _read(read))
 
 
-def cached_area_stats_of(level: str, scope: Scope, version: int, area_ids: list[int]) -> dict[str, AreaStat]:
+def cached_area_stats_of(level: str, scope: WallArea, version: int, area_ids: list[int]) -> dict[str, AreaStat]:
     """The figures of the few areas a change touched, taken from the whole level's counts at this version.
 
     Screens that last saw different versions touch different sets of areas; one count of the whole
@@ -460,14 +453,14 @@ def cached_area_stats_of(level: str, scope: Scope, version: int, area_ids: list[
     return {codes[i]: counts[codes[i]] for i in set(area_ids) if i in codes and codes[i] in counts}
 
 
-def cached_colour_counts(scope: Scope, version: int) -> dict[str, int]:
+def cached_colour_counts(scope: WallArea, version: int) -> dict[str, int]:
     where = cached_resolve(scope)
     return _cached(
         f"wall:colours:{version}:{scope.key}", DATA_TTL_S, lambda: _read(lambda c: colour_counts(c, where), version)
     )
 
 
-def cached_panels(scope: Scope, version: int) -> tuple[list[Entry], list[Entry]]:
+def cached_panels(scope: WallArea, version: int) -> tuple[list[Entry], list[Entry]]:
     """The newest open reports and the latest finished ones."""
     where = cached_resolve(scope)
     return _cached(
@@ -477,7 +470,7 @@ def cached_panels(scope: Scope, version: int) -> tuple[list[Entry], list[Entry]]
     )
 
 
-def cached_changes(since: int, upto: int, scope: Scope) -> Changes:
+def cached_changes(since: int, upto: int, scope: WallArea) -> Changes:
     where = cached_resolve(scope)
     return _cached(
         f"wall:changes:{since}:{upto}:{scope.key}",

@@ -33,6 +33,11 @@ def groups_of(action: str) -> list[str]:
     return [group for group, args in GROUPS.items() if takes & set(args)]
 
 
+def group_table(actions: Sequence[str]) -> dict[str, Any]:
+    """The field groups in their order, and those each of ``actions`` shows (``pantau_actions.toggle``)."""
+    return {"groups": list(GROUPS), "shown": {action: groups_of(action) for action in actions}}
+
+
 def needs_reason(action: str | None) -> bool:
     return action in ACTIONS and ACTIONS[action].needs_reason
 
@@ -157,6 +162,8 @@ def action_form(
                 className="action-field",
             ),
             html.Button(submit_label, id=f"{prefix}-submit", n_clicks=0, className="action-submit", disabled=True),
+            # What assets/action_form.js needs to show each action's fields (callbacks/_actions.py).
+            dcc.Store(id=f"{prefix}-action-groups", data=group_table(actions)),
             html.Div(id=f"{prefix}-msg", role="status", className="action-msg", **{"aria-live": "polite"}),
         ],
         className="action-form",

@@ -302,7 +302,7 @@ def _controls(level: str, lang: str, kiosk: bool) -> html.Div:
 
 def wall_state(
     version: int,
-    scope: wall.Scope,
+    scope: wall.WallArea,
     lang: str,
     theme: Theme,
     counts: dict[str, int],
@@ -323,14 +323,14 @@ def wall_state(
     }
 
 
-def area_labels(level: str, scope: wall.Scope, version: int, lang: str) -> list[dict[str, Any]]:
+def area_labels(level: str, scope: wall.WallArea, version: int, lang: str) -> list[dict[str, Any]]:
     """The most troubled areas of the shaded level, whose names assets/live.js writes on the map."""
     found = troubled(wall.cached_boundaries(level, scope).names, wall.cached_area_stats(level, scope, version))
     return [{**area, "text": t("live.label_overdue", lang, n=area["overdue"], open=area["open"])} for area in found]
 
 
 def build_figure(
-    level: str, scope: wall.Scope, version: int, theme: Theme, lang: str, show_grey: bool = False
+    level: str, scope: wall.WallArea, version: int, theme: Theme, lang: str, show_grey: bool = False
 ) -> tuple[dict[str, Any], list[Marker], Bounds | None]:
     """The whole map at ``version``, with the markers it draws and the bounds of its areas."""
     other = LEVELS[1 - LEVELS.index(level)]
@@ -358,13 +358,13 @@ def wall_view(query: dict[str, Any]) -> Component:
     kiosk = _truthy(query.get("kiosk"))
     theme: Theme = "dark" if kiosk else "light"
     level = query.get("level") if query.get("level") in LEVELS else "kecamatan"
-    scope = wall.Scope(kota=query.get("kota") or None, kecamatan=query.get("kecamatan") or None)
+    scope = wall.WallArea(kota=query.get("kota") or None, kecamatan=query.get("kecamatan") or None)
     notice = None
     try:
         wall.cached_resolve(scope)
     except wall.UnknownArea:
         notice = t("live.unknown_area", lang, code=scope.kecamatan or scope.kota)
-        scope = wall.Scope()
+        scope = wall.WallArea()
 
     version = wall.cached_version()
     figure, markers, bounds = build_figure(level, scope, version, theme, lang)

@@ -15,11 +15,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from dataclasses import field, fields
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import ConfigDict, ValidationError, field_validator, model_validator
+from pydantic.dataclasses import dataclass as pydantic_dataclass
 from pydantic_core import PydanticCustomError
 from sqlalchemy import Connection
 
@@ -87,26 +88,15 @@ def _error(code: str, message: str, **params: Any) -> PydanticCustomError:
     return PydanticCustomError(code, message, params)
 
 
-class NewReport(BaseModel):
-    """A new report as any door hands it over, checked. Build it with ``new_report``."""
+@pydantic_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
+class NewReport(NewComplaint):
+    """A new report as any door hands it over, checked. Build it with ``new_report``.
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    Its fields are db/complaints.py's ``NewComplaint`` (declared there once, without pydantic); this adds the
+    limits, the checks and the category's questions answered (db/open311.py QUESTIONS). What a door adds of
+    its own (language, API key, SMS text...) goes in ``attributes``."""
 
-    category: str
-    description: str
-    channel: str = "web"
-    lat: float | None = None
-    lon: float | None = None
-    address: str | None = None
-    reporter_name: str | None = None
-    reporter_contact: str | None = None
-    anonymous: bool = False
-    confidential: bool = False
-    source: str | None = None
-    idempotency_key: str | None = None
-    created_at: datetime | None = None
-    answers: dict[str, Any] = {}  # the category's questions (db/open311.py QUESTIONS), answered
-    attributes: dict[str, Any] = {}  # what the door adds (language, API key, SMS text...)
+    answers: dict[str, Any] = field(default_factory=dict)
 
     @field_validator(
         "category", "description", "channel", "address", "reporter_name", "reporter_contact", "source",
@@ -245,26 +235,12 @@ _CODES = {"not_text", "nul", "too_long", "required", "not_number", "out_of_range
 
 
 def complaint(report: NewReport) -> NewComplaint:
-    """What db/complaints.py stores for the report; the answers are kept as ``open311_attributes``."""
-    attributes = dict(report.attributes)
+    """What db/complaints.py stores for the report: its own fields, the answers kept as ``open311_attributes``."""
+    stored = {name.name: getattr(report, name.name) for name in fields(NewComplaint)}
+    stored["attributes"] = dict(report.attributes)
     if report.answers:
-        attributes["open311_attributes"] = dict(report.answers)
-    return NewComplaint(
-        category=report.category,
-        description=report.description,
-        channel=report.channel,
-        lat=report.lat,
-        lon=report.lon,
-        address=report.address,
-        reporter_name=report.reporter_name,
-        reporter_contact=report.reporter_contact,
-        anonymous=report.anonymous,
-        confidential=report.confidential,
-        source=report.source,
-        idempotency_key=report.idempotency_key,
-        created_at=report.created_at,
-        attributes=attributes,
-    )
+        stored["attributes"]["open311_attributes"] = dict(report.answers)
+    return NewComplaint(**stored)
 
 
 def file_report(conn: Connection, report: NewReport, actor: Actor, categories: dict[str, int] | None = None) -> Created:

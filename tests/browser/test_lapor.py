@@ -117,6 +117,9 @@ def test_a_photo_over_the_limit_is_named_in_the_form_and_nothing_typed_is_lost(
     other.write_bytes(jpeg((200, 30, 30), (320, 240)))
 
     picker = browser.find_element(By.CSS_SELECTOR, "#lapor-upload input[type=file]")
+    # A screen reader names the file picker by the zone's visible words, and reads the hint (size, kinds) with it.
+    assert wait.until(lambda _: picker.get_attribute("aria-label")) == "Ambil atau pilih foto atau PDF"
+    assert picker.get_attribute("aria-describedby") == "lapor-upload-hint"
     picker.send_keys(str(huge))
     wait.until(EC.text_to_be_present_in_element((By.ID, "lapor-upload-msg"), "besar-sekali.jpg"))
     assert browser.find_element(By.ID, "lapor-upload-msg").text == (

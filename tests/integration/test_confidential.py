@@ -124,7 +124,7 @@ def test_the_wall_draws_and_lists_nothing_of_a_confidential_report(
     assert secret.tracking_code not in shown and "Pungli" not in shown and "Gang Mawar" not in shown
     # It still counts: in the legend (red) and in its kecamatan's shading.
     with client.application.app_context():
-        where = wall.cached_resolve(wall.Scope(kecamatan=KECAMATAN))
+        where = wall.cached_resolve(wall.WallArea(kecamatan=KECAMATAN))
     from db.engine import get_engine
 
     with get_engine().connect() as conn:

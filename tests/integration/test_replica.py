@@ -235,11 +235,11 @@ def test_the_wall_never_caches_an_older_replica_answer_under_a_newer_version(
         with server.app_context():
             # Another app machine on the primary put version `now` in the shared cache; this one reads a
             # replica still at `held`: its markers must have the new report all the same.
-            shown = {m.id for m in wall.cached_markers(wall.Scope(), now)}
+            shown = {m.id for m in wall.cached_markers(wall.WallArea(), now)}
             assert committed[-1] in shown
             # At the replica's own version its answer is the replica's.
-            assert committed[-1] not in {m.id for m in wall.cached_markers(wall.Scope(), held)}
-            assert wall.cached_changes(held, now, wall.Scope()).count >= 1  # the change, read from the primary
+            assert committed[-1] not in {m.id for m in wall.cached_markers(wall.WallArea(), held)}
+            assert wall.cached_changes(held, now, wall.WallArea()).count >= 1  # the change, read from the primary
     finally:
         with standby.connect() as conn:
             conn.execute(text("SELECT pg_wal_replay_resume()"))

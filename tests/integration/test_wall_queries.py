@@ -58,7 +58,7 @@ def _db_colour_counts(conn: Connection) -> dict[str, int]:
 
 
 def test_markers_counts_and_panels_follow_the_statuses(conn: Connection) -> None:
-    everything = wall.resolve(conn, wall.Scope())
+    everything = wall.resolve(conn, wall.WallArea())
     red = _new(conn)
     yellow = _new(conn, description="Saluran tersumbat")
     transition(conn, yellow, "forward", reason="dinas", kota="3671")
@@ -92,9 +92,9 @@ def test_the_kept_status_counts_equal_a_fresh_count_through_every_kind_of_change
     tangerang = conn.execute(text("SELECT id FROM area WHERE code = '3671'")).scalar_one()
     kecamatan = conn.execute(text("SELECT id FROM area WHERE code = '367101'")).scalar_one()
     scopes = {
-        wall.Scope(): "true",
-        wall.Scope(kota="3671"): f"c.jurisdiction_id = {tangerang}",
-        wall.Scope(kecamatan="367101"): f"c.kecamatan_id = {kecamatan}",
+        wall.WallArea(): "true",
+        wall.WallArea(kota="3671"): f"c.jurisdiction_id = {tangerang}",
+        wall.WallArea(kecamatan="367101"): f"c.kecamatan_id = {kecamatan}",
     }
 
     def check() -> None:
@@ -128,7 +128,7 @@ def test_the_kept_status_counts_equal_a_fresh_count_through_every_kind_of_change
 
 
 def test_open_complaints_per_area_count_every_open_one(conn: Connection) -> None:
-    everything = wall.resolve(conn, wall.Scope())
+    everything = wall.resolve(conn, wall.WallArea())
     before = wall.area_counts(conn, "kelurahan", everything)
     for _ in range(3):
         _new(conn, description=f"Jalan rusak {_}")
@@ -143,7 +143,7 @@ def test_open_complaints_per_area_count_every_open_one(conn: Connection) -> None
 
 
 def test_areas_count_their_overdue_reports_and_the_most_troubled_are_named(conn: Connection) -> None:
-    everything = wall.resolve(conn, wall.Scope())
+    everything = wall.resolve(conn, wall.WallArea())
     before = wall.area_stats(conn, "kecamatan", everything)["367101"]
     late = [_new(conn, description=f"Jalan amblas {i}") for i in range(2)]
     _new(conn, description="Aspal retak")
@@ -166,27 +166,27 @@ def test_areas_count_their_overdue_reports_and_the_most_troubled_are_named(conn:
 def test_the_marker_budget_keeps_the_newest_open_complaints(conn: Connection, monkeypatch: pytest.MonkeyPatch) -> None:
     ids = [_new(conn, description=f"Genangan air nomor {i}") for i in range(5)]
     monkeypatch.setattr(wall, "OPEN_BUDGET", 2)
-    drawn = [m.id for m in wall.markers(conn, wall.resolve(conn, wall.Scope())) if Status(m.status) == Status.BARU]
+    drawn = [m.id for m in wall.markers(conn, wall.resolve(conn, wall.WallArea())) if Status(m.status) == Status.BARU]
     assert drawn == [ids[-1], ids[-2]]
 
 
 def test_a_scope_keeps_one_kecamatan_and_unknown_codes_are_refused(conn: Connection) -> None:
     inside = _new(conn)
     elsewhere = _new(conn, code="3674011001", description="Sampah di Tangsel")
-    one = wall.resolve(conn, wall.Scope(kecamatan="367101"))
+    one = wall.resolve(conn, wall.WallArea(kecamatan="367101"))
     drawn = {m.id for m in wall.markers(conn, one)}
     assert inside in drawn and elsewhere not in drawn
     kelurahan = wall.boundaries(conn, "kelurahan", one).geojson["features"]
     assert kelurahan and all(f["id"].startswith("367101") for f in kelurahan)
     assert [f["id"] for f in wall.boundaries(conn, "kecamatan", one).geojson["features"]] == ["367101"]
-    kota = wall.resolve(conn, wall.Scope(kota="3674"))
+    kota = wall.resolve(conn, wall.WallArea(kota="3674"))
     assert {f["id"][:4] for f in wall.boundaries(conn, "kecamatan", kota).geojson["features"]} == {"3674"}
     with pytest.raises(wall.UnknownArea):
-        wall.resolve(conn, wall.Scope(kecamatan="999999"))
+        wall.resolve(conn, wall.WallArea(kecamatan="999999"))
 
 
 def test_boundaries_cover_every_loaded_area(conn: Connection) -> None:
-    everything = wall.resolve(conn, wall.Scope())
+    everything = wall.resolve(conn, wall.WallArea())
     for level in ("kecamatan", "kelurahan"):
         layer = wall.boundaries(conn, level, everything)
         loaded = conn.execute(text("SELECT count(*) FROM area WHERE level = :l"), {"l": level}).scalar_one()
@@ -208,7 +208,7 @@ def test_changes_since_a_version_are_what_was_committed_after_it(engine: Engine,
     with engine.connect() as c:
         now = wall.current_version(c)
         changed = wall.changes(c, seen, now, everything).entries
-        scoped = wall.changes(c, seen, now, wall.resolve(c, wall.Scope(kota="3671"))).entries
+        scoped = wall.changes(c, seen, now, wall.resolve(c, wall.WallArea(kota="3671"))).entries
         nothing = wall.changes(c, now, now, everything).entries
     assert [e.id for e in changed] == [first, second]  # each complaint once, in its latest state
     assert changed[0].marker.status == "terverifikasi"
@@ -218,7 +218,7 @@ def test_changes_since_a_version_are_what_was_committed_after_it(engine: Engine,
 
 
 def test_a_confidential_complaint_is_counted_but_has_no_marker_panel_entry_or_card(conn: Connection) -> None:
-    everything = wall.resolve(conn, wall.Scope())
+    everything = wall.resolve(conn, wall.WallArea())
     before = wall.colour_counts(conn, everything)["red"]
     secret = _new(conn, description="Laporan rahasia tentang pungli", confidential=True)
     save_photo(conn, get_store(), secret, _jpeg(30), "report", Actor(role="public"), 10_000_000)
@@ -297,7 +297,7 @@ def test_the_card_shows_reminders_and_escalations_of_overdue_work_but_never_a_co
     def text_of(components: object) -> str:
         return json.dumps(components, default=lambda c: c.to_plotly_json(), ensure_ascii=False)
 
-    everything = wall.resolve(conn, wall.Scope())
+    everything = wall.resolve(conn, wall.WallArea())
     long_ago = datetime.now(UTC) - timedelta(days=12)
     late = _new(conn, description="Sampah belum diangkut", created_at=long_ago)
     secret = _new(conn, description="Laporan rahasia lama", created_at=long_ago, confidential=True)
