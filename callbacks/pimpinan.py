@@ -30,7 +30,7 @@ from sqlalchemy import Connection, text
 from api.auth import current_staff
 from api.export import progress_key
 from api.permissions import may_open, scope_of
-from db.cache import app_cache
+from db.cache import app_cache, cached, kept
 from db.engine import read_connection
 from db.filters import FilterError, Resolved, ScopeError, from_controls, parse_filters, resolve
 from db.leaders import (
@@ -59,24 +59,12 @@ def cached_dashboard(conn: Connection, resolved: Resolved, level: str, lang: str
     """The dashboard for these filters, recomputed only when the data version moves (or after a while)."""
     version = conn.execute(text("SELECT version FROM data_version")).scalar()
     key = f"pim:dash:{version}:{level}:{lang}:{resolved.key()}"
-    backend = app_cache()
-    found = backend.get(key) if backend is not None else None
-    if found is None:
-        found = dashboard(conn, resolved, level, lang)
-        if backend is not None:
-            backend.set(key, found, timeout=DASHBOARD_TTL_S)
-    return found  # type: ignore[no-any-return]
+    return cached(key, DASHBOARD_TTL_S, lambda: dashboard(conn, resolved, level, lang))
 
 
 def cached_areas(conn: Connection, level: str) -> list[Any]:
-    key = f"pim:areas:{level}:{areas_stamp(conn)}"
-    backend = app_cache()
-    found = backend.get(key) if backend is not None else None
-    if found is None:
-        found = areas(conn, level)
-        if backend is not None:
-            backend.set(key, found, timeout=AREAS_TTL_S)
-    return found  # type: ignore[no-any-return]
+    """The map's areas of one level, kept by each worker under the boundaries' stamp."""
+    return kept(f"pim:areas:{level}:{areas_stamp(conn)}", AREAS_TTL_S, lambda: areas(conn, level))
 
 
 def kpi_cards(d: Dashboard, lang: str) -> list[Any]:
@@ -442,12 +430,7 @@ def _emerging(lang: str) -> list[Any] | None:
     with read_connection() as conn:
         version = conn.execute(text("SELECT version FROM data_version")).scalar()
         key = f"pim:emerging:{version}:{lang}:{scope!r}"
-        backend = app_cache()
-        found = backend.get(key) if backend is not None else None
-        if found is None:
-            found = emerging(conn, scope, lang)
-            if backend is not None:
-                backend.set(key, found, timeout=DASHBOARD_TTL_S)
+        found = cached(key, DASHBOARD_TTL_S, lambda: emerging(conn, scope, lang))
     return list(found)
 
 

@@ -11,17 +11,15 @@ screen.
 from __future__ import annotations
 
 import json
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
-from threading import Lock
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, TextClause, text
 
-from db.cache import app_cache
+from db.cache import cached, kept
 from db.engine import read_connection
 from db.sql import fill_statuses, sql
 from db.status import Colour
@@ -346,45 +344,6 @@ def photo(conn: Connection, photo_id: int) -> dict[str, Any] | None:
 # Cached for the web app --------------------------------------------------------
 
 
-def _cached(key: str, timeout: int, compute: Callable[[], T]) -> T:
-    store = app_cache()
-    if store is None:
-        return compute()
-    value = store.get(key)
-    if value is None:
-        value = compute()
-        store.set(key, value, timeout=timeout)
-    return value  # type: ignore[no-any-return]
-
-
-class _Kept:
-    """A few values per process whose key names their whole content (a boundary stamp), so they never go stale.
-
-    The shared cache hands each caller its own copy, unpickled: for the boundaries that is most of a wall
-    tick's CPU (measured with py-spy under make load: 39 % of a worker's samples). Values kept here are
-    shared between requests and must not be changed by callers.
-    """
-
-    def __init__(self, size: int) -> None:
-        self.size, self.values, self.lock = size, OrderedDict[str, Any](), Lock()
-
-    def get(self, key: str, timeout: int, compute: Callable[[], T]) -> T:
-        with self.lock:
-            if key in self.values:
-                self.values.move_to_end(key)
-                return self.values[key]  # type: ignore[no-any-return]
-        value = _cached(key, timeout, compute)
-        if _cache() is not None:  # outside the app (CLI, tests without one) nothing is kept
-            with self.lock:
-                self.values[key] = value
-                while len(self.values) > self.size:
-                    self.values.popitem(last=False)
-        return value
-
-
-_kept = _Kept(32)  # two levels × a handful of scopes, and the area codes
-
-
 def _read(query: Callable[[Connection], T], at_least: int | None = None) -> T:
     """``query`` on the replica while it keeps up (db/engine.py), else the primary.
 
@@ -398,17 +357,17 @@ def _read(query: Callable[[Connection], T], at_least: int | None = None) -> T:
 
 def cached_version() -> int:
     """The data version, read from the database at most once a second per cache."""
-    return _cached("wall:version", VERSION_TTL_S, lambda: _read(current_version))
+    return cached("wall:version", VERSION_TTL_S, lambda: _read(current_version))
 
 
 def cached_resolve(scope: WallArea) -> Resolved:
-    return _cached(f"wall:scope:{scope.key}", DATA_TTL_S, lambda: _read(lambda c: resolve(c, scope)))
+    return cached(f"wall:scope:{scope.key}", DATA_TTL_S, lambda: _read(lambda c: resolve(c, scope)))
 
 
 def cached_boundaries(level: str, scope: WallArea) -> AreaLayer:
-    stamp = _cached("wall:boundary-stamp", BOUNDARY_STAMP_TTL_S, lambda: _read(boundary_stamp))
+    stamp = cached("wall:boundary-stamp", BOUNDARY_STAMP_TTL_S, lambda: _read(boundary_stamp))
     where = cached_resolve(scope)
-    return _kept.get(
+    return kept(
         f"wall:boundaries-named:{stamp}:{level}:{scope.key}",
         24 * 3600,
         lambda: _read(lambda c: boundaries(c, level, where)),
@@ -417,14 +376,14 @@ def cached_boundaries(level: str, scope: WallArea) -> AreaLayer:
 
 def cached_markers(scope: WallArea, version: int) -> list[Marker]:
     where = cached_resolve(scope)
-    return _cached(
+    return cached(
         f"wall:markers:{version}:{scope.key}", DATA_TTL_S, lambda: _read(lambda c: markers(c, where), version)
     )
 
 
 def cached_area_stats(level: str, scope: WallArea, version: int) -> dict[str, AreaStat]:
     where = cached_resolve(scope)
-    return _cached(
+    return cached(
         f"wall:areas:{version}:{level}:{scope.key}",
         DATA_TTL_S,
         lambda: _read(lambda c: area_stats(c, level, where), version),
@@ -433,13 +392,13 @@ def cached_area_stats(level: str, scope: WallArea, version: int) -> dict[str, Ar
 
 def cached_area_codes(level: str) -> dict[int, str]:
     """Area id → official code for one level (changes only when boundaries are loaded)."""
-    stamp = _cached("wall:boundary-stamp", BOUNDARY_STAMP_TTL_S, lambda: _read(boundary_stamp))
+    stamp = cached("wall:boundary-stamp", BOUNDARY_STAMP_TTL_S, lambda: _read(boundary_stamp))
 
     def read(conn: Connection) -> dict[int, str]:
         rows = conn.execute(text("SELECT id, code FROM area WHERE level = :level"), {"level": level})
         return {int(r.id): str(r.code) for r in rows}
 
-    return _kept.get(f"wall:area-codes:{stamp}:{level}", 24 * 3600, lambda: _read(read))
+    return kept(f"wall:area-codes:{stamp}:{level}", 24 * 3600, lambda: _read(read))
 
 
 def cached_area_stats_of(level: str, scope: WallArea, version: int, area_ids: list[int]) -> dict[str, AreaStat]:
@@ -455,7 +414,7 @@ def cached_area_stats_of(level: str, scope: WallArea, version: int, area_ids: li
 
 def cached_colour_counts(scope: WallArea, version: int) -> dict[str, int]:
     where = cached_resolve(scope)
-    return _cached(
+    return cached(
         f"wall:colours:{version}:{scope.key}", DATA_TTL_S, lambda: _read(lambda c: colour_counts(c, where), version)
     )
 
@@ -463,7 +422,7 @@ def cached_colour_counts(scope: WallArea, version: int) -> dict[str, int]:
 def cached_panels(scope: WallArea, version: int) -> tuple[list[Entry], list[Entry]]:
     """The newest open reports and the latest finished ones."""
     where = cached_resolve(scope)
-    return _cached(
+    return cached(
         f"wall:panels:{version}:{scope.key}",
         DATA_TTL_S,
         lambda: _read(lambda c: (newest(c, where), finished(c, where)), version),
@@ -472,7 +431,7 @@ def cached_panels(scope: WallArea, version: int) -> tuple[list[Entry], list[Entr
 
 def cached_changes(since: int, upto: int, scope: WallArea) -> Changes:
     where = cached_resolve(scope)
-    return _cached(
+    return cached(
         f"wall:changes:{since}:{upto}:{scope.key}",
         DATA_TTL_S,
         lambda: _read(lambda c: changes(c, since, upto, where), upto),
