@@ -126,6 +126,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "nav.operator": {"id": "Operator", "en": "Operators"},
     "nav.field": {"id": "Lapangan", "en": "Field"},
     "nav.leaders": {"id": "Pimpinan", "en": "Leaders"},
+    "nav.doors": {"id": "Pintu", "en": "Doors"},
     "nav.login": {"id": "Masuk", "en": "Log in"},
     "nav.logout": {"id": "Keluar", "en": "Log out"},
     "nav.language": {"id": "English", "en": "Bahasa Indonesia"},
