@@ -95,6 +95,9 @@ def _redrawn(page: dict[str, Any], done: str | None = None, merged: str | None =
     State("cp-of", "value"),
     State("cp-reason", "value"),
     State("cp-public", "value"),
+    State("cp-office", "value"),
+    State("cp-office-person", "value"),
+    State("cp-office-contact", "value"),
     State("cp-ctx", "data"),
     prevent_initial_call=True,
 )
@@ -108,13 +111,17 @@ def submit_action(
     of: str | None,
     reason: str | None,
     public: list[str] | None,
+    office: str | None,
+    office_person: str | None,
+    office_contact: str | None,
     page: dict[str, Any],
 ) -> tuple[Any, ...]:
     lang = page.get("lang", "id")
     if not action:
         return html.Span(t("action.choose_action", lang), className="error"), no_update, *_UNCHANGED
     user = current_staff()
-    args = form_args(action, opd, kota, assignee, category, of, reason, "public" in (public or []))
+    handed = (office, office_person, office_contact)
+    args = form_args(action, opd, kota, assignee, category, of, reason, "public" in (public or []), handed)
     given = {**args, "version": page["version"]}
     if action == "duplicate":  # a merge: ask first, naming both reports
         if user is None or not sees_duplicates(user):

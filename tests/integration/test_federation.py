@@ -195,7 +195,7 @@ def pair(engine: Engine) -> Iterator[Pair]:
     try:
         # Every process that starts the app costs seconds of a shared machine's CPU: the two bootstraps run side
         # by side, and so do A's door set-up, the two web servers and A's door worker.
-        for instance, started in [(i, i.set_up()) for i in (a, b)]:
+        for started in [i.set_up() for i in (a, b)]:
             _, errors = started.communicate(timeout=900)
             assert started.returncode == 0, errors
         engines = [create_engine(a.database_url), create_engine(b.database_url)]
@@ -389,7 +389,8 @@ def test_an_unmapped_category_fails_with_the_fix_named(pair: Pair) -> None:
     assert "penerangan_jalan" in failed["last_error"] and "--map" in failed["last_error"]
     assert on_b(pair, code) == []
     # The operator may send it elsewhere instead: the door stops trying.
-    assert pair.a.act(code, action="forward", kota="3171", reason="Ke Jakarta").status_code == 200
+    jakarta = {"office": "Dinas Bina Marga DKI Jakarta", "office_contact": "binamarga@jakarta.go.id"}
+    assert pair.a.act(code, action="forward", kota="3171", reason="Ke Jakarta", **jakarta).status_code == 200
     assert on_a(pair, code)["state"] == "cancelled"
 
 
