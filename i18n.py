@@ -888,6 +888,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "queue.select_none": {"id": "Kosongkan pilihan", "en": "Clear the selection"},
     "queue.selected": {"id": "{n} laporan dipilih", "en": "{n} reports selected"},
     "queue.overdue": {"id": "Terlambat", "en": "Overdue"},
+    "queue.follow_up": {"id": "Tindak lanjut serah terima:", "en": "Handover follow-up:"},
     "queue.no_place": {"id": "Di luar wilayah", "en": "Outside the boundaries"},
     "queue.empty": {"id": "Tidak ada pengaduan yang cocok.", "en": "No complaints match."},
     "queue.count": {"id": "{n} pengaduan", "en": "{n} complaints"},

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, text
 from db.scope import Scope
 from db.workflow import QueueFilter, queue
 from i18n import t
+from layouts._when import wib_date
 from settings import get_settings
 from tests.integration.staff import (
     Accounts,
@@ -181,6 +182,10 @@ def test_a_report_in_jakarta_is_handed_over_by_hand_and_stays_in_sight(
     with engine.connect() as conn:
         listed = {r["tracking_code"]: r for r in queue(conn, Scope(), QueueFilter(q=code))}
     assert listed[code]["opd_short"] == "→ Kota Administrasi Jakarta Pusat"  # the queue says where it went
+    from layouts._queue import queue_table
+
+    row = str(queue_table([listed[code]], [], "id"))
+    assert "Tindak lanjut serah terima:" in row and wib_date(listed[code]["handover_due"], "id") in row  # and when
     with engine.connect() as conn:
         message = conn.execute(
             text(
