@@ -89,6 +89,10 @@ def _destination_note(row: Any, suggested: Any, lang: str, exports: bool = False
     return html.P(text_, className="notice suggestion", id="cp-suggestion")
 
 
+def _sentence(words: str) -> str:
+    return words[:1].upper() + words[1:] + "."
+
+
 def _handed_line(row: Any, lang: str, exports: bool) -> html.Span | None:
     """Whom a report handed over by hand was given to, and its export for that office (services/handover.py)."""
     if row["door_state"] is not None:
@@ -98,7 +102,10 @@ def _handed_line(row: Any, lang: str, exports: bool) -> html.Span | None:
         parts += [
             html.Br(),
             html.Span(
-                handed_to_text(row["handover_office"], row["handover_person"], row["handover_contact"], lang),
+                # A sentence of its own here; the history adds the same words after the forward.
+                _sentence(
+                    handed_to_text(row["handover_office"], row["handover_person"], row["handover_contact"], lang)
+                ),
                 id="cp-handed-to",
             ),
         ]

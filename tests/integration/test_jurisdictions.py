@@ -154,7 +154,7 @@ def test_a_report_in_jakarta_is_handed_over_by_hand_and_stays_in_sight(
     rendered = render_page(client, f"/pengaduan/{code}")
     page = text_of(rendered)
     assert "Diserahkan secara manual ke Kota Administrasi Jakarta Pusat (3171); tindak lanjut paling lambat" in page
-    assert "diserahkan kepada Dinas Bina Marga DKI Jakarta (Ibu Sari, +62 21 3822255)" in page
+    assert "Diserahkan kepada Dinas Bina Marga DKI Jakarta (Ibu Sari, +62 21 3822255)." in page
     assert "Diteruskan ke Kota Administrasi Jakarta Pusat · diserahkan kepada Dinas Bina Marga" in page  # history
     assert f"/api/v1/complaints/{code}/handover.pdf" in str(rendered)  # the export, a click away for staff
 
