@@ -264,6 +264,10 @@ def test_a_served_city_still_routes_and_a_later_forward_ends_the_handover(
     assert answer.status_code == 200 and answer.get_json()["opd"].startswith("3674."), answer.get_json()
     after = handover_of(engine, code)
     assert after["handover_to"] is None and after["opd_id"] is not None
+    # No longer handed over by hand: nothing to export for an office (409), as for a report that never was.
+    gone = client.get(f"/api/v1/complaints/{code}/handover.pdf", headers=operator)
+    assert gone.status_code == 409 and gone.get_json()["status"] == "diteruskan", gone.get_json()
+    assert client.get("/api/v1/complaints/TIDAK-ADA-0000/handover.geojson", headers=operator).status_code == 404
     with engine.connect() as conn:
         kota = conn.execute(text("SELECT code FROM area WHERE id = :i"), {"i": after["jurisdiction_id"]}).scalar()
     assert kota == "3674"
