@@ -20,7 +20,7 @@ from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, Na
 
 WIDTH, HEIGHT = 595.28, 841.89  # A4, in points
 MARGIN = 48.0
-LABEL_W = 130.0  # the column of labels; values to its right
+LABEL_W = 165.0  # the column of labels ("Tindak lanjut paling lambat" in bold fits); values to its right
 SIZE = 10.0  # body text, points
 LEADING = 13.0
 # Helvetica's mean advance is about half an em for mixed text: a value line of this many characters fits.
@@ -80,7 +80,7 @@ def one_page_pdf(sheet: Sheet) -> bytes:
     page = writer.add_blank_page(WIDTH, HEIGHT)
     images = DictionaryObject()
     x = MARGIN
-    top = min(y, bottom) - LEADING
+    top = y - 8  # under the last row: the loop left room for them above ``bottom``
     for number, jpeg in enumerate(sheet.thumbnails):
         with Image.open(io.BytesIO(jpeg)) as image:
             (w, h), mode = image.size, image.mode

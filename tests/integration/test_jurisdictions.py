@@ -27,6 +27,7 @@ from tests.integration.staff import (
     new_complaint,
     render_page,
     session_login,
+    site_photo,
     status_of,
     text_of,
 )
@@ -41,12 +42,25 @@ def export_of(client: Any, headers: dict[str, str], code: str, fmt: str) -> Any:
     return client.get(f"/api/v1/complaints/{code}/handover.{fmt}?lang=id", headers=headers)
 
 
-def pdf_text(data: bytes) -> str:
+def pdf_text(data: bytes, images: int = 0) -> str:
+    """The text of a one-page PDF holding ``images`` pictures (the report photos' thumbnails)."""
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(data))
     assert len(reader.pages) == 1  # one page for the office
+    assert len(reader.pages[0].images) == images
     return reader.pages[0].extract_text()
+
+
+def with_photo(engine: Engine, code: str) -> None:
+    """A report photo on complaint ``code``, as the reporter sent it."""
+    from db.complaints import SYSTEM
+    from photos.store import get_store
+    from photos.upload import save_photo
+
+    with engine.begin() as conn:
+        complaint_id = conn.execute(text("SELECT id FROM complaint WHERE tracking_code = :c"), {"c": code}).scalar_one()
+        save_photo(conn, get_store(), complaint_id, site_photo(conn, code), "report", SYSTEM, 10_000_000)
 
 
 def report_at(engine: Engine, committed: list[int], lon: float, lat: float, **fields: Any) -> str:
@@ -93,6 +107,7 @@ def test_a_report_in_jakarta_is_handed_over_by_hand_and_stays_in_sight(
     client: Any, engine: Engine, committed: list[int], accounts: Accounts
 ) -> None:
     code = report_at(engine, committed, *MONAS, reporter_contact="+6281298765432")
+    with_photo(engine, code)
     assert status_of(engine, code)["status"] == "luar_wilayah"
     operator = accounts("operator")
     session_login(client, operator)
@@ -161,7 +176,7 @@ def test_a_report_in_jakarta_is_handed_over_by_hand_and_stays_in_sight(
     # The export for that office: one PDF page with the code, the office and the report; a GeoJSON point.
     pdf = export_of(client, token, code, "pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
-    words = " ".join(pdf_text(pdf.data).split())
+    words = " ".join(pdf_text(pdf.data, images=1).split())  # with the report photo's thumbnail
     assert code in words and "Dinas Bina Marga DKI Jakarta" in words and "Ibu Sari, +62 21 3822255" in words
     assert "uji wilayah" in words and "jalan rusak" in words.lower()  # its description and category
     assert "6281298765432" not in words  # never the reporter
@@ -212,6 +227,7 @@ def test_the_reporter_sees_the_office_it_was_handed_to(
         reporter_name="Budi Pelapor",
         reporter_contact="budi@example.org",
     )
+    with_photo(engine, code)
     operator = bearer(client, accounts("operator"))
     assert act(client, operator, code, action="forward", kota="31", reason=REASON, **HANDED).status_code == 200
     assert handover_of(engine, code)["data"]["to_name"] == "Provinsi Daerah Khusus Ibukota Jakarta"
@@ -221,7 +237,7 @@ def test_the_reporter_sees_the_office_it_was_handed_to(
     assert "uji wilayah" not in shown  # confidential: the public page still carries no description
     assert "Dinas Bina Marga" not in shown  # whom it was given to is for staff
     # Its export leaves the building like a door's handover: place and category, never its words or reporter.
-    words = " ".join(pdf_text(export_of(client, operator, code, "pdf").data).split())
+    words = " ".join(pdf_text(export_of(client, operator, code, "pdf").data, images=0).split())  # nor its photos
     feature = export_of(client, operator, code, "geojson").get_data(as_text=True)
     for exported in (words, feature):
         assert code in exported and "Dinas Bina Marga DKI Jakarta" in exported
