@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from dash import Input, Output, clientside_callback
+from dash import ClientsideFunction, Input, Output, State, clientside_callback
 
 from db.status import ACTIONS, STEPS
 from i18n import t
@@ -39,6 +39,17 @@ def register_toggle(prefix: str) -> None:
         """,
         *[Output(f"{prefix}-grp-{group}", "hidden") for group in GROUPS],
         Input(f"{prefix}-action", "value"),
+    )
+
+
+def register_handover_toggle(prefix: str) -> None:
+    """Show whom a forward is handed to only for a destination handed over by hand (``<prefix>-by-hand``)."""
+    clientside_callback(
+        ClientsideFunction("pantau_actions", "notByHand"),
+        Output(f"{prefix}-handover", "hidden"),
+        Input(f"{prefix}-kota", "value"),
+        Input(f"{prefix}-opd", "value"),
+        State(f"{prefix}-by-hand", "data"),
     )
 
 

@@ -9,7 +9,7 @@ from dash import ALL, ClientsideFunction, Input, Output, State, callback, client
 
 from api.auth import StaffUser, current_staff
 from api.permissions import refusal, sees_duplicates
-from callbacks._actions import form_args, refusal_text, register_toggle
+from callbacks._actions import form_args, refusal_text, register_handover_toggle, register_toggle
 from callbacks._upload import register_upload
 from db.complaints import NotFound
 from db.engine import get_engine
@@ -22,6 +22,7 @@ from services.actions import Outcome, Refused, act, act_in_turn
 from services.notes import add_note
 
 register_toggle("cp")
+register_handover_toggle("cp")
 register_upload("cp")
 
 clientside_callback(

@@ -9,7 +9,7 @@ from dash.exceptions import PreventUpdate
 
 from api.auth import current_staff
 from api.permissions import BULK_ACTIONS, may_open, scope_of
-from callbacks._actions import form_args, refusal_text, register_toggle
+from callbacks._actions import form_args, refusal_text, register_handover_toggle, register_toggle
 from db.engine import get_engine
 from db.workflow import OPEN, QueueFilter, cached_kecamatan_outline, data_version, queue
 from geo.job_map import job_map
@@ -19,6 +19,7 @@ from services.actions import Refused, act_many
 from settings import get_settings
 
 register_toggle("op")
+register_handover_toggle("op")
 
 
 @callback(

@@ -125,6 +125,11 @@ def action_form(
                     _select(prefix, "opd", t("action.to_opd", lang), opd_options, lang),
                     _select(prefix, "kota", t("action.to_kota", lang), kota_options, lang),
                     html.P(t("action.forward_hint", lang), className="hint"),
+                    # The codes handed over by hand: the fields below show only for one of them (assets/action_form.js).
+                    dcc.Store(
+                        id=f"{prefix}-by-hand",
+                        data=[k["code"] for k in options["kota"] if not k["served"] and not k.get("door")],
+                    ),
                     html.Fieldset(
                         [
                             html.Legend(t("action.handed_to", lang)),
@@ -134,6 +139,7 @@ def action_form(
                         ],
                         className="action-handover",
                         id=f"{prefix}-handover",
+                        hidden=True,
                     ),
                 ],
                 id=f"{prefix}-grp-forward",

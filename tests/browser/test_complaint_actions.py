@@ -93,7 +93,10 @@ def test_verify_and_assign_in_one_step_reached_by_keyboard_and_shown_in_place(
 
     # Forwarded to a region without a door, it is handed over by hand: the form asks whom it is given to.
     driver.find_element(By.XPATH, "//*[@id='cp-action']//label[normalize-space()='Teruskan']").click()
+    wait.until(EC.visibility_of_element_located((By.ID, "cp-kota")))
+    assert not driver.find_element(By.ID, "cp-office").is_displayed()  # asked only for a region without a door
     _choose(driver, wait, "cp-kota", "Jakarta Pusat")
+    wait.until(EC.visibility_of_element_located((By.ID, "cp-office")))
     driver.find_element(By.ID, "cp-reason").send_keys("Lokasi di Jakarta Pusat")
     driver.find_element(By.ID, "cp-submit").click()
     wait.until(EC.text_to_be_present_in_element((By.ID, "cp-msg"), "isi kantor penerima"))
