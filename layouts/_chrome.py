@@ -35,6 +35,7 @@ STAFF_NAV = [
     ("/operator", "nav.operator", "operator"),
     ("/field", "nav.field", "field"),
     ("/pimpinan", "nav.leaders", "leaders"),
+    ("/pintu", "nav.doors", "doors"),
 ]
 
 
