@@ -64,6 +64,25 @@ def form_args(
     return given
 
 
+def step_args(
+    step: str,
+    opd: str | None,
+    kota: str | None,
+    assignee: str | None,
+    category: str | None,
+    of: str | None,
+    reason: str | None,
+    version: int | None = None,
+) -> list[tuple[str, dict[str, Any]]]:
+    """A step of several actions (``STEPS``, e.g. verify then assign) as each action and its arguments: the text
+    goes with the first (and the ``version`` the page saw), the form's choices with the ones after."""
+    first, *rest = STEPS[step]
+    seen = {} if version is None else {"version": version}
+    steps = [(first, {**form_args(first, None, None, None, None, None, reason), **seen})]
+    steps += [(name, form_args(name, opd, kota, assignee, category, of, None)) for name in rest]
+    return steps
+
+
 def refusal_text(refused: Refused, lang: str) -> str:
     """Why ``services.actions`` refused the form, in the user's language."""
     if refused.kind == "missing" and refused.field in _NEED:

@@ -8,13 +8,13 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 from dash.exceptions import PreventUpdate
 
 from api.auth import current_staff
-from api.permissions import BULK_ACTIONS, may_open
-from callbacks._actions import form_args, refusal_text, register_toggle
+from api.permissions import BULK_ACTIONS, BULK_STEPS, may_open
+from callbacks._actions import form_args, refusal_text, register_toggle, step_args
 from db.engine import get_engine
 from db.workflow import data_version
 from i18n import t
 from layouts._queue import drawn_queue, view_of
-from services.actions import Refused, act_many
+from services.actions import Refused, act_many, act_many_in_turn
 
 register_toggle("op")
 
@@ -142,7 +142,7 @@ def apply_bulk(
         selected = [str(code) for code in pending.get("codes") or []]
     if not action:
         return html.P(t("action.choose_action", lang), className="error"), no_update, *asked
-    if action not in BULK_ACTIONS:
+    if action not in BULK_ACTIONS and action not in BULK_STEPS:
         return html.P(t("action.forbidden", lang), className="error"), no_update, *asked
     if not selected:
         return html.P(t("queue.nothing_selected", lang), className="error"), no_update, *asked
@@ -150,7 +150,11 @@ def apply_bulk(
         question = t("queue.confirm_many", lang, n=len(selected), action=t(f"action.{action}", lang))
         return "", no_update, True, question, {"codes": selected, "action": action}
     try:
-        outcomes = act_many(user, selected, action, form_args(action, opd, kota, assignee, category, of, reason))
+        if action in BULK_STEPS:  # e.g. verify, then assign: each report all of them or none, in turn
+            steps = step_args(action, opd, kota, assignee, category, of, reason)
+            outcomes = act_many_in_turn(user, selected, steps)
+        else:
+            outcomes = act_many(user, selected, action, form_args(action, opd, kota, assignee, category, of, reason))
     except Refused as exc:
         return html.P(refusal_text(exc, lang), className="error"), no_update, *asked
     ok = [o for o in outcomes if o.ok]

@@ -8,9 +8,17 @@ import dash
 from dash import dcc, html
 
 from api.auth import current_staff
-from api.permissions import ASSIGNEE_ROLES, BULK_ACTIONS, actions_of, assignable_opd, may_open, scope_of
+from api.permissions import (
+    ASSIGNEE_ROLES,
+    BULK_ACTIONS,
+    BULK_STEPS,
+    actions_of,
+    assignable_opd,
+    may_open,
+    scope_of,
+)
 from db.engine import get_engine
-from db.status import Status
+from db.status import STEPS, Status
 from db.workflow import OPEN, catalogue_options, field_users
 from i18n import current_lang, t
 from layouts._actions import action_form, dropdown_labels
@@ -131,7 +139,9 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
         table, count, figure, shown = drawn_queue(conn, user, lang, "", statuses, overdue=[])
     if scope.kecamatan_ids is not None:
         options["kecamatan"] = [k for k in options["kecamatan"] if k["id"] in scope.kecamatan_ids]
-    allowed = [a for a in BULK_ACTIONS if a in actions_of(user)]
+    may = actions_of(user)
+    # The common job first: "verifikasi & tugaskan", one transition each, for every ticked report.
+    allowed = [s for s in BULK_STEPS if set(STEPS[s]) <= may] + [a for a in BULK_ACTIONS if a in may]
     scope_note = [
         html.P(t("queue.scope_opd", lang, opd=user.opd_code), className="scope-note")
         if scope.opd_id is not None
