@@ -97,6 +97,8 @@ _REFUSED_OPTION = {
 
 # Actions the operators' page offers for many complaints at once (start and complete belong to one job in the field).
 BULK_ACTIONS = ("verify", "forward", "assign", "reject", "duplicate", "recategorise")
+# Steps of several actions (db/status.py STEPS) it offers too, to a role that may take each of their actions.
+BULK_STEPS = ("verify_assign",)
 
 # Which kinds of photo each role may add: completion photos prove work; report photos come from citizens
 # or are attached by the live room for reports that arrived by phone or social media.

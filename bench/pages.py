@@ -13,6 +13,10 @@ each page and waits until a user could use it:
 
 ``PANTAU_BENCH_PAGES`` (comma-separated, default all five) picks the pages.
 
+Then, on the complaint page, an action: ``page_complaint_action_ms_<n>`` (median of 3), from the click on
+"Simpan" with "Verifikasi" chosen until the status badge shows the new status, the page redrawn in place
+(no reload). Each on a new report made for it beside the page's own, removed afterwards.
+
 Figures, per page and size: ``page_usable_ms_<page>_<n>`` (median of 3 loads after
 one warm-up load), ``page_usable_cold_ms_<page>_<n>`` (the first load after the
 server started, caches empty), ``page_callbacks_<page>_<n>`` (Dash callback
@@ -26,14 +30,16 @@ from __future__ import annotations
 import json
 import os
 import statistics
+from secrets import token_hex
 from typing import Any
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import Engine, text
 
-from bench.common import bench_database, bench_url, emit, log, served
+from bench.common import bench_database, bench_url, emit, log, remove_complaints, served
 from db.status import Status
 from headless import start_chromium
 
@@ -82,6 +88,23 @@ READY = {
         " && document.querySelector('#lapor-category input'));"
     ),
 }
+
+
+# Resolves with the milliseconds from the click on the action form's submit button to the new status in the
+# badge (or null after 30 s); a reload would end the script with an error.
+_ACTION = """
+const done = arguments[arguments.length - 1];
+const badge = () => { const b = document.querySelector('#cp-badge'); return b ? b.textContent : ''; };
+const before = badge();
+const started = performance.now();
+document.querySelector('#cp-submit').click();
+(function check() {
+  const now = badge();
+  if (now && now !== before) { requestAnimationFrame(() => done(performance.now() - started)); }
+  else if (performance.now() - started > 30000) { done(null); }
+  else { setTimeout(check, 5); }
+})();
+"""
 
 
 def _paths(engine: Engine) -> dict[str, str]:
@@ -151,6 +174,55 @@ def _load(driver: Any, base: str, page: str, path: str) -> float:
     return float(usable)
 
 
+def _new_beside(engine: Engine, code: str, count: int) -> list[tuple[int, str]]:
+    """``count`` new reports at the place and of the category of ``code``: (id, tracking code) each."""
+    from db.complaints import NewComplaint, create_complaint
+
+    with engine.begin() as conn:
+        lon, lat, category = conn.execute(
+            text(
+                "SELECT ST_X(c.geom), ST_Y(c.geom), k.code FROM complaint c JOIN category k ON k.id = c.category_id "
+                "WHERE c.tracking_code = :code"
+            ),
+            {"code": code},
+        ).one()
+        made = [
+            create_complaint(
+                conn,
+                # Each its own words: the same report sent twice is taken once (db/complaints.py).
+                NewComplaint(
+                    category=category,
+                    description=f"bench: an action on the page ({i} {token_hex(3)})",
+                    lon=lon,
+                    lat=lat,
+                ),
+            )
+            for i in range(count)
+        ]
+    return [(m.id, m.tracking_code) for m in made]
+
+
+def _action_ms(driver: Any, base: str, engine: Engine, beside: str) -> float:
+    """Median time from "Simpan" (verify) to the new status in the badge, on new reports removed afterwards."""
+    made = _new_beside(engine, beside, LOADS)
+    times = []
+    try:
+        for _, code in made:
+            _load(driver, base, "complaint", f"/pengaduan/{code}")
+            wait = WebDriverWait(driver, 30)
+            verify = (By.XPATH, "//div[@id='cp-action']//label[.//input[@value='verify']]")
+            wait.until(EC.element_to_be_clickable(verify)).click()
+            wait.until(EC.element_to_be_clickable((By.ID, "cp-submit")))
+            took = driver.execute_async_script(_ACTION)
+            if took is None:
+                raise RuntimeError(f"/pengaduan/{code}: the status did not change within 30 s of the click")
+            times.append(float(took))
+    finally:
+        remove_complaints(engine, [i for i, _ in made])
+    log(f"complaint action: {[round(ms) for ms in times]} ms")
+    return statistics.median(times)
+
+
 def measure(n: int) -> None:
     engine = bench_database(n)
     _account(engine)
@@ -171,6 +243,10 @@ def measure(n: int) -> None:
                 emit(f"page_usable_ms_{page}_{n}", statistics.median(warm), "ms")
                 emit(f"page_callbacks_{page}_{n}", callbacks, "requests")
                 emit(f"page_payload_bytes_{page}_{n}", payload, "bytes")
+                if page == "complaint":
+                    emit(
+                        f"page_complaint_action_ms_{n}", _action_ms(driver, base, engine, path.rsplit("/", 1)[1]), "ms"
+                    )
             errors = [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
             if errors:
                 log(f"pages[{n}]: console errors: {errors[:3]}")

@@ -7,7 +7,7 @@ from typing import Any
 
 from dash import ClientsideFunction, Input, Output, State, clientside_callback
 
-from db.status import ACTIONS
+from db.status import ACTIONS, STEPS
 from i18n import t
 from layouts._actions import GROUPS, needs_reason
 from services.actions import Refused
@@ -73,6 +73,25 @@ def form_args(
     if public and reason and not (text == "reason" and ACTIONS[action or ""].tells_reason):
         given.update(note=reason, public=True)
     return given
+
+
+def step_args(
+    step: str,
+    opd: str | None,
+    kota: str | None,
+    assignee: str | None,
+    category: str | None,
+    of: str | None,
+    reason: str | None,
+    version: int | None = None,
+) -> list[tuple[str, dict[str, Any]]]:
+    """A step of several actions (``STEPS``, e.g. verify then assign) as each action and its arguments: the text
+    goes with the first (and the ``version`` the page saw), the form's choices with the ones after."""
+    first, *rest = STEPS[step]
+    seen = {} if version is None else {"version": version}
+    steps = [(first, {**form_args(first, None, None, None, None, None, reason), **seen})]
+    steps += [(name, form_args(name, opd, kota, assignee, category, of, None)) for name in rest]
+    return steps
 
 
 def refusal_text(refused: Refused, lang: str) -> str:

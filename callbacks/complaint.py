@@ -9,7 +9,7 @@ from dash import ALL, ClientsideFunction, Input, Output, State, callback, client
 
 from api.auth import StaffUser, current_staff
 from api.permissions import refusal, sees_duplicates
-from callbacks._actions import form_args, refusal_text, register_handover_toggle, register_toggle
+from callbacks._actions import form_args, refusal_text, register_handover_toggle, register_toggle, step_args
 from callbacks._upload import register_upload
 from db.complaints import NotFound
 from db.engine import get_engine
@@ -134,9 +134,7 @@ def submit_action(
         return message, no_update, *dialog
     try:
         if action in STEPS:  # e.g. verify, then assign: each its own action and transition, all or none
-            first, *rest = STEPS[action]
-            steps = [(first, {**form_args(first, None, None, None, None, None, reason), "version": page["version"]})]
-            steps += [(name, form_args(name, opd, kota, assignee, category, of, None)) for name in rest]
+            steps = step_args(action, opd, kota, assignee, category, of, reason, page["version"])
             outcome = act_in_turn(user, page["code"], steps)
         else:
             outcome = act(user, page["code"], action, given)

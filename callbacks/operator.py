@@ -4,26 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, html, no_update
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from api.auth import current_staff
-from api.permissions import BULK_ACTIONS, may_open, scope_of
-from callbacks._actions import form_args, refusal_text, register_handover_toggle, register_toggle
+from api.permissions import BULK_ACTIONS, BULK_STEPS, may_open
+from callbacks._actions import form_args, refusal_text, register_handover_toggle, register_toggle, step_args
 from db.engine import get_engine
-from db.workflow import OPEN, QueueFilter, cached_kecamatan_outline, data_version, queue
-from geo.job_map import job_map
+from db.workflow import data_version
 from i18n import t
-from layouts._queue import count_text, queue_table
-from services.actions import Refused, act_many
-from settings import get_settings
+from layouts._queue import drawn_queue, view_of
+from services.actions import Refused, act_many, act_many_in_turn
 
 register_toggle("op")
 register_handover_toggle("op")
 
 
 @callback(
-    Output("op-table", "children"),
+    Output("op-rows", "data"),
     Output("op-count", "children"),
     Output("op-map", "figure"),
     Output("op-version", "data"),
@@ -35,9 +33,10 @@ register_handover_toggle("op")
     Input("opf-overdue", "value"),
     Input("op-poll", "n_intervals"),
     Input("op-done", "data"),
-    State("op-selected", "data"),
     State("op-version", "data"),
     State("op-lang", "data"),
+    # The page's first layout has the queue drawn already (layouts/operator.py): no round trip before the rows.
+    prevent_initial_call=True,
 )
 def refresh_queue(
     q: str | None,
@@ -48,80 +47,49 @@ def refresh_queue(
     overdue: list[str] | None,
     _poll: int | None,
     _done: int,
-    selected: list[str] | None,
     seen: dict[str, Any] | int | None,
     lang: str,
 ) -> tuple[Any, ...]:
     user = current_staff()
     if not may_open(user, "operator"):
-        return html.P(t("guard.forbidden", lang), className="error"), "", no_update, no_update
+        return {"rows": []}, html.Span(t("guard.forbidden", lang), className="error"), no_update, no_update
     assert user is not None
     with get_engine().connect() as conn:
-        version = data_version(conn)
-        view = repr((q, statuses, category, kecamatan, opd, overdue))
         last = seen if isinstance(seen, dict) else {}
         # Nothing new and the same filters (a poll, or the search box losing focus): keep the table, and the
         # ticks made in it, as they are.
-        if ctx.triggered_id != "op-done" and last.get("version") == version and last.get("view") == view:
+        if (
+            ctx.triggered_id != "op-done"
+            and last.get("version") == data_version(conn)
+            and last.get("view") == view_of(q, statuses, category, kecamatan, opd, overdue)
+        ):
             raise PreventUpdate
-        rows = queue(
-            conn,
-            scope_of(user),
-            QueueFilter(
-                statuses=tuple(statuses or OPEN),
-                category=category,
-                opd=opd,
-                kecamatan=kecamatan,
-                q=q,
-                overdue_only=bool(overdue),
-            ),
-        )
-    chosen = set(selected or [])
-    figure = job_map(
-        rows, cached_kecamatan_outline(), height=380, width=340, tile_url=get_settings().tile_url, uirevision=view
-    )
-    return queue_table(rows, chosen, lang), count_text(rows, lang), figure, {"version": version, "view": view}
+        return drawn_queue(conn, user, lang, q, statuses, category, kecamatan, opd, overdue)
 
 
-@callback(
-    Output({"type": "op-row", "code": ALL}, "value"),
+# The table drawn from op-rows, and the ticks: those of reports still shown are kept; "select all shown",
+# "clear" and a click on the map change them (assets/queue_table.js, which also takes a tick in a row).
+clientside_callback(
+    ClientsideFunction("pantauQueue", "draw"),
+    Output("op-selected", "data"),
+    Input("op-rows", "data"),
     Input("op-select-all", "n_clicks"),
     Input("op-select-none", "n_clicks"),
     Input("op-map", "clickData"),
-    State({"type": "op-row", "code": ALL}, "value"),
-    State({"type": "op-row", "code": ALL}, "id"),
-    prevent_initial_call=True,
+    State("op-selected", "data"),
 )
-def set_boxes(
-    _all: int, _none: int, click: dict[str, Any] | None, values: list[list[str]], ids: list[dict[str, str]]
-) -> list[list[str]]:
-    """ "Select all shown", "clear" and a click on the map tick boxes; a box ticked by hand is left to itself."""
-    codes = [i["code"] for i in ids]
-    checked = {code for code, value in zip(codes, values, strict=True) if value}
-    if ctx.triggered_id == "op-select-all":
-        checked = set(codes)
-    elif ctx.triggered_id == "op-select-none":
-        checked = set()
-    elif click and click.get("points"):
-        checked ^= {click["points"][0].get("customdata")}
-    return [[c] if c in checked else [] for c in codes]
 
 
 @callback(
-    Output("op-selected", "data"),
     Output("op-selected-count", "children"),
     Output("op-submit", "disabled"),
-    Input({"type": "op-row", "code": ALL}, "value"),
+    Input("op-selected", "data"),
     Input("op-action", "value"),
-    State({"type": "op-row", "code": ALL}, "id"),
     State("op-lang", "data"),
 )
-def track_selection(
-    values: list[list[str]], action: str | None, ids: list[dict[str, str]], lang: str
-) -> tuple[Any, ...]:
-    """The ticked reports (this callback only reads the boxes, so it never fights a tick on its way)."""
-    chosen = [i["code"] for i, value in zip(ids, values, strict=True) if value]
-    return chosen, t("queue.selected", lang, n=len(chosen)), not (chosen and action)
+def count_selection(chosen: list[str] | None, action: str | None, lang: str) -> tuple[Any, ...]:
+    """How many reports are ticked; the bulk action can be applied once some are and an action is chosen."""
+    return t("queue.selected", lang, n=len(chosen or [])), not (chosen and action)
 
 
 # More ticked reports than this, and the bulk action asks first, naming how many.
@@ -181,7 +149,7 @@ def apply_bulk(
         selected = [str(code) for code in pending.get("codes") or []]
     if not action:
         return html.P(t("action.choose_action", lang), className="error"), no_update, *asked
-    if action not in BULK_ACTIONS:
+    if action not in BULK_ACTIONS and action not in BULK_STEPS:
         return html.P(t("action.forbidden", lang), className="error"), no_update, *asked
     if not selected:
         return html.P(t("queue.nothing_selected", lang), className="error"), no_update, *asked
@@ -190,8 +158,12 @@ def apply_bulk(
         return "", no_update, True, question, {"codes": selected, "action": action}
     try:
         handed = (office, office_person, office_contact)
-        given = form_args(action, opd, kota, assignee, category, of, reason, handed=handed)
-        outcomes = act_many(user, selected, action, given)
+        if action in BULK_STEPS:  # e.g. verify, then assign: each report all of them or none, in turn
+            steps = step_args(action, opd, kota, assignee, category, of, reason)
+            outcomes = act_many_in_turn(user, selected, steps)
+        else:
+            given = form_args(action, opd, kota, assignee, category, of, reason, handed=handed)
+            outcomes = act_many(user, selected, action, given)
     except Refused as exc:
         return html.P(refusal_text(exc, lang), className="error"), no_update, *asked
     ok = [o for o in outcomes if o.ok]
@@ -203,11 +175,3 @@ def apply_bulk(
         message.append(html.P(t("queue.failed", lang, n=len(failed)), className="error"))
         message.append(html.Ul([html.Li(f"{o.ref}: {o.error}") for o in failed[:20]], className="failures"))
     return message, (done or 0) + 1, False, no_update, None
-
-
-# Keyboard: "/" jumps to the search box (unless typing already); Escape leaves it.
-clientside_callback(
-    ClientsideFunction("pantau_queue", "keys"),
-    Output("op-keys", "children"),
-    Input("op-lang", "data"),
-)

@@ -12,7 +12,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from dash import (
-    ALL,
     ClientsideFunction,
     Input,
     Output,
@@ -20,11 +19,9 @@ from dash import (
     State,
     callback,
     clientside_callback,
-    ctx,
     html,
     no_update,
 )
-from dash.exceptions import PreventUpdate
 from sqlalchemy import Connection, text
 
 from api.auth import current_staff
@@ -210,7 +207,12 @@ def update(
     )
     token = secrets.token_urlsafe(12)
     export_query = urlencode({**filters.to_query(), "progress": token, "lang": lang}, safe=",")
-    rows = {"opd": [row_of(g) for g in d.by_opd], "kecamatan": [row_of(g) for g in d.by_kecamatan], "lang": lang}
+    rows = {
+        "opd": [shown_row(row_of(g), lang) for g in d.by_opd],
+        "kecamatan": [shown_row(row_of(g), lang) for g in d.by_kecamatan],
+        "lang": lang,
+        **table_words(lang),
+    }
     page_query = {**filters.to_query(), **({"level": level} if level != "kecamatan" else {}), "lang": lang}
     return (
         kpi_cards(d, lang),
@@ -237,103 +239,54 @@ def _sum_by_day(d: Dashboard) -> dict[Any, int]:
     return totals
 
 
-def _cell(key: str, row: dict[str, Any], lang: str) -> Any:
+def _text(key: str, row: dict[str, Any], lang: str) -> str:
     value = row[key]
     if key == "name":
-        badges = []
-        if row["fastest"]:
-            badges.append(html.Span(t("leaders.fastest", lang), className="rank-badge rank-fastest"))
-        if row["slowest"]:
-            badges.append(html.Span(t("leaders.slowest", lang), className="rank-badge rank-slowest"))
-        if not row["ranked"]:
-            badges.append(html.Span(t("leaders.unranked", lang), className="rank-badge rank-none"))
-        return html.Th([value if row["code"] else t("leaders.unrouted", lang), *badges], scope="row")
+        return str(value) if row["code"] else t("leaders.unrouted", lang)
     if key in ("followed", "finished", "ontime"):
-        return html.Td(percent(value, lang))
+        return percent(value, lang)
     if key == "satisfied":
         # The share needs RANK_MIN_REPORTS ratings; with fewer, how many there are.
-        shown = percent(value, lang) if value is not None else t("leaders.few_ratings", lang, n=row["ratings"])
-        return html.Td(shown, title=t("leaders.ratings_count", lang, n=row["ratings"]))
+        return percent(value, lang) if value is not None else t("leaders.few_ratings", lang, n=row["ratings"])
     if key.startswith(("response", "completion")):
         # Two decimals here: the ranking compares medians closer than a tenth of a day.
-        return html.Td(number(value, lang, 2) if value is not None else "—")
-    return html.Td(number(value, lang))
+        return number(value, lang, 2) if value is not None else "—"
+    return number(value, lang)
 
 
-def render_table(kind: str, rows: list[dict[str, Any]], sort: list[str], lang: str) -> list[Any]:
-    column, direction = sort
-    present = [r for r in rows if r.get(column) is not None]
-    missing = [r for r in rows if r.get(column) is None]
-    present.sort(key=lambda r: r[column] if column != "name" else str(r[column]).lower(), reverse=direction == "desc")
-    aria = {"asc": "ascending", "desc": "descending"}
-    head = html.Thead(
-        html.Tr(
-            [
-                html.Th(
-                    html.Button(
-                        [t(label, lang), html.Span(" ▲" if direction == "asc" else " ▼", **{"aria-hidden": "true"})]
-                        if key == column
-                        else t(label, lang),
-                        id={"type": "pim-sort", "table": kind, "col": key},
-                        className="pim-sort",
-                        n_clicks=0,
-                    ),
-                    scope="col",
-                    **({"aria-sort": aria[direction]} if key == column else {}),
-                )
-                for key, label in TABLE_COLUMNS
-            ]
-        )
-    )
-    body = html.Tbody(
-        [
-            html.Tr(
-                [_cell(key, row, lang) for key, _ in TABLE_COLUMNS],
-                className=" ".join(
-                    c
-                    for c, on in (
-                        ("row-fastest", row["fastest"]),
-                        ("row-slowest", row["slowest"]),
-                        ("row-unranked", not row["ranked"]),
-                    )
-                    if on
-                ),
-                **{"data-code": row["code"] or ""},
-            )
-            for row in present + missing
-        ]
-        or [html.Tr(html.Td(t("leaders.no_reports", lang), colSpan=len(TABLE_COLUMNS)))]
-    )
-    return [head, body]
+def shown_row(row: dict[str, Any], lang: str) -> dict[str, Any]:
+    """A comparison row with what the table shows: each column's text in the user's language, the rating count
+    as the satisfied cell's title and the rank badges (assets/leaders_tables.js draws and sorts it)."""
+    badges = [
+        [f"rank-badge rank-{kind}", t(f"leaders.{kind}", lang)]
+        for kind, on in (("fastest", row["fastest"]), ("slowest", row["slowest"]), ("unranked", not row["ranked"]))
+        if on
+    ]
+    return {
+        **row,
+        "cells": [_text(key, row, lang) for key, _ in TABLE_COLUMNS],
+        "title": t("leaders.ratings_count", lang, n=row["ratings"]),
+        "badges": badges,
+    }
 
 
-@callback(
-    Output("pim-opd-table", "children"),
-    Output("pim-kecamatan-table", "children"),
+def table_words(lang: str) -> dict[str, Any]:
+    """The tables' column names (key and label) and the line for no rows, for assets/leaders_tables.js."""
+    return {
+        "columns": [[key, t(label, lang)] for key, label in TABLE_COLUMNS],
+        "empty": t("leaders.no_reports", lang),
+    }
+
+
+# The comparison tables, drawn and sorted in the browser from pim-rows (assets/leaders_tables.js): as Dash
+# components their rows took the renderer about two seconds to draw, the map waiting behind them.
+clientside_callback(
+    ClientsideFunction("pantau_leaders", "tables"),
     Output("pim-sort", "data"),
     Input("pim-rows", "data"),
-    Input({"type": "pim-sort", "table": ALL, "col": ALL}, "n_clicks"),
     State("pim-sort", "data"),
     prevent_initial_call=True,
 )
-def tables(rows: dict[str, Any] | None, _clicks: list[int], sort: dict[str, list[str]]) -> tuple[Any, Any, Any]:
-    if not rows:
-        return [], [], no_update
-    trigger = ctx.triggered_id
-    if isinstance(trigger, dict) and trigger.get("type") == "pim-sort":
-        if not any(_clicks):
-            raise PreventUpdate
-        table, column = trigger["table"], trigger["col"]
-        current = sort.get(table, ["reports", "desc"])
-        default = "asc" if column == "name" else "desc"
-        direction = ("asc" if current[1] == "desc" else "desc") if current[0] == column else default
-        sort = {**sort, table: [column, direction]}
-    lang = rows.get("lang", "id")
-    return (
-        render_table("opd", rows["opd"], sort["opd"], lang),
-        render_table("kecamatan", rows["kecamatan"], sort["kecamatan"], lang),
-        sort,
-    )
 
 
 @callback(

@@ -8,13 +8,22 @@ import dash
 from dash import dcc, html
 
 from api.auth import current_staff
-from api.permissions import ASSIGNEE_ROLES, BULK_ACTIONS, actions_of, assignable_opd, may_open, scope_of
+from api.permissions import (
+    ASSIGNEE_ROLES,
+    BULK_ACTIONS,
+    BULK_STEPS,
+    actions_of,
+    assignable_opd,
+    may_open,
+    scope_of,
+)
 from db.engine import get_engine
-from db.status import Status
-from db.workflow import OPEN, catalogue_options, data_version, field_users
+from db.status import STEPS, Status
+from db.workflow import OPEN, catalogue_options, field_users
 from i18n import current_lang, t
 from layouts._actions import action_form, dropdown_labels
 from layouts._chrome import guard, page
+from layouts._queue import drawn_queue
 from settings import get_settings
 
 dash.register_page(__name__, path="/operator", title="Antrean operator · Pantau")
@@ -122,13 +131,17 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
     user = current_staff()
     assert user is not None
     scope = scope_of(user)
+    statuses = _statuses(query.get("status"))
     with get_engine().connect() as conn:
         options = catalogue_options(conn)
         users = field_users(conn, ASSIGNEE_ROLES, assignable_opd(user))
-        version = data_version(conn)
+        # The queue as the filters first stand (an empty search, overdue unticked): rows with the page itself.
+        table, count, figure, shown = drawn_queue(conn, user, lang, "", statuses, overdue=[])
     if scope.kecamatan_ids is not None:
         options["kecamatan"] = [k for k in options["kecamatan"] if k["id"] in scope.kecamatan_ids]
-    allowed = [a for a in BULK_ACTIONS if a in actions_of(user)]
+    may = actions_of(user)
+    # The common job first: "verifikasi & tugaskan", one transition each, for every ticked report.
+    allowed = [s for s in BULK_STEPS if set(STEPS[s]) <= may] + [a for a in BULK_ACTIONS if a in may]
     scope_note = [
         html.P(t("queue.scope_opd", lang, opd=user.opd_code), className="scope-note")
         if scope.opd_id is not None
@@ -183,13 +196,16 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                 ],
                 className="queue-head",
             ),
-            _filters(options, lang, show_opd=scope.opd_id is None, statuses=_statuses(query.get("status"))),
+            _filters(options, lang, show_opd=scope.opd_id is None, statuses=statuses),
             html.Div(
                 [
                     html.Div(
                         [
-                            html.P(id="op-count", className="queue-count", role="status", **{"aria-live": "polite"}),
-                            html.Div(id="op-table", className="queue-table-wrap"),
+                            html.P(
+                                count, id="op-count", className="queue-count", role="status", **{"aria-live": "polite"}
+                            ),
+                            # assets/queue_table.js draws the table of op-rows in it, and keeps its tick boxes.
+                            html.Div(id="op-table", className="queue-table-wrap", **{"data-queue-table": ""}),
                         ],
                         className="queue-list",
                     ),
@@ -199,6 +215,7 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                             html.Div(
                                 dcc.Graph(
                                     id="op-map",
+                                    figure=figure,
                                     config={"displayModeBar": False, "scrollZoom": True},
                                     style={"height": "380px"},
                                 ),
@@ -212,14 +229,14 @@ def layout(lang: str | None = None, **query: Any) -> html.Div:
                 ],
                 className="queue-grid",
             ),
+            dcc.Store(id="op-rows", data=table),
             dcc.Store(id="op-selected", data=[]),
             # Before an action on many reports: a question naming how many (callbacks/operator.py).
             dcc.ConfirmDialog(id="op-bulk-confirm"),
             dcc.Store(id="op-bulk-pending"),
-            dcc.Store(id="op-version", data={"version": version, "view": None}),
+            dcc.Store(id="op-version", data=shown),
             dcc.Store(id="op-done", data=0),
             dcc.Store(id="op-lang", data=lang),
-            html.Div(id="op-keys", hidden=True),
             dcc.Interval(id="op-poll", interval=max(get_settings().poll_ms, 1000) * 2),
         ],
         lang,

@@ -1,5 +1,6 @@
 """Taking an action on a complaint, from any door: ``act`` for one, ``act_many`` for many at once,
-``available_actions`` for what a page offers, ``dispute`` for the reporter, ``reroute_open`` for the system.
+``act_in_turn`` / ``act_many_in_turn`` for the steps of several actions (``STEPS``), ``available_actions`` for
+what a page offers, ``dispute`` for the reporter, ``reroute_open`` for the system.
 
 The complaint page, the operators' queue, the field page, the JSON API and the CLI translate what
 they receive into an action's name and its arguments and call here; nothing else changes a
@@ -65,6 +66,7 @@ __all__ = [
     "act_as_system",
     "act_in_turn",
     "act_many",
+    "act_many_in_turn",
     "available_actions",
     "available_steps",
     "dispute",
@@ -283,6 +285,21 @@ def act_in_turn(user: StaffUser | None, ref: str, steps: Sequence[tuple[str, Map
     Outcome is returned). Otherwise the last step's Outcome."""
     admitted = [_admit(user, action, given) for action, given in steps]
     assert user is not None and admitted
+    return _in_turn(user, ref, admitted)
+
+
+def act_many_in_turn(
+    user: StaffUser | None, refs: Sequence[str], steps: Sequence[tuple[str, Mapping[str, Any] | Args]]
+) -> list[Outcome]:
+    """``act_in_turn`` on each complaint of ``refs`` (the operators' "verifikasi & tugaskan" on the ticked
+    reports): the steps are admitted once (Refused) for the request as a whole; then each complaint takes all
+    of them in a transaction of its own, or none (its Outcome says why) while the others go through."""
+    admitted = [_admit(user, action, given) for action, given in steps]
+    assert user is not None and admitted
+    return [_in_turn(user, ref, admitted) for ref in refs]
+
+
+def _in_turn(user: StaffUser, ref: str, admitted: Sequence[tuple[str, Args, Any]]) -> Outcome:
     key = _key(ref)
     if key is None:
         return _nowhere(ref)

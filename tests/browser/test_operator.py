@@ -1,4 +1,5 @@
-"""An operator finds reports in the queue, ticks several and forwards them to another agency in one action."""
+"""An operator finds reports in the queue, ticks several and forwards them to another agency in one action, or
+verifies and assigns many in one step after a question naming how many."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from tests.conftest import console_errors
 from tests.integration.staff import (
@@ -96,12 +97,13 @@ def test_an_operator_forwards_two_reports_in_one_bulk_action(
 
 
 @pytest.mark.browser
-def test_a_bulk_action_on_more_than_ten_reports_asks_first_naming_the_count(
+def test_verify_and_assign_on_more_than_ten_reports_asks_first_naming_the_count(
     browser: Any, live_server: str, engine: Engine, committed: list[int], accounts: Accounts
 ) -> None:
     driver = browser
     marker = f"trotoar-{secrets.token_hex(3)}"
     codes = [new_complaint(engine, committed, description=f"{marker} ke-{i}") for i in range(12)]
+    supervisor = accounts("field", opd="3671.DBMSDA")  # the agency the reports are routed to
     operator = accounts("operator")
     wait = WebDriverWait(driver, 20)
 
@@ -116,20 +118,42 @@ def test_a_bulk_action_on_more_than_ten_reports_asks_first_naming_the_count(
 
     _click(wait, By.ID, "op-select-all")
     wait.until(EC.text_to_be_present_in_element((By.ID, "op-selected-count"), "12 laporan dipilih"))
-    driver.find_element(By.XPATH, "//div[@id='op-action']//label[.//input[@value='verify']]").click()
+    # "Verifikasi & tugaskan" in one step: the supervisor is chosen in the same form.
+    driver.find_element(By.XPATH, "//div[@id='op-action']//label[.//input[@value='verify_assign']]").click()
+    wait.until(EC.visibility_of_element_located((By.ID, "op-assignee"))).click()
+    ActionChains(driver).send_keys(supervisor.username).perform()
+    _click(
+        wait,
+        By.XPATH,
+        f"//label[contains(@class, 'dash-dropdown-option')][starts-with(normalize-space(), '{supervisor.username}')]",
+    )
 
     # The question names the count and the action; "Batal" leaves every report as it was.
     wait.until(EC.element_to_be_clickable((By.ID, "op-submit"))).click()
     question = wait.until(EC.alert_is_present())
-    assert question.text.startswith("Verifikasi untuk 12 laporan sekaligus?")
+    assert question.text.startswith("Verifikasi & tugaskan untuk 12 laporan sekaligus?")
     question.dismiss()
     assert {status_of(engine, code)["status"] for code in codes} == {"baru"}
 
-    # Asked again and answered "OK": all twelve change.
+    # Asked again and answered "OK": all twelve are verified, then assigned to the supervisor.
     wait.until(EC.element_to_be_clickable((By.ID, "op-submit"))).click()
     question = wait.until(EC.alert_is_present())
     assert "12 laporan" in question.text
     question.accept()
-    wait.until(EC.text_to_be_present_in_element((By.ID, "op-msg"), "12 laporan: Verifikasi berhasil"))
-    assert {status_of(engine, code)["status"] for code in codes} == {"terverifikasi"}
+    wait.until(EC.text_to_be_present_in_element((By.ID, "op-msg"), "12 laporan: Verifikasi & tugaskan berhasil"))
+    assert {(status_of(engine, c)["status"], status_of(engine, c)["assignee"]) for c in codes} == {
+        ("ditugaskan", supervisor.username)
+    }
+    # One transition each in the history: verified, then assigned.
+    with engine.connect() as conn:
+        history = conn.execute(
+            text(
+                "SELECT c.tracking_code, array_agg(e.to_status ORDER BY e.id) FROM complaint_event e "
+                "JOIN complaint c ON c.id = e.complaint_id WHERE c.tracking_code = ANY(:codes) "
+                "AND e.from_status IS NOT NULL AND e.to_status IS NOT NULL GROUP BY c.tracking_code"
+            ),
+            {"codes": codes},
+        ).all()
+    assert {code: list(steps) for code, steps in history} == {code: ["terverifikasi", "ditugaskan"] for code in codes}
+    wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, f"tr[data-code='{codes[0]}']"), "Ditugaskan"))
     assert console_errors(driver) == []

@@ -1,4 +1,5 @@
-"""The leaders' dashboard in a real browser: pick a kecamatan and the KPI cards change to its numbers."""
+"""The leaders' dashboard in a real browser: pick a kecamatan and the KPI cards change to its numbers; the
+comparison table sorts by a column."""
 
 from __future__ import annotations
 
@@ -56,6 +57,15 @@ def test_picking_a_kecamatan_changes_the_kpi_cards_and_the_url(browser, live_ser
     _card(browser, "reports", "5")
     _card(browser, "finished", "20.00%")
     _card(browser, "open", "4")
+    # The kecamatan table: the busiest first (Tangerang, 3 reports; Jatiuwung, 2); its name column sorts A to Z.
+    order = "return Array.from(document.querySelectorAll('#pim-kecamatan-table tbody tr'), r => r.dataset.code);"
+    WebDriverWait(browser, 10).until(lambda b: {"367101", "367102"} <= set(b.execute_script(order)))
+    codes = [c for c in browser.execute_script(order) if c in ("367101", "367102")]
+    assert codes == ["367101", "367102"]
+    browser.find_element(By.CSS_SELECTOR, "#pim-kecamatan-table button.pim-sort[data-col='name']").click()
+    name = browser.find_element(By.CSS_SELECTOR, "#pim-kecamatan-table thead th:first-child")
+    assert name.get_attribute("aria-sort") == "ascending"
+    assert [c for c in browser.execute_script(order) if c in ("367101", "367102")] == ["367102", "367101"]
 
     browser.find_element(By.ID, "pim-kecamatan").click()
     search = WebDriverWait(browser, 10).until(ec.element_to_be_clickable((By.CSS_SELECTOR, ".dash-dropdown-search")))

@@ -199,7 +199,7 @@ def test_a_report_in_jakarta_is_handed_over_by_hand_and_stays_in_sight(
     assert listed[code]["opd_short"] == "→ Kota Administrasi Jakarta Pusat"  # the queue says where it went
     from layouts._queue import queue_table
 
-    row = str(queue_table([listed[code]], [], "id"))
+    row = str(queue_table([listed[code]], "id")["rows"][0]["follow_up"])
     assert "Tindak lanjut serah terima:" in row and wib_date(listed[code]["handover_due"], "id") in row  # and when
     with engine.connect() as conn:
         message = conn.execute(

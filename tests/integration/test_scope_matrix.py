@@ -146,9 +146,9 @@ def _queue(client: Any, token: str) -> str:
     response = dash_call(
         client,
         {
-            "output": "..op-table.children...op-count.children...op-map.figure...op-version.data..",
+            "output": "..op-rows.data...op-count.children...op-map.figure...op-version.data..",
             "outputs": [
-                {"id": "op-table", "property": "children"},
+                {"id": "op-rows", "property": "data"},
                 {"id": "op-count", "property": "children"},
                 {"id": "op-map", "property": "figure"},
                 {"id": "op-version", "property": "data"},
@@ -158,7 +158,6 @@ def _queue(client: Any, token: str) -> str:
                 for key, value in inputs.items()
             ],
             "state": [
-                {"id": "op-selected", "property": "data", "value": []},
                 {"id": "op-version", "property": "data", "value": None},
                 {"id": "op-lang", "property": "data", "value": "en"},
             ],

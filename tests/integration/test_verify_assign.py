@@ -66,3 +66,22 @@ def test_when_the_assign_cannot_be_taken_the_verify_is_not_taken_either(
     supervisor = accounts("field", opd="3671.DBMSDA")
     assert act_in_turn(operator, code, [("verify", {}), ("assign", {"assignee": supervisor.username})]).ok
     assert _transitions(engine, code) == ["terverifikasi", "ditugaskan"]
+
+
+def test_verify_and_assign_on_many_takes_each_report_whole_or_not_at_all(
+    engine: Engine, committed: list[int], accounts: Accounts
+) -> None:
+    from services.actions import act_in_turn, act_many_in_turn
+
+    supervisor = accounts("field", opd="3671.DBMSDA")
+    operator = _user(engine, accounts("operator"))
+    fresh, verified = new_complaint(engine, committed), new_complaint(engine, committed)
+    assert act_in_turn(operator, verified, [("verify", {})]).ok
+    steps = [("verify", {}), ("assign", {"assignee": supervisor.username})]
+    outcomes = {o.ref: o for o in act_many_in_turn(operator, [fresh, verified, "NO-SUCH-CODE"], steps)}
+    # The new one is verified then assigned; the verified one cannot be verified again, so it is not assigned
+    # either; an unknown code is said to be unknown.
+    assert outcomes[fresh].ok and _transitions(engine, fresh) == ["terverifikasi", "ditugaskan"]
+    assert outcomes[verified].kind == "illegal" and _transitions(engine, verified) == ["terverifikasi"]
+    assert status_of(engine, verified)["assignee"] is None
+    assert outcomes["NO-SUCH-CODE"].kind == "not_found"

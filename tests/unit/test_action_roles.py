@@ -1,7 +1,7 @@
 """Who may take each action of the status machine: every action has a taker, and no role names an unknown one."""
 
-from api.permissions import BULK_ACTIONS, ROLE_ACTIONS, STAFF_ACTIONS, STAFF_ROLES, roles_taking
-from db.status import ACTIONS
+from api.permissions import BULK_ACTIONS, BULK_STEPS, ROLE_ACTIONS, STAFF_ACTIONS, STAFF_ROLES, roles_taking
+from db.status import ACTIONS, STEPS
 
 
 def test_every_action_of_the_machine_is_taken_by_some_role_and_no_role_takes_an_unknown_one() -> None:
@@ -15,6 +15,7 @@ def test_the_reporter_and_the_system_take_only_their_own_actions() -> None:
     # No staff page or staff API offers them.
     assert not {"dispute", "reroute_out", "reroute_in"} & STAFF_ACTIONS
     assert set(BULK_ACTIONS) <= STAFF_ACTIONS
+    assert all(set(STEPS[step]) <= STAFF_ACTIONS for step in BULK_STEPS)
     assert set(STAFF_ROLES) < set(ROLE_ACTIONS)
 
 
