@@ -1,14 +1,14 @@
 /* The operators' queue table and its tick boxes (layouts/operator.py, layouts/_queue.py, callbacks/operator.py).
 
    The server sends the rows as data (the dcc.Store "op-rows", every text already in the user's language);
-   pantauQueue.draw, a clientside callback, builds the table in the empty <div id="op-table"> with plain DOM
+   pantau_queue.draw, a clientside callback, builds the table in the empty <div id="op-table"> with plain DOM
    (text, never HTML: a description is the reporter's own words) and answers which reports stay ticked.
    Why not Dash components: two hundred rows of them took Dash's renderer over a second to draw, and a
    dcc.Checklist per row more; the same rows built here take a few milliseconds.
 
    Which reports are ticked lives in the dcc.Store "op-selected" (the bulk bar's callbacks read it). A tick
    in a row goes there at once; "Pilih semua yang tampil", "Kosongkan" and a click on the map go through
-   pantauQueue.draw. When the rows change (filters, new data) the reports still shown stay ticked. */
+   pantau_queue.draw. When the rows change (filters, new data) the reports still shown stay ticked. */
 (function () {
   "use strict";
 
@@ -142,7 +142,7 @@
   });
 
   window.dash_clientside = window.dash_clientside || {};
-  window.dash_clientside.pantauQueue = {
+  window.dash_clientside.pantau_queue = {
     // New rows, "Pilih semua yang tampil", "Kosongkan" or a marker clicked on the map: the ticks that follow.
     draw: function (data, _all, _none, click, selected) {
       var context = window.dash_clientside.callback_context;

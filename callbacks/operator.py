@@ -70,7 +70,7 @@ def refresh_queue(
 # The table drawn from op-rows, and the ticks: those of reports still shown are kept; "select all shown",
 # "clear" and a click on the map change them (assets/queue_table.js, which also takes a tick in a row).
 clientside_callback(
-    ClientsideFunction("pantauQueue", "draw"),
+    ClientsideFunction("pantau_queue", "draw"),
     Output("op-selected", "data"),
     Input("op-rows", "data"),
     Input("op-select-all", "n_clicks"),

@@ -25,7 +25,8 @@ def _clientside_calls() -> list[tuple[str, ast.Call]]:
 def _defines(namespace: str, function: str) -> bool:
     """Whether an asset defines ``window.dash_clientside.<namespace>.<function>`` (as the assets do)."""
     return any(
-        re.search(rf"\b{namespace}\s*:", text) and re.search(rf"\b{function}\s*:", text) for text in ASSETS.values()
+        re.search(rf"\b{namespace}\s*:|\.{namespace}\s*=", text) and re.search(rf"\b{function}\s*:", text)
+        for text in ASSETS.values()
     )
 
 
