@@ -8,7 +8,6 @@ from dash import ALL, ClientsideFunction, Input, Output, State, callback, client
 from dash.exceptions import PreventUpdate
 
 from api.auth import current_staff
-from api.permissions import BULK_ACTIONS, may_open, scope_of
 from callbacks._actions import form_args, refusal_text, register_toggle
 from db.engine import get_engine
 from db.workflow import OPEN, QueueFilter, cached_kecamatan_outline, data_version, queue
@@ -16,6 +15,7 @@ from geo.job_map import job_map
 from i18n import t
 from layouts._queue import count_text, queue_table
 from services.actions import Refused, act_many
+from services.permissions import BULK_ACTIONS, may_open, scope_of
 from settings import get_settings
 
 register_toggle("op")

@@ -8,13 +8,13 @@ import dash
 from dash import dcc, html
 
 from api.auth import current_staff
-from api.permissions import ASSIGNEE_ROLES, BULK_ACTIONS, actions_of, assignable_opd, may_open, scope_of
 from db.engine import get_engine
 from db.status import Status
 from db.workflow import OPEN, catalogue_options, data_version, field_users
 from i18n import current_lang, t
 from layouts._actions import action_form, dropdown_labels
 from layouts._chrome import guard, page
+from services.permissions import ASSIGNEE_ROLES, BULK_ACTIONS, actions_of, assignable_opd, may_open, scope_of
 from settings import get_settings
 
 dash.register_page(__name__, path="/operator", title="Antrean operator · Pantau")
