@@ -207,6 +207,18 @@ class Action(Shape):
     assignee: str | None = None
     of: str | None = Field(None, description="duplicate: the tracking code of the original.")
     category: str | None = None
+    office: str | None = Field(
+        None,
+        max_length=200,
+        description="forward to a jurisdiction Pantau does not serve and that has no door (handed over by hand): "
+        "the office it is given to; required then.",
+    )
+    office_person: str | None = Field(None, max_length=200, description="That handover: a person there (optional).")
+    office_contact: str | None = Field(
+        None,
+        max_length=200,
+        description="That handover: their phone number or e-mail address; required then (anything else: 400).",
+    )
     version: int | None = Field(
         None, ge=0, description="Refuse (409) if the complaint changed since this version; not a whole number: 400."
     )

@@ -13,16 +13,17 @@ storage is full (api/errors.py).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from sqlalchemy import RowMapping
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from api import schemas
-from api.auth import current_staff
+from api.auth import audit, current_staff
 from api.openapi import MULTIPART, operation
 from api.schemas import answer
 from db import documents
@@ -37,6 +38,7 @@ from photos.document import DOCUMENT_KIND, StoredDocument, save_document
 from photos.store import get_store
 from photos.upload import PhotoError, save_photo
 from services.actions import MAX_CODE, Outcome, Refused, act, act_many
+from services.handover import HandoverRefused, handover_feature, handover_of, handover_pdf
 from services.notes import add_note
 from services.permissions import (
     job_statuses,
@@ -330,6 +332,57 @@ def _outcome_response(outcome: Outcome) -> Any:
         category=row["category_code"],
     )
     return jsonify(answer(result))
+
+
+HANDOVER_TYPES = {"pdf": "application/pdf", "geojson": "application/geo+json"}
+
+
+@bp.get("/complaints/<code>/handover.<any(pdf, geojson):fmt>")
+@operation(
+    "A report handed over by hand, for the office it went to: a one-page PDF or a GeoJSON Feature (a Point).",
+    description="Code, dates, category, place, address, description and report photos (the PDF's thumbnails), and "
+    "the office, contact and follow-up day of the handover. Never the reporter; a confidential report's place "
+    "and category only. ?lang=id|en for the PDF's words.",
+    tag="Staff",
+    bearer=True,
+    params={"fmt": "pdf or geojson."},
+    responses={
+        200: {
+            "description": "The file (Content-Disposition: attachment).",
+            "content": {
+                HANDOVER_TYPES["pdf"]: {"schema": {"type": "string", "format": "binary"}},
+                HANDOVER_TYPES["geojson"]: {"schema": {"type": "object"}},
+            },
+        },
+        401: NO_CREDENTIALS,
+        403: "Only operators and admins, for a complaint in their reach.",
+        404: NOT_FOUND,
+        409: "Not handed over by hand (no forward to a jurisdiction without a door; the current status is given).",
+    },
+)
+def complaint_handover(code: str, fmt: str) -> Any:
+    """The handover export (``services.handover``), audited."""
+    user = current_staff()
+    if user is None:
+        return _error(401, "authentication required")
+    try:
+        with get_engine().begin() as conn:
+            handed = handover_of(conn, user, code)
+            audit(conn, "export", user.actor, f"handover.{fmt}", rows=1)
+    except NotFound:
+        return _error(404, f"no complaint {code[:MAX_CODE]!r}")
+    except HandoverRefused as exc:
+        if exc.kind == "forbidden":
+            return _error(403, exc.message)
+        return _error(409, exc.message, status=exc.status, colour=_colour(exc.status))
+    if fmt == "pdf":
+        body = handover_pdf(handed, current_lang())
+    else:
+        body = json.dumps(handover_feature(handed), ensure_ascii=False).encode()
+    response = Response(body, content_type=HANDOVER_TYPES[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="serah-terima-{handed.code}.{fmt}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/complaints/<code>/notes")

@@ -1,6 +1,8 @@
 /* The action form shared by the operators' bulk bar and the complaint page (layouts/_actions.py,
-   callbacks/_actions.py): which groups of fields the chosen action shows, and the submit button held back
-   until an action is chosen. Pure UI, no round trip. */
+   callbacks/_actions.py): which groups of fields the chosen action shows, the submit button held back
+   until an action is chosen, and whom a forward is handed to (office, person, phone or e-mail), asked only
+   when the region chosen is handed over by hand: not a city Pantau serves, not one with a door, and no
+   agency chosen instead. Pure UI, no round trip. */
 (function () {
   "use strict";
 
@@ -15,6 +17,10 @@
 
       nothingChosen: function (action) {
         return !action;
+      },
+
+      notByHand: function (kota, opd, byHand) {
+        return !(kota && !opd && (byHand || []).indexOf(String(kota)) >= 0);
       }
     }
   });

@@ -20,6 +20,8 @@ _NEED = {
     "category": "action.need_category",
     "of": "action.need_of",
     "reason": "action.need_reason",
+    "office": "action.need_office",
+    "office_contact": "action.need_office",
 }
 
 
@@ -34,6 +36,17 @@ def register_toggle(prefix: str) -> None:
     )
 
 
+def register_handover_toggle(prefix: str) -> None:
+    """Show whom a forward is handed to only for a destination handed over by hand (``<prefix>-by-hand``)."""
+    clientside_callback(
+        ClientsideFunction("pantau_actions", "notByHand"),
+        Output(f"{prefix}-handover", "hidden"),
+        Input(f"{prefix}-kota", "value"),
+        Input(f"{prefix}-opd", "value"),
+        State(f"{prefix}-by-hand", "data"),
+    )
+
+
 def form_args(
     action: str | None,
     opd: str | None,
@@ -43,16 +56,20 @@ def form_args(
     of: str | None,
     reason: str | None,
     public: bool = False,
+    handed: tuple[str | None, str | None, str | None] = (None, None, None),
 ) -> dict[str, Any]:
     """The form's fields as the action's arguments: only the fields it takes, and the one text box as its
     reason when it needs one, as a note otherwise. ``public`` (ticked "tampilkan ke pelapor"): the text is also a
-    reply to the reporter, unless it is a reason the reporter is told anyway (reject, duplicate, forward)."""
+    reply to the reporter, unless it is a reason the reporter is told anyway (reject, duplicate, forward).
+    ``handed``: the office, person and phone or e-mail a forward to another region is handed to by hand."""
     takes = ACTIONS[action].takes if action in ACTIONS else frozenset()
     # Finishing may need a reason (a completion photo far from the report): the text goes as the reason.
     may_need = action in ACTIONS and ACTIONS[action].unconfirmed is not None
     text = "reason" if needs_reason(action) or may_need else "note"
     fields = {"opd": opd, "kota": None if opd else kota, "assignee": assignee, "category": category, "of": of}
     given: dict[str, Any] = {text: reason, **{name: value for name, value in fields.items() if name in takes}}
+    if "kota" in takes and kota and not opd:
+        given.update(zip(("office", "office_person", "office_contact"), handed, strict=True))
     if public and reason and not (text == "reason" and ACTIONS[action or ""].tells_reason):
         given.update(note=reason, public=True)
     return given
@@ -62,6 +79,8 @@ def refusal_text(refused: Refused, lang: str) -> str:
     """Why ``services.actions`` refused the form, in the user's language."""
     if refused.kind == "missing" and refused.field in _NEED:
         return t(_NEED[refused.field], lang)
+    if refused.kind == "invalid" and refused.field == "office_contact":
+        return t("action.bad_office_contact", lang)
     if refused.kind == "invalid" and refused.field == "action":
         return t("action.choose_action", lang)
     if refused.kind == "forbidden" and refused.field == "assignee":

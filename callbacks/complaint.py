@@ -8,7 +8,7 @@ from typing import Any
 from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, html, no_update
 
 from api.auth import current_staff
-from callbacks._actions import form_args, refusal_text, register_toggle
+from callbacks._actions import form_args, refusal_text, register_handover_toggle, register_toggle
 from callbacks._upload import register_upload
 from db.accounts import StaffUser
 from db.complaints import NotFound
@@ -23,6 +23,7 @@ from services.notes import add_note
 from services.permissions import refusal, sees_duplicates
 
 register_toggle("cp")
+register_handover_toggle("cp")
 register_upload("cp")
 
 clientside_callback(
@@ -96,6 +97,9 @@ def _redrawn(page: dict[str, Any], done: str | None = None, merged: str | None =
     State("cp-of", "value"),
     State("cp-reason", "value"),
     State("cp-public", "value"),
+    State("cp-office", "value"),
+    State("cp-office-person", "value"),
+    State("cp-office-contact", "value"),
     State("cp-ctx", "data"),
     prevent_initial_call=True,
 )
@@ -109,13 +113,17 @@ def submit_action(
     of: str | None,
     reason: str | None,
     public: list[str] | None,
+    office: str | None,
+    office_person: str | None,
+    office_contact: str | None,
     page: dict[str, Any],
 ) -> tuple[Any, ...]:
     lang = page.get("lang", "id")
     if not action:
         return html.Span(t("action.choose_action", lang), className="error"), no_update, *_UNCHANGED
     user = current_staff()
-    args = form_args(action, opd, kota, assignee, category, of, reason, "public" in (public or []))
+    handed = (office, office_person, office_contact)
+    args = form_args(action, opd, kota, assignee, category, of, reason, "public" in (public or []), handed)
     given = {**args, "version": page["version"]}
     if action == "duplicate":  # a merge: ask first, naming both reports
         if user is None or not sees_duplicates(user):

@@ -8,7 +8,7 @@ from dash import ALL, ClientsideFunction, Input, Output, State, callback, client
 from dash.exceptions import PreventUpdate
 
 from api.auth import current_staff
-from callbacks._actions import form_args, refusal_text, register_toggle
+from callbacks._actions import form_args, refusal_text, register_handover_toggle, register_toggle
 from db.engine import get_engine
 from db.workflow import OPEN, QueueFilter, cached_kecamatan_outline, data_version, queue
 from geo.job_map import job_map
@@ -19,6 +19,7 @@ from services.permissions import BULK_ACTIONS, may_open, scope_of
 from settings import get_settings
 
 register_toggle("op")
+register_handover_toggle("op")
 
 
 @callback(
@@ -142,6 +143,9 @@ CONFIRM_OVER = 10
     State("op-category", "value"),
     State("op-of", "value"),
     State("op-reason", "value"),
+    State("op-office", "value"),
+    State("op-office-person", "value"),
+    State("op-office-contact", "value"),
     State("op-selected", "data"),
     State("op-bulk-pending", "data"),
     State("op-done", "data"),
@@ -158,6 +162,9 @@ def apply_bulk(
     category: str | None,
     of: str | None,
     reason: str | None,
+    office: str | None,
+    office_person: str | None,
+    office_contact: str | None,
     selected: list[str] | None,
     pending: dict[str, Any] | None,
     done: int,
@@ -182,7 +189,9 @@ def apply_bulk(
         question = t("queue.confirm_many", lang, n=len(selected), action=t(f"action.{action}", lang))
         return "", no_update, True, question, {"codes": selected, "action": action}
     try:
-        outcomes = act_many(user, selected, action, form_args(action, opd, kota, assignee, category, of, reason))
+        handed = (office, office_person, office_contact)
+        given = form_args(action, opd, kota, assignee, category, of, reason, handed=handed)
+        outcomes = act_many(user, selected, action, given)
     except Refused as exc:
         return html.P(refusal_text(exc, lang), className="error"), no_update, *asked
     ok = [o for o in outcomes if o.ok]

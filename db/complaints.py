@@ -19,7 +19,7 @@ from sqlalchemy import Connection, RowMapping, text
 
 from db import outbox
 from db.doors import cancel_handover, has_door, queue_handover
-from db.jurisdictions import HANDOVER_WORKING_DAYS, destination
+from db.jurisdictions import HANDOVER_WORKING_DAYS, HandedTo, destination
 from db.models import CHANNELS
 from db.sql import sql
 from db.status import ACTIONS, ConflictError, Status, TransitionError, check_transition
@@ -277,6 +277,7 @@ def transition(
     assignee: str | None = None,
     of: int | str | None = None,
     facts: dict[str, Any] | None = None,
+    handed_to: HandedTo | None = None,
 ) -> RowMapping:
     """Apply one status-changing action to one complaint, locking its row; returns the updated row.
 
@@ -286,6 +287,8 @@ def transition(
     (``expected_version`` is stale) or NotFound.
 
     ``facts`` are kept with the history entry (the other system's request id and photo link, for ``remote_close``).
+    ``handed_to``: for a forward handed over by hand (a jurisdiction without a door), whom it was given to; kept
+    on the report until it is forwarded again, and in the history.
 
     ``note`` is internal unless ``note_public`` (a reply to the reporter, who is also sent it); the reason of an
     action that ``tells_reason`` (reject, duplicate, forward) is the reporter's, any other reason internal.
@@ -363,13 +366,25 @@ def transition(
                 handover = place.code
                 sets.append("opd_id = NULL")
                 data["handover"] = "door" if has_door(conn, place.code) else "manual"
+        given_to = handed_to if data.get("handover") == "manual" else None
+        if given_to is not None:
+            data.update(office=given_to.office, office_person=given_to.person, office_contact=given_to.contact)
         # A report forwarded again, whichever way, no longer waits on an earlier handover.
         sets += [
             "handover_to = CAST(:handover AS text)",
             "handover_due = CASE WHEN CAST(:handover AS text) IS NULL THEN NULL "
             "ELSE pantau_add_working_days(now(), :handover_days) END",
+            "handover_office = :office",
+            "handover_person = :office_person",
+            "handover_contact = :office_contact",
         ]
-        params.update(handover=handover, handover_days=HANDOVER_WORKING_DAYS)
+        params.update(
+            handover=handover,
+            handover_days=HANDOVER_WORKING_DAYS,
+            office=given_to.office if given_to else None,
+            office_person=given_to.person if given_to else None,
+            office_contact=given_to.contact if given_to else None,
+        )
         data.update(
             from_opd=_opd_code(conn, current["opd_id"]),
             to_opd=opd,

@@ -23,6 +23,15 @@ class JurisdictionFileError(ValueError):
 
 
 @dataclass(frozen=True)
+class HandedTo:
+    """Who a report handed over by hand was given to: the office, a person there (optional), a phone or e-mail."""
+
+    office: str
+    contact: str
+    person: str | None = None
+
+
+@dataclass(frozen=True)
 class Destination:
     code: str
     level: str

@@ -364,6 +364,10 @@ class Complaint(Base):
     # A manual handover to a jurisdiction Pantau does not serve (migration 0016), followed up by handover_due.
     handover_to: Mapped[str | None] = mapped_column(String(4), ForeignKey("jurisdiction.code"))
     handover_due: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Who a manual handover was given to (migration 0024): the office, a person there, a phone or e-mail.
+    handover_office: Mapped[str | None] = mapped_column(Text)
+    handover_person: Mapped[str | None] = mapped_column(Text)
+    handover_contact: Mapped[str | None] = mapped_column(Text)
     submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     attributes: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
     # Kept by trigger from the times above (migration 0005), for the leaders' dashboard.

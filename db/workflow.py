@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping, text
 
 from db.complaints import Actor, NotFound, add_event, record_unassigned, resolve_id, transition
-from db.jurisdictions import destinations
+from db.jurisdictions import HandedTo, destinations
 from db.scope import Scope, scoped_sql
 from db.scope import condition as scope_condition
 from db.sql import fill_statuses, sql
@@ -370,6 +370,7 @@ class BulkRequest:
     assignee: str | None = None
     of: str | None = None
     category: str | None = None
+    handed_to: HandedTo | None = None
     expected_versions: dict[str, int] = field(default_factory=dict)
 
 
@@ -423,6 +424,7 @@ def apply_one(
                     kota=request.kota,
                     assignee=request.assignee,
                     of=survivor,
+                    handed_to=request.handed_to,
                 )
             return Outcome(ref, updated["status"])
     except NotFound as exc:

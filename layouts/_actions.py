@@ -1,7 +1,8 @@
 """The action form shared by the operators' bulk bar and the complaint page.
 
-Ids are ``<prefix>-action``, ``-opd``, ``-kota``, ``-assignee``, ``-category``,
-``-of``, ``-reason`` and ``-submit``; the groups of fields an action does not take
+Ids are ``<prefix>-action``, ``-opd``, ``-kota`` (with ``-office``, ``-office-person`` and
+``-office-contact`` for a handover by hand), ``-assignee``, ``-category``, ``-of``, ``-reason``
+and ``-submit``; the groups of fields an action does not take
 (``db/status.py``: ``Action.needs``) are hidden by ``callbacks/_actions.py``. Only
 the actions the caller passes are offered (``services.actions.available_actions``
 for one complaint, ``services/permissions.py`` for the operators' bulk bar).
@@ -70,6 +71,16 @@ def _select(prefix: str, name: str, label: str, options: list[dict[str, str]], l
     )
 
 
+def _text_field(prefix: str, name: str, label: str) -> html.Div:
+    return html.Div(
+        [
+            html.Label(label, htmlFor=f"{prefix}-{name}"),
+            dcc.Input(id=f"{prefix}-{name}", type="text", autoComplete="off", maxLength=200),
+        ],
+        className="action-field",
+    )
+
+
 def destination_label(place: Mapping[str, Any], lang: str) -> str:
     """A forward's destination as the dropdown lists it: a served city by name, any other jurisdiction with its
     code and province, marked as a manual handover."""
@@ -119,6 +130,22 @@ def action_form(
                     _select(prefix, "opd", t("action.to_opd", lang), opd_options, lang),
                     _select(prefix, "kota", t("action.to_kota", lang), kota_options, lang),
                     html.P(t("action.forward_hint", lang), className="hint"),
+                    # The codes handed over by hand: the fields below show only for one of them (assets/action_form.js).
+                    dcc.Store(
+                        id=f"{prefix}-by-hand",
+                        data=[k["code"] for k in options["kota"] if not k["served"] and not k.get("door")],
+                    ),
+                    html.Fieldset(
+                        [
+                            html.Legend(t("action.handed_to", lang)),
+                            _text_field(prefix, "office", t("action.office", lang)),
+                            _text_field(prefix, "office-person", t("action.office_person", lang)),
+                            _text_field(prefix, "office-contact", t("action.office_contact", lang)),
+                        ],
+                        className="action-handover",
+                        id=f"{prefix}-handover",
+                        hidden=True,
+                    ),
                 ],
                 id=f"{prefix}-grp-forward",
                 className="action-group",

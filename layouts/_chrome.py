@@ -36,6 +36,7 @@ STAFF_NAV = [
     ("/operator", "nav.operator", "operator"),
     ("/field", "nav.field", "field"),
     ("/pimpinan", "nav.leaders", "leaders"),
+    ("/pintu", "nav.doors", "doors"),
 ]
 
 

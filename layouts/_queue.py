@@ -22,6 +22,14 @@ def _row(row: Mapping[Any, Any], selected: bool, lang: str) -> html.Tr:
     )
     if row["overdue"]:
         due += [html.Br(), html.Span(t("queue.overdue", lang), className="overdue-tag")]
+    if row.get("handover_due"):
+        # Forwarded out of the city: the day its handover is followed up, and whether that day has passed.
+        when = html.Time(
+            wib_date(row["handover_due"], lang), dateTime=iso(row["handover_due"]), title=wib(row["handover_due"], lang)
+        )
+        due += [html.Div([t("queue.follow_up", lang), " ", when], className="cell-sub handover-due")]
+        if row.get("handover_overdue"):
+            due += [html.Span(t("queue.overdue", lang), className="overdue-tag")]
     return html.Tr(
         [
             html.Td(

@@ -22,6 +22,12 @@ def status_badge(status: str | None, lang: str, id: str | None = None) -> html.S
     return html.Span(t(f"status.{status}", lang), className=f"badge badge-{colour}", **extra)
 
 
+def handed_to_text(office: str, person: str | None, contact: str | None, lang: str) -> str:
+    """Whom a report handed over by hand was given to, as the history and the complaint page say it."""
+    who = ", ".join(x for x in (person, contact) if x)
+    return t("complaint.handed_to", lang, office=office, who=who or "—")
+
+
 def _what(event: Mapping[Any, Any], lang: str, categories: Mapping[str, str], opds: Mapping[str, str]) -> str:
     kind, data = event["kind"], event["data"] or {}
 
@@ -37,11 +43,14 @@ def _what(event: Mapping[Any, Any], lang: str, categories: Mapping[str, str], op
     if kind == "routed":
         return t("event.routed", lang, opd=opd(data.get("opd")))
     if kind == "forwarded":
-        return t(
+        forwarded = t(
             "event.forwarded",
             lang,
             to=opd(data.get("to_opd")) if data.get("to_opd") else data.get("to_name") or data.get("to_kota") or "—",
         )
+        if data.get("office"):  # handed over by hand: to whom (services.actions asks for it)
+            return f"{forwarded} · {handed_to_text(data['office'], data.get('office_person'), data.get('office_contact'), lang)}"
+        return forwarded
     if kind in ("assigned", "unassigned"):
         return t(f"event.{kind}", lang, assignee=data.get("assignee") or "—")
     if kind == "merged":

@@ -36,7 +36,7 @@ from layouts._evidence import documents_list, evidence_panel
 from layouts._merge import duplicates_section, merge_dialog, merge_notice
 from layouts._messages import messages_panel
 from layouts._note import note_box
-from layouts._timeline import status_badge, timeline
+from layouts._timeline import handed_to_text, status_badge, timeline
 from layouts._upload import upload_widget
 from layouts._when import iso, wib
 from services.actions import STEPS, available_actions, available_steps
@@ -44,6 +44,7 @@ from services.permissions import (
     ASSIGNEE_ROLES,
     STAFF_ACTIONS,
     assignable_opd,
+    handover_refusal,
     may_manage_templates,
     may_reply,
     may_see,
@@ -64,15 +65,17 @@ def _fact(label: str, value: Any) -> list[Any]:
     return [html.Dt(label), html.Dd(value if value not in (None, "", []) else "—")]
 
 
-def _destination_note(row: Any, suggested: Any, lang: str) -> html.P | None:
-    """Where the report went when it left the city by hand (and whether its follow-up is late), or, for a
-    report outside the areas served, where it could go."""
+def _destination_note(row: Any, suggested: Any, lang: str, exports: bool = False) -> html.P | None:
+    """Where the report went when it left the city by hand (whom it was given to, and whether its follow-up is
+    late; ``exports``: with the links to its export for that office), or, for a report outside the areas
+    served, where it could go."""
     if row["handover_to"]:
         key = "complaint.handover_overdue" if row["handover_overdue"] else "complaint.handover"
         return html.P(
             [
                 t(key, lang, name=row["handover_name"], code=row["handover_to"], due=wib(row["handover_due"], lang)),
                 _door_line(row, lang),
+                _handed_line(row, lang, exports),
             ],
             className="notice handover" + (" overdue" if row["handover_overdue"] else ""),
             id="cp-handover",
@@ -85,6 +88,37 @@ def _destination_note(row: Any, suggested: Any, lang: str) -> html.P | None:
         km = f"{float(suggested['distance_m']) / 1000:.1f}".replace(".", "," if lang == "id" else ".")
         text_ = t("complaint.suggest_destination", lang, name=suggested["name"], code=suggested["code"], km=km)
     return html.P(text_, className="notice suggestion", id="cp-suggestion")
+
+
+def _sentence(words: str) -> str:
+    return words[:1].upper() + words[1:] + "."
+
+
+def _handed_line(row: Any, lang: str, exports: bool) -> html.Span | None:
+    """Whom a report handed over by hand was given to, and its export for that office (services/handover.py)."""
+    if row["door_state"] is not None:
+        return None
+    parts: list[Any] = []
+    if row["handover_office"]:
+        parts += [
+            html.Br(),
+            html.Span(
+                # A sentence of its own here; the history adds the same words after the forward.
+                _sentence(
+                    handed_to_text(row["handover_office"], row["handover_person"], row["handover_contact"], lang)
+                ),
+                id="cp-handed-to",
+            ),
+        ]
+    if exports:
+        base = f"/api/v1/complaints/{row['tracking_code']}/handover"
+        parts += [
+            html.Br(),
+            html.A(t("complaint.handover_pdf", lang), href=f"{base}.pdf?lang={lang}", id="cp-handover-pdf"),
+            " · ",
+            html.A(t("complaint.handover_geojson", lang), href=f"{base}.geojson", id="cp-handover-geojson"),
+        ]
+    return html.Span(parts) if parts else None
 
 
 def _door_line(row: Any, lang: str) -> html.Span | None:
@@ -198,7 +232,7 @@ def complaint_body(
         )
     if row["confidential"]:
         facts += _fact(t("complaint.confidential", lang), t("complaint.confidential_yes", lang))
-    destination_note = _destination_note(row, suggested, lang)
+    destination_note = _destination_note(row, suggested, lang, exports=handover_refusal(user, row) is None)
     completion = [p for p in photos if p["kind"] == "completion" and not p["from_survivor"]]
     may_upload = "complete" in actions or (is_open and photo_refusal(user, "report", row) is None)
     figure = (

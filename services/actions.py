@@ -17,19 +17,30 @@ complaint's status. Every door gets the same checks, in the same order:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    ValidationError,
+)
 from pydantic_core import PydanticCustomError
 from sqlalchemy import Connection, RowMapping
 
 from db.accounts import StaffUser, load_user
 from db.catalogue import opd_id
 from db.complaints import SYSTEM, transition
+from db.doors import has_door
 from db.engine import get_engine
-from db.jurisdictions import destination
+from db.jurisdictions import HandedTo, destination
 from db.routing import RerouteResult, reroute_open_complaints
 from db.status import ACTIONS, STEPS, Status
 from db.tracking import PUBLIC, DisputeError
@@ -63,6 +74,7 @@ MAX_TEXT = 2000  # a reason or note: a few paragraphs, shown on the timeline
 VERSION_MESSAGE = "'version' must be a whole number: the complaint's version as you last read it"
 PUBLIC_MESSAGE = "'public' must be true (the note is a reply to the reporter) or false (internal, the default)"
 MAX_CODE = 64  # a code or user name: an agency, a city, a category, a tracking code, a field supervisor
+MAX_OFFICE = 200  # an office's name, a person's name, a phone number or an e-mail address
 
 
 def _text(limit: int, numbers: bool = False) -> BeforeValidator:
@@ -88,6 +100,23 @@ def _text(limit: int, numbers: bool = False) -> BeforeValidator:
 
 Text = Annotated[str | None, _text(MAX_TEXT)]
 Code = Annotated[str | None, _text(MAX_CODE, numbers=True)]
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+_PHONE = re.compile(r"\+?[0-9][0-9 ().-]*")
+
+
+def _reachable(value: str | None) -> str | None:
+    """A phone number (6 to 15 digits, with +, spaces, dashes, dots or brackets) or an e-mail address."""
+    if value is None:
+        return None
+    digits = sum(ch.isdigit() for ch in value)
+    if _EMAIL.fullmatch(value) or (_PHONE.fullmatch(value) and 6 <= digits <= 15):
+        return value
+    raise PydanticCustomError("contact", "must be a phone number (e.g. +62 21 3822255) or an e-mail address")
+
+
+# Whom a report handed over by hand was given to (``db.jurisdictions.HandedTo``).
+Office = Annotated[str | None, _text(MAX_OFFICE)]
+Reachable = Annotated[str | None, _text(MAX_OFFICE), AfterValidator(_reachable)]
 
 
 class Args(BaseModel):
@@ -103,6 +132,11 @@ class Args(BaseModel):
     assignee: Code = None
     of: Code = None
     category: Code = None
+    # A forward handed over by hand (to a jurisdiction without a door): the office it was given to, a person
+    # there (optional) and their phone number or e-mail address. Required then (``_check_destination``).
+    office: Office = None
+    office_person: Office = None
+    office_contact: Reachable = None
     # The note is a reply the reporter reads and is sent; otherwise it is internal.
     public: StrictBool = False
     # The complaint's version the caller saw: a change since is refused (409) instead of overwritten.
@@ -168,18 +202,36 @@ def _admit(user: StaffUser | None, action: object, given: Mapping[str, Any] | Ar
 
 def _check_destination(args: Args) -> None:
     """A forward's agency or jurisdiction exists (any of Indonesia's, ``db/jurisdictions.py``): otherwise
-    Refused("invalid"), the API's 400. Asked after the role check, as it reads the database."""
+    Refused("invalid"), the API's 400. One handed over by hand (served by neither Pantau nor a door) names
+    the office it was given to and a contact there: otherwise Refused("missing"). Asked after the role check,
+    as it reads the database."""
     with get_engine().connect() as conn:
         if args.opd:
             if opd_id(conn, args.opd) is None:
                 raise Refused("invalid", f"unknown agency (OPD) code {args.opd!r}", "opd")
-        elif args.kota and destination(conn, args.kota) is None:
+            return
+        if not args.kota:
+            return
+        place = destination(conn, args.kota)
+        if place is None:
             raise Refused(
                 "invalid",
                 f"unknown jurisdiction {args.kota!r}: a Kemendagri code of a province (2 digits, e.g. 31) "
                 "or a kabupaten/kota (4 digits, e.g. 3171)",
                 "kota",
             )
+        by_hand = not place.served and not has_door(conn, place.code)
+    for field, what in (("office", "the office it is given to"), ("office_contact", "a phone or e-mail there")):
+        if by_hand and not getattr(args, field):
+            raise Refused(
+                "missing", f"{place.name} ({place.code}) is handed over by hand: {field!r} needs {what}", field
+            )
+
+
+def _handed_to(args: Args) -> HandedTo | None:
+    if args.office and args.office_contact:
+        return HandedTo(office=args.office, contact=args.office_contact, person=args.office_person)
+    return None
 
 
 def _request(name: str, args: Args) -> BulkRequest:
@@ -193,6 +245,7 @@ def _request(name: str, args: Args) -> BulkRequest:
         assignee=args.assignee,
         of=args.of,
         category=args.category,
+        handed_to=_handed_to(args) if name == "forward" else None,
     )
 
 

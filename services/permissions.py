@@ -121,6 +121,8 @@ PAGE_ROLES: dict[str, tuple[str, ...]] = {
     "outbox": (),  # undelivered messages to reporters: admins only
     "doors": (),  # doors to other jurisdictions' systems (/pintu): admins only
     "templates": (),  # the reply templates: admins manage them, staff pick them on the complaint page
+    # The export of a report handed over by hand, for the office it went to (the live room hands reports over).
+    "handover": ("operator",),
 }
 # Each role's own page after logging in; every other role (operator, opd, admin) works from the queue.
 HOME_PAGES: dict[str, str] = {"leader": "leaders", "field": "field"}
@@ -177,6 +179,15 @@ def scope_of(user: StaffUser) -> Scope:
 def may_see(user: StaffUser | None, complaint: Row) -> bool:
     """Whether ``complaint`` (a row with opd_id, assignee_id, kecamatan_id) is within the user's reach."""
     return user is not None and scope_of(user).covers(complaint)
+
+
+def handover_refusal(user: StaffUser | None, complaint: Row) -> str | None:
+    """Why ``user`` may not export ``complaint``'s handover for the office it went to, or None when allowed."""
+    if not may_open(user, "handover"):
+        return "only the live room (operators) exports a handover"
+    if not may_see(user, complaint):
+        return "this complaint is outside your agency or area"
+    return None
 
 
 def _outside(user: StaffUser) -> str:

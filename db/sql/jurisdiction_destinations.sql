@@ -4,7 +4,9 @@ SELECT coalesce(j.code, a.code) AS code,
        coalesce(j.level, 'kota') AS level,
        coalesce(a.name, j.name) AS name,
        coalesce(p.name, '') AS province,
-       a.id IS NOT NULL AS served
+       a.id IS NOT NULL AS served,
+       -- Reached through its own system (db/doors.py); otherwise a destination not served is handed over by hand.
+       EXISTS (SELECT 1 FROM door d WHERE d.jurisdiction_code = j.code) AS door
   FROM jurisdiction j
   FULL JOIN (SELECT id, code, name FROM area WHERE level = 'kota') a ON a.code = j.code
   LEFT JOIN jurisdiction p ON p.code = j.province_code AND p.level = 'provinsi'

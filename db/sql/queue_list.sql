@@ -34,6 +34,8 @@ SELECT c.id, c.tracking_code, c.status, c.created_at, c.due_at, c.confidential,
        cat.code AS category_code, cat.name_id AS category_name_id, cat.name_en AS category_name_en,
        -- A report handed over by hand shows where it went (db/jurisdictions.py).
        o.code AS opd_code, coalesce(o.short_name, '→ ' || h.name) AS opd_short, kota.code AS kota_code,
+       -- ... and the day it is followed up (db/jurisdictions.py: HANDOVER_WORKING_DAYS), late once past.
+       c.handover_due, (c.handover_due < now() AND c.status NOT IN ({closed})) AS handover_overdue,
        kel.name AS kelurahan, kec.name AS kecamatan, u.username AS assignee,
        -- Overdue work chased (db/chase.py): 'escalation' once escalated, else 'reminder' once reminded.
        (SELECT CASE WHEN bool_or(ch.kind = 'escalation') THEN 'escalation' ELSE 'reminder' END

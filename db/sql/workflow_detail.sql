@@ -11,6 +11,7 @@ SELECT c.id, c.tracking_code, c.status, c.version, c.description, c.address, c.c
        kel.name AS kelurahan, kec.name AS kecamatan, kota.name AS kota, kota.code AS kota_code,
        u.username AS assignee, m.tracking_code AS merged_into,
        c.handover_to, c.handover_due, h.name AS handover_name,
+       c.handover_office, c.handover_person, c.handover_contact,
        (c.handover_due < now() AND c.status NOT IN ({closed})) AS handover_overdue,
        -- Sent through a door (db/doors.py): how far it got, and why it failed.
        hv.state AS door_state, hv.attempts AS door_attempts, hv.last_error AS door_error,

@@ -1,5 +1,6 @@
 """An operator verifies and assigns a new report in one step, by keyboard to the action panel, and the page
-changes in place: no reload (issue 18, items 7 and 8)."""
+changes in place: no reload (issue 18, items 7 and 8); then hands it over by hand to a region without a door,
+naming the office (issue 16)."""
 
 from __future__ import annotations
 
@@ -89,6 +90,27 @@ def test_verify_and_assign_in_one_step_reached_by_keyboard_and_shown_in_place(
             .all()
         )
     assert steps == ["terverifikasi", "ditugaskan"]
+
+    # Forwarded to a region without a door, it is handed over by hand: the form asks whom it is given to.
+    driver.find_element(By.XPATH, "//*[@id='cp-action']//label[normalize-space()='Teruskan']").click()
+    wait.until(EC.visibility_of_element_located((By.ID, "cp-kota")))
+    assert not driver.find_element(By.ID, "cp-office").is_displayed()  # asked only for a region without a door
+    _choose(driver, wait, "cp-kota", "Jakarta Pusat")
+    wait.until(EC.visibility_of_element_located((By.ID, "cp-office")))
+    driver.find_element(By.ID, "cp-reason").send_keys("Lokasi di Jakarta Pusat")
+    driver.find_element(By.ID, "cp-submit").click()
+    wait.until(EC.text_to_be_present_in_element((By.ID, "cp-msg"), "isi kantor penerima"))
+    driver.execute_script("document.getElementById('cp-handover').scrollIntoView({block: 'center'})")
+    driver.save_screenshot(str(ARTIFACTS / "complaint-handover-form.png"))
+    driver.find_element(By.ID, "cp-office").send_keys("Dinas Bina Marga DKI Jakarta")
+    driver.find_element(By.ID, "cp-office-contact").send_keys("+62 21 3822255")
+    driver.find_element(By.ID, "cp-submit").click()
+    wait.until(EC.text_to_be_present_in_element((By.ID, "cp-badge"), "Diteruskan"))
+    handed = driver.find_element(By.ID, "cp-handed-to").text
+    assert handed == "Diserahkan kepada Dinas Bina Marga DKI Jakarta (+62 21 3822255)."
+    assert driver.find_element(By.ID, "cp-handover-pdf").get_attribute("href").endswith(f"{code}/handover.pdf?lang=id")
+    driver.execute_script("document.getElementById('cp-handover').scrollIntoView({block: 'start'})")
+    driver.save_screenshot(str(ARTIFACTS / "complaint-handover.png"))
     assert console_errors(driver) == []
 
 

@@ -27,7 +27,8 @@ SEEN = {
     "leader": (["Pimpinan"], PUBLIC),
     "opd": (["Operator", "Pimpinan"], PUBLIC),
     "operator": (["Operator", "Pimpinan"], PUBLIC),
-    "admin": (["Operator", "Lapangan", "Pimpinan"], PUBLIC),
+    # The admin's own pages too: the doors to other jurisdictions' systems (/pintu).
+    "admin": (["Operator", "Lapangan", "Pimpinan", "Pintu"], PUBLIC),
 }
 ONE_ROW_PX = 64  # the bar's own height: brand, links and menu side by side
 

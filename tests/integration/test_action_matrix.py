@@ -141,6 +141,7 @@ def _bulk_bar(client: Any, codes: list[str], action: str, args: dict[str, Any]) 
     states = {
         "op-action": action, "op-opd": args.get("opd"), "op-kota": None, "op-assignee": args.get("assignee"),
         "op-category": args.get("category"), "op-of": args.get("of"), "op-reason": args.get("reason"),
+        "op-office": None, "op-office-person": None, "op-office-contact": None,
         "op-selected": codes, "op-bulk-pending": None, "op-done": 0, "op-lang": "en",
     }  # fmt: skip
     props = {"op-selected": "data", "op-bulk-pending": "data", "op-done": "data", "op-lang": "data"}

@@ -26,6 +26,8 @@ import requests
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
+from db.accounts import create_api_key, create_user
+from db.complaints import Actor
 from db.scope import Scope
 from db.workflow import detail, queue
 from tests.conftest import ROOT, TEST_URL, free_port
@@ -33,6 +35,7 @@ from tests.integration.staff import PASSWORD, site_photo
 
 BOUNDARIES = ROOT.parent / "shared" / "data" / "boundaries"
 POLL_S = 1  # PANTAU_DOOR_POLL_S on A: small, so "within one poll interval" is quick
+SET_UP = Actor(role="cli")  # the accounts and keys are made as `flask --app app users create` would
 MAPPED = ("jalan_rusak", "sampah")  # what A's door to B maps; every other category is unmapped
 
 
@@ -57,6 +60,7 @@ class Instance:
     folder: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="pantau-fed-")))
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     logs: list[IO[bytes]] = field(default_factory=list)
+    bearer: dict[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -86,15 +90,15 @@ class Instance:
             "PANTAU_STATEMENT_TIMEOUT_MS": "300000",
         }
 
-    def flask(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
+    def flask(self, *args: str) -> subprocess.Popen[str]:
+        """``flask --app app ARGS`` started for this instance (its errors kept for the assertion)."""
+        return subprocess.Popen(
             [str(ROOT / ".venv" / "bin" / "flask"), "--app", "app", *args],
             cwd=ROOT,
-            input=stdin,
-            capture_output=True,
-            text=True,
             env=self.env(),
-            timeout=600,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
         )
 
     def set_up(self) -> subprocess.Popen[str]:
@@ -108,18 +112,15 @@ class Instance:
         (self.folder / "boundaries").mkdir(parents=True)
         for name in self.files:
             (self.folder / "boundaries" / name).symlink_to(BOUNDARIES / name)
-        return subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "flask"), "--app", "app", "bootstrap"],
-            cwd=ROOT,
-            env=self.env(),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        return self.flask("bootstrap")
 
-    def staff(self) -> None:
-        made = self.flask("users", "create", "--username", "operator", "--role", "operator", stdin=PASSWORD + "\n")
-        assert made.returncode == 0, made.stderr
+    def staff(self, engine: Engine, client: str) -> str:
+        """The operator's account and an Open311 client's key (returned), written straight into this
+        instance's database: ``users create`` and ``api-key create`` would each start the whole app (seconds),
+        and tests/integration/test_cli.py already drives those commands."""
+        with engine.begin() as conn:
+            create_user(conn, "operator", PASSWORD, "operator", None, [], actor=SET_UP)
+            return create_api_key(conn, client, actor=SET_UP)
 
     def _start(self, what: str, *command: str) -> None:
         log = (self.folder / f"{what}.log").open("ab")
@@ -157,6 +158,12 @@ class Instance:
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def token(self) -> dict[str, str]:
+        """The operator's bearer header, logged in once (each log-in hashes the password with argon2)."""
+        if not self.bearer:
+            self.bearer = self._log_in()
+        return self.bearer
+
+    def _log_in(self) -> dict[str, str]:
         answer = requests.post(
             f"{self.url}/api/v1/auth/token", json={"username": "operator", "password": PASSWORD}, timeout=10
         )
@@ -186,29 +193,28 @@ def pair(engine: Engine) -> Iterator[Pair]:
     b = Instance("b", "3674", ("kota_tangerang_selatan_kecamatan.geojson", "kota_tangerang_selatan_kelurahan.geojson"))
     engines: list[Engine] = []
     try:
-        for instance, started in [(i, i.set_up()) for i in (a, b)]:
+        # Every process that starts the app costs seconds of a shared machine's CPU: the two bootstraps run side
+        # by side, and so do A's door set-up, the two web servers and A's door worker.
+        for started in [i.set_up() for i in (a, b)]:
             _, errors = started.communicate(timeout=900)
             assert started.returncode == 0, errors
-            instance.staff()
-        keys = [
-            i.flask("api-key", "create", name).stdout.strip().splitlines()[-1]
-            for i, name in ((a, "warga"), (b, "pantau-a"))
-        ]
+        engines = [create_engine(a.database_url), create_engine(b.database_url)]
+        keys = [a.staff(engines[0], "warga"), b.staff(engines[1], "pantau-a")]
         door = a.flask(
             "door", "set", "3674", "--open311", f"{b.url}/open311/v2", "--api-key", keys[1],
             *[arg for code in MAPPED for arg in ("--map", f"{code}={code}")],
         )  # fmt: skip
-        assert door.returncode == 0, door.stderr
-        engines = [create_engine(a.database_url), create_engine(b.database_url)]
+        for instance in (a, b):
+            instance.serve(wait=False)
+        a.work()
+        _, errors = door.communicate(timeout=600)
+        assert door.returncode == 0, errors
         with engines[1].connect() as conn:
             lon, lat = conn.execute(
                 text("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) p FROM area WHERE level = 'kota') x")
             ).one()
         for instance in (a, b):
-            instance.serve(wait=False)
-        for instance in (a, b):
             wait_until(instance.healthy, f"{instance.name} to serve")
-        a.work()
         yield Pair(a, b, engines[0], engines[1], keys[0], keys[1], (float(lon), float(lat)))
     finally:
         a.close()
@@ -383,7 +389,8 @@ def test_an_unmapped_category_fails_with_the_fix_named(pair: Pair) -> None:
     assert "penerangan_jalan" in failed["last_error"] and "--map" in failed["last_error"]
     assert on_b(pair, code) == []
     # The operator may send it elsewhere instead: the door stops trying.
-    assert pair.a.act(code, action="forward", kota="3171", reason="Ke Jakarta").status_code == 200
+    jakarta = {"office": "Dinas Bina Marga DKI Jakarta", "office_contact": "binamarga@jakarta.go.id"}
+    assert pair.a.act(code, action="forward", kota="3171", reason="Ke Jakarta", **jakarta).status_code == 200
     assert on_a(pair, code)["state"] == "cancelled"
 
 

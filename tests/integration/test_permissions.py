@@ -168,7 +168,8 @@ def test_the_queue_callback_refuses_a_leader_even_when_called_directly(
     session_login(client, accounts("leader"))
     states = {
         "op-action": "verify", "op-opd": None, "op-kota": None, "op-assignee": None, "op-category": None,
-        "op-of": None, "op-reason": None, "op-selected": [code], "op-bulk-pending": None, "op-done": 0,
+        "op-of": None, "op-reason": None, "op-office": None, "op-office-person": None, "op-office-contact": None,
+        "op-selected": [code], "op-bulk-pending": None, "op-done": 0,
         "op-lang": "en",
     }  # fmt: skip
     props = {"op-selected": "data", "op-bulk-pending": "data", "op-done": "data", "op-lang": "data"}
