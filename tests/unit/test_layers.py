@@ -77,7 +77,10 @@ def _imports(module: str, path: Path) -> Iterator[tuple[int, str]]:
                 yield node.lineno, name
 
 
-IMPORTS = sorted({(m, line, i) for m, path in MODULES.items() for line, i in _imports(m, path)})
+# What the application imports (tests, benchmarks and scripts may import anything: not read).
+IMPORTS = sorted(
+    {(m, line, i) for m, path in MODULES.items() if _top(m) not in OUTSIDE for line, i in _imports(m, path)}
+)
 # Imports from one top-level package or module to another.
 EDGES = [(module, line, imported) for module, line, imported in IMPORTS if _top(imported) != _top(module)]
 
