@@ -12,7 +12,6 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from api.permissions import STAFF_ROLES, scope_option_refusal
 from db.accounts import (
     AccountError,
     create_api_key,
@@ -28,7 +27,6 @@ from db.boundaries import boundary_counts, load_boundaries
 from db.catalogue import load_catalogue
 from db.chase import chase
 from db.complaints import WIB, Actor
-from db.demo import complaint_count, seed_demo
 from db.engine import database_url, get_engine
 from db.jurisdictions import JurisdictionFileError, load_jurisdictions
 from db.leaders import rebuild_rollups
@@ -36,7 +34,9 @@ from db.migrate import migrate_database
 from geo.boundaries.reader import BoundaryFileError, default_files, read_boundaries
 from photos.store import get_store
 from services.actions import reroute_open
+from services.demo import complaint_count, seed_demo
 from services.intake import import_complaints
+from services.permissions import STAFF_ROLES, scope_option_refusal
 from settings import get_settings
 
 # Who the audit log names for what is done from the command line (there is no staff account behind it).

@@ -1,6 +1,6 @@
 """Who is asking: browser sessions (flask-login), bearer tokens for the JSON API, CSRF.
 
-What the one asking may do is ``api/permissions.py``'s.
+What the one asking may do is ``services/permissions.py``'s.
 
 Rules:
 - Staff log in on ``/login`` (a session cookie, expiring after PERMANENT_SESSION_LIFETIME)
@@ -22,9 +22,7 @@ Rules:
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, cast
 
@@ -39,7 +37,7 @@ from api import schemas
 from api.limits import allow_login
 from api.openapi import FORM, JSON, operation
 from api.request_log import request_id
-from db.accounts import LoginRefused, authenticate, load_user
+from db.accounts import LoginRefused, StaffUser, authenticate, load_user
 from db.audit import record
 from db.complaints import Actor
 from db.engine import get_engine
@@ -54,50 +52,6 @@ STAFF_API_PREFIX = "/api/v1/"
 login_manager = LoginManager()
 csrf = CSRFProtect()
 bp = Blueprint("auth", __name__)
-
-
-@dataclass
-class StaffUser:
-    """A logged-in staff account, as flask-login and the pages see it."""
-
-    id: int
-    username: str
-    role: str
-    opd_id: int | None = None
-    opd_code: str | None = None
-    kecamatan_ids: list[int] = field(default_factory=list)
-    # The served cities the account is limited to (``users create --kota/--provinsi``); None: no such limit.
-    kota_ids: list[int] | None = None
-    session_key: str = ""
-    is_authenticated: bool = True
-    is_active: bool = True
-    is_anonymous: bool = False
-
-    def get_id(self) -> str:
-        # What flask-login keeps in the session cookie: the id bound to the account's current secret.
-        return f"{self.id}:{self.session_key}"
-
-    @property
-    def actor(self) -> Actor:
-        return Actor(role=self.role, user_id=self.id)
-
-    @classmethod
-    def from_row(cls, row: Any) -> StaffUser:
-        return cls(
-            id=row["id"],
-            username=row["username"],
-            role=row["role"],
-            opd_id=row["opd_id"],
-            opd_code=row["opd_code"],
-            kecamatan_ids=list(row["kecamatan_ids"] or []),
-            kota_ids=None if row["kota_ids"] is None else list(row["kota_ids"]),
-            session_key=session_key(row["session_secret"]),
-        )
-
-
-def session_key(secret: str) -> str:
-    """The fingerprint of an account's ``session_secret`` that its tokens and session cookies carry."""
-    return hashlib.sha256(f"pantau-session:{secret}".encode()).hexdigest()[:32]
 
 
 def _user(user_id: Any, key: Any) -> StaffUser | None:

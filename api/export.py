@@ -2,7 +2,7 @@
 
 They take the leaders' page parameters (``db/filters.py``) and a leader's (or
 operator's, OPD's, admin's) bearer token or session, and apply the same scope
-as the page (``api.permissions.scope_of``): an account limited to some
+as the page (``services.permissions.scope_of``): an account limited to some
 kecamatan exports only those, one limited to an agency only its complaints.
 Rows are streamed: CSV straight from PostgreSQL's COPY, GeoJSON through a server-side cursor, XLSX written row by row
 (xlsxwriter's constant-memory mode) to a temporary file that is then sent in
@@ -35,7 +35,6 @@ from sqlalchemy import Connection, text
 from api import schemas
 from api.auth import audit, current_staff
 from api.openapi import operation
-from api.permissions import may_open, scope_of
 from db.cache import app_cache
 from db.engine import get_engine, read_connection
 from db.filters import WIB, FilterError, Resolved, ScopeError, parse_filters, resolve
@@ -43,6 +42,7 @@ from db.leaders import SheetWords, copy_csv, export_count, iter_export, iter_she
 from db.models import CHANNELS
 from db.status import Colour, Status
 from i18n import current_lang, t
+from services.permissions import may_open, scope_of
 
 bp = Blueprint("export", __name__)
 FORMATS = {

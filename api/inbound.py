@@ -49,6 +49,7 @@ from api import schemas
 from api.limits import allow_submission
 from api.openapi import FORM, JSON, MULTIPART, operation
 from api.schemas import answer
+from db.channels import phone_in
 from db.complaints import Actor, category_ids
 from db.engine import get_engine
 from db.open311 import QUESTIONS
@@ -57,11 +58,11 @@ from db.ratings import RatingError, parse_sms_rating, rate_by_sms
 from db.status import INTAKE_OUTSIDE
 from db.tracking import reporter_token
 from i18n import t
-from notify.channels import phone_in
 from photos.fetch import MediaRefused, fetch_media
 from photos.store import get_store
 from photos.upload import PhotoError, save_photo
 from services.intake import Refused, file_report, new_report
+from services.ratings import rating_said
 from settings import get_settings
 
 bp = Blueprint("inbound", __name__, url_prefix="/api/v1/inbound")
@@ -522,8 +523,6 @@ def inbound_social() -> Any:
 
 def _rated_by_sms(sender: str, satisfied: bool, score: int | None) -> Any:
     """A reply of PUAS / TIDAK PUAS (and a score) rates the sender's newest finished report (db/ratings.py)."""
-    from layouts.lacak import rating_said
-
     phone = phone_in(sender)
     contacts = list(dict.fromkeys([sender, *([phone, "0" + phone[3:]] if phone and phone.startswith("+62") else [])]))
     try:

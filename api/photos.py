@@ -25,7 +25,7 @@ PRIVATE_CACHE = "private, max-age=600"
 
 def _may_see_confidential(complaint: dict[str, object]) -> bool:
     from api.auth import current_staff
-    from api.permissions import may_see
+    from services.permissions import may_see
 
     return may_see(current_staff(), complaint)
 

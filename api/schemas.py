@@ -187,7 +187,7 @@ class ComplaintDetail(ComplaintFields):
 
 def _staff_actions(schema: dict[str, Any]) -> None:
     """The status machine's actions that some staff role may take, in its order, as the schema's enum."""
-    from api.permissions import STAFF_ACTIONS  # api.permissions needs api.auth, which uses these models
+    from services.permissions import STAFF_ACTIONS  # services.permissions needs api.auth, which uses these models
 
     schema["enum"] = [name for name in ACTIONS if name in STAFF_ACTIONS]
 

@@ -5,7 +5,7 @@
 ``POST /api/v1/auth/token`` (or the browser session plus its CSRF token).
 Actions are taken through ``services.actions`` like every other door's.
 Answers: 401 without credentials, 403 when the role or the complaint's agency,
-area or assignee forbids it (``api/permissions.py``), 404 for an unknown
+area or assignee forbids it (``services/permissions.py``), 404 for an unknown
 complaint, 409 with the current status when the status machine refuses, 400
 for a malformed request, 413 for an upload over the limit, 507 when the photo
 storage is full (api/errors.py).
@@ -23,19 +23,11 @@ from sqlalchemy import RowMapping
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from api import schemas
-from api.auth import StaffUser, audit, current_staff
+from api.auth import audit, current_staff
 from api.openapi import MULTIPART, operation
-from api.permissions import (
-    job_statuses,
-    may_open,
-    may_see,
-    photo_refusal,
-    scope_of,
-    sees_duplicates,
-    sees_reporter,
-)
 from api.schemas import answer
 from db import documents
+from db.accounts import StaffUser
 from db.complaints import NotFound
 from db.engine import get_engine
 from db.models import PHOTO_KINDS
@@ -48,6 +40,15 @@ from photos.upload import PhotoError, save_photo
 from services.actions import MAX_CODE, Outcome, Refused, act, act_many
 from services.handover import HandoverRefused, handover_feature, handover_of, handover_pdf
 from services.notes import add_note
+from services.permissions import (
+    job_statuses,
+    may_open,
+    may_see,
+    photo_refusal,
+    scope_of,
+    sees_duplicates,
+    sees_reporter,
+)
 from settings import get_settings
 
 bp = Blueprint("workflow", __name__, url_prefix="/api/v1")
@@ -148,7 +149,7 @@ def _degrees_arg(name: str, bound: float) -> float | None:
 
 
 def _staff_page(page: str) -> Callable[[F], F]:
-    """401 without credentials, 403 for an account that may not use ``page`` (``api.permissions.may_open``)."""
+    """401 without credentials, 403 for an account that may not use ``page`` (``services.permissions.may_open``)."""
 
     def decorate(view: F) -> F:
         @wraps(view)

@@ -60,11 +60,11 @@ def bench_database(complaints: int) -> Engine:
     os.environ["DATABASE_URL"] = url
     from db.boundaries import boundary_counts, load_boundaries
     from db.catalogue import load_catalogue
-    from db.demo import complaint_count, seed_demo
     from db.engine import make_engine
     from db.migrate import migrate_database
     from geo.boundaries.reader import default_files, read_boundaries
     from photos.store import LocalStore
+    from services.demo import complaint_count, seed_demo
     from settings import get_settings
 
     _ensure_database(url)

@@ -17,7 +17,6 @@ from sqlalchemy import Connection
 
 from api.auth import current_staff
 from api.limits import allow_submission
-from api.permissions import photo_refusal
 from db.complaints import Actor, Created, NotFound
 from db.engine import get_engine
 from db.uploads import discard_upload
@@ -35,6 +34,7 @@ from photos.document import (
 )
 from photos.store import get_store
 from photos.upload import PhotoError, attach_staged, save_photo, stage_photo
+from services.permissions import photo_refusal
 from settings import get_settings
 
 MAX_NAME = 120  # characters of a file name shown back

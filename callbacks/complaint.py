@@ -7,10 +7,10 @@ from typing import Any
 
 from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, html, no_update
 
-from api.auth import StaffUser, current_staff
-from api.permissions import refusal, sees_duplicates
+from api.auth import current_staff
 from callbacks._actions import form_args, refusal_text, register_handover_toggle, register_toggle, step_args
 from callbacks._upload import register_upload
+from db.accounts import StaffUser
 from db.complaints import NotFound
 from db.engine import get_engine
 from db.status import ACTIONS, STEPS, Status
@@ -20,6 +20,7 @@ from layouts._merge import merge_question
 from layouts.complaint import complaint_body
 from services.actions import Outcome, Refused, act, act_in_turn
 from services.notes import add_note
+from services.permissions import refusal, sees_duplicates
 
 register_toggle("cp")
 register_handover_toggle("cp")

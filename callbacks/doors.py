@@ -8,10 +8,10 @@ from dash import Input, Output, State, callback, html
 from flask import current_app
 
 from api.auth import current_staff
-from api.permissions import may_open
 from i18n import current_lang, t
 from layouts.doors import door_table
 from services.doors import DoorInputError, list_doors, parse_map, set_door
+from services.permissions import may_open
 
 
 @callback(

@@ -7,7 +7,6 @@ from typing import Any
 from dash import Input, Output, State, callback, ctx, html, no_update
 
 from api.auth import current_staff
-from api.permissions import may_open, scope_of
 from callbacks._upload import register_upload
 from db.engine import get_engine
 from db.status import COLOUR, Status
@@ -17,6 +16,7 @@ from i18n import t
 from layouts._jobs import job_list
 from layouts.field import FINISHED, done_panel
 from services.actions import Refused, act, available_actions
+from services.permissions import may_open, scope_of
 from settings import get_settings
 
 register_upload("fj")

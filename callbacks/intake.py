@@ -7,7 +7,6 @@ from typing import Any
 from dash import ALL, Input, Output, State, callback, html, no_update
 
 from api.auth import current_staff
-from api.permissions import may_open
 from callbacks._upload import attach_files, register_staging
 from db.complaints import Actor, category_ids
 from db.engine import get_engine
@@ -19,6 +18,7 @@ from layouts.intake import INTAKE_CHANNELS, MAX_PHOTOS
 from layouts.lapor import questions
 from photos.upload import PhotoError
 from services.intake import Refused, file_report, new_report
+from services.permissions import may_open
 
 FIELDS = ("oi-coordinates", "oi-category", "oi-description", "oi-name", "oi-contact", "oi-post-url")
 CLEARED = ("oi-kelurahan", "oi-coordinates", "oi-address", "oi-category", "oi-description", "oi-name", "oi-contact")

@@ -14,6 +14,7 @@ from db.status import TransitionError
 from db.tracking import DisputeError
 from i18n import t
 from services.actions import dispute
+from services.ratings import rating_said
 
 
 @callback(
@@ -49,8 +50,6 @@ def submit_dispute(_clicks: int, reason: str | None, ref: dict[str, Any]) -> tup
     prevent_initial_call=True,
 )
 def rate(_yes: int, _no: int, score: int | None, ref: dict[str, Any]) -> str:
-    from layouts.lacak import rating_said
-
     lang = ref.get("lang", "id")
     satisfied = ctx.triggered_id == "lacak-rate-yes"
     if not allow_submission("rating"):

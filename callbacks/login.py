@@ -7,13 +7,13 @@ from urllib.parse import urlsplit
 
 from dash import Input, Output, State, callback, no_update
 
-from api.auth import StaffUser, log_in
-from api.permissions import home_page, may_open
-from db.accounts import LoginRefused
+from api.auth import log_in
+from db.accounts import LoginRefused, StaffUser
 from i18n import LANGS, t
 from layouts.login import safe_next
+from services.permissions import home_page, may_open
 
-# The staff pages and the page names api/permissions.py knows them by: a page the user may not open is no place to send them.
+# The staff pages and the page names services/permissions.py knows them by: a page the user may not open is no place to send them.
 _STAFF_PAGES = {"/operator": "operator", "/field": "field", "/pimpinan": "leaders"}
 _PATHS = {page: path for path, page in _STAFF_PAGES.items()}
 

@@ -8,13 +8,13 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 from dash.exceptions import PreventUpdate
 
 from api.auth import current_staff
-from api.permissions import BULK_ACTIONS, BULK_STEPS, may_open
 from callbacks._actions import form_args, refusal_text, register_handover_toggle, register_toggle, step_args
 from db.engine import get_engine
 from db.workflow import data_version
 from i18n import t
 from layouts._queue import drawn_queue, view_of
 from services.actions import Refused, act_many, act_many_in_turn
+from services.permissions import BULK_ACTIONS, BULK_STEPS, may_open
 
 register_toggle("op")
 register_handover_toggle("op")

@@ -26,7 +26,6 @@ from sqlalchemy import Connection, text
 
 from api.auth import current_staff
 from api.export import progress_key
-from api.permissions import may_open, scope_of
 from db.cache import app_cache, cached, kept
 from db.engine import read_connection
 from db.filters import FilterError, Resolved, ScopeError, from_controls, parse_filters, resolve
@@ -41,11 +40,12 @@ from db.leaders import (
     emerging,
     map_areas,
 )
+from db.map_rows import Bounds
 from geo.charts import category_figure, choropleth_figure, emerging_trace, per_day_figure
-from geo.figures import Bounds
 from i18n import t
 from layouts._pimpinan_wiring import FILTERS, RESULTS
 from layouts.pimpinan import KPI_CARDS, PATH, TABLE_COLUMNS, days, number, percent
+from services.permissions import may_open, scope_of
 from settings import get_settings
 
 DASHBOARD_TTL_S = 120  # overdue counts move with the clock even when no data changes

@@ -10,9 +10,9 @@ from callbacks.pimpinan import cached_areas, cached_dashboard
 from db.engine import read_connection
 from db.filters import FilterError, from_controls, parse_filters, resolve
 from db.leaders import RANK_MIN_REPORTS, Group, map_areas
+from db.map_rows import Bounds
 from db.scope import Scope
 from geo.charts import choropleth_figure
-from geo.figures import Bounds
 from i18n import t
 from layouts.pimpinan import days, number, percent
 from layouts.statistik import CARDS

@@ -8,11 +8,11 @@ from typing import Any
 from dash import Input, Output, State, callback, html, no_update
 
 from api.auth import current_staff
-from api.permissions import may_manage_templates
 from db.engine import get_engine
 from db.templates import template
 from i18n import t
 from layouts.templates import NEW
+from services.permissions import may_manage_templates
 from services.templates import TemplateRefused, fill, save
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
@@ -110,6 +112,50 @@ def create_user(
 def load_user(conn: Connection, *, user_id: int | None = None, username: str | None = None) -> RowMapping | None:
     """A staff account by id or username, with its OPD code and kecamatan ids."""
     return conn.execute(sql("user_load"), {"id": user_id, "username": username}).mappings().first()
+
+
+@dataclass
+class StaffUser:
+    """A logged-in staff account, as flask-login and the pages see it."""
+
+    id: int
+    username: str
+    role: str
+    opd_id: int | None = None
+    opd_code: str | None = None
+    kecamatan_ids: list[int] = field(default_factory=list)
+    # The served cities the account is limited to (``users create --kota/--provinsi``); None: no such limit.
+    kota_ids: list[int] | None = None
+    session_key: str = ""
+    is_authenticated: bool = True
+    is_active: bool = True
+    is_anonymous: bool = False
+
+    def get_id(self) -> str:
+        # What flask-login keeps in the session cookie: the id bound to the account's current secret.
+        return f"{self.id}:{self.session_key}"
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(role=self.role, user_id=self.id)
+
+    @classmethod
+    def from_row(cls, row: Any) -> StaffUser:
+        return cls(
+            id=row["id"],
+            username=row["username"],
+            role=row["role"],
+            opd_id=row["opd_id"],
+            opd_code=row["opd_code"],
+            kecamatan_ids=list(row["kecamatan_ids"] or []),
+            kota_ids=None if row["kota_ids"] is None else list(row["kota_ids"]),
+            session_key=session_key(row["session_secret"]),
+        )
+
+
+def session_key(secret: str) -> str:
+    """The fingerprint of an account's ``session_secret`` that its tokens and session cookies carry."""
+    return hashlib.sha256(f"pantau-session:{secret}".encode()).hexdigest()[:32]
 
 
 class LoginRefused(Exception):

@@ -4,15 +4,32 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import Connection, text
 
 from db.routing import GridInfo, RerouteResult, rebuild_route_grid, reroute_open_complaints
 from db.sql import sql
-from geo.boundaries.reader import BoundaryRows
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 # Overlaps smaller than this are the thinned sources' normal slivers (see SOURCES.md).
 OVERLAP_REPORT_M2 = 100.0
+
+
+class BoundaryRows(Protocol):
+    """Standardised rows, one per area, with codes, names, parents and geometry, as
+    ``geo/boundaries/reader.py`` reads them from a file (described here so that db imports nothing of geo)."""
+
+    @property
+    def level(self) -> str: ...
+    @property
+    def frame(self) -> gpd.GeoDataFrame: ...
+    @property
+    def source_crs(self) -> str: ...
+    @property
+    def reprojected(self) -> bool: ...
 
 
 @dataclass

@@ -393,7 +393,7 @@ def transition(
             reason=reason,
         )
     elif action == "assign":
-        # Whether this account may be given jobs is api/permissions.py's (checked before, by services/actions.py).
+        # Whether this account may be given jobs is services/permissions.py's (checked before, by services/actions.py).
         user = conn.execute(text("SELECT id FROM app_user WHERE username = :u AND active"), {"u": assignee}).first()
         if user is None:
             raise TransitionError(f"no active account {assignee!r}", status)

@@ -16,7 +16,7 @@ Parameters (all optional; anything else in the query string is ignored):
 
 ``parse_filters`` checks the syntax; ``resolve`` checks codes against the
 database and the viewer's ``Scope`` (``db/scope.py``, decided by
-``api.permissions.scope_of``) and turns the filters and the scope into one SQL
+``services.permissions.scope_of``) and turns the filters and the scope into one SQL
 WHERE clause with bound parameters, used by every dashboard query and every
 export.
 """

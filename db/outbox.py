@@ -22,9 +22,9 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, text
 
+from db.channels import recipient
 from db.sql import sql
 from db.status import Status
-from notify.channels import recipient
 
 LANGS = ("id", "en")
 # What the reporter hears about each action of the status machine (db/status.py), and as what; None is an
@@ -50,7 +50,7 @@ KIND_OF_ACTION: dict[str, str | None] = {
     "resend": None,
     "remote_close": "finished",
 }
-# Columns ``notify.channels.recipient`` and ``enqueue`` read from a complaint row.
+# Columns ``db.channels.recipient`` and ``enqueue`` read from a complaint row.
 RECIPIENT_COLUMNS = "id, status, channel, source, reporter_contact, anonymous, confidential, attributes"
 
 _INSERT = text(

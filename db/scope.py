@@ -1,6 +1,6 @@
 """Which complaints a viewer reaches, as a Python test and as SQL: the one shape every query takes.
 
-``api/permissions.py`` decides a viewer's ``Scope`` (``scope_of``); every staff
+``services/permissions.py`` decides a viewer's ``Scope`` (``scope_of``); every staff
 query (queue, jobs, possible duplicates, the leaders' figures and exports) and
 every check on one complaint (``Scope.covers``) applies it, so a page, an
 action and an export can never disagree about what an account reaches. Limits

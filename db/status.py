@@ -4,7 +4,7 @@ Statuses are stored as their value (``baru``…), each with the colour the wall
 screen shows. Actions are what people (and the system) do; each names the
 statuses it may start from, the status it leads to, the arguments it requires,
 the history entry it records and whether it takes the job away from the field
-supervisor it was assigned to. Who may take which action is ``api/permissions.py``;
+supervisor it was assigned to. Who may take which action is ``services/permissions.py``;
 ``services/actions.py`` is the one way to take one. SQL names the status lists
 it needs as placeholders filled from here (``status_lists``), never typed out.
 """
@@ -57,6 +57,11 @@ OPEN_STATUSES: frozenset[Status] = frozenset(s for s, c in COLOUR.items() if c i
 CLOSED_STATUSES: frozenset[Status] = frozenset(COLOUR) - OPEN_STATUSES
 
 
+def colour_of(status: str) -> Colour:
+    """The wall colour of a stored status value."""
+    return COLOUR[Status(status)]
+
+
 def statuses_of(colour: Colour | str) -> list[Status]:
     """Statuses shown in one colour, in lifecycle order."""
     return [s for s in Status if COLOUR[s] == Colour(colour)]
@@ -73,7 +78,7 @@ class Action:
     ``sources``: the statuses it may start from. ``target``: the status it leads to, or None when the
     status stays (a change of category). ``needs``: what it requires, each entry a choice of arguments of
     which one must be given: ``(("opd", "kota"), ("reason",))`` is an agency or a city, and a reason.
-    ``event``: the kind of history entry it records. Who may take it is ``api/permissions.py``.
+    ``event``: the kind of history entry it records. Who may take it is ``services/permissions.py``.
     ``unconfirmed``: for ``complete``, the status it leads to instead when no completion photo was taken
     within ``PANTAU_PHOTO_MAX_DISTANCE_M`` of the report (far away, or no position in the photo); it then
     also needs a reason, for the operator who confirms. ``tells_reason``: its reason is for the reporter (why

@@ -222,7 +222,7 @@ def dispute(
     conn: Connection, code: str, reason: str, *, token: str | None, secret: str, now: datetime | None = None
 ) -> dict[str, Any]:
     """The reporter disputes a finished report: the status machine's ``dispute`` sends it back to the operators,
-    with a 'disputed' event. Whether the actor may dispute at all is ``api/permissions.py``'s (asked by
+    with a 'disputed' event. Whether the actor may dispute at all is ``services/permissions.py``'s (asked by
     ``services.actions.dispute``); holding the reporter's link for this report is checked here."""
     if not is_reporter(secret, code, token):
         raise DisputeError("not_reporter")

@@ -21,10 +21,9 @@ from sqlalchemy import Connection, TextClause, text
 
 from db.cache import cached, kept
 from db.engine import read_connection
+from db.map_rows import AreaStat, Bounds, Marker, rank
 from db.sql import fill_statuses, sql
-from db.status import Colour
-from geo.colours import colour_of
-from geo.figures import AreaStat, Bounds, Marker, rank
+from db.status import Colour, colour_of
 
 T = TypeVar("T")
 

@@ -4,7 +4,7 @@ Status changes still go through ``db.complaints.transition`` (the one place
 that writes a status); this module gathers what the operators', agencies' and
 field pages read and runs an action on one or many complaints once
 ``services/actions.py`` has admitted it. Who may do what is decided in
-``api/permissions.py``; every query here takes a ``Scope`` (which complaints the
+``services/permissions.py``; every query here takes a ``Scope`` (which complaints the
 viewer reaches, ``db/scope.py``) and every action a ``refuse`` callback.
 """
 
@@ -456,7 +456,7 @@ def apply_many(
 
 
 def field_users(conn: Connection, roles: Sequence[str], opd_id: int | None = None) -> list[RowMapping]:
-    """Active accounts of ``roles`` (who may be handed jobs, ``api.permissions.ASSIGNEE_ROLES``): of ``opd_id``
+    """Active accounts of ``roles`` (who may be handed jobs, ``services.permissions.ASSIGNEE_ROLES``): of ``opd_id``
     and those serving every agency, or all when None; with what limits them (role, opd_id, kecamatan_ids, kota_ids), so
     a form offers a job only to those who can work it."""
     return list(conn.execute(sql("field_users"), {"opd": opd_id, "roles": list(roles)}).mappings())

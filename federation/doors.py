@@ -15,7 +15,8 @@ from typing import Any
 
 import requests
 
-PROTOCOLS = ("open311",)
+from db.models import DOOR_PROTOCOLS as PROTOCOLS  # the protocols a door row may name, one list
+
 EXTERNAL_ID = "external_id"  # the Open311 attribute carrying Pantau's tracking code: the remote's idempotency key
 
 

@@ -10,9 +10,10 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from db.map_rows import Bounds
 from db.status import COLOUR, Colour, Status
 from geo.colours import MARKER
-from geo.figures import Bounds, map_style, view_of
+from geo.figures import map_style, view_of
 
 COLOURS = (Colour.RED, Colour.YELLOW, Colour.GREEN, Colour.GREY)
 # Reports (or reports per 1,000 residents) per area, from none to most: blues, never a status colour.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from db.status import COLOUR, Colour, Status
+from db.status import Colour, colour_of
 
 Theme = Literal["light", "dark"]
 
@@ -50,11 +50,6 @@ def palette(theme: Theme) -> dict[str, str]:
         "hover_bg": "#ffffff",
         "hover_text": "#1b1f24",
     }
-
-
-def colour_of(status: str) -> Colour:
-    """The wall colour of a stored status value."""
-    return COLOUR[Status(status)]
 
 
 def marker_colour(status: str, theme: Theme = "light") -> str:

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
-from db.status import Colour
-from geo.colours import MARKER, SHADING, SHADING_TOP_SHARE, Theme, colour_of, palette
+from db.map_rows import AreaStat, Bounds, Marker
+from db.status import Colour, colour_of
+from geo.colours import MARKER, SHADING, SHADING_TOP_SHARE, Theme, palette
 
 # Drawn bottom to top. "gone" stays hidden: a marker appended there removes the
 # complaint's older markers and is itself dropped by the browser.
@@ -37,44 +37,11 @@ BOLD_LINE = 2.5
 FINE_LINE = 0.8
 
 
-@dataclass(frozen=True)
-class Marker:
-    """One complaint as the map draws it; ``shown`` is false when it no longer belongs on this map."""
-
-    id: int
-    status: str
-    rank: int
-    lat: float | None
-    lon: float | None
-    overdue: bool = False
-    shown: bool = True
-
-
-class AreaStat(NamedTuple):
-    """An area's open complaints and how many of them are past their handling target."""
-
-    open: int
-    overdue: int
-
-
 def overdue_share(stat: AreaStat | None) -> float:
     """The share of an area's open complaints that are overdue (0 with none open): what its shade shows."""
     if stat is None or stat.open == 0:
         return 0.0
     return round(stat.overdue / stat.open, 3)
-
-
-@dataclass(frozen=True)
-class Bounds:
-    west: float
-    south: float
-    east: float
-    north: float
-
-
-def rank(change_seq: int, overdue: bool) -> int:
-    """Orders two versions of one marker: a later change wins, and so does the same change once overdue."""
-    return int(change_seq) * 2 + int(bool(overdue))
 
 
 def traces_of(marker: Marker) -> list[str]:

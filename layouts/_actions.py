@@ -5,7 +5,7 @@ Ids are ``<prefix>-action``, ``-opd``, ``-kota`` (with ``-office``, ``-office-pe
 and ``-submit``; the groups of fields an action does not take
 (``db/status.py``: ``Action.needs``) are hidden by ``callbacks/_actions.py``. Only
 the actions the caller passes are offered (``services.actions.available_actions``
-for one complaint, ``api/permissions.py`` for the operators' bulk bar).
+for one complaint, ``services/permissions.py`` for the operators' bulk bar).
 """
 
 from __future__ import annotations

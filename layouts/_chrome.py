@@ -9,12 +9,13 @@ from urllib.parse import urlencode
 from dash import dcc, html
 from flask_wtf.csrf import generate_csrf
 
-from api.auth import StaffUser, current_staff
-from api.permissions import may_open, pages_of
+from api.auth import current_staff
+from db.accounts import StaffUser
 from i18n import t
+from services.permissions import may_open, pages_of
 
 # Pages anyone may use: what citizens come for (report, track), then the wall. The staff pages carry the
-# name api/permissions.py knows them by: who may open one is asked there, never decided here.
+# name services/permissions.py knows them by: who may open one is asked there, never decided here.
 CITIZEN_NAV = [
     ("/lapor", "nav.report"),
     ("/lacak", "nav.track"),
@@ -162,7 +163,7 @@ def page(
 
 
 def guard(page_name: str, lang: str, path: str, query: dict[str, Any] | None = None) -> html.Div | None:
-    """None when the visitor may open ``page_name`` (``api.permissions.PAGE_ROLES``); otherwise the page asking
+    """None when the visitor may open ``page_name`` (``services.permissions.PAGE_ROLES``); otherwise the page asking
     them to log in, or saying no."""
     user = current_staff()
     if user is None:

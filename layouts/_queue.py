@@ -7,13 +7,13 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from api.auth import StaffUser
-from api.permissions import scope_of
+from db.accounts import StaffUser
 from db.status import COLOUR, Status
 from db.workflow import OPEN, QueueFilter, cached_kecamatan_outline, data_version, queue
 from geo.job_map import job_map
 from i18n import t
 from layouts._when import ago, iso, wib, wib_date
+from services.permissions import scope_of
 from settings import get_settings
 
 MAP_HEIGHT, MAP_WIDTH = 380, 340

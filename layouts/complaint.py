@@ -7,24 +7,9 @@ from typing import Any
 import dash
 from dash import dcc, html
 
-from api.auth import StaffUser, current_staff
-from api.permissions import (
-    ASSIGNEE_ROLES,
-    STAFF_ACTIONS,
-    assignable_opd,
-    handover_refusal,
-    may_manage_templates,
-    may_reply,
-    may_see,
-    note_refusal,
-    photo_refusal,
-    reach_refusal,
-    resend_refusal,
-    scope_of,
-    sees_duplicates,
-    sees_reporter,
-)
+from api.auth import current_staff
 from db import documents
+from db.accounts import StaffUser
 from db.complaints import NotFound
 from db.engine import get_engine
 from db.jurisdictions import suggestion
@@ -55,6 +40,22 @@ from layouts._timeline import handed_to_text, status_badge, timeline
 from layouts._upload import upload_widget
 from layouts._when import iso, wib
 from services.actions import STEPS, available_actions, available_steps
+from services.permissions import (
+    ASSIGNEE_ROLES,
+    STAFF_ACTIONS,
+    assignable_opd,
+    handover_refusal,
+    may_manage_templates,
+    may_reply,
+    may_see,
+    note_refusal,
+    photo_refusal,
+    reach_refusal,
+    resend_refusal,
+    scope_of,
+    sees_duplicates,
+    sees_reporter,
+)
 from settings import get_settings
 
 dash.register_page(__name__, path_template="/pengaduan/<code>", title="Pengaduan · Pantau")

@@ -8,8 +8,8 @@ from typing import Any
 import dash
 from dash import dcc, html
 
-from api.auth import StaffUser, current_staff
-from api.permissions import may_see, scope_of, sees_reporter
+from api.auth import current_staff
+from db.accounts import StaffUser
 from db.complaints import NotFound
 from db.engine import get_engine
 from db.status import Status
@@ -23,6 +23,7 @@ from layouts._timeline import status_badge
 from layouts._upload import upload_widget
 from layouts._when import iso, wib
 from services.actions import available_actions
+from services.permissions import may_see, scope_of, sees_reporter
 from settings import get_settings
 
 dash.register_page(__name__, path="/field", title="Lapangan · Pantau")

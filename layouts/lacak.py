@@ -24,6 +24,7 @@ from i18n import current_lang, t
 from layouts._chrome import page
 from layouts._evidence import documents_list, evidence_panel
 from layouts._when import iso, wib
+from services.ratings import rating_said
 from services.templates import public_text
 
 dash.register_page(__name__, path="/lacak", title="Lacak laporan · Pantau")
@@ -119,12 +120,6 @@ def _dispute(view: PublicView, lang: str, reporter: bool, token: str | None) -> 
             dcc.Location(id="lacak-reload", refresh=True),
         ]
     return html.Section([html.H2(t("lacak.dispute_title", lang)), *body], className="lacak-dispute", id="lacak-dispute")
-
-
-def rating_said(satisfied: bool, score: int | None, lang: str) -> str:
-    """What the reporter's rating says, as the page and the SMS reply repeat it."""
-    verdict = t("lacak.rate_yes" if satisfied else "lacak.rate_no", lang)
-    return f"{verdict} ({score}/5)" if score else verdict
 
 
 def _rating(view: PublicView, lang: str, token: str | None) -> html.Section | None:

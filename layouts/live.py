@@ -19,10 +19,11 @@ from dash.development.base_component import Component
 from db import wall
 from db.engine import read_connection
 from db.leaders import emerging
+from db.map_rows import Bounds, Marker
 from db.scope import Scope as WholeCity
 from db.status import COLOUR, OPEN_STATUSES, Colour, Status
 from geo.colours import SHADING_TOP_SHARE, Theme
-from geo.figures import LEVELS, Bounds, Marker, troubled, wall_figure
+from geo.figures import LEVELS, troubled, wall_figure
 from i18n import MESSAGES, current_lang, t
 from layouts._chrome import page
 from layouts.pimpinan import number

@@ -8,7 +8,14 @@ import dash
 from dash import dcc, html
 
 from api.auth import current_staff
-from api.permissions import (
+from db.engine import get_engine
+from db.status import STEPS, Status
+from db.workflow import OPEN, catalogue_options, field_users
+from i18n import current_lang, t
+from layouts._actions import action_form, dropdown_labels
+from layouts._chrome import guard, page
+from layouts._queue import drawn_queue
+from services.permissions import (
     ASSIGNEE_ROLES,
     BULK_ACTIONS,
     BULK_STEPS,
@@ -17,13 +24,6 @@ from api.permissions import (
     may_open,
     scope_of,
 )
-from db.engine import get_engine
-from db.status import STEPS, Status
-from db.workflow import OPEN, catalogue_options, field_users
-from i18n import current_lang, t
-from layouts._actions import action_form, dropdown_labels
-from layouts._chrome import guard, page
-from layouts._queue import drawn_queue
 from settings import get_settings
 
 dash.register_page(__name__, path="/operator", title="Antrean operator · Pantau")

@@ -13,7 +13,6 @@ import dash
 from dash import dcc, html
 
 from api.auth import current_staff
-from api.permissions import scope_of
 from db.engine import read_connection
 from db.filters import FilterError, Filters, parse_filters
 from db.leaders import MAP_LEVELS, RANK_MIN_REPORTS, agency_choices, areas, visible_areas
@@ -23,6 +22,7 @@ from db.status import Colour
 from i18n import LANGS, current_lang, t
 from layouts._actions import dropdown_labels
 from layouts._chrome import guard, page
+from services.permissions import scope_of
 
 dash.register_page(__name__, path="/pimpinan", title="Pimpinan · Pantau")
 

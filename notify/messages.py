@@ -18,10 +18,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from db.channels import SMS
 from db.status import Status
 from db.tracking import reporter_token
 from i18n import LANGS, t
-from notify.channels import SMS
 
 SMS_LIMIT = 160
 NAME = "{nama}"  # services.templates.NAME: filled with the reporter's name only in their message

@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlsplit
 
 import requests
 
-from notify.channels import EMAIL, SMS, WHATSAPP
+from db.channels import EMAIL, SMS, WHATSAPP
 from notify.messages import Message
 from settings import Settings
 

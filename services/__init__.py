@@ -6,7 +6,7 @@ The shape of the code is entry points → services → db/geo:
   routes, ``cli.py``) read their input, translate it into a service call and translate the
   answer back (a page message, a JSON status code, a line on the terminal);
 - services (this package) decide: they check the input against the status machine
-  (``db/status.py``) and the actor against the permissions (``api/permissions.py``), and run
+  (``db/status.py``) and the actor against the permissions (``services/permissions.py``), and run
   the change in one transaction;
 - ``db/`` holds the SQL and the one writer of each table, ``geo/`` the geometry.
 

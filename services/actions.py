@@ -10,7 +10,7 @@ complaint's status. Every door gets the same checks, in the same order:
    ``Refused("invalid")``; it has what it needs (the machine's ``needs``): otherwise
    ``Refused("missing")``; both are the API's 400;
 2. the actor's role may take it, and an ``assign`` may hand the job to that account
-   (``api/permissions.py``): otherwise ``Refused("forbidden")``, the API's 403;
+   (``services/permissions.py``): otherwise ``Refused("forbidden")``, the API's 403;
 3. then, per complaint and with its row locked, in one transaction: within the actor's reach
    (403), legal from its status and unchanged since the caller saw it (409), found at all (404).
    That is the ``Outcome``.
@@ -36,15 +36,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 from sqlalchemy import Connection, RowMapping
 
-from api.auth import StaffUser
-from api.permissions import (
-    STAFF_ACTIONS,
-    assignee_refusal,
-    may_take,
-    refusal,
-    refuser,
-)
-from db.accounts import load_user
+from db.accounts import StaffUser, load_user
 from db.catalogue import opd_id
 from db.complaints import SYSTEM, transition
 from db.doors import has_door
@@ -55,6 +47,13 @@ from db.status import ACTIONS, STEPS, Status
 from db.tracking import PUBLIC, DisputeError
 from db.tracking import dispute as dispute_in_db
 from db.workflow import BulkRequest, Outcome, apply_many, apply_one
+from services.permissions import (
+    STAFF_ACTIONS,
+    assignee_refusal,
+    may_take,
+    refusal,
+    refuser,
+)
 
 __all__ = [
     "MAX_CODE",
@@ -373,13 +372,13 @@ def act_as_system(
     """The system takes ``action`` (the door worker's ``handover_failed``, ``resend``, ``remote_close``) in the
     caller's transaction; raises TransitionError when the machine refuses it."""
     if not may_take(SYSTEM.role, action):
-        raise PermissionError(f"the system may not {action} (api/permissions.py)")
+        raise PermissionError(f"the system may not {action} (services/permissions.py)")
     return transition(conn, complaint_id, action, SYSTEM, reason=reason, facts=facts)
 
 
 def reroute_open() -> RerouteResult:
     """Re-route every open complaint against the current boundaries: the system's reroute actions."""
     if not (may_take(SYSTEM.role, "reroute_out") and may_take(SYSTEM.role, "reroute_in")):
-        raise PermissionError("the system may not re-route complaints (api/permissions.py)")
+        raise PermissionError("the system may not re-route complaints (services/permissions.py)")
     with get_engine().begin() as conn:
         return reroute_open_complaints(conn)

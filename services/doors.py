@@ -18,7 +18,7 @@ from db.audit import record
 from db.complaints import Actor, category_ids
 from db.engine import get_engine
 from db.jurisdictions import destination
-from federation.doors import PROTOCOLS
+from db.models import DOOR_PROTOCOLS
 
 _URL = re.compile(r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
 _SERVICE_CODE = re.compile(r"^[^\s\x00]{1,64}$")
@@ -59,8 +59,8 @@ def set_door(
 ) -> RowMapping:
     """Create or replace the door of jurisdiction ``code``; the stored door (without its key)."""
     code, base_url, api_key = code.strip(), base_url.strip(), api_key.strip()
-    if protocol not in PROTOCOLS:
-        raise DoorInputError("protocol", f"unknown protocol {protocol!r}; known: {', '.join(PROTOCOLS)}")
+    if protocol not in DOOR_PROTOCOLS:
+        raise DoorInputError("protocol", f"unknown protocol {protocol!r}; known: {', '.join(DOOR_PROTOCOLS)}")
     if len(base_url) > MAX_URL or not _URL.match(base_url):
         raise DoorInputError(
             "url", f"{base_url[:100]!r} is not an http(s) URL, e.g. https://lapor.kota.go.id/open311/v2"

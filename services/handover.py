@@ -3,7 +3,7 @@
 The export leaves the building, so it follows the rule of the doors (SECURITY.md, "Forwarded through a
 door"): it never carries the reporter (name, contact, or whether the report was anonymous), and a
 confidential report carries its place and category only: no description, address or photos. Who may
-export is ``api/permissions.py`` (``handover_refusal``); the export is audited like every other.
+export is ``services/permissions.py`` (``handover_refusal``); the export is audited like every other.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from api.auth import StaffUser
-from api.permissions import handover_refusal
+from db.accounts import StaffUser
 from db.complaints import WIB, NotFound
 from db.workflow import detail
 from i18n import t
 from photos.one_page_pdf import Sheet, one_page_pdf
 from photos.store import get_store
+from services.permissions import handover_refusal
 
 MAX_THUMBNAILS = 3  # a row across the page's foot
 

@@ -4,7 +4,7 @@ A staff note is internal (staff pages only) unless it is a reply to the reporter
 on /lacak (a confidential report's only through the reporter's own link, never on the public page), in
 Open311's ``status_notes`` when it explains the current status, and goes to the reporter as a 'reply'
 message queued in the same transaction (an anonymous report keeps no contact and gets none). Who may
-write which is ``api/permissions.py`` (``note_refusal``); out of reach is refused as actions are.
+write which is ``services/permissions.py`` (``note_refusal``); out of reach is refused as actions are.
 """
 
 from __future__ import annotations
@@ -14,15 +14,15 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, StrictBool, ValidationError
 from sqlalchemy import text as sql_text
 
-from api.auth import StaffUser
-from api.permissions import note_refusal
 from db import outbox
+from db.accounts import StaffUser
 from db.complaints import NotFound
 from db.complaints import add_note as add_note_in_db
 from db.engine import get_engine
 from db.outbox import RECIPIENT_COLUMNS
 from db.workflow import Outcome, locked
 from services.actions import MAX_CODE, PUBLIC_MESSAGE, Refused, Text, _key
+from services.permissions import note_refusal
 
 __all__ = ["add_note"]
 

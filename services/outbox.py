@@ -1,15 +1,15 @@
 """Sending a failed message again ("Kirim ulang"), for admins on /kotak-keluar and staff on the complaint page.
 
 The resend is a new message under its own idempotency key that names the original; the original keeps its
-state and attempts as history (``db.outbox.resend`` says why). Who may is ``api/permissions.py``.
+state and attempts as history (``db.outbox.resend`` says why). Who may is ``services/permissions.py``.
 """
 
 from __future__ import annotations
 
-from api.auth import StaffUser
-from api.permissions import resend_refusal
 from db import audit, outbox
+from db.accounts import StaffUser
 from db.engine import get_engine
+from services.permissions import resend_refusal
 
 __all__ = ["ResendRefused", "resend"]
 

@@ -10,7 +10,7 @@ A template's text may hold placeholders: {kode} (the tracking code), {kantor} (t
 - A confidential report's reply carries nothing that places or routes it: {kantor} and {kelurahan} become
   neutral words too (its messages carry no office, as ``notify/messages.py`` says).
 
-Who may manage them is ``api/permissions.py`` (``may_manage_templates``); who may use one is who may reply.
+Who may manage them is ``services/permissions.py`` (``may_manage_templates``); who may use one is who may reply.
 """
 
 from __future__ import annotations
@@ -18,14 +18,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from api.auth import StaffUser
-from api.permissions import may_manage_templates, may_reply
 from db import audit
 from db import templates as db_templates
+from db.accounts import StaffUser
 from db.complaints import NotFound, resolve_id
 from db.engine import get_engine
 from db.workflow import detail
 from i18n import t
+from services.permissions import may_manage_templates, may_reply
 
 __all__ = ["PLACEHOLDERS", "TemplateRefused", "fill", "public_text", "save"]
 

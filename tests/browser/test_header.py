@@ -1,6 +1,6 @@
 """The header on a 360×740 phone: each visitor sees the pages of their role, the rest one tap away in the menu.
 
-Which staff page a role may open is api/permissions.py's to say; this checks what a person sees and that
+Which staff page a role may open is services/permissions.py's to say; this checks what a person sees and that
 every page the bar offers opens for them (issue 18 item 10).
 """
 

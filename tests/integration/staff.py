@@ -139,8 +139,7 @@ def csrf_token(client: Any) -> str:
 
 def session_login(client: Any, account: Account) -> None:
     """A browser session for ``account``: the signed session cookie flask-login itself would set."""
-    from api.auth import StaffUser
-    from db.accounts import load_user
+    from db.accounts import StaffUser, load_user
     from db.engine import get_engine
 
     with get_engine().connect() as conn:

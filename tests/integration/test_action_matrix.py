@@ -22,10 +22,10 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from api.permissions import BULK_ACTIONS, STAFF_ACTIONS, actions_of, may_open, refusal
 from db.status import ACTIONS, STEPS, Status
 from db.workflow import detail
 from services.actions import available_actions, available_steps
+from services.permissions import BULK_ACTIONS, STAFF_ACTIONS, actions_of, may_open, refusal
 from tests.integration.staff import (
     Account,
     Accounts,
@@ -200,8 +200,7 @@ def door_to_jakarta(engine: Engine) -> Iterator[None]:
 
 @pytest.fixture
 def staff_of(engine: Engine, accounts: Accounts) -> Iterator[dict[str, tuple[Account, Any]]]:
-    from api.auth import StaffUser
-    from db.accounts import load_user
+    from db.accounts import StaffUser, load_user
 
     made = {}
     for role in ROLES:

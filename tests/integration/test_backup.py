@@ -19,20 +19,20 @@ from PIL import Image
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from db.backup import photo_keys
 from db.complaints import Actor, NewComplaint, create_complaint
 from db.engine import make_engine
 from photos.store import LocalStore
 from photos.upload import save_photo
+from services.backup import photo_keys
 from tests.conftest import ROOT, TEST_URL
 
 
 def _set_up(url: str, store: LocalStore) -> None:
     from db.boundaries import load_boundaries
     from db.catalogue import load_catalogue
-    from db.demo import seed_demo
     from db.migrate import migrate_database
     from geo.boundaries.reader import default_files, read_boundaries
+    from services.demo import seed_demo
     from settings import get_settings
 
     engine = make_engine(url)

@@ -153,8 +153,7 @@ def test_a_limited_leader_exports_only_their_kecamatan(client, engine: Engine, w
 
 def test_a_leaders_browser_session_is_enough(client, engine: Engine, week: list[int]) -> None:  # type: ignore[no-untyped-def]
     _user(engine, "export-session", "leader")
-    from api.auth import StaffUser
-    from db.accounts import load_user
+    from db.accounts import StaffUser, load_user
 
     with engine.connect() as c:
         account = load_user(c, username="export-session")

@@ -223,10 +223,9 @@ def test_the_operators_queue_offers_the_reports_waiting_for_confirmation(
     assert upload(client, job["field"], code, far).status_code == 201
     assert act(client, job["field"], code, action="complete", reason="jauh").status_code == 200
 
-    from api.auth import StaffUser
-    from api.permissions import scope_of
-    from db.accounts import load_user
+    from db.accounts import StaffUser, load_user
     from db.workflow import QueueFilter, queue
+    from services.permissions import scope_of
 
     with engine.connect() as conn:
         user = StaffUser.from_row(load_user(conn, user_id=job["operator_account"].id))

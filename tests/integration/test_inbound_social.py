@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from notify.channels import recipient
+from db.channels import recipient
 from tests.integration.intake import complaint, track_ids
 from tests.integration.staff import point_in
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from notify.channels import Recipient, recipient
+from db.channels import Recipient, recipient
 from tests.integration.gateways import Gateway
 from tests.integration.intake import complaint, track_ids
 from tests.integration.staff import jpeg, point_in

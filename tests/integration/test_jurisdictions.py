@@ -134,9 +134,8 @@ def test_a_report_in_jakarta_is_handed_over_by_hand_and_stays_in_sight(
     )
     assert bulk.status_code == 400 and bulk.get_json()["field"] == "office"
     # The forms (queue's bulk bar, complaint page) say it in the user's words.
-    from api.auth import StaffUser
     from callbacks._actions import form_args, refusal_text
-    from db.accounts import load_user
+    from db.accounts import StaffUser, load_user
     from services.actions import Refused, act_many
 
     with engine.connect() as conn:

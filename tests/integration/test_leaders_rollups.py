@@ -13,11 +13,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, text
 
-from db.demo import seed_demo
 from db.filters import WIB, Scope, ScopeError, parse_filters, resolve
 from db.leaders import dashboard, rollup_query
 from db.status import Status
 from photos.store import LocalStore
+from services.demo import seed_demo
 from tests.conftest import flask_cli
 
 CLOSED = [Status.SELESAI.value, Status.DITOLAK.value, Status.DUPLIKAT.value]

@@ -1,4 +1,4 @@
-"""Every staff page and endpoint checks the role, the agency and the assignee (see api/permissions.py)."""
+"""Every staff page and endpoint checks the role, the agency and the assignee (see services/permissions.py)."""
 
 from __future__ import annotations
 

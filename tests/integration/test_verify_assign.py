@@ -10,8 +10,7 @@ from tests.integration.staff import Accounts, new_complaint, status_of
 
 
 def _user(engine: Engine, account: Any) -> Any:
-    from api.auth import StaffUser
-    from db.accounts import load_user
+    from db.accounts import StaffUser, load_user
 
     with engine.connect() as conn:
         return StaffUser.from_row(load_user(conn, user_id=account.id))

@@ -11,8 +11,9 @@ from sqlalchemy import Connection, Engine, text
 
 from db import wall
 from db.complaints import Actor, NewComplaint, create_complaint, transition
+from db.map_rows import AreaStat, Marker, rank
 from db.status import COLOUR, Status
-from geo.figures import TRACE, AreaStat, Marker, marker_columns, rank, troubled, wall_figure
+from geo.figures import TRACE, marker_columns, troubled, wall_figure
 from photos.store import get_store
 from photos.upload import save_photo
 from tests.conftest import inside

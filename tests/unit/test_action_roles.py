@@ -1,7 +1,7 @@
 """Who may take each action of the status machine: every action has a taker, and no role names an unknown one."""
 
-from api.permissions import BULK_ACTIONS, BULK_STEPS, ROLE_ACTIONS, STAFF_ACTIONS, STAFF_ROLES, roles_taking
 from db.status import ACTIONS, STEPS
+from services.permissions import BULK_ACTIONS, BULK_STEPS, ROLE_ACTIONS, STAFF_ACTIONS, STAFF_ROLES, roles_taking
 
 
 def test_every_action_of_the_machine_is_taken_by_some_role_and_no_role_takes_an_unknown_one() -> None:

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
+from db.channels import Recipient, recipient
 from db.outbox import KIND_OF_ACTION
 from db.status import ACTIONS
-from notify.channels import Recipient, recipient
 from notify.messages import SMS_LIMIT, Links, compose, sms_plain
 from notify.senders import SmtpUrlError, smtp_server
 from notify.worker import backoff

@@ -12,7 +12,7 @@
 or extra, before it touches anything; then ``pg_restore --clean --if-exists --single-transaction``
 replaces the database as one transaction, and the photos are written back into the store.
 
-Run as ``python -m db.backup backup`` / ``python -m db.backup restore ARCHIVE``.
+Run as ``python -m services.backup backup`` / ``python -m services.backup restore ARCHIVE``.
 """
 
 from __future__ import annotations
@@ -302,4 +302,4 @@ def restore_command(archive: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(prog_name=f"{Path(sys.executable).name} -m db.backup")
+    main(prog_name=f"{Path(sys.executable).name} -m services.backup")

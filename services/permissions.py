@@ -37,7 +37,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from api.auth import StaffUser
+from db.accounts import StaffUser
 from db.models import ROLES
 from db.scope import Scope
 from db.workflow import AGENCY_JOB_STATUSES, FIELD_JOB_STATUSES
