@@ -1,0 +1,34 @@
+"""the single insert's path: pantau_route_opd and pantau_add_working_days in plpgsql, so their plans are kept
+
+Revision ID: 0024
+Revises: 0023
+
+Why: 0024_insert_path.sql. The downgrade puts back the LANGUAGE sql bodies of 0001 and 0006.
+"""
+
+from pathlib import Path
+
+from alembic import op
+
+revision = "0024"
+down_revision = "0023"
+branch_labels = None
+depends_on = None
+
+
+def _sql_body(revision_file: str, name: str) -> str:
+    """The CREATE FUNCTION statement for ``name`` in an earlier revision's SQL file, as CREATE OR REPLACE."""
+    text = Path(__file__).with_name(revision_file).read_text()
+    start = text.index(f"CREATE FUNCTION {name}(")
+    end = text.index("$$;", text.index("$$", text.index("AS $$", start) + 5)) + 3
+    return "CREATE OR REPLACE" + text[start + len("CREATE") : end]
+
+
+def upgrade() -> None:
+    op.execute(Path(__file__).with_name("0024_insert_path.sql").read_text())
+
+
+def downgrade() -> None:
+    # A function's language cannot change in place while its signature stays: OR REPLACE does it.
+    op.execute(_sql_body("0001_functions.sql", "pantau_route_opd"))
+    op.execute(_sql_body("0006_work_calendar.sql", "pantau_add_working_days"))
