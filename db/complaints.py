@@ -197,14 +197,20 @@ def create_complaint(
         "actor_id": actor.user_id,
         "actor_role": actor.role,
     }
+    # Where the reporter hears it was received depends on what they sent, not on the stored row: the same
+    # statement queues it.
+    to = outbox.addressee({**params, "attributes": new.attributes})
+    params.update(
+        notify_channel=to.channel if to else None,
+        notify_recipient=to.recipient if to else None,
+        notify_lang=to.lang if to else None,
+    )
     row = conn.execute(sql("complaint_create"), params).first()
     if row is None:
         existing = conn.execute(
             text("SELECT id, tracking_code, status FROM complaint WHERE submission_key = :k"), {"k": key}
         ).one()
         return Created(existing.id, existing.tracking_code, Status(existing.status), True)
-    stored = {**params, "id": row.id, "status": row.status, "attributes": new.attributes}
-    outbox.enqueue(conn, stored, "received", {"status": row.status})
     return Created(row.id, tracking_code, Status(row.status), False)
 
 

@@ -1,7 +1,11 @@
 -- Store and route one complaint in a single statement: the point's kelurahan,
--- kecamatan and jurisdiction, the category's OPD there, the due date, and the
--- 'created' and 'routed' events. A repeated submission (same submission_key)
--- inserts nothing and the caller reads back the first one.
+-- kecamatan and jurisdiction, the category's OPD there, the due date, the
+-- 'created' and 'routed' events, and the reporter's 'received' message (to
+-- where db/outbox.py's addressee chose; none when :notify_channel is NULL).
+-- One statement is one round trip, and it holds the data-version row
+-- (pantau_txn_version) for less time than several would. A repeated
+-- submission (same submission_key) inserts nothing and the caller reads back
+-- the first one.
 WITH point AS (
   SELECT CASE WHEN CAST(:lon AS double precision) IS NULL THEN NULL
               ELSE ST_SetSRID(ST_MakePoint(CAST(:lon AS double precision), CAST(:lat AS double precision)), 4326) END AS geom,
@@ -33,5 +37,11 @@ WITH point AS (
   SELECT i.id, 'routed', i.created_at, NULL, 'system', i.status,
          jsonb_build_object('kelurahan', kel.code, 'opd', o.code, 'method', i.route_method)
     FROM inserted i JOIN area kel ON kel.id = i.kelurahan_id LEFT JOIN opd o ON o.id = i.opd_id
+), received AS (
+  INSERT INTO notification (complaint_id, kind, channel, recipient, lang, confidential, facts)
+  SELECT id, 'received', CAST(:notify_channel AS text), CAST(:notify_recipient AS text), CAST(:notify_lang AS text),
+         :confidential, jsonb_build_object('status', status)
+    FROM inserted
+   WHERE CAST(:notify_channel AS text) IS NOT NULL
 )
 SELECT id, status FROM inserted;
