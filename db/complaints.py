@@ -99,7 +99,14 @@ def without_identity(new: NewComplaint) -> NewComplaint:
 
 def new_tracking_code() -> str:
     """12 random characters (~59 bits) as XXXX-XXXX-XXXX: not guessable, easy to read out."""
-    raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(12))
+    # One draw among 31**12 written in base 31: the same uniform choice as twelve secrets.choice calls, for a
+    # fifth of the time (twelve draws from the system's generator were a tenth of create_complaint's Python time).
+    number = secrets.randbelow(len(_CODE_ALPHABET) ** 12)
+    digits = []
+    for _ in range(12):
+        number, digit = divmod(number, len(_CODE_ALPHABET))
+        digits.append(_CODE_ALPHABET[digit])
+    raw = "".join(digits)
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
 

@@ -1,9 +1,9 @@
-"""the single insert's path: pantau_route_opd and pantau_add_working_days in plpgsql, so their plans are kept
+"""the single insert's path: pantau_route_opd and pantau_add_working_days keep their plans, status counts skip jsonb
 
 Revision ID: 0024
 Revises: 0023
 
-Why: 0024_insert_path.sql. The downgrade puts back the LANGUAGE sql bodies of 0001 and 0006.
+Why: 0024_insert_path.sql. The downgrade puts back the bodies of 0001, 0006 and 0009.
 """
 
 from pathlib import Path
@@ -32,3 +32,4 @@ def downgrade() -> None:
     # A function's language cannot change in place while its signature stays: OR REPLACE does it.
     op.execute(_sql_body("0001_functions.sql", "pantau_route_opd"))
     op.execute(_sql_body("0006_work_calendar.sql", "pantau_add_working_days"))
+    op.execute(_sql_body("0009_status_counts.sql", "pantau_status_count_apply"))

@@ -43,3 +43,46 @@ BEGIN
                        + greatest(n, 1) - 1),
     pantau_add_working_days_scan(ts, n));
 END $$;
+
+-- The complaints-per-status counts (revision 0009) gathered each statement's
+-- difference into a jsonb array and unpacked it again to insert it: a fifth of
+-- the trigger's time on a single insert. Each kind of change now inserts its
+-- difference straight from its transition tables. Same rows, same key order.
+CREATE OR REPLACE FUNCTION pantau_status_count_apply() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'TRUNCATE' THEN
+    DELETE FROM complaint_status_count;
+  ELSIF TG_OP = 'INSERT' THEN
+    INSERT INTO complaint_status_count AS s (jurisdiction_key, kecamatan_key, status, n)
+    SELECT coalesce(jurisdiction_id, 0), coalesce(kecamatan_id, 0), status, count(*)
+      FROM new_rows
+     GROUP BY 1, 2, 3
+     -- In key order, so two statements never wait on each other's rows in opposite orders.
+     ORDER BY 1, 2, 3
+    ON CONFLICT (jurisdiction_key, kecamatan_key, status) DO UPDATE SET n = s.n + EXCLUDED.n;
+  ELSIF TG_OP = 'DELETE' THEN
+    INSERT INTO complaint_status_count AS s (jurisdiction_key, kecamatan_key, status, n)
+    SELECT coalesce(jurisdiction_id, 0), coalesce(kecamatan_id, 0), status, -count(*)
+      FROM old_rows
+     GROUP BY 1, 2, 3
+     ORDER BY 1, 2, 3
+    ON CONFLICT (jurisdiction_key, kecamatan_key, status) DO UPDATE SET n = s.n + EXCLUDED.n;
+  ELSE
+    -- Only the rows whose status or area changed: one less where they were, one more where they are.
+    INSERT INTO complaint_status_count AS s (jurisdiction_key, kecamatan_key, status, n)
+    SELECT j, k, st, d
+      FROM (SELECT v.j, v.k, v.st, sum(v.d) AS d
+              FROM old_rows o
+              JOIN new_rows n ON n.id = o.id
+             CROSS JOIN LATERAL (VALUES (coalesce(o.jurisdiction_id, 0), coalesce(o.kecamatan_id, 0), o.status, -1),
+                                        (coalesce(n.jurisdiction_id, 0), coalesce(n.kecamatan_id, 0), n.status, 1))
+                   AS v(j, k, st, d)
+             WHERE (o.status, o.kecamatan_id, o.jurisdiction_id) IS DISTINCT FROM (n.status, n.kecamatan_id, n.jurisdiction_id)
+             GROUP BY 1, 2, 3) x
+     WHERE d <> 0
+     ORDER BY j, k, st
+    ON CONFLICT (jurisdiction_key, kecamatan_key, status) DO UPDATE SET n = s.n + EXCLUDED.n;
+  END IF;
+  RETURN NULL;
+END $$;
