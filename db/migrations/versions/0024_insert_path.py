@@ -1,14 +1,17 @@
-"""the single insert's path: pantau_route_opd and pantau_add_working_days keep their plans, status counts skip jsonb
+"""the single insert's path: pantau_create_complaint, and its helpers keep their plans; status counts skip jsonb
 
 Revision ID: 0024
 Revises: 0023
 
-Why: 0024_insert_path.sql. The downgrade puts back the bodies of 0001, 0006 and 0009.
+Why: 0024_insert_path.sql. The downgrade drops pantau_create_complaint and puts back the bodies of 0001, 0006
+and 0009 (the app's db/sql/complaint_create.sql of this revision needs the function).
 """
 
 from pathlib import Path
 
 from alembic import op
+
+from db.sql import fill_statuses
 
 revision = "0024"
 down_revision = "0023"
@@ -25,10 +28,14 @@ def _sql_body(revision_file: str, name: str) -> str:
 
 
 def upgrade() -> None:
-    op.execute(Path(__file__).with_name("0024_insert_path.sql").read_text())
+    op.execute(fill_statuses(Path(__file__).with_name("0024_insert_path.sql").read_text()))
 
 
 def downgrade() -> None:
+    op.execute(
+        "DROP FUNCTION pantau_create_complaint(text, double precision, double precision, text, text, integer, text, "
+        "text, text, text, boolean, boolean, timestamptz, text, jsonb, integer, text, text, text, text)"
+    )
     # A function's language cannot change in place while its signature stays: OR REPLACE does it.
     op.execute(_sql_body("0001_functions.sql", "pantau_route_opd"))
     op.execute(_sql_body("0006_work_calendar.sql", "pantau_add_working_days"))
