@@ -56,7 +56,6 @@ import numpy as np
 import psycopg
 import shapely
 from sqlalchemy import Engine, text
-from sqlalchemy.engine import make_url
 
 from bench.common import bench_database, emit, log, remove_complaints
 from db.complaints import NewComplaint, category_ids, create_complaint
@@ -243,10 +242,8 @@ def _floor_connection(engine: Engine) -> psycopg.Connection:
             "at timestamptz NOT NULL DEFAULT now())"
         )
         conn.exec_driver_sql(f"TRUNCATE {FLOOR}")
-    url = make_url(engine.url)
-    return psycopg.connect(
-        dbname=url.database, user=url.username, host=str(url.query["host"]), port=int(str(url.query["port"]))
-    )
+    # The same database as the engine's, as a libpq URI (its socket folder and port stay query parameters).
+    return psycopg.connect(engine.url.set(drivername="postgresql").render_as_string(hide_password=False))
 
 
 def time_inserts(engine: Engine, lon: np.ndarray, lat: np.ndarray) -> tuple[list[float], list[float]]:
