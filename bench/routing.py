@@ -30,17 +30,30 @@ outside it.
   for 1,000 points of the same set, each in its own committed transaction,
   through the app's engine (as the API does). They are deleted afterwards, so
   the kept benchmark database stays empty.
+- ``commit_floor_ms_p50`` / ``commit_floor_ms_p95``: the floor under those: a
+  bare committed one-row INSERT through psycopg into a scratch table of the
+  same database, one before each routed insert (interleaved, so both see the
+  same load on a shared machine). The commit's WAL flush is in both.
+- ``insert_8_writers_per_s``: complaints stored per second by 8 processes at
+  once (as 8 app workers: each its own engine and connection, no shared
+  interpreter lock), each storing ``WRITER_INSERTS`` routed complaints in
+  their own committed transactions into the same benchmark database
+  (``bench_database(0)``: no other complaints), from the moment all start to
+  the last commit.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import statistics
 import time
 import warnings
 from collections.abc import Callable
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import psycopg
 import shapely
 from sqlalchemy import Engine, text
 
@@ -56,6 +69,9 @@ INSERTS = 1_000
 STAGE = "route_bench_stage"
 ROUTED = "route_bench_routed"
 NEAR_DEGREES = 25 / 110_600  # the references' planar stand-in for 25 m
+FLOOR = "commit_floor_scratch"
+WRITERS = 8
+WRITER_INSERTS = 250
 
 
 def kelurahan(engine: Engine) -> gpd.GeoDataFrame:
@@ -218,16 +234,35 @@ def time_reference(
     return best, ids
 
 
-def time_inserts(engine: Engine, lon: np.ndarray, lat: np.ndarray) -> list[float]:
+def _floor_connection(engine: Engine) -> psycopg.Connection:
+    """A plain psycopg connection to the benchmark database, beside a scratch table for the floor."""
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            f"CREATE TABLE IF NOT EXISTS {FLOOR} (id bigserial PRIMARY KEY, n integer NOT NULL, "
+            "at timestamptz NOT NULL DEFAULT now())"
+        )
+        conn.exec_driver_sql(f"TRUNCATE {FLOOR}")
+    # The same database as the engine's, as a libpq URI (its socket folder and port stay query parameters).
+    return psycopg.connect(engine.url.set(drivername="postgresql").render_as_string(hide_password=False))
+
+
+def time_inserts(engine: Engine, lon: np.ndarray, lat: np.ndarray) -> tuple[list[float], list[float]]:
+    """Seconds of each routed insert, and of each bare committed insert (the floor) timed just before it."""
     rng = np.random.default_rng(SEED + 1)
     with engine.connect() as conn:
         categories = category_ids(conn)
     codes = sorted(categories)
     token = time.time_ns()
     took: list[float] = []
+    floor: list[float] = []
     ids: list[int] = []
+    bare = _floor_connection(engine)
     try:
         for n, i in enumerate(rng.choice(POINTS, INSERTS, replace=False)):
+            started = time.perf_counter()
+            bare.execute(f"INSERT INTO {FLOOR} (n) VALUES (%s)", (n,))
+            bare.commit()
+            floor.append(time.perf_counter() - started)
             new = NewComplaint(
                 category=codes[n % len(codes)],
                 description=f"bench routing {token} {n}",
@@ -241,7 +276,51 @@ def time_inserts(engine: Engine, lon: np.ndarray, lat: np.ndarray) -> list[float
             ids.append(created.id)
     finally:
         remove_complaints(engine, ids)
-    return took
+        bare.execute(f"DROP TABLE {FLOOR}")
+        bare.commit()
+        bare.close()
+    return took, floor
+
+
+def _writer(url: str, points: list[tuple[float, float]], writer: int, ready: Any) -> tuple[float, list[int]]:
+    """One writer process: its own engine, then WRITER_INSERTS complaints once every writer is ready."""
+    from db.engine import make_engine
+
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        categories = category_ids(conn)
+    codes = sorted(categories)
+    ids: list[int] = []
+    ready.wait()  # every writer has imported the app and opened its connection
+    for i in range(WRITER_INSERTS):
+        lat, lon = points[(writer * WRITER_INSERTS + i) % len(points)]
+        new = NewComplaint(category=codes[i % len(codes)], description=f"bench writer {writer} {i}", lat=lat, lon=lon)
+        with engine.begin() as conn:
+            ids.append(create_complaint(conn, new, categories=categories).id)
+    finished = time.monotonic()
+    engine.dispose()
+    return finished, ids
+
+
+def concurrent_writers(engine: Engine, lon: np.ndarray, lat: np.ndarray) -> float:
+    """Complaints per second stored by WRITERS processes at once."""
+    points = [(float(lat[i]), float(lon[i])) for i in range(WRITERS * WRITER_INSERTS)]
+    url = engine.url.render_as_string(hide_password=False)
+    context = multiprocessing.get_context("spawn")  # a clean interpreter each, as app workers are
+    with context.Manager() as manager:
+        ready = manager.Barrier(WRITERS + 1)
+        with context.Pool(WRITERS) as pool:
+            pending = [pool.apply_async(_writer, (url, points, w, ready)) for w in range(WRITERS)]
+            ready.wait(timeout=300)
+            started = time.monotonic()
+            results = [p.get(timeout=600) for p in pending]
+    elapsed = max(finished for finished, _ in results) - started
+    remove_complaints(engine, [i for _, ids in results for i in ids])
+    return WRITERS * WRITER_INSERTS / elapsed
+
+
+def _ms_p50_p95(seconds: list[float]) -> tuple[float, float]:
+    return statistics.median(seconds) * 1000, statistics.quantiles(seconds, n=20)[-1] * 1000
 
 
 def run() -> None:
@@ -265,9 +344,12 @@ def run() -> None:
         seconds, _ = time_reference(route, kel, lon, lat, nearest=False)
         emit(f"{name}_intersects_only_points_per_s", POINTS / seconds, "points/s")
 
-    took = time_inserts(engine, lon, lat)
-    emit("route_insert_ms_p50", statistics.median(took) * 1000, "ms")
-    emit("route_insert_ms_p95", statistics.quantiles(took, n=20)[-1] * 1000, "ms")
+    took, floor = time_inserts(engine, lon, lat)
+    for name, samples in (("route_insert", took), ("commit_floor", floor)):
+        p50, p95 = _ms_p50_p95(samples)
+        emit(f"{name}_ms_p50", p50, "ms")
+        emit(f"{name}_ms_p95", p95, "ms")
+    emit("insert_8_writers_per_s", concurrent_writers(engine, lon, lat), "complaints/s")
 
     with engine.begin() as conn:
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS {STAGE}, {ROUTED}")

@@ -21,7 +21,7 @@ from db import outbox
 from db.doors import cancel_handover, has_door, queue_handover
 from db.jurisdictions import HANDOVER_WORKING_DAYS, HandedTo, destination
 from db.models import CHANNELS
-from db.sql import sql
+from db.sql import driver_sql
 from db.status import ACTIONS, ConflictError, Status, TransitionError, check_transition
 from settings import get_settings
 
@@ -103,7 +103,14 @@ def without_identity(new: NewComplaint) -> NewComplaint:
 
 def new_tracking_code() -> str:
     """12 random characters (~59 bits) as XXXX-XXXX-XXXX: not guessable, easy to read out."""
-    raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(12))
+    # One draw among 31**12 written in base 31: the same uniform choice as twelve secrets.choice calls, for a
+    # fifth of the time (twelve draws from the system's generator were a tenth of create_complaint's Python time).
+    number = secrets.randbelow(len(_CODE_ALPHABET) ** 12)
+    digits = []
+    for _ in range(12):
+        number, digit = divmod(number, len(_CODE_ALPHABET))
+        digits.append(_CODE_ALPHABET[digit])
+    raw = "".join(digits)
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
 
@@ -201,14 +208,21 @@ def create_complaint(
         "actor_id": actor.user_id,
         "actor_role": actor.role,
     }
-    row = conn.execute(sql("complaint_create"), params).first()
+    # Where the reporter hears it was received depends on what they sent, not on the stored row: the same
+    # statement queues it.
+    to = outbox.addressee({**params, "attributes": new.attributes})
+    params.update(
+        notify_channel=to.channel if to else None,
+        notify_recipient=to.recipient if to else None,
+        notify_lang=to.lang if to else None,
+    )
+    # Every report from every door comes through here: the statement skips SQLAlchemy's compiling (db.sql).
+    row = conn.exec_driver_sql(driver_sql("complaint_create", conn), params).first()
     if row is None:
         existing = conn.execute(
             text("SELECT id, tracking_code, status FROM complaint WHERE submission_key = :k"), {"k": key}
         ).one()
         return Created(existing.id, existing.tracking_code, Status(existing.status), True)
-    stored = {**params, "id": row.id, "status": row.status, "attributes": new.attributes}
-    outbox.enqueue(conn, stored, "received", {"status": row.status})
     return Created(row.id, tracking_code, Status(row.status), False)
 
 

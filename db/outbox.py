@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, RowMapping, text
@@ -59,19 +60,38 @@ _INSERT = text(
 )
 
 
+@dataclass(frozen=True)
+class Addressee:
+    """Where and how a complaint's reporter is told: the channel, the address, the language (None: default)."""
+
+    channel: str
+    recipient: str
+    lang: str | None
+
+
+def addressee(complaint: Mapping[Any, Any]) -> Addressee | None:
+    """Where the reporter of ``complaint`` (the columns in RECIPIENT_COLUMNS) is told; None when they cannot be."""
+    to = recipient(complaint)
+    if to is None:
+        return None
+    attributes = complaint.get("attributes") or {}
+    lang = attributes.get("lang") if attributes.get("lang") in LANGS else None
+    return Addressee(to.channel, to.address, lang)
+
+
 def enqueue(
     conn: Connection, complaint: Mapping[Any, Any], kind: str, facts: Mapping[Any, Any] | None = None
 ) -> int | None:
     """Queue one message of ``kind`` for the reporter of ``complaint``; None when the reporter cannot be told.
 
     ``complaint`` needs the columns in RECIPIENT_COLUMNS. A 'reply' from staff is
-    queued the same way, with ``facts={"text": …}``.
+    queued the same way, with ``facts={"text": …}``. (A new report's 'received' is
+    queued by the statement that stores it, db/sql/complaint_create.sql, to the same
+    ``addressee``.)
     """
-    to = recipient(complaint)
+    to = addressee(complaint)
     if to is None:
         return None
-    attributes = complaint.get("attributes") or {}
-    lang = attributes.get("lang") if attributes.get("lang") in LANGS else None
     return int(
         conn.execute(
             _INSERT,
@@ -79,8 +99,8 @@ def enqueue(
                 "cid": complaint["id"],
                 "kind": kind,
                 "channel": to.channel,
-                "recipient": to.address,
-                "lang": lang,
+                "recipient": to.recipient,
+                "lang": to.lang,
                 "confidential": bool(complaint.get("confidential")),
                 "facts": json.dumps(dict(facts or {})),
             },

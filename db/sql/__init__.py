@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from functools import cache
 from importlib.resources import files
 
-from sqlalchemy import TextClause, text
+from sqlalchemy import Connection, TextClause, text
+from sqlalchemy.engine import Dialect
 
 from db.status import Status, status_lists
 
@@ -45,3 +46,17 @@ def raw_sql(name: str) -> str:
 def sql(name: str) -> TextClause:
     """The statement in ``db/sql/<name>.sql``, ready to execute with bound parameters."""
     return text(raw_sql(name))
+
+
+def driver_sql(name: str, conn: Connection) -> str:
+    """``sql(name)`` in the driver's own parameter style, for ``conn.exec_driver_sql`` on a hot path.
+
+    It skips SQLAlchemy's per-call compile-cache lookup and parameter processing (about 0.1 ms of
+    Python per call); errors, pooling and transactions stay SQLAlchemy's.
+    """
+    return _compiled(name, conn.dialect)
+
+
+@cache
+def _compiled(name: str, dialect: Dialect) -> str:
+    return str(sql(name).compile(dialect=dialect))

@@ -1,37 +1,14 @@
--- Store and route one complaint in a single statement: the point's kelurahan,
--- kecamatan and jurisdiction, the category's OPD there, the due date, and the
--- 'created' and 'routed' events. A repeated submission (same submission_key)
--- inserts nothing and the caller reads back the first one.
-WITH point AS (
-  SELECT CASE WHEN CAST(:lon AS double precision) IS NULL THEN NULL
-              ELSE ST_SetSRID(ST_MakePoint(CAST(:lon AS double precision), CAST(:lat AS double precision)), 4326) END AS geom,
-         coalesce(CAST(:created_at AS timestamptz), now()) AS created_at
-), routed AS (
-  SELECT point.*, r.kelurahan_id, r.kecamatan_id, r.jurisdiction_id, r.method
-    FROM point LEFT JOIN LATERAL pantau_route_point(point.geom) r ON true
-), inserted AS (
-  INSERT INTO complaint (
-    tracking_code, geom, address, description, category_id, channel, source,
-    reporter_name, reporter_contact, anonymous, confidential, status,
-    kelurahan_id, kecamatan_id, jurisdiction_id, opd_id, route_method,
-    created_at, updated_at, due_at, submission_key, attributes)
-  SELECT :tracking_code, geom, CAST(:address AS text), :description, :category_id, :channel, CAST(:source AS text),
-         CAST(:reporter_name AS text), CAST(:reporter_contact AS text), :anonymous, :confidential,
-         CASE WHEN kelurahan_id IS NULL THEN {intake.outside} ELSE {intake.inside} END,
-         kelurahan_id, kecamatan_id, jurisdiction_id,
-         CASE WHEN kelurahan_id IS NULL THEN NULL ELSE pantau_route_opd(:category_id, jurisdiction_id, geom) END,
-         method, created_at, created_at,
-         pantau_add_working_days(created_at, (SELECT target_days FROM category WHERE id = :category_id)),
-         :submission_key, CAST(:attributes AS jsonb)
-    FROM routed
-  ON CONFLICT (submission_key) DO NOTHING
-  RETURNING id, status, kelurahan_id, opd_id, route_method, created_at, channel
-), events AS (
-  INSERT INTO complaint_event (complaint_id, kind, at, actor_id, actor_role, to_status, data)
-  SELECT id, 'created', created_at, CAST(:actor_id AS integer), CAST(:actor_role AS text), status, jsonb_build_object('channel', channel) FROM inserted
-  UNION ALL
-  SELECT i.id, 'routed', i.created_at, NULL, 'system', i.status,
-         jsonb_build_object('kelurahan', kel.code, 'opd', o.code, 'method', i.route_method)
-    FROM inserted i JOIN area kel ON kel.id = i.kelurahan_id LEFT JOIN opd o ON o.id = i.opd_id
-)
-SELECT id, status FROM inserted;
+-- Store and route one complaint, its 'created' and 'routed' events and the
+-- reporter's 'received' message (to where db/outbox.py's addressee chose;
+-- none without a notify channel), in one statement: pantau_create_complaint
+-- (migration 0025 says why it is a function). No row: a repeated submission
+-- (same submission_key), which the caller reads back.
+SELECT new_id AS id, new_status AS status
+  FROM pantau_create_complaint(
+    CAST(:tracking_code AS text), CAST(:lon AS double precision), CAST(:lat AS double precision),
+    CAST(:address AS text), CAST(:description AS text), CAST(:category_id AS integer), CAST(:channel AS text),
+    CAST(:source AS text), CAST(:reporter_name AS text), CAST(:reporter_contact AS text),
+    CAST(:anonymous AS boolean), CAST(:confidential AS boolean), CAST(:created_at AS timestamptz),
+    CAST(:submission_key AS text), CAST(:attributes AS jsonb), CAST(:actor_id AS integer),
+    CAST(:actor_role AS text), CAST(:notify_channel AS text), CAST(:notify_recipient AS text),
+    CAST(:notify_lang AS text))
