@@ -961,6 +961,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Provinsi {name} ({code}) · serah terima manual",
         "en": "Province of {name} ({code}) · manual handover",
     },
+    "action.to_province_door": {
+        "id": "Provinsi {name} ({code}) · lewat pintu sistemnya",
+        "en": "Province of {name} ({code}) · through its system's door",
+    },
+    "action.to_elsewhere_door": {
+        "id": "{name} ({code}, {province}) · lewat pintu sistemnya",
+        "en": "{name} ({code}, {province}) · through its system's door",
+    },
     "action.to_elsewhere": {
         "id": "{name} ({code}, {province}) · serah terima manual",
         "en": "{name} ({code}, {province}) · manual handover",
@@ -1017,6 +1025,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "complaint.handover": {
         "id": "Diserahkan secara manual ke {name} ({code}); tindak lanjut paling lambat {due}.",
         "en": "Handed over by hand to {name} ({code}); follow up by {due}.",
+    },
+    "complaint.handover_door": {
+        "id": "Diteruskan ke {name} ({code}) melalui pintu sistemnya; tindak lanjut paling lambat {due}.",
+        "en": "Forwarded to {name} ({code}) through its system's door; follow up by {due}.",
     },
     "complaint.handover_overdue": {
         "id": "Serah terima ke {name} ({code}) lewat tenggat tindak lanjut ({due}): hubungi kantor tersebut.",

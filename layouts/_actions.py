@@ -83,12 +83,15 @@ def _text_field(prefix: str, name: str, label: str) -> html.Div:
 
 def destination_label(place: Mapping[str, Any], lang: str) -> str:
     """A forward's destination as the dropdown lists it: a served city by name, any other jurisdiction with its
-    code and province, marked as a manual handover."""
+    code and province, marked as reached through its system's door or handed over by hand."""
     if place["served"]:
         return str(place["name"])
+    door = bool(place.get("door"))
     if place["level"] == "provinsi":
-        return t("action.to_province", lang, name=place["name"], code=place["code"])
-    return t("action.to_elsewhere", lang, name=place["name"], code=place["code"], province=place["province"])
+        key = "action.to_province_door" if door else "action.to_province"
+        return t(key, lang, name=place["name"], code=place["code"])
+    key = "action.to_elsewhere_door" if door else "action.to_elsewhere"
+    return t(key, lang, name=place["name"], code=place["code"], province=place["province"])
 
 
 def action_form(

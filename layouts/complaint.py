@@ -70,7 +70,14 @@ def _destination_note(row: Any, suggested: Any, lang: str, exports: bool = False
     late; ``exports``: with the links to its export for that office), or, for a report outside the areas
     served, where it could go."""
     if row["handover_to"]:
-        key = "complaint.handover_overdue" if row["handover_overdue"] else "complaint.handover"
+        # A late follow-up first; otherwise whether it went through the destination's door or by hand.
+        key = (
+            "complaint.handover_overdue"
+            if row["handover_overdue"]
+            else "complaint.handover_door"
+            if row["door_state"] is not None
+            else "complaint.handover"
+        )
         return html.P(
             [
                 t(key, lang, name=row["handover_name"], code=row["handover_to"], due=wib(row["handover_due"], lang)),

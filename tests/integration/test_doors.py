@@ -56,6 +56,18 @@ def test_an_admin_sets_lists_and_removes_a_door_and_its_key_is_never_stored_in_p
     assert decrypt_key(server.config["SECRET_KEY"], stored["api_key_encrypted"]) == KEY
     with pytest.raises(DoorKeyError, match="door set"):
         decrypt_key("another secret", stored["api_key_encrypted"])
+    # The operators' list of destinations says it is reached through its door, no longer by hand.
+    from db.jurisdictions import destinations
+    from layouts._actions import destination_label
+
+    def listed_as() -> str:
+        with engine.connect() as conn:
+            (place,) = [p for p in destinations(conn) if p["code"] == "3171"]
+        return destination_label(place, "id")
+
+    assert (
+        listed_as() == "Kota Administrasi Jakarta Pusat (3171, Daerah Khusus Ibukota Jakarta) · lewat pintu sistemnya"
+    )
     # Setting it again replaces it; removing it leaves forwards there to a manual handover.
     again = flask_cli("door", "set", "3171", "--open311", "http://10.0.0.5/georeport/v2", "--api-key", "k2")
     assert again.returncode == 0, again.stderr
@@ -63,6 +75,7 @@ def test_an_admin_sets_lists_and_removes_a_door_and_its_key_is_never_stored_in_p
     removed = flask_cli("door", "remove", "3171")
     assert removed.returncode == 0, removed.stderr
     assert "3171" not in flask_cli("door", "list").stdout
+    assert listed_as().endswith("· serah terima manual")
     gone = flask_cli("door", "remove", "3171")
     assert gone.returncode != 0 and "no door for '3171'" in gone.stderr
     audit = flask_cli("audit", "--limit", "3")

@@ -351,13 +351,17 @@ def test_b_away_during_the_forward_fails_visibly_and_a_resend_creates_one_report
         assert failed["state"] == "failed"
         # The operators see it: near the top of their queue with the error, and on the complaint's own page.
         from app import server  # noqa: F401  (the pages register with the app)
-        from layouts.complaint import _door_line
+        from layouts.complaint import _destination_note, _door_line
 
         with pair.engine_a.connect() as conn:
             rows = {r["tracking_code"]: r for r in queue(conn, Scope())}
             page = _door_line(detail(conn, code), "id")
+            note = _destination_note(detail(conn, code), None, "id")
         assert "cannot be reached" in rows[code]["handover_error"]
         assert page is not None and "cannot be reached" in str(page.children)
+        # It went to B's system, not by hand: the page says so.
+        assert note is not None and "melalui pintu sistemnya" in str(note.children)
+        assert "secara manual" not in str(note.children)
         # Resending while B is still away fails again, still visibly.
         assert pair.a.act(code, action="resend").status_code == 200
         wait_until(lambda: on_a(pair, code)["status"] == "gagal_diteruskan" and on_a(pair, code)["attempts"] == 1,
