@@ -45,6 +45,7 @@ from pathlib import PurePath
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from dash.exceptions import DependencyException
 from flask import Flask, Response, current_app, jsonify, request
 from flask.json.provider import DefaultJSONProvider
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
@@ -221,6 +222,11 @@ def http_error(exc: HTTPException) -> Any:
     return response
 
 
+def unknown_bundle(_exc: DependencyException) -> Any:
+    """A script path under /_dash-component-suites/ that Dash does not serve: not found, like any other path."""
+    return http_error(NotFound())
+
+
 class DepthSafeJSON(DefaultJSONProvider):
     """JSON nested deeper than Python's recursion limit is not JSON (a 400, or None with ``silent``)."""
 
@@ -319,6 +325,7 @@ def init_errors(server: Flask) -> None:
     server.register_error_handler(OverflowError, out_of_range)
     server.register_error_handler(RecursionError, nested_too_deeply)
     server.register_error_handler(HTTPException, http_error)
+    server.register_error_handler(DependencyException, unknown_bundle)
     server.json = DepthSafeJSON(server)
     # Before every other hook but the request log's timer: nothing else (CSRF, limits) runs for these.
     server.before_request_funcs.setdefault(None, []).insert(0, refuse_bad_requests)

@@ -389,7 +389,15 @@ def test_a_huge_note_is_refused_and_the_version_must_be_a_whole_number(
     assert done.status_code == 200 and done.get_json()["status"] == "terverifikasi"
 
 
-def test_unknown_api_paths_and_file_names_are_a_404_in_the_apis_format_not_the_app(client: Any) -> None:
+def test_unknown_api_paths_and_file_names_are_a_404_in_the_apis_format_not_the_app(
+    client: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    # A script Dash does not serve (a guessed or stale bundle name) is not found, not a server error.
+    for path in ("/_dash-component-suites/dash/dcc/async-plotlyjs.js", "/_dash-component-suites/nopackage/x.js"):
+        missing = client.get(path)
+        assert missing.status_code == 404, (path, missing.status_code)
+    _no_traceback(capsys.readouterr().err)
     assert "no such API path" in _error_of(client.get("/api/v1/nonexistent"), 404)
     assert "no such API path" in _error_of(client.post("/api/v1/nonexistent", json={}), 404)
     for fmt in ("json", "xml"):
