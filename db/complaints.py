@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, RowMapping, text
 
 from db import outbox
-from db.doors import cancel_handover, has_door, queue_handover
+from db.doors import cancel_handover, queue_handover
 from db.jurisdictions import HANDOVER_WORKING_DAYS, HandedTo, destination
 from db.models import CHANNELS
 from db.sql import driver_sql
@@ -379,7 +379,7 @@ def transition(
                 # system when it has a door (sent by the door worker, federation/), otherwise by hand.
                 handover = place.code
                 sets.append("opd_id = NULL")
-                data["handover"] = "door" if has_door(conn, place.code) else "manual"
+                data["handover"] = "door" if place.door else "manual"
         given_to = handed_to if data.get("handover") == "manual" else None
         if given_to is not None:
             data.update(office=given_to.office, office_person=given_to.person, office_contact=given_to.contact)
@@ -422,7 +422,7 @@ def transition(
         data.update(photo_distance_m=None if nearest_m is None else round(nearest_m), max_distance_m=round(limit_m))
     elif action == "resend":
         place = destination(conn, current["handover_to"] or "")
-        if place is None or not has_door(conn, place.code):
+        if place is None or not place.door:
             raise TransitionError("no door to send it through any more: forward it again instead", status)
         data.update(to_kota=place.code, to_name=place.name, handover="door")
     elif action in ("reopen", "dispute"):

@@ -37,6 +37,12 @@ class Destination:
     level: str
     name: str
     served: bool  # Pantau has its boundaries and agencies: forwarding routes the report there
+    door: bool  # reached through its own system (db/doors.py)
+
+    @property
+    def by_hand(self) -> bool:
+        """Forwarding there is a handover by hand (an office and a contact named by the operator)."""
+        return not self.served and not self.door
 
 
 def read_jurisdictions(path: Path) -> list[dict[str, str]]:

@@ -136,7 +136,7 @@ def action_form(
                     # The codes handed over by hand: the fields below show only for one of them (assets/action_form.js).
                     dcc.Store(
                         id=f"{prefix}-by-hand",
-                        data=[k["code"] for k in options["kota"] if not k["served"] and not k.get("door")],
+                        data=[k["code"] for k in options["kota"] if k["by_hand"]],
                     ),
                     html.Fieldset(
                         [

@@ -39,7 +39,6 @@ from sqlalchemy import Connection, RowMapping
 from db.accounts import StaffUser, load_user
 from db.catalogue import opd_id
 from db.complaints import SYSTEM, transition
-from db.doors import has_door
 from db.engine import get_engine
 from db.jurisdictions import HandedTo, destination
 from db.routing import RerouteResult, reroute_open_complaints
@@ -222,7 +221,7 @@ def _check_destination(args: Args) -> None:
                 "or a kabupaten/kota (4 digits, e.g. 3171)",
                 "kota",
             )
-        by_hand = not place.served and not has_door(conn, place.code)
+        by_hand = place.by_hand
     for field, what in (("office", "the office it is given to"), ("office_contact", "a phone or e-mail there")):
         if by_hand and not getattr(args, field):
             raise Refused(
