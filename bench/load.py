@@ -805,14 +805,15 @@ def report_restart(samples: list[Sample], restart: Restart, reporter: Reporter, 
     emit("fault_restart_pass", int(passed), "pass")
 
 
-def request_endpoint(entry: dict[str, Any]) -> str | None:
-    """Which of the load's endpoints a request-log line is (None: any other request)."""
+def request_endpoint(entry: dict[str, Any], leaders_output: str) -> str | None:
+    """Which of the load's endpoints a request-log line is (None: any other request); ``leaders_output``: the
+    outputs the leaders' filter callback names."""
     if entry.get("path") == "/open311/v2/requests.json" and entry.get("method") == "POST":
         return "open311_create"
     callback = str(entry.get("callback", ""))
     if "wall-state.data" in callback:
         return "wall_tick"
-    if callback and str(request_body()["output"]).startswith(callback):  # the log keeps its first 160 characters
+    if callback and leaders_output.startswith(callback):  # the log keeps its first 160 characters
         return "leaders_filter"
     return None
 
@@ -821,6 +822,7 @@ def report_server_cpu(server_log: IO[bytes], start: int, end: int) -> None:
     """CPU ms per request by endpoint, from the request-log lines the server wrote during the load."""
     server_log.seek(start)
     cpu: dict[str, list[float]] = {}
+    leaders_output = str(request_body()["output"])
     for line in server_log.read(end - start).splitlines():
         if not line.startswith(b"{"):
             continue
@@ -828,7 +830,7 @@ def report_server_cpu(server_log: IO[bytes], start: int, end: int) -> None:
             entry = json.loads(line)
         except ValueError:
             continue
-        endpoint = request_endpoint(entry) if entry.get("event") == "request" else None
+        endpoint = request_endpoint(entry, leaders_output) if entry.get("event") == "request" else None
         if endpoint is not None and "cpu_ms" in entry:
             cpu.setdefault(endpoint, []).append(float(entry["cpu_ms"]))
     for endpoint, values in sorted(cpu.items()):
