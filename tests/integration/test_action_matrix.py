@@ -6,7 +6,10 @@ For each (role, status, action) what ``services.actions.available_actions`` offe
   page shows (``/field?job=<code>``) to those who may open it;
 - what the JSON API's transition does: 200 when offered; otherwise 403 when the role or the reach forbids
   it and 409 when the status machine does, and the complaint is left as it was;
-- what the JSON bulk path does with that complaint, and the operators' bulk bar for the actions it offers.
+- what the JSON bulk path does with that complaint, and the operators' bulk bar for the actions it offers;
+- for the bar's steps of several actions (``BULK_STEPS``, "verify_assign"), ``available_steps``: the bar takes
+  a complaint exactly when each action is offered in turn, and one it refuses (or a step it refuses as a whole
+  to a role it does not offer it) is left exactly as it was. The JSON bulk path takes single actions only.
 
 Each complaint is brought to its status the way the system gets there, assigned to the field supervisor
 where the machine allows, and given a completion photo, so that only the role, the status and the action
@@ -25,7 +28,7 @@ from sqlalchemy import Engine, text
 from db.status import ACTIONS, STEPS, Status
 from db.workflow import detail
 from services.actions import available_actions, available_steps
-from services.permissions import BULK_ACTIONS, STAFF_ACTIONS, actions_of, may_open, refusal
+from services.permissions import BULK_ACTIONS, BULK_STEPS, STAFF_ACTIONS, actions_of, may_open, refusal
 from tests.integration.staff import (
     Account,
     Accounts,
@@ -136,8 +139,9 @@ def _field_page_offers(client: Any, code: str) -> list[str]:
     return [action for action, section in steps if (props := _find(layout, section)) and not props.get("hidden")]
 
 
-def _bulk_bar(client: Any, codes: list[str], action: str, args: dict[str, Any]) -> set[str]:
-    """The codes the operators' bulk bar reports as failed (its callback, as the browser calls it)."""
+def _bulk_bar(client: Any, codes: list[str], action: str, args: dict[str, Any]) -> set[str] | None:
+    """The codes the operators' bulk bar reports as failed (its callback, as the browser calls it), or None when
+    it refuses the request as a whole."""
     states = {
         "op-action": action, "op-opd": args.get("opd"), "op-kota": None, "op-assignee": args.get("assignee"),
         "op-category": args.get("category"), "op-of": args.get("of"), "op-reason": args.get("reason"),
@@ -174,8 +178,49 @@ def _bulk_bar(client: Any, codes: list[str], action: str, args: dict[str, Any]) 
         assert str(len(codes)) in answer["op-bulk-confirm"]["message"], answer
         answer = press("op-bulk-confirm.submit_n_clicks", answer["op-bulk-pending"]["data"], 1)
     message = text_of(answer["op-msg"])
-    assert " reports: " in message, message  # "n reports: <action> done."
-    return {code for code in codes if f"{code}: " in message}
+    if " reports: " not in message:  # the request as a whole is refused (the role may not take it): an error
+        assert answer["op-msg"]["children"]["props"]["className"] == "error", message
+        return None
+    return {code for code in codes if f"{code}: " in message}  # "n reports: <action> done." and the failures
+
+
+def _bar_offers(client: Any) -> list[str]:
+    """The choices the operators' bulk bar renders (``/operator``)."""
+    radios = _find(render_page(client, "/operator"), "op-action")
+    return [option["value"] for option in radios["options"]] if radios else []
+
+
+def _through_bar(
+    client: Any,
+    engine: Engine,
+    complaints: Complaints,
+    codes: dict[Status, str],
+    choice: str,
+    takes: dict[Status, bool],
+) -> list[str]:
+    """Walk ``choice`` (a bulk action or a step of several) through the bulk bar on one complaint in each status:
+    what disagrees with ``takes``. A complaint taken ends where the last action leads and is replaced by a new one
+    in its status; a complaint refused is left exactly as it was."""
+    names = STEPS.get(choice, (choice,))
+    args = {key: value for name in names for key, value in _args(name, complaints).items()}
+    before = {status: status_of(engine, code) for status, code in codes.items()}
+    failed = _bulk_bar(client, list(codes.values()), choice, args)
+    wrong = []
+    for status, code in codes.items():
+        took = failed is not None and code not in failed
+        now = status_of(engine, code)
+        if took != takes[status]:
+            wrong.append(f"{status.value} {choice}: bulk bar {'took' if took else 'refused'} it")
+        if not took and now != before[status]:
+            wrong.append(f"{status.value} {choice}: bulk bar refused it but changed it: {before[status]} -> {now}")
+        target = ACTIONS[names[-1]].target
+        if took and target is not None and now["status"] != target.value:
+            wrong.append(f"{status.value} {choice}: bulk bar left it {now['status']}, not {target.value}")
+        if took and "assign" in names and now["assignee"] != complaints.supervisor.username:
+            wrong.append(f"{status.value} {choice}: bulk bar assigned it to {now['assignee']}")
+        if took:
+            codes[status] = complaints.make(status)
+    return wrong
 
 
 @pytest.fixture(autouse=True)
@@ -221,15 +266,16 @@ def test_the_page_the_api_and_the_bulk_paths_offer_and_take_the_same_actions(
     session_login(client, account)
     codes = {status: complaints.make(status) for status in Status}
     offered: dict[Status, list[str]] = {}
+    stepped: dict[Status, list[str]] = {}
     wrong: list[str] = []
 
     for status in Status:
         with engine.connect() as conn:
             row = detail(conn, codes[status])
-        offered[status] = available_actions(user, row)
+        offered[status], stepped[status] = available_actions(user, row), available_steps(user, row)
         assert set(offered[status]) <= STAFF_ACTIONS
         # The page offers the steps of several actions first ("verify_assign"), only where each is allowed in turn.
-        on_page = available_steps(user, row) + offered[status]
+        on_page = stepped[status] + offered[status]
         assert all(STEPS[step][0] in offered[status] for step in on_page if step in STEPS)
         if _page_offers(client, codes[status]) != on_page:
             wrong.append(f"{status.value}: page offers {_page_offers(client, codes[status])}, not {on_page}")
@@ -271,13 +317,16 @@ def test_the_page_the_api_and_the_bulk_paths_offer_and_take_the_same_actions(
                 codes[status] = complaints.make(status)
 
     if may_open(user, "operator"):
+        bar = _bar_offers(client)
         for action in (a for a in BULK_ACTIONS if a in actions_of(user)):
-            failed = _bulk_bar(client, list(codes.values()), action, _args(action, complaints))
-            for status, code in codes.items():
-                if (code not in failed) != (action in offered[status]):
-                    wrong.append(f"{status.value} {action}: bulk bar {'refused' if code in failed else 'took'} it")
-                if code not in failed:
-                    codes[status] = complaints.make(status)
+            assert action in bar, (action, bar)
+            wrong += _through_bar(client, engine, complaints, codes, action, {s: action in offered[s] for s in Status})
+        # Steps of several actions ("verify_assign"): a report is taken when each action is offered in turn, whole
+        # or not at all. One the bar does not offer this role is refused as a whole, and offered nowhere either.
+        for step in BULK_STEPS:
+            if (step in bar) != any(step in stepped[s] for s in Status):
+                wrong.append(f"{step}: the bulk bar {'offers' if step in bar else 'does not offer'} it")
+            wrong += _through_bar(client, engine, complaints, codes, step, {s: step in stepped[s] for s in Status})
 
     assert not wrong, f"{role}:\n" + "\n".join(wrong)
     # The walk reached something to compare: every role but the leader's is offered some action somewhere.
