@@ -51,7 +51,7 @@ from api.openapi import FORM, JSON, MULTIPART, operation
 from api.schemas import answer
 from db.channels import phone_in
 from db.complaints import Actor, category_ids
-from db.engine import get_engine
+from db.engine import committed_per_statement, get_engine
 from db.open311 import QUESTIONS
 from db.places import kelurahan_by_name
 from db.ratings import RatingError, parse_sms_rating, rate_by_sms
@@ -186,7 +186,8 @@ def inbound_sms() -> Any:
     verdict = parse_sms_rating(text)
     if verdict is not None:
         return _rated_by_sms(sender, *verdict)
-    with get_engine().begin() as conn:
+    # Reads, then the report's one statement, committed as it is stored (db/engine.py committed_per_statement).
+    with committed_per_statement() as conn:
         categories = category_ids(conn)
         parsed = parse_sms(text, set(categories))
         places = kelurahan_by_name(conn, parsed.place) if parsed.place else []
@@ -480,7 +481,7 @@ def inbound_social() -> Any:
     if link and not re.match(r"^https?://", link):
         return jsonify(error="url: must be an http(s) address", code=400), 400
     source = PLATFORMS.get(platform, platform[:1].upper() + platform[1:])
-    with get_engine().begin() as conn:
+    with committed_per_statement() as conn:
         categories = category_ids(conn)
         parsed = parse_sms(text, set(categories))
         place = place or parsed.place

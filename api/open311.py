@@ -38,7 +38,7 @@ from api.open311_format import errors, respond, w3c
 from api.openapi import FORM, operation
 from db.accounts import api_key_client, api_key_name
 from db.complaints import WIB, Actor
-from db.engine import get_engine, read_connection
+from db.engine import committed_per_statement, get_engine, read_connection
 from db.filters import EARLIEST_DAY, LATEST_DAY
 from db.open311 import (
     MAX_PAGE_SIZE,
@@ -314,7 +314,8 @@ def refusal(exc: Refused) -> str:
 def create_request(fmt: str) -> Response:
     """File a service request; answers its ``service_request_id`` and a ``service_notice``."""
     lang = current_lang()
-    with get_engine().begin() as conn:
+    # Reads, then the report's one statement, committed as it is stored (db/engine.py committed_per_statement).
+    with committed_per_statement() as conn:
         # The key first (from the query string when given there, so a body is not even parsed): nothing is
         # counted or checked for a client that has not proved itself. Then its own quota, per key, not per
         # address: a partner system forwards many citizens' reports from one address.

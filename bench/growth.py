@@ -44,6 +44,7 @@ from bench.common import bench_database, emit, kelurahan_points, log, remove_com
 from bench.leaders import combinations, filter_choices
 from db import wall
 from db.complaints import NewComplaint, category_ids, create_complaint
+from db.engine import committed_per_statement
 from db.filters import Scope, from_controls, parse_filters, resolve
 from db.leaders import copy_csv, dashboard
 
@@ -87,7 +88,7 @@ def inserts_and_ticks(engine: Engine, n: int) -> None:
             with engine.connect() as conn:
                 before = wall.current_version(conn)
             started = time.perf_counter()
-            with engine.begin() as conn:
+            with committed_per_statement(engine) as conn:  # as the doors store a report
                 created = create_complaint(conn, new, categories=categories)
             stored.append(created.id)
             if i < INSERTS:
@@ -113,7 +114,7 @@ def concurrent_inserts(engine: Engine, n: int, writers: int = 8, each: int = 50)
     def write(w: int) -> None:
         for i in range(each):
             new = NewComplaint(category=codes[i % len(codes)], description=f"bench writers {w} {i}", lat=lat, lon=lon)
-            with engine.begin() as conn:
+            with committed_per_statement(engine) as conn:
                 stored.append(create_complaint(conn, new, categories=categories).id)
 
     threads = [threading.Thread(target=write, args=(w,)) for w in range(writers)]

@@ -59,6 +59,7 @@ from sqlalchemy import Engine, text
 
 from bench.common import bench_database, emit, log, remove_complaints
 from db.complaints import NewComplaint, category_ids, create_complaint
+from db.engine import committed_per_statement
 from db.routing import rebuild_route_grid, route_staged_into
 
 POINTS = 1_000_000
@@ -270,7 +271,7 @@ def time_inserts(engine: Engine, lon: np.ndarray, lat: np.ndarray) -> tuple[list
                 lon=float(lon[i]),
             )
             started = time.perf_counter()
-            with engine.begin() as conn:
+            with committed_per_statement(engine) as conn:  # as the doors store a report
                 created = create_complaint(conn, new, categories=categories)
             took.append(time.perf_counter() - started)
             ids.append(created.id)
@@ -295,7 +296,7 @@ def _writer(url: str, points: list[tuple[float, float]], writer: int, ready: Any
     for i in range(WRITER_INSERTS):
         lat, lon = points[(writer * WRITER_INSERTS + i) % len(points)]
         new = NewComplaint(category=codes[i % len(codes)], description=f"bench writer {writer} {i}", lat=lat, lon=lon)
-        with engine.begin() as conn:
+        with committed_per_statement(engine) as conn:
             ids.append(create_complaint(conn, new, categories=categories).id)
     finished = time.monotonic()
     engine.dispose()

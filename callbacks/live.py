@@ -17,7 +17,7 @@ import time
 from datetime import datetime
 from typing import Any
 
-from dash import ClientsideFunction, Input, Output, Patch, State, callback, clientside_callback, no_update
+from dash import ClientsideFunction, Input, Output, Patch, State, callback, clientside_callback, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from db import wall
@@ -269,15 +269,15 @@ _emerging_shown: dict[str, tuple[float, list[Any]]] = {}
     Output("wall-emerging", "children"),
     Input("wall-changes", "data"),
     State("wall-config", "data"),
-    prevent_initial_call=True,
 )
 def kiosk_emerging(_version: int, config: dict[str, Any]) -> Any:
-    """The kiosk's top emerging issues, recomputed as reports arrive (at most once a minute per language)."""
+    """The kiosk's top emerging issues: once the page is there (as of now), then again as reports arrive (at most
+    once a minute per language)."""
     if not (config or {}).get("kiosk"):
         raise PreventUpdate
     lang = config.get("lang") or "id"
     at, items = _emerging_shown.get(lang, (0.0, []))
-    if time.monotonic() - at > _EMERGING_EVERY_S:
+    if ctx.triggered_id is None or time.monotonic() - at > _EMERGING_EVERY_S:
         items = emerging_items(lang)
         _emerging_shown[lang] = (time.monotonic(), items)
     return items

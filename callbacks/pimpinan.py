@@ -36,8 +36,8 @@ from db.leaders import (
     area_points,
     areas,
     areas_stamp,
+    cached_emerging,
     dashboard,
-    emerging,
     map_areas,
 )
 from db.map_rows import Bounds
@@ -375,16 +375,11 @@ clientside_callback(
 
 
 def _emerging(lang: str) -> list[Any] | None:
-    """The emerging issues in the viewer's scope (cached by data version), or None for no leader."""
+    """The emerging issues in the viewer's scope (db/leaders.py cached_emerging), or None for no leader."""
     user = current_staff()
     if user is None or not may_open(user, "leaders"):
         return None
-    scope = scope_of(user)
-    with read_connection() as conn:
-        version = conn.execute(text("SELECT version FROM data_version")).scalar()
-        key = f"pim:emerging:{version}:{lang}:{scope!r}"
-        found = cached(key, DASHBOARD_TTL_S, lambda: emerging(conn, scope, lang))
-    return list(found)
+    return cached_emerging(scope_of(user), lang)
 
 
 @callback(

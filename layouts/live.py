@@ -17,8 +17,7 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from db import wall
-from db.engine import read_connection
-from db.leaders import emerging
+from db.leaders import cached_emerging
 from db.map_rows import Bounds, Marker
 from db.scope import Scope as WholeCity
 from db.status import COLOUR, OPEN_STATUSES, Colour, Status
@@ -203,8 +202,7 @@ KIOSK_EMERGING = 3
 
 def emerging_items(lang: str) -> list[html.Li]:
     """The top emerging issues for the kiosk wall: what, where, and the week's count against the usual."""
-    with read_connection() as conn:  # the wall reads the replica when there is one
-        found = emerging(conn, WholeCity(), lang)[:KIOSK_EMERGING]
+    found = cached_emerging(WholeCity(), lang)[:KIOSK_EMERGING]  # on the replica when there is one
     return [
         html.Li(
             [
@@ -457,12 +455,14 @@ def wall_view(query: dict[str, Any]) -> Component:
                         ],
                         className="wall-panel",
                     ),
-                    # Only the kiosk shows it (the room's big screen); elsewhere it is never computed.
+                    # Only the kiosk shows it (the room's big screen); elsewhere it is never computed. Filled
+                    # by callbacks/live.py once the page is there: at a million reports it takes most of a
+                    # second, which the map does not wait for.
                     html.Section(
                         [
                             html.H2(t("leaders.emerging", lang)),
                             html.Ol(
-                                emerging_items(lang) if kiosk else [],
+                                [html.Li("…", className="entry", **{"aria-busy": "true"})] if kiosk else [],
                                 id="wall-emerging",
                                 className="entries",
                                 **{"data-empty": t("leaders.emerging_none", lang)},
