@@ -159,13 +159,19 @@ class Answer:
 
     @property
     def clean_failure(self) -> bool:
-        """A 503/507 with a JSON message: the app said plainly that it cannot serve this now."""
+        """A 503/507 with a JSON message in the door's own format: the app said plainly that it cannot serve this
+        now (``{"error": …}``; Open311's error list, ``[{"code": 503, "description": …}]``)."""
         if self.status not in (503, 507):
             return False
         try:
-            return bool(self.json().get("error"))
-        except (ValueError, AttributeError):
+            body = self.json()
+        except ValueError:
             return False
+        if isinstance(body, list):
+            return bool(body) and all(
+                isinstance(e, dict) and e.get("code") == self.status and e.get("description") for e in body
+            )
+        return isinstance(body, dict) and bool(body.get("error"))
 
 
 class Http:
