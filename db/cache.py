@@ -8,6 +8,8 @@ of a wall tick's CPU (py-spy under ``make load``: 39 % of a worker's samples).
 
 from __future__ import annotations
 
+import itertools
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,12 +29,21 @@ def app_cache() -> Any | None:
     return next(iter(current_app.extensions.get("cache", {}).values()), None)
 
 
+# A worker computing a missing answer says so in the shared cache for at most this long (it may die on the way);
+# the others wait for its answer at most WAIT_FOR_OTHER_S (the statement limit's order), then compute it too.
+COMPUTING_MARK_S = 30
+WAIT_FOR_OTHER_S = 15.0
+_POLL_S = (0.005, 0.01, 0.02, 0.05)
+
+
 def cached(key: str, timeout: int, compute: Callable[[], T]) -> T:
     """``compute()``, kept ``timeout`` seconds in the shared cache under ``key`` (computed each time outside an app).
 
-    One thread of a worker computes a missing answer while the worker's other threads asking for the same
-    key wait for it: when the data version moves, every screen's next tick asks for the same new figures at
-    once (under ``make load`` at 1M most of a worker's threads were waiting on the same area counts).
+    One thread of one worker computes a missing answer while the others asking for the same key wait for it:
+    when the data version moves, every screen's next tick asks for the same new figures at once. Within a
+    worker a lock says who computes (under ``make load`` at 1M most of a worker's threads were waiting on the
+    same area counts); between workers a mark added to the shared cache (``add``: set only if absent, atomic
+    in Redis) does, and the others read the answer it leaves (each of the 5 workers was computing it).
     """
     store = app_cache()
     if store is None:
@@ -41,10 +52,30 @@ def cached(key: str, timeout: int, compute: Callable[[], T]) -> T:
     if value is not None:
         return value  # type: ignore[no-any-return]
     with _computing(key):
+        return _computed_once(store, key, timeout, compute)
+
+
+def _computed_once(store: Any, key: str, timeout: int, compute: Callable[[], T]) -> T:
+    """The answer under ``key``: computed here when no other worker has marked it as theirs, else theirs once
+    it is there. A worker that fails removes its mark (the next one tries); one that dies leaves it to expire."""
+    mark = f"computing:{key}"
+    deadline = time.monotonic() + WAIT_FOR_OTHER_S
+    for attempt in itertools.count():
         value = store.get(key)
-        if value is None:
-            value = compute()
-            store.set(key, value, timeout=timeout)
+        if value is not None:
+            return value  # type: ignore[no-any-return]
+        if store.add(mark, 1, timeout=COMPUTING_MARK_S):
+            try:
+                value = compute()
+                store.set(key, value, timeout=timeout)
+                return value  # type: ignore[no-any-return]
+            finally:
+                store.delete(mark)
+        if time.monotonic() > deadline:
+            break
+        time.sleep(_POLL_S[min(attempt, len(_POLL_S) - 1)])
+    value = compute()  # the other worker is taking too long: wait no more
+    store.set(key, value, timeout=timeout)
     return value  # type: ignore[no-any-return]
 
 

@@ -153,3 +153,52 @@ def test_under_gunicorn_every_worker_accepts_the_same_session_and_csrf_token(gun
     assert messages == {"Wrong username or password."}
     assert len(_request_pids(log)) >= 2, "the requests were not spread over several workers"
     assert "Traceback" not in log.read_text()
+
+
+WORKER = """
+import sys, time
+import redis
+from flask import Flask
+from flask_caching import Cache
+from app import _cache_config
+from db.cache import cached
+from settings import Settings
+
+url = sys.argv[1]
+worker = Flask("worker")
+Cache(worker, config=_cache_config(Settings(redis_url=url)))
+counter = redis.Redis.from_url(url)
+
+
+def compute():
+    counter.incr("test:computed")
+    time.sleep(1.5)  # a scan of a million rows
+    return {"figures": 42, "by": sys.argv[2]}
+
+
+with worker.app_context():
+    counter.incr("test:ready")
+    while int(counter.get("test:ready")) < 2:  # both ask at the same moment, as ticks after a new version do
+        time.sleep(0.005)
+    print(cached("test:figures:v7", 60, compute)["by"])
+"""
+
+
+def test_workers_asking_for_the_same_missing_answer_compute_it_once(redis_url: str) -> None:
+    redis.Redis.from_url(redis_url).delete("test:computed", "test:ready")
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, redis_url, name],
+            cwd=ROOT,
+            env={**os.environ, "PANTAU_DEMO": "0"},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in ("worker-1", "worker-2")
+    ]
+    answers = [w.communicate(timeout=120) for w in workers]
+    assert all(w.returncode == 0 for w in workers), [err[-2000:] for _, err in answers]
+    # Both got the one answer, computed by whichever came first; the database was asked once.
+    assert len({out.strip() for out, _ in answers}) == 1
+    assert int(redis.Redis.from_url(redis_url).get("test:computed") or 0) == 1
