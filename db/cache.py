@@ -33,7 +33,7 @@ def app_cache() -> Any | None:
 # the others wait for its answer at most WAIT_FOR_OTHER_S (the statement limit's order), then compute it too.
 COMPUTING_MARK_S = 30
 WAIT_FOR_OTHER_S = 15.0
-_POLL_S = (0.005, 0.01, 0.02, 0.05)
+_POLL_S = (0.002, 0.005, 0.01, 0.02)
 
 
 def cached(key: str, timeout: int, compute: Callable[[], T]) -> T:
