@@ -80,7 +80,8 @@ def test_an_operator_forwards_two_reports_in_one_bulk_action(
 
     driver.find_element(By.XPATH, "//div[@id='op-action']//label[.//input[@value='forward']]").click()
     wait.until(EC.visibility_of_element_located((By.ID, "op-opd"))).click()
-    ActionChains(driver).send_keys("Selatan").perform()
+    # Typed into the open list's own search box: keys sent before it has the focus would go nowhere.
+    wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, ".dash-dropdown-search"))).send_keys("Selatan")
     target = "Dishub · Kota Tangerang Selatan"
     _click(wait, By.XPATH, f"//label[contains(@class, 'dash-dropdown-option')][normalize-space()='{target}']")
     wait.until(EC.text_to_be_present_in_element((By.ID, "op-opd-value"), target))
