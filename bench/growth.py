@@ -44,7 +44,7 @@ from bench.common import bench_database, emit, kelurahan_points, log, remove_com
 from bench.leaders import combinations, filter_choices
 from db import wall
 from db.complaints import NewComplaint, category_ids, create_complaint
-from db.engine import committed_per_statement
+from db.engine import committed_per_statement, data_version
 from db.filters import Scope, from_controls, parse_filters, resolve
 from db.leaders import copy_csv, dashboard
 
@@ -66,7 +66,7 @@ def _p95(values: list[float]) -> float:
 def _tick(engine: Engine, where: wall.Resolved, since: int) -> None:
     """What a wall screen's tick reads after a change: the changes, the touched areas' counts, the colour counts."""
     with engine.connect() as conn:
-        changed = wall.changes(conn, since, wall.current_version(conn), where)
+        changed = wall.changes(conn, since, data_version(conn), where)
         wall.area_counts(conn, "kecamatan", where, [kecamatan for kecamatan, _ in changed.areas if kecamatan])
         wall.colour_counts(conn, where)
 
@@ -86,7 +86,7 @@ def inserts_and_ticks(engine: Engine, n: int) -> None:
             lat, lon = points[i % len(points)]
             new = NewComplaint(category=codes[i % len(codes)], description=f"bench growth {i}", lat=lat, lon=lon)
             with engine.connect() as conn:
-                before = wall.current_version(conn)
+                before = data_version(conn)
             started = time.perf_counter()
             with committed_per_statement(engine) as conn:  # as the doors store a report
                 created = create_complaint(conn, new, categories=categories)

@@ -29,6 +29,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from bench.common import ROOT, bench_database, created_after, emit, kelurahan_points, log, remove_complaints
+from db.engine import data_version
 from settings import LOCAL_PG_PORT, Settings, local_pg_dir
 
 SAMPLE_S = 0.005
@@ -37,10 +38,6 @@ NAME = "bench"
 
 def _pg_sh(*args: str) -> None:
     subprocess.run([str(ROOT / "scripts" / "pg.sh"), *args], check=True, stdout=subprocess.DEVNULL)
-
-
-def _version(conn: object) -> int:
-    return int(conn.execute(text("SELECT version FROM data_version WHERE id = 1")).scalar_one())  # type: ignore[attr-defined]
 
 
 def _burst(engine: Engine, writers: int, reports: int, points: list[tuple[float, float]]) -> tuple[float, float]:
@@ -90,8 +87,8 @@ def bench_size(size: int, writers: int, reports: int) -> None:
             tick = 0
             while not done.is_set():
                 now = time.monotonic()
-                primary_seen.setdefault(_version(p), now)
-                replica_seen.setdefault(_version(r), now)
+                primary_seen.setdefault(data_version(p), now)
+                replica_seen.setdefault(data_version(r), now)
                 tick += 1
                 if tick % 20 == 0:
                     state = replica.measure(standby, engine, float("inf"))
@@ -104,10 +101,10 @@ def bench_size(size: int, writers: int, reports: int) -> None:
         time.sleep(0.2)
         started, ended = _burst(engine, writers, reports, points)
         with engine.connect() as conn:
-            final = _version(conn)
+            final = data_version(conn)
         while True:
             with standby.connect() as conn:
-                if _version(conn) >= final:
+                if data_version(conn) >= final:
                     caught = time.monotonic()
                     break
             time.sleep(0.001)

@@ -9,8 +9,7 @@ from dash.exceptions import PreventUpdate
 
 from api.auth import current_staff
 from callbacks._actions import form_args, refusal_text, register_handover_toggle, register_toggle, step_args
-from db.engine import get_engine
-from db.workflow import data_version
+from db.engine import data_version, get_engine
 from i18n import t
 from layouts._queue import drawn_queue, view_of
 from services.actions import Refused, act_many, act_many_in_turn

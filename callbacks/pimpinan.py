@@ -22,12 +22,12 @@ from dash import (
     html,
     no_update,
 )
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
 from api.auth import current_staff
 from api.export import progress_key
 from db.cache import app_cache, cached, kept
-from db.engine import read_connection
+from db.engine import data_version, read_connection
 from db.filters import FilterError, Resolved, ScopeError, from_controls, parse_filters, resolve
 from db.leaders import (
     MAP_LEVELS,
@@ -54,7 +54,7 @@ AREAS_TTL_S = 3600
 
 def cached_dashboard(conn: Connection, resolved: Resolved, level: str, lang: str) -> Dashboard:
     """The dashboard for these filters, recomputed only when the data version moves (or after a while)."""
-    version = conn.execute(text("SELECT version FROM data_version")).scalar()
+    version = data_version(conn)
     key = f"pim:dash:{version}:{level}:{lang}:{resolved.key()}"
     return cached(key, DASHBOARD_TTL_S, lambda: dashboard(conn, resolved, level, lang))
 

@@ -87,7 +87,8 @@ def _snapshot(engine: Engine) -> Connection:
     return conn.execution_options(isolation_level="REPEATABLE READ")
 
 
-def _version(conn: Connection) -> int:
+def data_version(conn: Connection) -> int:
+    """The data version ``conn`` sees (migration 0001): it moves with every committed change to complaints."""
     return int(conn.execute(text("SELECT version FROM data_version WHERE id = 1")).scalar_one())
 
 
@@ -101,7 +102,7 @@ def _open_read(at_least: int | None) -> Connection:
             replica.mark_unreachable(url, settings.max_replica_lag_s, exc)
         else:
             try:
-                if at_least is None or _version(conn) >= at_least:
+                if at_least is None or data_version(conn) >= at_least:
                     return conn
             except OperationalError as exc:
                 replica.mark_unreachable(url, settings.max_replica_lag_s, exc)

@@ -32,7 +32,7 @@ from typing import Any
 from sqlalchemy import Connection, TextClause, text
 
 from db.cache import cached
-from db.engine import read_connection
+from db.engine import data_version, read_connection
 from db.filters import Resolved, Scope
 from db.ratings import satisfaction
 from db.scope import scoped_sql
@@ -416,11 +416,14 @@ def emerging(conn: Connection, scope: Scope, lang: str = "id", now: datetime | N
 
 def cached_emerging(scope: Scope, lang: str) -> list[Emerging]:
     """``emerging`` as the snapshot it is read in shows it, computed once per data version, scope and language
-    (db/cache.py: a worker's threads asking at once wait for one computation). At a million reports it scans
-    the last nine weeks' rows: most of a second."""
+    (db/cache.py ``cached``: once for all workers). At a million reports it scans the last nine weeks' rows:
+    most of a second."""
     with read_connection() as conn:
-        version = conn.execute(text("SELECT version FROM data_version WHERE id = 1")).scalar_one()
-        return list(cached(f"emerging:{version}:{lang}:{scope!r}", EMERGING_TTL_S, lambda: emerging(conn, scope, lang)))
+        return list(
+            cached(
+                f"emerging:{data_version(conn)}:{lang}:{scope!r}", EMERGING_TTL_S, lambda: emerging(conn, scope, lang)
+            )
+        )
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, TextClause, text
 
 from db.cache import cached, kept
-from db.engine import read_connection
+from db.engine import data_version, read_connection
 from db.map_rows import AreaStat, Bounds, Marker, rank
 from db.sql import fill_statuses, sql
 from db.status import Colour, colour_of
@@ -170,10 +170,6 @@ def resolve(conn: Connection, scope: WallArea) -> Resolved:
                 raise UnknownArea(f"no {level} with code {code!r}")
             return Resolved(level, int(found))
     return Resolved("all")
-
-
-def current_version(conn: Connection) -> int:
-    return int(conn.execute(text("SELECT version FROM data_version WHERE id = 1")).scalar_one())
 
 
 def boundary_stamp(conn: Connection) -> str:
@@ -356,7 +352,7 @@ def _read(query: Callable[[Connection], T], at_least: int | None = None) -> T:
 
 def cached_version() -> int:
     """The data version, read from the database at most once a second per cache."""
-    return cached("wall:version", VERSION_TTL_S, lambda: _read(current_version))
+    return cached("wall:version", VERSION_TTL_S, lambda: _read(data_version))
 
 
 def cached_resolve(scope: WallArea) -> Resolved:

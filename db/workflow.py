@@ -516,7 +516,3 @@ def cached_kecamatan_outline() -> dict[str, Any]:
         with get_engine().connect() as conn:
             _OUTLINE.update(geojson=kecamatan_outline(conn), at=time.monotonic())
     return dict(_OUTLINE["geojson"])
-
-
-def data_version(conn: Connection) -> int:
-    return int(conn.execute(text("SELECT version FROM data_version WHERE id = 1")).scalar_one())

@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import Connection
 
 from db.accounts import StaffUser
+from db.engine import data_version
 from db.status import COLOUR, Status
-from db.workflow import OPEN, QueueFilter, cached_kecamatan_outline, data_version, queue
+from db.workflow import OPEN, QueueFilter, cached_kecamatan_outline, queue
 from geo.job_map import job_map
 from i18n import t
 from layouts._when import ago, iso, wib, wib_date

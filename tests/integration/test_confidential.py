@@ -21,6 +21,7 @@ from sqlalchemy import Engine, text
 
 from db import wall
 from db.complaints import Actor, NewComplaint, create_complaint, transition
+from db.engine import data_version
 from photos.store import get_store
 from photos.upload import save_photo
 from tests.conftest import inside
@@ -141,11 +142,11 @@ def test_the_wall_draws_and_lists_nothing_of_a_confidential_report(
 def test_live_changes_carry_no_confidential_marker_but_move_its_area(engine: Engine, committed: list[int]) -> None:
     everything = wall.Resolved("all")
     with engine.connect() as conn:
-        seen = wall.current_version(conn)
+        seen = data_version(conn)
     public = _report(engine, committed, "Lampu jalan mati")
     secret = _report(engine, committed, SECRET_TEXT, confidential=True)
     with engine.connect() as conn:
-        now = wall.current_version(conn)
+        now = data_version(conn)
         changed = wall.changes(conn, seen, now, everything)
         kelurahan_id = conn.execute(text("SELECT id FROM area WHERE code = :c"), {"c": KELURAHAN}).scalar_one()
     assert [e.id for e in changed.entries] == [public.id]

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Engine, text
 
 from db import wall
 from db.complaints import Actor, NewComplaint, create_complaint, transition
+from db.engine import data_version
 from db.map_rows import AreaStat, Marker, rank
 from db.status import COLOUR, Status
 from geo.figures import TRACE, marker_columns, troubled, wall_figure
@@ -198,7 +199,7 @@ def test_boundaries_cover_every_loaded_area(conn: Connection) -> None:
 def test_changes_since_a_version_are_what_was_committed_after_it(engine: Engine, committed: list[int]) -> None:
     everything = wall.Resolved("all")
     with engine.connect() as c:
-        seen = wall.current_version(c)
+        seen = data_version(c)
     with engine.begin() as c:
         first = _new(c, description="Jalan berlubang baru")
         committed.append(first)
@@ -207,7 +208,7 @@ def test_changes_since_a_version_are_what_was_committed_after_it(engine: Engine,
         second = _new(c, code="3674011001", description="Banjir di Tangsel")
         committed.append(second)
     with engine.connect() as c:
-        now = wall.current_version(c)
+        now = data_version(c)
         changed = wall.changes(c, seen, now, everything).entries
         scoped = wall.changes(c, seen, now, wall.resolve(c, wall.WallArea(kota="3671"))).entries
         nothing = wall.changes(c, now, now, everything).entries
