@@ -176,11 +176,16 @@
       },
 
       /* Fit the focused area into the map as large as this screen shows it, and size the markers
-         with the screen, so 1080p and 4K walls look alike. Runs once, when the page arrives. */
-      fit: function (config, figure) {
+         with the screen, so 1080p and 4K walls look alike. Runs when the page arrives: the graph then
+         holds a blank figure and the page's map waits in wall-figure, so the map is drawn once,
+         already fitted (drawing it twice was most of the time until the wall was usable). */
+      fit: function (config, shown, brought) {
+        var first = !(shown && shown.layout && shown.layout.map);
+        var figure = first ? brought : shown;
         var box = document.querySelector(".wall-map-area");
-        if (!config || !config.bounds || !figure || !box || !box.clientWidth || !box.clientHeight) {
-          return noUpdate();
+        if (!figure) return noUpdate();
+        if (!config || !config.bounds || !box || !box.clientWidth || !box.clientHeight) {
+          return first ? figure : noUpdate();
         }
         var west = config.bounds[0], south = config.bounds[1], east = config.bounds[2], north = config.bounds[3];
         var merc = function (lat) { return Math.log(Math.tan(Math.PI / 4 + lat * Math.PI / 360)); };

@@ -296,6 +296,7 @@ clientside_callback(
     Output("wall-map", "figure", allow_duplicate=True),
     Input("wall-config", "data"),
     State("wall-map", "figure"),
+    State("wall-figure", "data"),
     prevent_initial_call="initial_duplicate",
 )
 

@@ -218,6 +218,23 @@ def view_of(bounds: Bounds | None, width_px: int = 1100, height_px: int = 800) -
     }
 
 
+def blank_figure(theme: Theme) -> dict[str, Any]:
+    """An empty figure in the map's background colour, without axes: what a graph holds for the moment before the
+    browser gives it the map it fitted to the screen (assets/live.js ``fit``), so the map is drawn once."""
+    background = palette(theme)["background"]
+    hidden = {"visible": False, "fixedrange": True}
+    return {
+        "data": [],
+        "layout": {
+            "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
+            "paper_bgcolor": background,
+            "plot_bgcolor": background,
+            "xaxis": hidden,
+            "yaxis": hidden,
+        },
+    }
+
+
 def wall_figure(
     *,
     level: str,

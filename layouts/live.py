@@ -22,7 +22,7 @@ from db.map_rows import Bounds, Marker
 from db.scope import Scope as WholeCity
 from db.status import COLOUR, OPEN_STATUSES, Colour, Status
 from geo.colours import SHADING_TOP_SHARE, Theme
-from geo.figures import LEVELS, troubled, wall_figure
+from geo.figures import LEVELS, blank_figure, troubled, wall_figure
 from i18n import MESSAGES, current_lang, t
 from layouts._chrome import page
 from layouts.pimpinan import number
@@ -386,9 +386,12 @@ def wall_view(query: dict[str, Any]) -> Component:
             html.Div(
                 [
                     html.Div(
+                        # The map itself comes in wall-figure: assets/live.js fits it to this screen before
+                        # it is drawn, so MapLibre draws once instead of twice (the first draw is most of the
+                        # time until the wall is usable).
                         dcc.Graph(
                             id="wall-map",
-                            figure=figure,
+                            figure=blank_figure(theme),
                             responsive=True,
                             style={"height": "100%"},
                             config={"displayModeBar": False, "scrollZoom": True, "displaylogo": False},
@@ -480,6 +483,7 @@ def wall_view(query: dict[str, Any]) -> Component:
             dcc.Store(id="wall-state", data=wall_state(version, scope, lang, theme, counts, panels)),
             dcc.Store(id="wall-changes", data=version),
             dcc.Store(id="wall-config", data=config),
+            dcc.Store(id="wall-figure", data=figure),
             dcc.Store(id="wall-labels", data=area_labels(level, scope, version, lang)),
             dcc.Store(id="wall-announce"),
             dcc.Store(id="wall-overlay-drawn"),
