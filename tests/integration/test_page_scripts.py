@@ -17,6 +17,7 @@ def test_a_page_with_a_map_asks_for_plotly_in_its_head(client: Any, path: str) -
     head = page.split("</head>", 1)[0]
     found = PLOTLY.search(head)
     assert found, f"{path} does not ask for plotly.js in its head"
+    assert '<script defer src="/_dash-component-suites/dash/dcc/async-graph.js"></script>' in head
     script = client.get(found.group(1))
     assert script.status_code == 200 and b"plotly" in script.get_data()[:2000].lower()
 
