@@ -178,7 +178,7 @@
       /* Fit the focused area into the map as large as this screen shows it, and size the markers
          with the screen, so 1080p and 4K walls look alike. Runs when the page arrives: the graph then
          holds a blank figure and the page's map waits in wall-figure, so the map is drawn once,
-         already fitted (drawing it twice was most of the time until the wall was usable). */
+         already fitted: a 4K wall no longer jumps from the server's guess to its own view. */
       fit: function (config, shown, brought) {
         var first = !(shown && shown.layout && shown.layout.map);
         var figure = first ? brought : shown;

@@ -387,8 +387,7 @@ def wall_view(query: dict[str, Any]) -> Component:
                 [
                     html.Div(
                         # The map itself comes in wall-figure: assets/live.js fits it to this screen before
-                        # it is drawn, so MapLibre draws once instead of twice (the first draw is most of the
-                        # time until the wall is usable).
+                        # it is drawn, so MapLibre draws it once, as this screen shows it.
                         dcc.Graph(
                             id="wall-map",
                             figure=blank_figure(theme),
