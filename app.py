@@ -9,7 +9,7 @@ from typing import Any
 
 import dash
 from dash import Dash, dcc, html
-from flask import Flask, jsonify, request
+from flask import Flask, jsonify
 from flask_caching import Cache
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
@@ -43,33 +43,11 @@ INDEX_STRING = """<!DOCTYPE html>
 </html>"""
 
 
-# The pages that draw a plotly map or chart. Their HTML asks for plotly.js and dcc.Graph's own code at once, beside
-# Dash's scripts: dcc.Graph uses the window.Plotly it finds, and webpack the chunk already there. Otherwise Graph
-# fetches both only once the page's layout has arrived, and every map's first draw waits for that second trip.
-# Phone pages without a graph (/lacak, /login) never download plotly's 4.6 MB.
-GRAPH_SCRIPTS = (
-    "plotly/package_data/plotly.min.js",
-    "dash/dcc/async-graph.js",  # dcc.Graph's own part, which dcc would also load only once a graph is on the page
-)
-GRAPH_PAGES = frozenset({"/", "/live", "/operator", "/pimpinan", "/statistik", "/lapor", "/field"})
-GRAPH_PAGE_PREFIXES = ("/pengaduan/",)
-
-
-def draws_graphs(path: str) -> bool:
-    return path.rstrip("/") in GRAPH_PAGES or path == "/" or path.startswith(GRAPH_PAGE_PREFIXES)
-
-
 class PantauDash(Dash):
-    """Dash, with the language of the request (``?lang=``, the cookie, ``PANTAU_LANG``) filled into the page, and
-    plotly.js asked for at once on the pages that draw graphs."""
+    """Dash, with the language of the request (``?lang=``, the cookie, ``PANTAU_LANG``) filled into the page."""
 
     def interpolate_index(self, *args: Any, **kwargs: Any) -> str:
-        page = str(super().interpolate_index(*args, **kwargs)).replace("{%lang%}", current_lang())
-        if draws_graphs(request.path.removeprefix(self.config.requests_pathname_prefix.rstrip("/"))):
-            suites = f"{self.config.requests_pathname_prefix}_dash-component-suites"
-            scripts = "".join(f'<script defer src="{suites}/{name}"></script>\n    ' for name in GRAPH_SCRIPTS)
-            page = page.replace("</head>", f"{scripts}</head>", 1)
-        return page
+        return str(super().interpolate_index(*args, **kwargs)).replace("{%lang%}", current_lang())
 
 
 def _secret_key(settings: Settings) -> str:
