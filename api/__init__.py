@@ -22,11 +22,13 @@ def register_api(server: Flask) -> None:
     init_limits(server)
     for blueprint in (open311.bp, inbound.bp, openapi.bp):
         server.register_blueprint(blueprint)
-    # Production hardening: security headers, JSON request logs, a clear 503 when the database is away.
+    # Production hardening: what browsers may keep, security headers, JSON request logs, a clear 503
+    # when the database is away.
+    from api.browser_cache import init_browser_cache
     from api.errors import init_errors
     from api.request_log import init_request_log
     from api.security import init_security
 
     # init_errors before init_request_log: both put a hook first, and the request log's timer goes before all.
-    for init in (init_security, init_errors, init_request_log):
+    for init in (init_browser_cache, init_security, init_errors, init_request_log):
         init(server)

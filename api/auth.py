@@ -34,6 +34,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import Connection
 
 from api import schemas
+from api.browser_cache import is_shared
 from api.limits import allow_login
 from api.openapi import FORM, JSON, operation
 from api.request_log import request_id
@@ -127,7 +128,11 @@ def _check_csrf() -> None:
 
 
 def _set_csrf_cookie(response: Response) -> Response:
-    # Dash reads this cookie and sends it back as X-CSRFToken on every callback.
+    # Dash reads this cookie and sends it back as X-CSRFToken on every callback. An answer that is the same
+    # for everyone never sets it: its session, where the token's other half lives, is not saved
+    # (api/browser_cache.py).
+    if is_shared(response):
+        return response
     if request.cookies.get(CSRF_COOKIE) is None or "csrf_token" not in session:
         response.set_cookie(CSRF_COOKIE, generate_csrf(), samesite="Lax", secure=request.is_secure, httponly=False)
     return response

@@ -26,6 +26,8 @@ from flask import Flask, Response, g, request, session
 from flask.logging import default_handler
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from api.browser_cache import is_static
+
 REQUEST_ID = "X-Request-ID"
 _SAFE_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 _TRACKING_CODE = re.compile(r"[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}", re.I)
@@ -80,7 +82,10 @@ def request_id() -> str:
 
 
 def _who() -> tuple[str, int | None]:
-    # Only look the user up when the request carries credentials: a public request costs no query.
+    # Only look the user up when the request carries credentials: a public request costs no query. A static
+    # file is served alike to everyone, without looking at who asks (api/browser_cache.py).
+    if is_static():
+        return "public", None
     if "staff" not in g and "_user_id" not in session and not request.headers.get("Authorization"):
         return "public", None
     from api.auth import current_staff

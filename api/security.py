@@ -18,9 +18,10 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, has_request_context, request
-from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from api.browser_cache import is_shared
 from settings import get_settings
 
 # Inline <script> elements without a src attribute; JSON data blocks are hashed too (harmless).
@@ -85,10 +86,16 @@ def _add_headers(response: Response) -> Response:
 
 
 class _SessionOverHttps(SecureCookieSessionInterface):
-    """The session cookie is marked Secure whenever the request came over HTTPS."""
+    """The session cookie is marked Secure whenever the request came over HTTPS, and an answer that is the
+    same for everyone never carries it (``api/browser_cache.py``)."""
 
     def get_cookie_secure(self, app: Flask) -> bool:  # type: ignore[override]
         return bool(app.config["SESSION_COOKIE_SECURE"]) or (has_request_context() and request.is_secure)
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        if is_shared(response):
+            return  # the same for everyone: no Set-Cookie and no "Vary: Cookie", so browsers keep it
+        super().save_session(app, session, response)
 
 
 def init_security(server: Flask) -> None:
