@@ -287,9 +287,21 @@ class Complaint(Base):
         Index("complaint_kecamatan_idx", "kecamatan_id"),
         Index("complaint_opd_idx", "opd_id"),
         Index("complaint_assignee_idx", "assignee_id", postgresql_where=text("assignee_id IS NOT NULL")),
+        # Also what the operators' queue orders, counts and scopes by (db/sql/queue_list.sql): an index-only scan.
         Index(
             "complaint_open_created_idx",
             "created_at",
+            postgresql_include=[
+                "id",
+                "status",
+                "due_at",
+                "handover_due",
+                "category_id",
+                "opd_id",
+                "kecamatan_id",
+                "jurisdiction_id",
+                "assignee_id",
+            ],
             postgresql_where=text(fill_statuses("status NOT IN ({closed})")),
         ),
         # Migration 0003: min(created_at) and short date ranges where the BRIN index cannot narrow
