@@ -30,6 +30,7 @@ from db.complaints import WIB, Actor
 from db.engine import database_url, get_engine
 from db.jurisdictions import JurisdictionFileError, load_jurisdictions
 from db.leaders import rebuild_rollups
+from db.maintenance import rebuild_open_indexes
 from db.migrate import migrate_database
 from geo.boundaries.reader import BoundaryFileError, default_files, read_boundaries
 from photos.store import get_store
@@ -420,6 +421,17 @@ def chase_command() -> None:
     click.echo(f"{len(done)} sent")
 
 
+@click.command("reindex")
+def reindex_command() -> None:
+    """Rebuild the open complaints' indexes now, without blocking anyone (the delivery worker does it every
+    PANTAU_REINDEX_INTERVAL_H hours)."""
+    done = rebuild_open_indexes(get_engine())
+    if done is None:
+        raise click.ClickException("another rebuild is running; try again when it has finished")
+    for item in done:
+        click.echo(f"{item.name}: {item.bytes_before / 2**20:.1f} MB -> {item.bytes_after / 2**20:.1f} MB")
+
+
 rollup = AppGroup("rollup", help="The leaders' rollups of closed complaints (migration 0020).")
 
 
@@ -484,6 +496,7 @@ COMMANDS = [
     audit_command,
     notify_command,
     chase_command,
+    reindex_command,
     rollup,
     migrate_command,
     bootstrap_command,

@@ -152,6 +152,11 @@ class Settings(BaseSettings):
         description="How often the delivery worker looks for overdue stages to remind or escalate, in seconds;"
         " 0: never (run flask --app app chase yourself).",
     )
+    reindex_interval_h: int = Field(
+        168,
+        description="How often the delivery worker rebuilds the open complaints' indexes, which swell as complaints"
+        " close (db/maintenance.py), in hours; 0: never (run flask --app app reindex yourself).",
+    )
     smtp_url: str = Field(
         "",
         description="SMTP server for e-mail to reporters: smtp://host:port, smtp+starttls://user:password@host:port or smtps://…. Empty: e-mail off.",

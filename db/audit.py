@@ -38,6 +38,7 @@ ACTIONS = (
     "door_removed",
     "template_saved",
     "message_resent",
+    "indexes_rebuilt",  # by the system (db/maintenance.py)
 )
 MAX_TEXT = 200  # a failed log-in's "username" is whatever was typed, however long
 

@@ -16,6 +16,9 @@ runs out any worker claims it again and sends it again with the same key
 away the worker waits and tries again, keeping an outcome it could not record
 until it can. Several workers may run at once (``SKIP LOCKED``): threads of
 one process (``crew``) and processes on any machine that reaches the database.
+
+Between messages it also chases overdue stages (db/chase.py) and, when due, rebuilds the open complaints'
+indexes (db/maintenance.py).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import os
 import socket
 import threading
 import time
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Engine
@@ -32,6 +36,7 @@ from sqlalchemy.exc import DBAPIError
 
 from db import outbox
 from db.chase import chase
+from db.maintenance import Rebuilt, due, rebuild_open_indexes
 from i18n import LANGS
 from notify.messages import Links, Message, compose
 from notify.senders import Outcome, Senders
@@ -40,6 +45,7 @@ from settings import Settings
 logger = logging.getLogger("pantau.notify")
 MAX_BACKOFF_S = 3600.0
 DB_RETRY_MAX_S = 30.0
+REINDEX_LOOK_S = 3600.0  # how often the worker asks whether a rebuild of indexes is due
 
 
 def lease_for(timeout_s: float) -> float:
@@ -72,6 +78,7 @@ class Worker:
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self.stop = stop or threading.Event()
         self.next_chase = 0.0  # time.monotonic() of the next look for overdue stages
+        self.next_reindex = 0.0  # time.monotonic() of the next look whether a rebuild of indexes is due
 
     def step(self) -> bool:
         """Deliver the message due first; False when none is due."""
@@ -164,12 +171,34 @@ class Worker:
         with self.engine.begin() as conn:
             return len(chase(conn, self.settings.escalate_after_days))
 
+    def maintain(self) -> list[Rebuilt] | None:
+        """Rebuild the open complaints' indexes (db/maintenance.py) when the last rebuild is older than
+        PANTAU_REINDEX_INTERVAL_H; looks at most once an hour. What was rebuilt, or None."""
+        now = time.monotonic()
+        hours = self.settings.reindex_interval_h
+        if hours <= 0 or now < self.next_reindex:
+            return None
+        self.next_reindex = now + REINDEX_LOOK_S
+        with self.engine.connect() as conn:
+            if not due(conn, timedelta(hours=hours)):
+                return None
+        done = rebuild_open_indexes(self.engine)
+        if done:
+            logger.info(
+                "open complaints' indexes rebuilt",
+                extra={
+                    "fields": {"event": "indexes_rebuilt", **{r.name: [r.bytes_before, r.bytes_after] for r in done}}
+                },
+            )
+        return done
+
     def run(self, poll_s: float = 1.0) -> None:
         """Deliver until ``stop`` is set, looking for new messages every ``poll_s`` seconds when idle."""
         wait = 0.5
         while not self.stop.is_set():
             try:
                 self.chase()
+                self.maintain()
                 busy = self.step()
                 wait = 0.5
             except DBAPIError as exc:

@@ -52,6 +52,8 @@ os.environ.setdefault("PANTAU_LOGIN_RATE", "10000/minute")
 # The delivery worker chases overdue work only where a test asks it to (test_chase.py): elsewhere a reminder
 # would add events to the histories other tests read.
 os.environ.setdefault("PANTAU_CHASE_INTERVAL_S", "0")
+# Nor does it rebuild indexes behind other tests' backs (test_maintenance.py asks).
+os.environ.setdefault("PANTAU_REINDEX_INTERVAL_H", "0")
 os.environ.setdefault("PANTAU_BOUNDARIES_DIR", str(ROOT.parent / "shared" / "data" / "boundaries"))
 
 from sqlalchemy import Connection, Engine, create_engine, text  # noqa: E402
