@@ -15,13 +15,13 @@ import subprocess
 import tempfile
 import threading
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from loopback import free_port
-from settings import Settings, local_database_url
+from settings import Settings, get_settings, local_database_url
 
 # Fixtures shared across test files live in these modules beside their helpers; pytest finds them by
 # name, so no test file imports a fixture (tests/unit/test_test_shape.py holds it).
@@ -174,6 +174,20 @@ def client(engine: Engine):  # type: ignore[no-untyped-def]
     server.config["TESTING"] = True
     server.test_client_class = ContractClient  # every /api/v1/ answer is checked against /api/openapi.json
     return server.test_client()
+
+
+@pytest.fixture
+def configure(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Settings]]:
+    """Set PANTAU_* variables for this test and return the settings they make (undone after the test)."""
+
+    def apply(**env: str) -> Settings:
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        get_settings.cache_clear()
+        return get_settings()
+
+    yield apply
+    get_settings.cache_clear()
 
 
 def make_browser(width: int = 1440, height: int = 900):  # type: ignore[no-untyped-def]

@@ -4,30 +4,17 @@ outbox and in the history; still overdue days later it is escalated to the leade
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy import Engine, text
 
 from db.chase import chase
 from db.scope import Scope
 from db.workflow import QueueFilter, queue
-from settings import Settings, get_settings
+from settings import Settings
 from tests.integration.gateways import Mailbox, body_text
 from tests.integration.staff import Accounts, new_complaint
-
-
-@pytest.fixture
-def configure(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Settings]]:
-    def apply(**env: str) -> Settings:
-        for name, value in env.items():
-            monkeypatch.setenv(name, value)
-        get_settings.cache_clear()
-        return get_settings()
-
-    yield apply
-    get_settings.cache_clear()
 
 
 def address() -> str:

@@ -4,9 +4,8 @@ them without blocking anyone, one run at a time (db/maintenance.py)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
-import pytest
 from sqlalchemy import Engine, text
 
 from db.complaints import NewComplaint, create_complaint
@@ -17,18 +16,6 @@ from settings import Settings, get_settings
 from tests.conftest import flask_cli, inside
 
 CLOSED_BATCH = 1500
-
-
-@pytest.fixture
-def configure(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Settings]]:
-    def apply(**env: str) -> Settings:
-        for name, value in env.items():
-            monkeypatch.setenv(name, value)
-        get_settings.cache_clear()
-        return get_settings()
-
-    yield apply
-    get_settings.cache_clear()
 
 
 def _sizes(engine: Engine) -> dict[str, int]:

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, text
 
-from settings import Settings, get_settings
+from settings import Settings
 from tests.integration.gateways import Gateway, Mailbox, Post, body_text
 from tests.integration.intake import finish, track_ids
 from tests.integration.staff import (
@@ -40,20 +40,6 @@ PUBLIC = "https://pantau.example.go.id"
 def number() -> str:
     """A phone number no other test uses, as the gateway will see it."""
     return "+62812" + "".join(secrets.choice("0123456789") for _ in range(7))
-
-
-@pytest.fixture
-def configure(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Settings]]:
-    """Set PANTAU_* variables for this test and return the settings they make."""
-
-    def apply(**env: str) -> Settings:
-        for name, value in env.items():
-            monkeypatch.setenv(name, value)
-        get_settings.cache_clear()
-        return get_settings()
-
-    yield apply
-    get_settings.cache_clear()
 
 
 def secret_key() -> str:
