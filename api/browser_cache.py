@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from flask import Flask, Response, has_request_context, request
 
-STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico")
+ASSETS = "/assets/"  # Pantau's own files, named with ?m=<modification time> by Dash
+STATIC_PREFIXES = (ASSETS, "/_dash-component-suites/", "/_favicon.ico")
 IMMUTABLE = "public, max-age=31536000, immutable"
 
 
@@ -33,7 +34,7 @@ def is_shared(response: Response) -> bool:
 
 
 def _keep_fingerprinted(response: Response) -> Response:
-    if request.path.startswith("/assets/") and request.args.get("m") and response.status_code in (200, 304):
+    if request.path.startswith(ASSETS) and request.args.get("m") and response.status_code in (200, 304):
         response.headers["Cache-Control"] = IMMUTABLE
     return response
 

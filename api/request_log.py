@@ -84,9 +84,7 @@ def request_id() -> str:
 def _who() -> tuple[str, int | None]:
     # Only look the user up when the request carries credentials: a public request costs no query. A static
     # file is served alike to everyone, without looking at who asks (api/browser_cache.py).
-    if is_static():
-        return "public", None
-    if "staff" not in g and "_user_id" not in session and not request.headers.get("Authorization"):
+    if is_static() or ("staff" not in g and "_user_id" not in session and not request.headers.get("Authorization")):
         return "public", None
     from api.auth import current_staff
 

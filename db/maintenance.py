@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Engine, text
 from db.audit import record
 
 OPEN_INDEXES = ("complaint_open_created_idx", "complaint_open_area_idx", "complaint_leaders_live_idx")
-_LOCK = 7_406_733_101  # pg_advisory_lock key: one rebuild at a time, on any machine
+LOCK_KEY = 7_406_733_101  # pg_advisory_lock key: one rebuild at a time, on any machine
 ACTION = "indexes_rebuilt"
 
 
@@ -53,7 +53,7 @@ def rebuild_open_indexes(engine: Engine) -> list[Rebuilt] | None:
     """Rebuild ``OPEN_INDEXES`` without blocking anyone; None when another run holds the lock."""
     with engine.connect() as conn:
         conn = conn.execution_options(isolation_level="AUTOCOMMIT")  # REINDEX CONCURRENTLY refuses a transaction
-        if not conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": _LOCK}).scalar_one():
+        if not conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY}).scalar_one():
             return None
         try:
             # An earlier run broken off (a restart, a cancelled statement) left its copy invalid: drop it.
@@ -79,4 +79,4 @@ def rebuild_open_indexes(engine: Engine) -> list[Rebuilt] | None:
             )
             return done
         finally:
-            conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _LOCK})
+            conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})

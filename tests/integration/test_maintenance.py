@@ -9,7 +9,7 @@ from collections.abc import Callable
 from sqlalchemy import Engine, text
 
 from db.complaints import NewComplaint, create_complaint
-from db.maintenance import OPEN_INDEXES, rebuild_open_indexes
+from db.maintenance import LOCK_KEY, OPEN_INDEXES, rebuild_open_indexes
 from db.scope import Scope
 from db.workflow import queue
 from settings import Settings, get_settings
@@ -69,12 +69,12 @@ def test_swollen_open_indexes_are_rebuilt_on_the_workers_schedule_and_on_demand(
     assert [line.split(":")[0] for line in shown.stdout.splitlines()] == list(OPEN_INDEXES)
     assert all(re.fullmatch(r"\S+: [0-9.]+ MB -> [0-9.]+ MB", line) for line in shown.stdout.splitlines())
     with engine.connect() as holder:
-        holder.execute(text("SELECT pg_advisory_lock(7406733101)"))
+        holder.execute(text("SELECT pg_advisory_lock(:key)"), {"key": LOCK_KEY})
         assert rebuild_open_indexes(engine) is None
         busy = flask_cli("reindex")
         assert busy.returncode == 1 and "another rebuild is running" in busy.stderr
         assert "Traceback" not in busy.stderr
-        holder.execute(text("SELECT pg_advisory_unlock(7406733101)"))
+        holder.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
     with engine.connect() as conn:
         runs = conn.execute(text("SELECT detail FROM audit_event WHERE action = 'indexes_rebuilt' ORDER BY id")).all()
     assert len(runs) == 2 and set(runs[-1].detail) == set(OPEN_INDEXES)
