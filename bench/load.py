@@ -382,7 +382,7 @@ class Schedule:
         self._heap: list[tuple[float, int, Client]] = []
         self._order = itertools.count()
         self._changed = threading.Condition()
-        self._due: queue.SimpleQueue[tuple[float, Client]] = queue.SimpleQueue()
+        self._due: queue.Queue[tuple[float, Client]] = queue.Queue()
 
     def add(self, due: float, client: Client) -> None:
         with self._changed:
