@@ -15,11 +15,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from threading import Lock
 from typing import Any, TypeVar
+from weakref import WeakKeyDictionary
 
 from flask import current_app, has_app_context
 
 T = TypeVar("T")
 KEPT_PER_WORKER = 32  # two wall levels × a handful of areas, the area codes, the leaders' map areas
+# A data version's figures for the wall (changes, counts, panels) of a few scopes and levels, over the ten or
+# so versions the screens in a room last saw.
+KEPT_SMALL_PER_WORKER = 512
 
 
 def app_cache() -> Any | None:
@@ -101,24 +105,63 @@ def _computing(key: str) -> Iterator[None]:
                 _flights[key] = (lock, waiting - 1)
 
 
-_kept: OrderedDict[str, Any] = OrderedDict()
-_kept_lock = Lock()
+class _WorkerMemory:
+    """Values in this worker's memory: at most ``size`` of them (the least recently used leave first), none
+    past the time it was given to keep it."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._values: OrderedDict[str, tuple[float, Any]] = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, key: str) -> tuple[bool, Any]:
+        with self._lock:
+            found = self._values.get(key)
+            if found is None:
+                return False, None
+            if found[0] <= time.monotonic():
+                del self._values[key]
+                return False, None
+            self._values.move_to_end(key)
+            return True, found[1]
+
+    def put(self, key: str, value: Any, seconds: float) -> None:
+        with self._lock:
+            self._values[key] = (time.monotonic() + seconds, value)
+            self._values.move_to_end(key)
+            while len(self._values) > self.size:
+                self._values.popitem(last=False)
 
 
-def kept(key: str, timeout: int, compute: Callable[[], T]) -> T:
-    """Like ``cached``, and also kept in this worker's memory (the least recently used leave first).
+# Each shared cache has its worker memories, so that an app made anew (as tests do) starts with none.
+_memories: WeakKeyDictionary[Any, tuple[_WorkerMemory, _WorkerMemory]] = WeakKeyDictionary()
+_memories_lock = Lock()
 
-    Only for keys that name their whole content, so that a value never goes stale. It is shared between
-    requests: callers must not change it.
+
+def _memory(store: Any, small: bool) -> _WorkerMemory:
+    with _memories_lock:
+        memories = _memories.get(store)
+        if memories is None:
+            memories = _memories[store] = (_WorkerMemory(KEPT_PER_WORKER), _WorkerMemory(KEPT_SMALL_PER_WORKER))
+    return memories[1 if small else 0]
+
+
+def kept(key: str, timeout: int, compute: Callable[[], T], *, small: bool = False, for_s: float | None = None) -> T:
+    """Like ``cached``, and also kept in this worker's memory, where it is shared between requests: callers must
+    not change it.
+
+    For a key that names its whole content (a boundary stamp, a data version), so that the value never goes
+    stale; ``for_s`` keeps any other value in the worker at most that long, which is how much later than
+    the shared cache the worker may see it change. ``small``: a value of a few kilobytes (one data version's
+    figures), of which a worker keeps many more than of the large ones (the boundaries).
     """
-    with _kept_lock:
-        if key in _kept:
-            _kept.move_to_end(key)
-            return _kept[key]  # type: ignore[no-any-return]
+    store = app_cache()
+    if store is None:
+        return compute()
+    memory = _memory(store, small)
+    found, value = memory.get(key)
+    if found:
+        return value  # type: ignore[no-any-return]
     value = cached(key, timeout, compute)
-    if app_cache() is not None:
-        with _kept_lock:
-            _kept[key] = value
-            while len(_kept) > KEPT_PER_WORKER:
-                _kept.popitem(last=False)
+    memory.put(key, value, timeout if for_s is None else min(for_s, timeout))
     return value

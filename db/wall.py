@@ -42,6 +42,10 @@ TOLERANCE_DEG = 0.0003
 VERSION_TTL_S = 1
 BOUNDARY_STAMP_TTL_S = 60
 DATA_TTL_S = 600
+# Each worker also keeps the shared answers a tick reads in its own memory, at most this long: about a dozen
+# reads of the shared cache a tick (and as many unpicklings) become one per worker and version. A value that
+# is not named by a data version (a scope, the boundary stamp, counts that age) reaches a worker that much later.
+WORKER_KEEP_S = 10
 
 
 class UnknownArea(LookupError):
@@ -356,11 +360,24 @@ def cached_version() -> int:
 
 
 def cached_resolve(scope: WallArea) -> Resolved:
-    return cached(f"wall:scope:{scope.key}", DATA_TTL_S, lambda: _read(lambda c: resolve(c, scope)))
+    return kept(
+        f"wall:scope:{scope.key}",
+        DATA_TTL_S,
+        lambda: _read(lambda c: resolve(c, scope)),
+        small=True,
+        for_s=WORKER_KEEP_S,
+    )
+
+
+def cached_boundary_stamp() -> str:
+    """When the boundaries were last loaded (it names the cached boundaries)."""
+    return kept(
+        "wall:boundary-stamp", BOUNDARY_STAMP_TTL_S, lambda: _read(boundary_stamp), small=True, for_s=WORKER_KEEP_S
+    )
 
 
 def cached_boundaries(level: str, scope: WallArea) -> AreaLayer:
-    stamp = cached("wall:boundary-stamp", BOUNDARY_STAMP_TTL_S, lambda: _read(boundary_stamp))
+    stamp = cached_boundary_stamp()
     where = cached_resolve(scope)
     return kept(
         f"wall:boundaries-named:{stamp}:{level}:{scope.key}",
@@ -378,16 +395,18 @@ def cached_markers(scope: WallArea, version: int) -> list[Marker]:
 
 def cached_area_stats(level: str, scope: WallArea, version: int) -> dict[str, AreaStat]:
     where = cached_resolve(scope)
-    return cached(
+    return kept(
         f"wall:areas:{version}:{level}:{scope.key}",
         DATA_TTL_S,
         lambda: _read(lambda c: area_stats(c, level, where), version),
+        small=True,
+        for_s=WORKER_KEEP_S,
     )
 
 
 def cached_area_codes(level: str) -> dict[int, str]:
     """Area id → official code for one level (changes only when boundaries are loaded)."""
-    stamp = cached("wall:boundary-stamp", BOUNDARY_STAMP_TTL_S, lambda: _read(boundary_stamp))
+    stamp = cached_boundary_stamp()
 
     def read(conn: Connection) -> dict[int, str]:
         rows = conn.execute(text("SELECT id, code FROM area WHERE level = :level"), {"level": level})
@@ -409,25 +428,33 @@ def cached_area_stats_of(level: str, scope: WallArea, version: int, area_ids: li
 
 def cached_colour_counts(scope: WallArea, version: int) -> dict[str, int]:
     where = cached_resolve(scope)
-    return cached(
-        f"wall:colours:{version}:{scope.key}", DATA_TTL_S, lambda: _read(lambda c: colour_counts(c, where), version)
+    return kept(
+        f"wall:colours:{version}:{scope.key}",
+        DATA_TTL_S,
+        lambda: _read(lambda c: colour_counts(c, where), version),
+        small=True,
+        for_s=WORKER_KEEP_S,
     )
 
 
 def cached_panels(scope: WallArea, version: int) -> tuple[list[Entry], list[Entry]]:
     """The newest open reports and the latest finished ones."""
     where = cached_resolve(scope)
-    return cached(
+    return kept(
         f"wall:panels:{version}:{scope.key}",
         DATA_TTL_S,
         lambda: _read(lambda c: (newest(c, where), finished(c, where)), version),
+        small=True,
+        for_s=WORKER_KEEP_S,
     )
 
 
 def cached_changes(since: int, upto: int, scope: WallArea) -> Changes:
     where = cached_resolve(scope)
-    return cached(
+    return kept(
         f"wall:changes:{since}:{upto}:{scope.key}",
         DATA_TTL_S,
         lambda: _read(lambda c: changes(c, since, upto, where), upto),
+        small=True,
+        for_s=WORKER_KEEP_S,
     )

@@ -202,3 +202,32 @@ def test_workers_asking_for_the_same_missing_answer_compute_it_once(redis_url: s
     # Both got the one answer, computed by whichever came first; the database was asked once.
     assert len({out.strip() for out, _ in answers}) == 1
     assert int(redis.Redis.from_url(redis_url).get("test:computed") or 0) == 1
+
+
+def test_a_worker_keeps_what_it_read_no_longer_than_it_is_told(redis_url: str) -> None:
+    from db.cache import kept
+
+    def app_on_redis() -> Flask:
+        app = Flask("kept")
+        Cache(app, config=_cache_config(Settings(redis_url=redis_url)))
+        return app
+
+    shared = redis.Redis.from_url(redis_url)
+    app = app_on_redis()
+    with app.app_context():
+        store = next(iter(app.extensions["cache"].values()))
+        store.delete("test:kept")
+        assert kept("test:kept", 60, lambda: "first", small=True, for_s=0.5) == "first"
+        gets = shared.info("commandstats")["cmdstat_get"]["calls"]
+        # Another worker replaces the shared answer: this one goes on with its own copy, without asking Redis...
+        store.set("test:kept", "second", timeout=60)
+        assert [kept("test:kept", 60, lambda: "computed", small=True, for_s=0.5) for _ in range(50)] == ["first"] * 50
+        assert shared.info("commandstats")["cmdstat_get"]["calls"] == gets
+        # ...for no longer than it was told, and then reads the shared one.
+        time.sleep(0.6)
+        assert kept("test:kept", 60, lambda: "computed", small=True, for_s=0.5) == "second"
+        store.set("test:kept", "third", timeout=60)
+
+    # An app made anew (a test's, a restarted worker's) keeps nothing of the last one's.
+    with app_on_redis().app_context():
+        assert kept("test:kept", 60, lambda: "computed", small=True, for_s=0.5) == "third"
