@@ -7,8 +7,9 @@ served app. Figures, each suffixed with the size (``_100000`` …):
 
 - ``growth_insert_ms_p50`` / ``_p95``: one complaint stored, routed and
   committed (``create_complaint``), 200 of them; removed afterwards.
-- ``growth_insert_per_s_8_writers``: complaints stored per second by 8 connections
-  at once (every writer queues on the data-version row until it commits).
+- ``growth_insert_per_s_8_writers``: complaints stored per second by 8 processes
+  at once, 250 each, at 64 kelurahan in turn (bench.writers; every writer queues on the
+  data-version row until it commits).
 - ``growth_wall_first_ms``: what a wall screen's first render reads (markers,
   area counts, colour counts, both panels), caches empty.
 - ``growth_wall_tick_ms_p50`` / ``_p95``: a tick after one new complaint: the
@@ -32,7 +33,6 @@ from __future__ import annotations
 import math
 import os
 import statistics
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -42,6 +42,7 @@ from sqlalchemy import Engine, text
 from api.export import sheet_words
 from bench.common import bench_database, emit, kelurahan_points, log, remove_complaints
 from bench.leaders import combinations, filter_choices
+from bench.writers import writers_per_s
 from db import wall
 from db.complaints import NewComplaint, category_ids, create_complaint
 from db.engine import committed_per_statement, data_version
@@ -104,30 +105,9 @@ def inserts_and_ticks(engine: Engine, n: int) -> None:
     emit(f"growth_wall_tick_ms_p95_{n}", _p95(tick_ms), "ms")
 
 
-def concurrent_inserts(engine: Engine, n: int, writers: int = 8, each: int = 50) -> None:
-    with engine.connect() as conn:
-        categories = category_ids(conn)
-    codes = sorted(categories)
-    lat, lon = kelurahan_points(engine, 1)[0]
-    stored: list[int] = []
-
-    def write(w: int) -> None:
-        for i in range(each):
-            new = NewComplaint(category=codes[i % len(codes)], description=f"bench writers {w} {i}", lat=lat, lon=lon)
-            with committed_per_statement(engine) as conn:
-                stored.append(create_complaint(conn, new, categories=categories).id)
-
-    threads = [threading.Thread(target=write, args=(w,)) for w in range(writers)]
-    started = time.perf_counter()
-    try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - started
-    finally:
-        remove_complaints(engine, stored)
-    emit(f"growth_insert_per_s_{writers}_writers_{n}", writers * each / elapsed, "complaints/s")
+def concurrent_inserts(engine: Engine, n: int, writers: int = 8, each: int = 250) -> None:
+    points = kelurahan_points(engine, 64)  # spread over the cities, as reports are
+    emit(f"growth_insert_per_s_{writers}_writers_{n}", writers_per_s(engine, points, writers, each), "complaints/s")
 
 
 def wall_first(engine: Engine, n: int) -> None:

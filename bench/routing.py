@@ -44,12 +44,10 @@ outside it.
 
 from __future__ import annotations
 
-import multiprocessing
 import statistics
 import time
 import warnings
 from collections.abc import Callable
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -58,6 +56,7 @@ import shapely
 from sqlalchemy import Engine, text
 
 from bench.common import bench_database, emit, log, remove_complaints
+from bench.writers import writers_per_s
 from db.complaints import NewComplaint, category_ids, create_complaint
 from db.engine import committed_per_statement
 from db.routing import rebuild_route_grid, route_staged_into
@@ -283,41 +282,10 @@ def time_inserts(engine: Engine, lon: np.ndarray, lat: np.ndarray) -> tuple[list
     return took, floor
 
 
-def _writer(url: str, points: list[tuple[float, float]], writer: int, ready: Any) -> tuple[float, list[int]]:
-    """One writer process: its own engine, then WRITER_INSERTS complaints once every writer is ready."""
-    from db.engine import make_engine
-
-    engine = make_engine(url)
-    with engine.connect() as conn:
-        categories = category_ids(conn)
-    codes = sorted(categories)
-    ids: list[int] = []
-    ready.wait()  # every writer has imported the app and opened its connection
-    for i in range(WRITER_INSERTS):
-        lat, lon = points[(writer * WRITER_INSERTS + i) % len(points)]
-        new = NewComplaint(category=codes[i % len(codes)], description=f"bench writer {writer} {i}", lat=lat, lon=lon)
-        with committed_per_statement(engine) as conn:
-            ids.append(create_complaint(conn, new, categories=categories).id)
-    finished = time.monotonic()
-    engine.dispose()
-    return finished, ids
-
-
 def concurrent_writers(engine: Engine, lon: np.ndarray, lat: np.ndarray) -> float:
     """Complaints per second stored by WRITERS processes at once."""
     points = [(float(lat[i]), float(lon[i])) for i in range(WRITERS * WRITER_INSERTS)]
-    url = engine.url.render_as_string(hide_password=False)
-    context = multiprocessing.get_context("spawn")  # a clean interpreter each, as app workers are
-    with context.Manager() as manager:
-        ready = manager.Barrier(WRITERS + 1)
-        with context.Pool(WRITERS) as pool:
-            pending = [pool.apply_async(_writer, (url, points, w, ready)) for w in range(WRITERS)]
-            ready.wait(timeout=300)
-            started = time.monotonic()
-            results = [p.get(timeout=600) for p in pending]
-    elapsed = max(finished for finished, _ in results) - started
-    remove_complaints(engine, [i for _, ids in results for i in ids])
-    return WRITERS * WRITER_INSERTS / elapsed
+    return writers_per_s(engine, points, WRITERS, WRITER_INSERTS)
 
 
 def _ms_p50_p95(seconds: list[float]) -> tuple[float, float]:
