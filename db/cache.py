@@ -2,8 +2,9 @@
 
 Reached through the running Flask app, so that nothing here or in its callers imports app.py (which builds it).
 ``kept`` adds each worker's own memory in front of it, for values whose key names their whole content (a
-boundary stamp): the shared cache hands every caller its own unpickled copy, which for the boundaries was most
-of a wall tick's CPU (py-spy under ``make load``: 39 % of a worker's samples).
+boundary stamp, a data version) or which may reach the worker a few seconds late: the shared cache hands every
+caller its own unpickled copy, which for the boundaries was most of a wall tick's CPU (py-spy under
+``make load``: 39 % of a worker's samples), and a tick read it about a dozen times.
 """
 
 from __future__ import annotations
