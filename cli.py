@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import sys
 import threading
 from collections.abc import Callable
@@ -359,6 +360,27 @@ def audit_command(limit: int, action: str | None, username: str | None) -> None:
         click.echo("  ".join(p for p in parts if p))
 
 
+def stop_on_signals(stop: threading.Event) -> None:
+    """Set ``stop`` on SIGTERM or SIGINT, once.
+
+    A handler runs in the main thread between two of its steps, and so also inside its own earlier call:
+    with ``make run``'s SIGTERM reaching the worker twice (the process group's, and the one scripts/run.sh
+    forwards), the second call could land while the first held the event's lock, which is not reentrant,
+    and wait for it forever. Only the first call sets the event; a call nested in it before it got that
+    far sets it in its place, and the outer one then finds the lock free.
+    """
+    stopping: list[bool] = []
+
+    def handler(_signum: int, _frame: object) -> None:
+        if stopping:
+            return
+        stopping.append(True)
+        stop.set()
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, handler)
+
+
 @click.command("notify")
 @click.option("--once", is_flag=True, help="Deliver what is due now, then stop.")
 @click.option("--if-enabled", is_flag=True, help="Do nothing when PANTAU_NOTIFY_WORKER is 0 (make run uses this).")
@@ -372,8 +394,6 @@ def notify_command(once: bool, if_enabled: bool, threads: int, poll_ms: int) -> 
     after the messages in hand; one left unrecorded is sent again (same
     idempotency key) once its lease runs out.
     """
-    import signal
-
     from flask import current_app
 
     from api.request_log import StderrHandler
@@ -402,8 +422,7 @@ def notify_command(once: bool, if_enabled: bool, threads: int, poll_ms: int) -> 
         doors.poll(force=True)
         click.echo(f"delivered {sum(side_by_side(workers, 'drain'))} messages; {sent} handovers tried")
         return
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: workers[0].stop.set())
+    stop_on_signals(workers[0].stop)
     door_thread = threading.Thread(target=doors.run, kwargs={"idle_s": poll_ms / 1000}, name="doors", daemon=True)
     door_thread.start()
     logger.info("notify worker ready", extra={"fields": {"event": "notify_ready", "threads": threads}})
