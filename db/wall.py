@@ -354,26 +354,27 @@ def _read(query: Callable[[Connection], T], at_least: int | None = None) -> T:
         return query(conn)
 
 
+def _briefly(key: str, timeout: int, compute: Callable[[], T]) -> T:
+    """``compute()`` through the shared cache, kept in this worker's memory at most WORKER_KEEP_S."""
+    return kept(key, timeout, compute, small=True, for_s=WORKER_KEEP_S)
+
+
 def cached_version() -> int:
     """The data version, read from the database at most once a second per cache."""
     return cached("wall:version", VERSION_TTL_S, lambda: _read(data_version))
 
 
 def cached_resolve(scope: WallArea) -> Resolved:
-    return kept(
+    return _briefly(
         f"wall:scope:{scope.key}",
         DATA_TTL_S,
         lambda: _read(lambda c: resolve(c, scope)),
-        small=True,
-        for_s=WORKER_KEEP_S,
     )
 
 
 def cached_boundary_stamp() -> str:
     """When the boundaries were last loaded (it names the cached boundaries)."""
-    return kept(
-        "wall:boundary-stamp", BOUNDARY_STAMP_TTL_S, lambda: _read(boundary_stamp), small=True, for_s=WORKER_KEEP_S
-    )
+    return _briefly("wall:boundary-stamp", BOUNDARY_STAMP_TTL_S, lambda: _read(boundary_stamp))
 
 
 def cached_boundaries(level: str, scope: WallArea) -> AreaLayer:
@@ -399,8 +400,6 @@ def cached_area_stats(level: str, scope: WallArea, version: int) -> dict[str, Ar
         f"wall:areas:{version}:{level}:{scope.key}",
         DATA_TTL_S,
         lambda: _read(lambda c: area_stats(c, level, where), version),
-        small=True,
-        for_s=WORKER_KEEP_S,
     )
 
 
@@ -428,33 +427,27 @@ def cached_area_stats_of(level: str, scope: WallArea, version: int, area_ids: li
 
 def cached_colour_counts(scope: WallArea, version: int) -> dict[str, int]:
     where = cached_resolve(scope)
-    return kept(
+    return _briefly(
         f"wall:colours:{version}:{scope.key}",
         DATA_TTL_S,
         lambda: _read(lambda c: colour_counts(c, where), version),
-        small=True,
-        for_s=WORKER_KEEP_S,
     )
 
 
 def cached_panels(scope: WallArea, version: int) -> tuple[list[Entry], list[Entry]]:
     """The newest open reports and the latest finished ones."""
     where = cached_resolve(scope)
-    return kept(
+    return _briefly(
         f"wall:panels:{version}:{scope.key}",
         DATA_TTL_S,
         lambda: _read(lambda c: (newest(c, where), finished(c, where)), version),
-        small=True,
-        for_s=WORKER_KEEP_S,
     )
 
 
 def cached_changes(since: int, upto: int, scope: WallArea) -> Changes:
     where = cached_resolve(scope)
-    return kept(
+    return _briefly(
         f"wall:changes:{since}:{upto}:{scope.key}",
         DATA_TTL_S,
         lambda: _read(lambda c: changes(c, since, upto, where), upto),
-        small=True,
-        for_s=WORKER_KEEP_S,
     )
