@@ -333,7 +333,7 @@ def create_request(fmt: str) -> Response:
             return errors(fmt, exc.status, exc.description)
         except Refused as exc:
             return errors(fmt, 400, refusal(exc))
-    # After the commit: every writer queues on the data-version row until it commits (db/complaints.py).
+    # After the commit: a report holds the data-version row from its end until its commit (db/complaints.py).
     with get_engine().connect() as conn:
         row = notice_facts(conn, created.id)
     return respond(

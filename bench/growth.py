@@ -8,8 +8,8 @@ served app. Figures, each suffixed with the size (``_100000`` …):
 - ``growth_insert_ms_p50`` / ``_p95``: one complaint stored, routed and
   committed (``create_complaint``), 200 of them; removed afterwards.
 - ``growth_insert_per_s_8_writers``: complaints stored per second by 8 processes
-  at once, 250 each, at 64 kelurahan in turn (bench.writers; every writer queues on the
-  data-version row until it commits).
+  at once, 250 each, at 64 kelurahan in turn (bench.writers; each holds the data-version
+  row from the end of its statement until its commit, migration 0028).
 - ``growth_wall_first_ms``: what a wall screen's first render reads (markers,
   area counts, colour counts, both panels), caches empty.
 - ``growth_wall_tick_ms_p50`` / ``_p95``: a tick after one new complaint: the

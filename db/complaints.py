@@ -181,8 +181,9 @@ def create_complaint(
 ) -> Created:
     """Validate, store and route one complaint; a repeated submission returns the first.
 
-    Like every change to complaints, this makes the transaction queue on the data-version row
-    (migration 0001) until it commits: callers commit soon after, and read what they show later.
+    Its rows are written without waiting; then, like every change to complaints, the transaction holds the
+    data-version row until it commits (migration 0028: a report takes its version at the end of its
+    statement, any other change at its first). Callers commit soon after, and read what they show later.
     """
     # Anonymous keeps no identity at all, whatever the door: nothing to read back, ever, nor to hash.
     new = without_identity(new)

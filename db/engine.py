@@ -132,8 +132,8 @@ def committed_per_statement(engine: Engine | None = None) -> Iterator[Connection
 
     For a door whose one write is one statement (a report stored by ``pantau_create_complaint``): its commit
     travels with it. In a transaction the COMMIT is a second round trip, and until it arrives the writer holds
-    the data-version row every writer queues on (migration 0001) while its own process is between statements,
-    or waiting for a core. Reads on it see each statement's own snapshot, as in READ COMMITTED.
+    the data-version row every writer queues on (migrations 0001, 0028) while its own process is between
+    statements, or waiting for a core. Reads on it see each statement's own snapshot, as in READ COMMITTED.
     """
     with (engine or get_engine()).connect() as conn:
         yield conn.execution_options(isolation_level="AUTOCOMMIT")

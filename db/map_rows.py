@@ -35,5 +35,6 @@ class Bounds:
 
 
 def rank(change_seq: int, overdue: bool) -> int:
-    """Orders two versions of one marker: a later change wins, and so does the same change once overdue."""
+    """Orders two versions of one marker: a later change wins (``change_seq`` grows with each change of a
+    complaint, migration 0028), and so does the same change once overdue."""
     return int(change_seq) * 2 + int(bool(overdue))

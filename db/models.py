@@ -256,6 +256,23 @@ class DataVersion(Base):
     version: Mapped[int] = mapped_column(BigInteger, server_default="0")
 
 
+class ComplaintChangeVersion(Base):
+    """The data version each change token (``complaint.change_seq``) got as its transaction committed (migration
+    0028): versions follow commit order, tokens need not."""
+
+    __tablename__ = "complaint_change_version"
+    __table_args__ = (
+        Index("complaint_change_version_version_idx", "version"),
+        {
+            "comment": "The data version of each change token (complaint.change_seq)."
+            " Written by pantau_txn_version and pantau_txn_publish."
+        },
+    )
+
+    token: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(BigInteger)
+
+
 # Every column the leaders' dashboard scans read, carried by its two covering indexes (migrations 0007, 0020).
 LEADERS_COLUMNS = [
     "kecamatan_id",

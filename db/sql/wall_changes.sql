@@ -1,5 +1,6 @@
--- Every complaint changed after version :since up to :upto (change_seq is
--- commit-ordered, so nothing committed at or below :upto is missed), with what
+-- Every complaint changed after version :since up to :upto (the versions of
+-- complaint_change_version follow commit order, so nothing committed at or
+-- below :upto is missed; migration 0028), with what
 -- the wall needs to redraw its marker and its panel entry. in_scope is false
 -- for a complaint that no longer belongs on this wall (its marker goes).
 -- Confidential complaints come too, for the shading of their areas, but
@@ -10,9 +11,10 @@ SELECT c.id, c.status, c.change_seq, ST_Y(c.geom) AS lat, ST_X(c.geom) AS lon,
        c.created_at, c.completed_at, c.channel, cat.name_id AS category_name_id, cat.name_en AS category_name_en,
        kel.name AS kelurahan, c.confidential,
        {public_photos}
-  FROM complaint c
+  FROM complaint_change_version v
+  JOIN complaint c ON c.change_seq = v.token
   JOIN category cat ON cat.id = c.category_id
   LEFT JOIN area kel ON kel.id = c.kelurahan_id
- WHERE c.change_seq > :since AND c.change_seq <= :upto
- ORDER BY c.change_seq, c.id
+ WHERE v.version > :since AND v.version <= :upto
+ ORDER BY v.version, c.change_seq, c.id
  LIMIT :limit

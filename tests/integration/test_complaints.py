@@ -232,8 +232,15 @@ def test_the_data_version_moves_with_each_committed_change(engine: Engine, commi
     assert after == before + 1
     with engine.connect() as c:
         seq = c.execute(text("SELECT change_seq FROM complaint WHERE id = :id"), {"id": created.id}).scalar()
-        newer = c.execute(text("SELECT count(*) FROM complaint WHERE change_seq > :v"), {"v": before}).scalar()
-    assert seq == after and newer == 1
+        got = c.execute(text("SELECT version FROM complaint_change_version WHERE token = :t"), {"t": seq}).scalar()
+        newer = c.execute(
+            text(
+                "SELECT count(*) FROM complaint c JOIN complaint_change_version v ON v.token = c.change_seq"
+                " WHERE v.version > :v"
+            ),
+            {"v": before},
+        ).scalar()
+    assert got == after and newer == 1
 
 
 def test_two_concurrent_changes_to_one_complaint_both_survive(engine: Engine, committed: list[int]) -> None:

@@ -1,0 +1,44 @@
+"""a report takes its data version as it commits: change_seq is a token, complaint_change_version its version
+
+Revision ID: 0028
+Revises: 0027
+
+Why: 0028_version_at_commit.sql. The downgrade puts back the functions of 0001 and 0025, and moves the data
+version past every token so that the versions it hands out again stay above every change_seq.
+"""
+
+from pathlib import Path
+
+from alembic import op
+
+from db.sql import fill_statuses
+
+revision = "0028"
+down_revision = "0027"
+branch_labels = None
+depends_on = None
+
+
+def _function(revision_file: str, name: str) -> str:
+    """The statement that made function ``name`` in an earlier revision's SQL file, as CREATE OR REPLACE."""
+    text = fill_statuses(Path(__file__).with_name(revision_file).read_text())
+    start = text.index(f"FUNCTION {name}(")
+    start = text.rindex("CREATE", 0, start)
+    end = text.index("$$;", text.index("$$", text.index("AS $$", start) + 5)) + 3
+    return "CREATE OR REPLACE FUNCTION" + text[text.index(f" {name}(", start) : end]
+
+
+def upgrade() -> None:
+    op.execute(fill_statuses(Path(__file__).with_name("0028_version_at_commit.sql").read_text()))
+
+
+def downgrade() -> None:
+    op.execute(
+        "UPDATE data_version SET version = greatest(version, (SELECT max(change_seq) FROM complaint)) WHERE id = 1"
+    )
+    op.execute(_function("0025_insert_path.sql", "pantau_create_complaint"))
+    op.execute(_function("0025_insert_path.sql", "pantau_status_count_apply"))
+    op.execute(_function("0001_functions.sql", "pantau_txn_version"))
+    op.execute("DROP FUNCTION pantau_txn_publish()")
+    op.execute("DROP TABLE complaint_change_version")
+    op.execute("DROP SEQUENCE complaint_change_token")
