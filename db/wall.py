@@ -293,10 +293,11 @@ def finished(conn: Connection, where: Resolved, n: int = PANEL_SIZE) -> list[Ent
 
 def changes(conn: Connection, since: int, upto: int, where: Resolved, limit: int = CHANGE_LIMIT + 1) -> Changes:
     """Complaints changed after version ``since`` up to ``upto``, in commit order."""
+    tokens = list(conn.execute(sql("wall_change_tokens"), {"since": since, "upto": upto}).scalars())
     rows = list(
         conn.execute(
             _statement("wall_changes", scope=_SCOPE_SQL[where.kind]),
-            {"since": since, "upto": upto, "limit": limit, **where.params},
+            {"tokens": tokens, "limit": limit, **where.params},
         )
     )
     return Changes(

@@ -1,6 +1,7 @@
--- Every complaint changed after version :since up to :upto (the versions of
+-- Every complaint changed after one data version up to another, given as the
+-- change tokens of those versions (wall_change_tokens.sql; the versions of
 -- complaint_change_version follow commit order, so nothing committed at or
--- below :upto is missed; migration 0028), with what
+-- below the later one is missed; migration 0028), with what
 -- the wall needs to redraw its marker and its panel entry. in_scope is false
 -- for a complaint that no longer belongs on this wall (its marker goes).
 -- Confidential complaints come too, for the shading of their areas, but
@@ -11,10 +12,10 @@ SELECT c.id, c.status, c.change_seq, ST_Y(c.geom) AS lat, ST_X(c.geom) AS lon,
        c.created_at, c.completed_at, c.channel, cat.name_id AS category_name_id, cat.name_en AS category_name_en,
        kel.name AS kelurahan, c.confidential,
        {public_photos}
-  FROM complaint_change_version v
-  JOIN complaint c ON c.change_seq = v.token
+  FROM complaint c
+  JOIN complaint_change_version v ON v.token = c.change_seq
   JOIN category cat ON cat.id = c.category_id
   LEFT JOIN area kel ON kel.id = c.kelurahan_id
- WHERE v.version > :since AND v.version <= :upto
+ WHERE c.change_seq = ANY(CAST(:tokens AS bigint[]))
  ORDER BY v.version, c.change_seq, c.id
  LIMIT :limit
