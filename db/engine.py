@@ -130,7 +130,7 @@ def read_connection(at_least: int | None = None) -> Iterator[Connection]:
 def committed_per_statement(engine: Engine | None = None) -> Iterator[Connection]:
     """A connection on which each statement is its own transaction, committed before the server answers it.
 
-    For a door whose one write is one statement (a report stored by ``pantau_create_complaint``): its commit
+    For a door whose one write is one statement (a report stored by ``pantau_file_report``): its commit
     travels with it. In a transaction the COMMIT is a second round trip, and until it arrives the writer holds
     the data-version row every writer queues on (migrations 0001, 0028) while its own process is between
     statements, or waiting for a core. Reads on it see each statement's own snapshot, as in READ COMMITTED.

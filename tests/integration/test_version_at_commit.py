@@ -46,10 +46,12 @@ def _counts_match(conn: Connection) -> bool:
     return sorted(map(tuple, kept)) == sorted(map(tuple, counted))
 
 
-def _wait_until_someone_waits_for(engine: Engine, holder: int) -> None:
-    """Until another session waits for a lock the session ``holder`` (a backend pid) holds."""
+def _wait_until_someone_waits_for(engine: Engine, holder: int, thread: threading.Thread) -> None:
+    """Until another session waits for a lock the session ``holder`` (a backend pid) holds, or ``thread`` ends."""
     with engine.connect() as c:
         for _ in range(200):
+            if not thread.is_alive():
+                return
             waiting = c.execute(
                 text(
                     "SELECT count(*) FROM pg_stat_activity WHERE CAST(:holder AS integer) = ANY(pg_blocking_pids(pid))"
@@ -59,7 +61,13 @@ def _wait_until_someone_waits_for(engine: Engine, holder: int) -> None:
             if waiting:
                 return
             time.sleep(0.05)
-    raise AssertionError("the report never queued for the data version")
+        seen = c.execute(
+            text(
+                "SELECT pid, state, wait_event_type, wait_event, pg_blocking_pids(pid), left(query, 50)"
+                " FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).all()
+    raise AssertionError(f"the report never queued for the data version (holder {holder}): {seen}")
 
 
 def test_a_report_filed_during_an_operators_change_comes_after_it_and_the_wall_misses_neither(
@@ -86,7 +94,8 @@ def test_a_report_filed_during_an_operators_change_comes_after_it_and_the_wall_m
         transition(operator, first, "verify", OPERATOR)  # holds the data version until it commits
         filing = threading.Thread(target=citizen)
         filing.start()
-        _wait_until_someone_waits_for(engine, operator.execute(text("SELECT pg_backend_pid()")).scalar_one())
+        _wait_until_someone_waits_for(engine, operator.execute(text("SELECT pg_backend_pid()")).scalar_one(), filing)
+        assert filing.is_alive() and not failed, failed
         # The report's rows are written and it waits for its version: the operator goes on in the report's
         # kecamatan, moving the count of new reports the waiting report adds to, and is not blocked by it.
         transition(operator, second, "verify", OPERATOR)

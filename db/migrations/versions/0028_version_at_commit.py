@@ -3,8 +3,10 @@
 Revision ID: 0028
 Revises: 0027
 
-Why: 0028_version_at_commit.sql. The downgrade puts back the functions of 0001 and 0025, and moves the data
-version past every token so that the versions it hands out again stay above every change_seq.
+Why: 0028_version_at_commit.sql. The downgrade drops pantau_file_report (the app's db/sql/complaint_create.sql
+of this revision needs it), puts back pantau_txn_version of 0001 and the status counts' insert trigger of
+0009, and moves the data version past every token, so that the versions it hands out again stay above every
+change_seq.
 """
 
 from pathlib import Path
@@ -36,8 +38,15 @@ def downgrade() -> None:
     op.execute(
         "UPDATE data_version SET version = greatest(version, (SELECT max(change_seq) FROM complaint)) WHERE id = 1"
     )
-    op.execute(_function("0025_insert_path.sql", "pantau_create_complaint"))
-    op.execute(_function("0025_insert_path.sql", "pantau_status_count_apply"))
+    op.execute(
+        "DROP FUNCTION pantau_file_report(text, double precision, double precision, text, text, integer, text, "
+        "text, text, text, boolean, boolean, timestamptz, text, jsonb, integer, text, text, text, text)"
+    )
+    op.execute("DROP TRIGGER complaint_status_count_insert ON complaint")
+    op.execute(
+        "CREATE TRIGGER complaint_status_count_insert AFTER INSERT ON complaint REFERENCING NEW TABLE AS new_rows"
+        " FOR EACH STATEMENT EXECUTE FUNCTION pantau_status_count_apply()"
+    )
     op.execute(_function("0001_functions.sql", "pantau_txn_version"))
     op.execute("DROP FUNCTION pantau_txn_publish()")
     op.execute("DROP TABLE complaint_change_version")

@@ -12,8 +12,9 @@
 --
 -- Now complaint.change_seq holds a token of the transaction, drawn from a
 -- sequence, and complaint_change_version says which data version each token
--- got. A report (pantau_create_complaint) draws its token without waiting and
--- takes its version at the end of its statement (pantau.version_late), so it
+-- got. A report (pantau_file_report, around 0025's pantau_create_complaint)
+-- draws its token without waiting (pantau.version_late) and takes its version
+-- at the end of its statement, so it
 -- holds the data_version row only for its status count and the flush. Every
 -- other change still takes the version at its first change and draws its token
 -- once it holds the row, as before. Hence:
@@ -94,52 +95,15 @@ BEGIN
   RETURN v;
 END $$;
 
--- A report counts itself once it holds data_version (pantau_create_complaint); every other insert as before.
-CREATE OR REPLACE FUNCTION pantau_status_count_apply() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-  IF TG_OP = 'TRUNCATE' THEN
-    DELETE FROM complaint_status_count;
-  ELSIF TG_OP = 'INSERT' THEN
-    IF current_setting('pantau.version_late', true) = 'on' THEN
-      RETURN NULL;
-    END IF;
-    INSERT INTO complaint_status_count AS s (jurisdiction_key, kecamatan_key, status, n)
-    SELECT coalesce(jurisdiction_id, 0), coalesce(kecamatan_id, 0), status, count(*)
-      FROM new_rows
-     GROUP BY 1, 2, 3
-     -- In key order, so two statements never wait on each other's rows in opposite orders.
-     ORDER BY 1, 2, 3
-    ON CONFLICT (jurisdiction_key, kecamatan_key, status) DO UPDATE SET n = s.n + EXCLUDED.n;
-  ELSIF TG_OP = 'DELETE' THEN
-    INSERT INTO complaint_status_count AS s (jurisdiction_key, kecamatan_key, status, n)
-    SELECT coalesce(jurisdiction_id, 0), coalesce(kecamatan_id, 0), status, -count(*)
-      FROM old_rows
-     GROUP BY 1, 2, 3
-     ORDER BY 1, 2, 3
-    ON CONFLICT (jurisdiction_key, kecamatan_key, status) DO UPDATE SET n = s.n + EXCLUDED.n;
-  ELSE
-    -- Only the rows whose status or area changed: one less where they were, one more where they are.
-    INSERT INTO complaint_status_count AS s (jurisdiction_key, kecamatan_key, status, n)
-    SELECT j, k, st, d
-      FROM (SELECT v.j, v.k, v.st, sum(v.d) AS d
-              FROM old_rows o
-              JOIN new_rows n ON n.id = o.id
-             CROSS JOIN LATERAL (VALUES (coalesce(o.jurisdiction_id, 0), coalesce(o.kecamatan_id, 0), o.status, -1),
-                                        (coalesce(n.jurisdiction_id, 0), coalesce(n.kecamatan_id, 0), n.status, 1))
-                   AS v(j, k, st, d)
-             WHERE (o.status, o.kecamatan_id, o.jurisdiction_id) IS DISTINCT FROM (n.status, n.kecamatan_id, n.jurisdiction_id)
-             GROUP BY 1, 2, 3) x
-     WHERE d <> 0
-     ORDER BY j, k, st
-    ON CONFLICT (jurisdiction_key, kecamatan_key, status) DO UPDATE SET n = s.n + EXCLUDED.n;
-  END IF;
-  RETURN NULL;
-END $$;
+-- A report counts itself once it holds data_version (pantau_file_report); every other insert as before.
+DROP TRIGGER complaint_status_count_insert ON complaint;
+CREATE TRIGGER complaint_status_count_insert AFTER INSERT ON complaint REFERENCING NEW TABLE AS new_rows
+FOR EACH STATEMENT WHEN (current_setting('pantau.version_late', true) IS DISTINCT FROM 'on')
+EXECUTE FUNCTION pantau_status_count_apply();
 
--- The report: as revision 0025's, but its token comes without waiting, and its version and status count
--- once its rows are written.
-CREATE OR REPLACE FUNCTION pantau_create_complaint(
+-- The report: revision 0025's pantau_create_complaint with its token drawn without waiting, then its version
+-- and its status count.
+CREATE FUNCTION pantau_file_report(
   p_tracking_code text, p_lon double precision, p_lat double precision, p_address text, p_description text,
   p_category_id integer, p_channel text, p_source text, p_reporter_name text, p_reporter_contact text,
   p_anonymous boolean, p_confidential boolean, p_created_at timestamptz, p_submission_key text, p_attributes jsonb,
@@ -147,59 +111,22 @@ CREATE OR REPLACE FUNCTION pantau_create_complaint(
 RETURNS TABLE (new_id bigint, new_status varchar)
 LANGUAGE plpgsql AS $$
 DECLARE
-  new_jurisdiction integer;
-  new_kecamatan integer;
+  j integer;
+  k integer;
 BEGIN
-  -- Its token now, its version at the end (revision 0028).
   PERFORM set_config('pantau.version_late', 'on', true);
-  WITH point AS (
-    SELECT CASE WHEN p_lon IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint(p_lon, p_lat), 4326) END AS geom,
-           coalesce(p_created_at, now()) AS created_at
-  ), routed AS (
-    SELECT point.*, r.kelurahan_id, r.kecamatan_id, r.jurisdiction_id, r.method
-      FROM point LEFT JOIN LATERAL pantau_route_point(point.geom) r ON true
-  ), inserted AS (
-    INSERT INTO complaint (
-      tracking_code, geom, address, description, category_id, channel, source,
-      reporter_name, reporter_contact, anonymous, confidential, status,
-      kelurahan_id, kecamatan_id, jurisdiction_id, opd_id, route_method,
-      created_at, updated_at, due_at, submission_key, attributes)
-    SELECT p_tracking_code, routed.geom, p_address, p_description, p_category_id, p_channel, p_source,
-           p_reporter_name, p_reporter_contact, p_anonymous, p_confidential,
-           CASE WHEN routed.kelurahan_id IS NULL THEN {intake.outside} ELSE {intake.inside} END,
-           routed.kelurahan_id, routed.kecamatan_id, routed.jurisdiction_id,
-           CASE WHEN routed.kelurahan_id IS NULL THEN NULL
-                ELSE pantau_route_opd(p_category_id, routed.jurisdiction_id, routed.geom) END,
-           routed.method, routed.created_at, routed.created_at,
-           pantau_add_working_days(routed.created_at, (SELECT c.target_days FROM category c WHERE c.id = p_category_id)),
-           p_submission_key, p_attributes
-      FROM routed
-    ON CONFLICT (submission_key) DO NOTHING
-    RETURNING complaint.id, complaint.status, complaint.kelurahan_id, complaint.opd_id, complaint.route_method,
-              complaint.created_at, complaint.channel, complaint.jurisdiction_id, complaint.kecamatan_id
-  ), events AS (
-    INSERT INTO complaint_event (complaint_id, kind, at, actor_id, actor_role, to_status, data)
-    SELECT i.id, 'created', i.created_at, p_actor_id, p_actor_role, i.status, jsonb_build_object('channel', i.channel)
-      FROM inserted i
-    UNION ALL
-    SELECT i.id, 'routed', i.created_at, NULL, 'system', i.status,
-           jsonb_build_object('kelurahan', kel.code, 'opd', o.code, 'method', i.route_method)
-      FROM inserted i JOIN area kel ON kel.id = i.kelurahan_id LEFT JOIN opd o ON o.id = i.opd_id
-  ), received AS (
-    INSERT INTO notification (complaint_id, kind, channel, recipient, lang, confidential, facts)
-    SELECT i.id, 'received', p_notify_channel, p_notify_recipient, p_notify_lang, p_confidential,
-           jsonb_build_object('status', i.status)
-      FROM inserted i
-     WHERE p_notify_channel IS NOT NULL
-  )
-  SELECT i.id, i.status, i.jurisdiction_id, i.kecamatan_id INTO new_id, new_status, new_jurisdiction, new_kecamatan
-    FROM inserted i;
+  SELECT r.new_id, r.new_status INTO new_id, new_status
+    FROM pantau_create_complaint(
+      p_tracking_code, p_lon, p_lat, p_address, p_description, p_category_id, p_channel, p_source,
+      p_reporter_name, p_reporter_contact, p_anonymous, p_confidential, p_created_at, p_submission_key,
+      p_attributes, p_actor_id, p_actor_role, p_notify_channel, p_notify_recipient, p_notify_lang) r;
   PERFORM set_config('pantau.version_late', 'off', true);
   IF new_id IS NOT NULL THEN
     -- From here to the commit's flush this report holds data_version.
     PERFORM pantau_txn_publish();
+    SELECT coalesce(c.jurisdiction_id, 0), coalesce(c.kecamatan_id, 0) INTO j, k FROM complaint c WHERE c.id = new_id;
     INSERT INTO complaint_status_count AS s (jurisdiction_key, kecamatan_key, status, n)
-    VALUES (coalesce(new_jurisdiction, 0), coalesce(new_kecamatan, 0), new_status, 1)
+    VALUES (j, k, new_status, 1)
     ON CONFLICT (jurisdiction_key, kecamatan_key, status) DO UPDATE SET n = s.n + 1;
     RETURN NEXT;
   END IF;
