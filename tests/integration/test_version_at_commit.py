@@ -47,8 +47,11 @@ def _counts_match(conn: Connection) -> bool:
 
 
 def _wait_until_someone_waits_for(engine: Engine, holder: int, thread: threading.Thread) -> None:
-    """Until another session waits for a lock the session ``holder`` (a backend pid) holds, or ``thread`` ends."""
-    with engine.connect() as c:
+    """Until another session waits for a lock the session ``holder`` (a backend pid) holds, or ``thread`` ends.
+
+    Each look is its own transaction: within one, pg_stat_activity keeps showing the sessions of its first read.
+    """
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
         for _ in range(200):
             if not thread.is_alive():
                 return
