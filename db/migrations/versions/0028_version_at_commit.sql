@@ -14,8 +14,8 @@
 -- sequence, and complaint_change_version says which data version each token
 -- got. A report (pantau_file_report, around 0025's pantau_create_complaint)
 -- draws its token without waiting (pantau.version_late) and takes its version
--- at the end of its statement, so it
--- holds the data_version row only for its status count and the flush. Every
+-- at the end of its statement, so it holds the data_version row only for its
+-- status count and the flush. Every
 -- other change still takes the version at its first change and draws its token
 -- once it holds the row, as before. Hence:
 --
@@ -26,10 +26,15 @@
 --    a token after the report let go of data_version. A transaction that
 --    drew a report's token and then changes existing complaints draws a
 --    second token for them, under the row, with the same version.
--- 3. No new deadlock: a report holds no row another writer may wait for
---    before it queues on data_version. Its status count waits for the version
---    too: a change holding data_version may go on to count other reports, so a
---    report holding a count row while it queues could deadlock with it.
+-- 3. No new deadlock with another change to complaints: a report holds no
+--    complaint or count row another writer may wait for before it queues on
+--    data_version. Its status count waits for the version too: a change
+--    holding data_version may go on to count other reports, so a report holding
+--    a count row while it queues could deadlock with it. (It does hold its
+--    foreign keys' KEY SHARE locks and its new unique keys while it queues:
+--    deleting that area, category or agency, or inserting the same submission
+--    key, at that moment and while holding data_version, would deadlock, and
+--    PostgreSQL would end one of the two with an error.)
 
 CREATE SEQUENCE complaint_change_token;
 -- Above every change_seq so far (data versions until now), so each complaint's change_seq keeps growing.
