@@ -37,6 +37,17 @@ def fill_statuses(statement: str) -> str:
     return _PLACEHOLDER.sub(lambda m: lists.get(m.group(1), m.group(0)), statement)
 
 
+def function_statement(script: str, name: str) -> str:
+    """The statement in ``script`` (a migration's SQL file) that makes function ``name``, as CREATE OR REPLACE
+    with its status lists filled: how a later revision's downgrade puts an earlier body back."""
+    script = fill_statuses(script)
+    made = re.search(rf"CREATE (?:OR REPLACE )?FUNCTION ({re.escape(name)}\()", script)
+    if made is None:
+        raise ValueError(f"no CREATE FUNCTION {name} in the script")
+    end = script.index("$$;", script.index("$$", script.index("AS $$", made.start()) + 5)) + 3
+    return "CREATE OR REPLACE FUNCTION " + script[made.start(1) : end]
+
+
 def raw_sql(name: str) -> str:
     """The text of ``db/sql/<name>.sql`` with its status lists filled in (other placeholders left as they are)."""
     return fill_statuses(files(__package__).joinpath(f"{name}.sql").read_text())

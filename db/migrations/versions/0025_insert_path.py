@@ -11,7 +11,7 @@ from pathlib import Path
 
 from alembic import op
 
-from db.sql import fill_statuses
+from db.sql import fill_statuses, function_statement
 
 revision = "0025"
 down_revision = "0024"
@@ -21,10 +21,7 @@ depends_on = None
 
 def _sql_body(revision_file: str, name: str) -> str:
     """The CREATE FUNCTION statement for ``name`` in an earlier revision's SQL file, as CREATE OR REPLACE."""
-    text = Path(__file__).with_name(revision_file).read_text()
-    start = text.index(f"CREATE FUNCTION {name}(")
-    end = text.index("$$;", text.index("$$", text.index("AS $$", start) + 5)) + 3
-    return "CREATE OR REPLACE" + text[start + len("CREATE") : end]
+    return function_statement(Path(__file__).with_name(revision_file).read_text(), name)
 
 
 def upgrade() -> None:

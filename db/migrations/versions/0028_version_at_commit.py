@@ -13,21 +13,12 @@ from pathlib import Path
 
 from alembic import op
 
-from db.sql import fill_statuses
+from db.sql import fill_statuses, function_statement
 
 revision = "0028"
 down_revision = "0027"
 branch_labels = None
 depends_on = None
-
-
-def _function(revision_file: str, name: str) -> str:
-    """The statement that made function ``name`` in an earlier revision's SQL file, as CREATE OR REPLACE."""
-    text = fill_statuses(Path(__file__).with_name(revision_file).read_text())
-    start = text.index(f"FUNCTION {name}(")
-    start = text.rindex("CREATE", 0, start)
-    end = text.index("$$;", text.index("$$", text.index("AS $$", start) + 5)) + 3
-    return "CREATE OR REPLACE FUNCTION" + text[text.index(f" {name}(", start) : end]
 
 
 def upgrade() -> None:
@@ -47,7 +38,7 @@ def downgrade() -> None:
         "CREATE TRIGGER complaint_status_count_insert AFTER INSERT ON complaint REFERENCING NEW TABLE AS new_rows"
         " FOR EACH STATEMENT EXECUTE FUNCTION pantau_status_count_apply()"
     )
-    op.execute(_function("0001_functions.sql", "pantau_txn_version"))
+    op.execute(function_statement(Path(__file__).with_name("0001_functions.sql").read_text(), "pantau_txn_version"))
     op.execute("DROP FUNCTION pantau_txn_publish()")
     op.execute("DROP TABLE complaint_change_version")
     op.execute("DROP SEQUENCE complaint_change_token")
