@@ -123,7 +123,7 @@ def tick(_n: int, state: dict[str, Any], level: str, labels: list[dict[str, Any]
         return _redraw(state, version, level)
     scope = _scope(state)
     changed = wall.cached_changes(state["version"], version, scope)
-    if changed.count > wall.CHANGE_LIMIT:
+    if changed.count > wall.CHANGE_LIMIT or not changed.complete:
         return _redraw(state, version, level)
     entries = changed.entries
 

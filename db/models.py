@@ -273,6 +273,25 @@ class ComplaintChangeVersion(Base):
     version: Mapped[int] = mapped_column(BigInteger)
 
 
+class ComplaintChangePruned(Base):
+    """Up to which data version ``complaint_change_version`` is pruned, and the mark the next prune deletes up to
+    (migration 0029, db/change_tokens.py)."""
+
+    __tablename__ = "complaint_change_pruned"
+    __table_args__ = (
+        CheckConstraint("id = 1", name="complaint_change_pruned_single_row"),
+        {
+            "comment": "Up to which data version complaint_change_version is pruned,"
+            " and the next prune's mark (db/change_tokens.py)."
+        },
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, server_default="1")
+    upto: Mapped[int] = mapped_column(BigInteger, server_default="0")
+    mark_version: Mapped[int | None] = mapped_column(BigInteger)
+    mark_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 # Every column the leaders' dashboard scans read, carried by its two covering indexes (migrations 0007, 0020).
 LEADERS_COLUMNS = [
     "kecamatan_id",

@@ -105,11 +105,14 @@ class Changes:
     ``entries`` are the complaints it may draw (never a confidential one); ``areas``
     holds the (kecamatan id, kelurahan id) of every change, confidential ones
     included, so the shading still moves; ``count`` is how many changes there were.
+    ``complete`` is false when the tokens of some of those versions are pruned
+    (db/change_tokens.py): the wall must redraw, the changes cannot tell it all.
     """
 
     entries: list[Entry]
     areas: list[tuple[int | None, int | None]]
     count: int
+    complete: bool = True
 
 
 @dataclass(frozen=True)
@@ -292,8 +295,9 @@ def finished(conn: Connection, where: Resolved, n: int = PANEL_SIZE) -> list[Ent
 
 
 def changes(conn: Connection, since: int, upto: int, where: Resolved, limit: int = CHANGE_LIMIT + 1) -> Changes:
-    """Complaints changed after version ``since`` up to ``upto``, in commit order."""
-    tokens = list(conn.execute(sql("wall_change_tokens"), {"since": since, "upto": upto}).scalars())
+    """Complaints changed after version ``since`` up to ``upto``, in commit order; not ``complete`` when the
+    change tokens of versions after ``since`` are pruned already."""
+    pruned_upto, tokens = conn.execute(sql("wall_change_tokens"), {"since": since, "upto": upto}).one()
     rows = list(
         conn.execute(
             _statement("wall_changes", scope=_SCOPE_SQL[where.kind]),
@@ -304,6 +308,7 @@ def changes(conn: Connection, since: int, upto: int, where: Resolved, limit: int
         entries=[_entry(row) for row in rows if not row.confidential],
         areas=[(row.kecamatan_id, row.kelurahan_id) for row in rows],
         count=len(rows),
+        complete=since >= pruned_upto,
     )
 
 

@@ -17,8 +17,8 @@ away the worker waits and tries again, keeping an outcome it could not record
 until it can. Several workers may run at once (``SKIP LOCKED``): threads of
 one process (``crew``) and processes on any machine that reaches the database.
 
-Between messages it also chases overdue stages (db/chase.py) and, when due, rebuilds the open complaints'
-indexes (db/maintenance.py).
+Between messages it also chases overdue stages (db/chase.py), prunes the change tokens the wall no longer
+needs (db/change_tokens.py) and, when due, rebuilds the open complaints' indexes (db/maintenance.py).
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from db import outbox
+from db.change_tokens import Pruned, prune
 from db.chase import chase
 from db.maintenance import Rebuilt, due, rebuild_open_indexes
 from i18n import LANGS
@@ -46,6 +47,7 @@ logger = logging.getLogger("pantau.notify")
 MAX_BACKOFF_S = 3600.0
 DB_RETRY_MAX_S = 30.0
 REINDEX_LOOK_S = 3600.0  # how often the worker asks whether a rebuild of indexes is due
+PRUNE_LOOK_S = 300.0  # how often the worker asks whether the change tokens' mark is old enough to prune
 
 
 def lease_for(timeout_s: float) -> float:
@@ -79,6 +81,7 @@ class Worker:
         self.stop = stop or threading.Event()
         self.next_chase = 0.0  # time.monotonic() of the next look for overdue stages
         self.next_reindex = 0.0  # time.monotonic() of the next look whether a rebuild of indexes is due
+        self.next_prune = 0.0  # time.monotonic() of the next look at the change tokens' mark
 
     def step(self) -> bool:
         """Deliver the message due first; False when none is due."""
@@ -192,12 +195,28 @@ class Worker:
             )
         return done
 
+    def prune(self) -> Pruned | None:
+        """Prune the change tokens (db/change_tokens.py), looking every PRUNE_LOOK_S; what it did, or None."""
+        now = time.monotonic()
+        if now < self.next_prune:
+            return None
+        self.next_prune = now + PRUNE_LOOK_S
+        with self.engine.begin() as conn:
+            pruned = prune(conn)
+        if pruned.deleted:
+            logger.info(
+                "change tokens pruned",
+                extra={"fields": {"event": "change_tokens_pruned", "upto": pruned.upto, "deleted": pruned.deleted}},
+            )
+        return pruned
+
     def run(self, poll_s: float = 1.0) -> None:
         """Deliver until ``stop`` is set, looking for new messages every ``poll_s`` seconds when idle."""
         wait = 0.5
         while not self.stop.is_set():
             try:
                 self.chase()
+                self.prune()
                 self.maintain()
                 busy = self.step()
                 wait = 0.5

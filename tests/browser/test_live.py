@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import Engine, text
 
+from db.change_tokens import prune
 from db.complaints import NewComplaint, create_complaint, transition
 from db.status import COLOUR, Status
 from tests.conftest import ARTIFACTS, console_errors, inside
@@ -104,6 +106,33 @@ def test_a_new_complaint_appears_and_recolours_without_reloading(
     WebDriverWait(browser, 5).until(lambda d: d.execute_script(MARKER_TRACES_OF, complaint) == ["yellow", "core"])
     WebDriverWait(browser, 5).until(lambda d: _legend(d) == _db_counts(engine))
     assert browser.execute_script("return window.__sameDocument") is True  # never reloaded
+    assert console_errors(browser) == []
+
+
+def test_a_wall_behind_the_pruned_change_tokens_redraws_with_the_new_report(
+    browser: Any, live_server: str, engine: Engine, committed: list[int]
+) -> None:
+    browser.get(f"{live_server}/live?lang=en")
+    wait = WebDriverWait(browser, 30)
+    wait.until(lambda d: d.execute_script(MAP_READY))
+    browser.execute_script("window.__sameDocument = true")
+
+    # The report and the pruning of its change token commit together: the wall can never read that token,
+    # only that the tokens after its version are gone (db/change_tokens.py).
+    with engine.begin() as conn:
+        lat, lon = inside(conn, "3671011001")
+        made = create_complaint(
+            conn, NewComplaint(category="sampah", description="Sampah menutup saluran air", lat=lat, lon=lon)
+        )
+        prune(conn, timedelta(0))  # marks this transaction's version
+        gone = prune(conn, timedelta(0))  # and deletes the tokens up to it
+    committed.append(made.id)
+    assert gone.deleted >= 1
+
+    WebDriverWait(browser, 5).until(lambda d: d.execute_script(MARKER_TRACES_OF, made.id) == ["red"])
+    WebDriverWait(browser, 5).until(lambda d: _legend(d) == _db_counts(engine))
+    assert browser.find_element(By.CSS_SELECTOR, "#wall-newest li").get_attribute("data-id") == str(made.id)
+    assert browser.execute_script("return window.__sameDocument") is True  # redrawn in place, not reloaded
     assert console_errors(browser) == []
 
 
