@@ -31,7 +31,7 @@ from db.complaints import WIB, Actor
 from db.engine import database_url, get_engine
 from db.jurisdictions import JurisdictionFileError, load_jurisdictions
 from db.leaders import rebuild_rollups
-from db.maintenance import rebuild_open_indexes
+from db.maintenance import rebuild_open_indexes, settle_after_bulk_load
 from db.migrate import migrate_database
 from geo.boundaries.reader import BoundaryFileError, default_files, read_boundaries
 from photos.store import get_store
@@ -133,6 +133,7 @@ def seed_demo_command(count: int | None, seed: int) -> None:
         if boundary_counts(conn)["kelurahan"] == 0:
             raise click.ClickException("no kelurahan loaded: run import-boundaries first")
         stored = seed_demo(conn, get_store(), count, seed=seed, progress=bar.update)
+    settle_after_bulk_load(get_engine())
     click.echo(f"seeded {stored} demo complaints")
 
 
@@ -500,6 +501,7 @@ def bootstrap_command() -> None:
     if (settings.demo or (settings.demo is None and empty)) and empty:
         with get_engine().begin() as conn:
             stored = seed_demo(conn, get_store(), settings.demo_count)
+        settle_after_bulk_load(get_engine())
         click.echo(f"seeded {stored} demo complaints (PANTAU_DEMO=0 to skip)")
     click.echo(f"ready: {database_url(settings).split('@')[-1]}")
 
