@@ -67,9 +67,15 @@ def _template(name: str) -> str:
     return raw_sql(name)
 
 
+# The histograms' grouping sets (leaders_dashboard.sql): one bin at a time over every complaint, both at once
+# over the open complaints and the rollups, where no row has both.
+_BIN_SETS = "(opd_id, rbin), (kecamatan_id, rbin), (opd_id, cbin), (kecamatan_id, cbin)"
+_BIN_SETS_ROLLED = "(opd_id, rbin, cbin), (kecamatan_id, rbin, cbin)"
+
+
 def _sql(name: str, where: str) -> str:
     """The statement ``db/sql/<name>.sql`` for one WHERE clause (and the export query, where it nests it)."""
-    parts = {"where": where, "live": "", "rolled": ""}
+    parts = {"where": where, "live": "", "rolled": "", "bin_sets": _BIN_SETS}
     if "{export}" in _template(name):
         parts["export"] = _sql("leaders_export", where)
     return _template(name).format(**parts)
@@ -87,7 +93,9 @@ _LIVE = fill_statuses(" AND c.status NOT IN ({closed})")
 @cache
 def _rolled_statement(where: str, month_where: str, day_where: str) -> TextClause:
     rolled = _template("leaders_dashboard_rolled").format(month_where=month_where, day_where=day_where)
-    return text(_template("leaders_dashboard").format(where=where, live=_LIVE, rolled=f"\n{rolled}"))
+    return text(
+        _template("leaders_dashboard").format(where=where, live=_LIVE, rolled=f"\n{rolled}", bin_sets=_BIN_SETS_ROLLED)
+    )
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,11 @@
 -- carries a weight per kind of grouping (wc the counts, wd the days, wo and wk
 -- the histograms per OPD and per kecamatan), 1 for a complaint, and a rollup
 -- row weighs nothing where it has no data (a histogram row in the counts).
+-- No row then has both a response and a completion bin (an open complaint has
+-- no completion; a histogram row is one or the other), so the histograms'
+-- grouping sets (db/leaders.py) group each key by both bins at once: four hash
+-- tables per row instead of six. A scan of every complaint groups by one bin
+-- at a time: a finished complaint has both.
 --
 -- The definitions of "followed up", "finished", "on time", "open" and
 -- "overdue" live in db/leaders.py and come in as status lists, so the status
@@ -43,8 +48,7 @@ WITH f AS (
          opd_id, kecamatan_id, category_id, kelurahan_id, flags, day, status, rbin, cbin,
          sum(wc) AS n, sum(wd) AS n_day, sum(wo) AS n_opd, sum(wk) AS n_kec
     FROM f
-   GROUP BY GROUPING SETS ((kelurahan_id, kecamatan_id, category_id, opd_id, flags), (day, status),
-                           (opd_id, rbin), (kecamatan_id, rbin), (opd_id, cbin), (kecamatan_id, cbin))
+   GROUP BY GROUPING SETS ((kelurahan_id, kecamatan_id, category_id, opd_id, flags), (day, status), {bin_sets})
 ), counts AS (
   SELECT CASE WHEN GROUPING(opd_id) = 0 THEN 'opd' WHEN GROUPING(kecamatan_id) = 0 THEN 'kecamatan'
               WHEN GROUPING(category_id) = 0 THEN 'category' WHEN GROUPING(kelurahan_id) = 0 THEN 'kelurahan'
@@ -62,17 +66,18 @@ WITH f AS (
 ), hist AS (
   -- One histogram per part and key. part = 2 × (0 whole set, 1 OPD, 2 kecamatan) + (0 response,
   -- 1 completion); integers, so the sorts below compare numbers. set_id bits, left to right:
-  -- kelurahan, day, rbin, cbin, opd, kecamatan (1 = not grouped).
-  SELECT 2 * (CASE WHEN set_id & 2 = 0 THEN 1 ELSE 2 END) + (set_id & 8) / 8 AS part,
+  -- kelurahan, day, rbin, cbin, opd, kecamatan (1 = not grouped): 53, 54, 57, 58 group an OPD or a
+  -- kecamatan by one bin, 49 and 50 by both (where a row has only one of them).
+  SELECT 2 * (CASE WHEN set_id & 2 = 0 THEN 1 ELSE 2 END) + CASE WHEN rbin IS NULL THEN 1 ELSE 0 END AS part,
          coalesce(opd_id, kecamatan_id, -1) AS key_id, coalesce(rbin, cbin) AS bin, nh AS n
     FROM (SELECT set_id, opd_id, kecamatan_id, rbin, cbin, CASE WHEN set_id & 2 = 0 THEN n_opd ELSE n_kec END AS nh
             FROM g) h
-   WHERE set_id IN (53, 54, 57, 58) AND coalesce(rbin, cbin) IS NOT NULL AND nh > 0
+   WHERE set_id IN (49, 50, 53, 54, 57, 58) AND coalesce(rbin, cbin) IS NOT NULL AND nh > 0
   UNION ALL
-  SELECT (set_id & 8) / 8, -1, coalesce(rbin, cbin), sum(n_opd)::bigint
+  SELECT CASE WHEN rbin IS NULL THEN 1 ELSE 0 END, -1, coalesce(rbin, cbin), sum(n_opd)::bigint
     FROM g
-   WHERE set_id IN (53, 57) AND coalesce(rbin, cbin) IS NOT NULL AND n_opd > 0
-   GROUP BY set_id, coalesce(rbin, cbin)
+   WHERE set_id IN (49, 53, 57) AND coalesce(rbin, cbin) IS NOT NULL AND n_opd > 0
+   GROUP BY CASE WHEN rbin IS NULL THEN 1 ELSE 0 END, coalesce(rbin, cbin)
 ), ranked AS (
   SELECT part, key_id, bin,
          (sum(n) OVER (PARTITION BY part, key_id ORDER BY bin))::bigint AS upto,

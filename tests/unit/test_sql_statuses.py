@@ -45,6 +45,7 @@ OTHER_PLACEHOLDERS = {
     "export": "db/leaders.py",
     "live": "db/leaders.py",
     "rolled": "db/leaders.py",
+    "bin_sets": "db/leaders.py",
     "month_where": "db/leaders.py",
     "day_where": "db/leaders.py",
 }
