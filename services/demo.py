@@ -48,31 +48,43 @@ def _weighted(rng: random.Random, weights: dict[str, int]) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
+def _arrivals(rng: random.Random, count: int, now: datetime) -> list[datetime]:
+    """When each demo report came in, oldest first: ages spread evenly over 90 days, more in daytime.
+
+    Stored in that order, as a running city stores its reports, the table's order follows time, and so do the
+    indexes keyed by time within an area (the leaders' live index). Stored in random order, an index-only scan of
+    those indexes looked up another page of the visibility map for nearly every entry: at 5,000,000 reports,
+    493,089 buffer accesses for 557,009 open complaints (7,094 in time order), and 0.33 s where 0.25 s will do.
+    """
+    times = []
+    for _ in range(count):
+        created = now - timedelta(days=rng.uniform(0, 90))
+        created = created.replace(hour=rng.choice([7, 8, 9, 10, 11, 13, 14, 15, 16, 19, 21]), minute=rng.randrange(60))
+        if created > now:
+            created -= timedelta(days=1)
+        times.append(created)
+    times.sort()
+    return times
+
+
 def seed_demo(
     conn: Connection, store: PhotoStore, count: int, seed: int = 7, progress: Callable[[int], None] | None = None
 ) -> int:
-    """Create ``count`` demo complaints over the last 90 days; returns how many were stored."""
+    """Create ``count`` demo complaints over the last 90 days, stored oldest first; returns how many were stored."""
     # A one-off bulk load, not a request: on a busy machine its lifecycle UPDATE can outrun PANTAU_STATEMENT_TIMEOUT_MS
     # and leave `make run` with no demo data; the transaction still holds it to all or nothing.
     conn.execute(text("SET LOCAL statement_timeout = 0"))
     rng = random.Random(seed)
     categories = category_ids(conn)
     points = conn.execute(sql("demo_points"), {"n": count, "seed": seed}).all()
-    now = datetime.now(WIB)
+    arrivals = _arrivals(rng, len(points), datetime.now(WIB))
 
     def rows() -> Iterator[tuple[int, NewComplaint, int]]:
-        for line, (lon, lat) in enumerate(points, start=1):
+        for line, ((lon, lat), created) in enumerate(zip(points, arrivals, strict=True), start=1):
             if rng.random() < 0.004:
                 lon, lat = OUTSIDE[rng.randrange(len(OUTSIDE))]
                 lon, lat = lon + rng.uniform(-0.01, 0.01), lat + rng.uniform(-0.01, 0.01)
             category = _weighted(rng, CATEGORY_WEIGHTS)
-            # More reports in daytime; ages spread evenly over 90 days.
-            created = now - timedelta(days=rng.uniform(0, 90))
-            created = created.replace(
-                hour=rng.choice([7, 8, 9, 10, 11, 13, 14, 15, 16, 19, 21]), minute=rng.randrange(60)
-            )
-            if created > now:
-                created -= timedelta(days=1)
             new = NewComplaint(
                 category=category,
                 description=rng.choice(DESCRIPTIONS[category]) + f" (demo {line})",

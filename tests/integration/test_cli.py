@@ -95,13 +95,16 @@ def test_seed_demo_creates_a_living_city(engine: Engine, imported: None) -> None
                 "count(DISTINCT kelurahan_id) kel, min(created_at) > now() - interval '91 days' recent, "
                 "count(*) FILTER (WHERE status = 'selesai') finished, "
                 "count(*) FILTER (WHERE status = 'selesai' AND NOT EXISTS "
-                "  (SELECT 1 FROM photo p WHERE p.complaint_id = complaint.id AND p.kind = 'completion')) finished_without_photo "
+                "  (SELECT 1 FROM photo p WHERE p.complaint_id = complaint.id AND p.kind = 'completion')) finished_without_photo, "
+                # stored as they came in, the way a running city numbers its reports
+                "array_agg(id ORDER BY created_at, id) = array_agg(id ORDER BY id) AS in_order "
                 "FROM complaint WHERE source = 'demo'"
             )
         ).one()
     assert stats.n == 300 and stats.cats >= 8 and stats.statuses >= 5 and stats.kel >= 80 and stats.recent
     assert 0.5 < stats.finished / stats.n < 0.95
     assert stats.finished_without_photo == 0
+    assert stats.in_order
 
 
 def test_users_create_reads_the_password_from_stdin(engine: Engine) -> None:
