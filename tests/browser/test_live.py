@@ -54,6 +54,13 @@ def _db_counts(engine: Engine) -> dict[str, int]:
     return counts
 
 
+def _open_wall(browser: Any, live_server: str) -> None:
+    """The English wall with its map drawn, marked so a reload would show (``window.__sameDocument``)."""
+    browser.get(f"{live_server}/live?lang=en")
+    WebDriverWait(browser, 30).until(lambda d: d.execute_script(MAP_READY))
+    browser.execute_script("window.__sameDocument = true")
+
+
 def _legend(driver: Any) -> dict[str, int]:
     return {c: int(driver.find_element(By.ID, f"count-{c}").text) for c in ("red", "yellow", "green")}
 
@@ -86,10 +93,7 @@ def test_the_wall_loads_cleanly_and_its_legend_matches_the_database(
 def test_a_new_complaint_appears_and_recolours_without_reloading(
     browser: Any, live_server: str, engine: Engine, committed: list[int]
 ) -> None:
-    browser.get(f"{live_server}/live?lang=en")
-    wait = WebDriverWait(browser, 30)
-    wait.until(lambda d: d.execute_script(MAP_READY))
-    browser.execute_script("window.__sameDocument = true")
+    _open_wall(browser, live_server)
 
     complaint = _create(engine, committed, "3671021001", "Lampu jalan mati sejak kemarin")
     # Within 5 seconds (the poll is 2 s): the marker, the count and the newest-reports panel.
@@ -112,10 +116,7 @@ def test_a_new_complaint_appears_and_recolours_without_reloading(
 def test_a_wall_behind_the_pruned_change_tokens_redraws_with_the_new_report(
     browser: Any, live_server: str, engine: Engine, committed: list[int]
 ) -> None:
-    browser.get(f"{live_server}/live?lang=en")
-    wait = WebDriverWait(browser, 30)
-    wait.until(lambda d: d.execute_script(MAP_READY))
-    browser.execute_script("window.__sameDocument = true")
+    _open_wall(browser, live_server)
 
     # The report and the pruning of its change token commit together: the wall can never read that token,
     # only that the tokens after its version are gone (db/change_tokens.py).
