@@ -122,7 +122,9 @@ def test_verify_and_assign_on_more_than_ten_reports_asks_first_naming_the_count(
     # "Verifikasi & tugaskan" in one step: the supervisor is chosen in the same form.
     driver.find_element(By.XPATH, "//div[@id='op-action']//label[.//input[@value='verify_assign']]").click()
     wait.until(EC.visibility_of_element_located((By.ID, "op-assignee"))).click()
-    ActionChains(driver).send_keys(supervisor.username).perform()
+    # Into the open list's search box once it is there: typed at the page while it opened, a key was lost
+    # ("ui_field_…" for "uji_field_…", one fresh-clone run) and the list offered nothing.
+    wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, ".dash-dropdown-search"))).send_keys(supervisor.username)
     _click(
         wait,
         By.XPATH,
