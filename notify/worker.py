@@ -34,8 +34,8 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
-from db import outbox
-from db.change_tokens import Pruned, prune
+from db import change_tokens, outbox
+from db.change_tokens import Pruned
 from db.chase import chase
 from db.maintenance import Rebuilt, due, rebuild_open_indexes
 from i18n import LANGS
@@ -202,7 +202,7 @@ class Worker:
             return None
         self.next_prune = now + PRUNE_LOOK_S
         with self.engine.begin() as conn:
-            pruned = prune(conn)
+            pruned = change_tokens.prune(conn)
         if pruned.deleted:
             logger.info(
                 "change tokens pruned",

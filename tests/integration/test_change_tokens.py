@@ -13,21 +13,18 @@ from sqlalchemy import Engine, text
 
 from db import wall
 from db.change_tokens import prune
-from db.complaints import NewComplaint, create_complaint
 from db.engine import data_version
 from notify.worker import Worker
 from settings import get_settings
-from tests.conftest import inside
+from tests.integration.staff import new_complaint
 
 NOW = timedelta(0)  # a mark is ripe at once
 
 
 def _file(engine: Engine, committed: list[int], description: str) -> int:
-    with engine.begin() as conn:
-        lat, lon = inside(conn, "3671011001")
-        made = create_complaint(conn, NewComplaint(category="sampah", description=description, lat=lat, lon=lon))
-    committed.append(made.id)
-    return made.id
+    """A committed report (tests/integration/staff.py) and its id."""
+    new_complaint(engine, committed, category="sampah", description=description)
+    return committed[-1]
 
 
 def _token_version(engine: Engine, complaint_id: int) -> int | None:
