@@ -67,10 +67,10 @@ def _template(name: str) -> str:
     return raw_sql(name)
 
 
-# The histograms' grouping sets (leaders_dashboard.sql): one bin at a time over every complaint, both at once
-# over the open complaints and the rollups, where no row has both.
-_BIN_SETS = "(opd_id, rbin), (kecamatan_id, rbin), (opd_id, cbin), (kecamatan_id, cbin)"
-_BIN_SETS_ROLLED = "(opd_id, rbin, cbin), (kecamatan_id, rbin, cbin)"
+# The histograms' grouping sets (leaders_dashboard.sql), per OPD × kecamatan: one bin at a time over every
+# complaint, both at once over the open complaints and the rollups, where no row has both.
+_BIN_SETS = "(opd_id, kecamatan_id, rbin), (opd_id, kecamatan_id, cbin)"
+_BIN_SETS_ROLLED = "(opd_id, kecamatan_id, rbin, cbin)"
 
 
 def _sql(name: str, where: str) -> str:

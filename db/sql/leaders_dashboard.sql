@@ -9,7 +9,7 @@
 -- feeds few, narrow hash tables, each with a plain count: one per
 -- (kelurahan, category, OPD, flags), from which every count except the daily
 -- one is summed afterwards; one per (day, status); and duration histograms per
--- OPD and per kecamatan. Durations are rounded to 0.01 working day (about a
+-- OPD × kecamatan. Durations are rounded to 0.01 working day (about a
 -- quarter of an hour) and percentile_cont's interpolation is applied to the
 -- histogram, which differs from the exact value by at most 0.005 working day
 -- and avoids sorting a million rows per grouping.
@@ -19,11 +19,15 @@
 -- carries a weight per kind of grouping (wc the counts, wd the days, wo and wk
 -- the histograms per OPD and per kecamatan), 1 for a complaint, and a rollup
 -- row weighs nothing where it has no data (a histogram row in the counts).
--- No row then has both a response and a completion bin (an open complaint has
--- no completion; a histogram row is one or the other), so the histograms'
--- grouping sets (db/leaders.py) group each key by both bins at once: four hash
--- tables per row instead of six. A scan of every complaint groups by one bin
--- at a time: a finished complaint has both.
+--
+-- The histograms are grouped by OPD and kecamatan together, and summed per
+-- OPD, per kecamatan and for the whole set afterwards (hist): each row feeds
+-- one hash table per bin instead of one per bin and key. Over the open
+-- complaints and the rollups no row has both a response and a completion bin
+-- (an open complaint has no completion; a histogram row is one or the other),
+-- so one grouping takes both bins at once (db/leaders.py): three hash tables
+-- per row. A scan of every complaint groups by one bin at a time, since a
+-- finished complaint has both: four.
 --
 -- The definitions of "followed up", "finished", "on time", "open" and
 -- "overdue" live in db/leaders.py and come in as status lists, so the status
@@ -65,19 +69,21 @@ WITH f AS (
    GROUP BY GROUPING SETS ((), (opd_id), (kecamatan_id), (category_id), (kelurahan_id))
 ), hist AS (
   -- One histogram per part and key. part = 2 × (0 whole set, 1 OPD, 2 kecamatan) + (0 response,
-  -- 1 completion); integers, so the sorts below compare numbers. set_id bits, left to right:
-  -- kelurahan, day, rbin, cbin, opd, kecamatan (1 = not grouped): 53, 54, 57, 58 group an OPD or a
-  -- kecamatan by one bin, 49 and 50 by both (where a row has only one of them).
-  SELECT 2 * (CASE WHEN set_id & 2 = 0 THEN 1 ELSE 2 END) + CASE WHEN rbin IS NULL THEN 1 ELSE 0 END AS part,
-         coalesce(opd_id, kecamatan_id, -1) AS key_id, coalesce(rbin, cbin) AS bin, nh AS n
-    FROM (SELECT set_id, opd_id, kecamatan_id, rbin, cbin, CASE WHEN set_id & 2 = 0 THEN n_opd ELSE n_kec END AS nh
-            FROM g) h
-   WHERE set_id IN (49, 50, 53, 54, 57, 58) AND coalesce(rbin, cbin) IS NOT NULL AND nh > 0
-  UNION ALL
-  SELECT CASE WHEN rbin IS NULL THEN 1 ELSE 0 END, -1, coalesce(rbin, cbin), sum(n_opd)::bigint
-    FROM g
-   WHERE set_id IN (49, 53, 57) AND coalesce(rbin, cbin) IS NOT NULL AND n_opd > 0
-   GROUP BY CASE WHEN rbin IS NULL THEN 1 ELSE 0 END, coalesce(rbin, cbin)
+  -- 1 completion); integers, so the sorts below compare numbers. The bins come grouped by OPD and
+  -- kecamatan together (set_id bits, left to right: kelurahan, day, rbin, cbin, opd, kecamatan; 1 = not
+  -- grouped): 52 by the response bin, 56 by the completion bin, 48 by both (where a row has only one of
+  -- them). Each group counts towards its OPD, its kecamatan and the whole set, with the weight of that
+  -- kind of grouping.
+  SELECT 2 * CASE WHEN GROUPING(opd_id) = 0 THEN 1 WHEN GROUPING(kecamatan_id) = 0 THEN 2 ELSE 0 END + r AS part,
+         coalesce(CASE WHEN GROUPING(opd_id) = 0 THEN opd_id WHEN GROUPING(kecamatan_id) = 0 THEN kecamatan_id END,
+                  -1) AS key_id,
+         bin, (CASE WHEN GROUPING(kecamatan_id) = 0 THEN sum(n_kec) ELSE sum(n_opd) END)::bigint AS n
+    FROM (SELECT opd_id, kecamatan_id, CASE WHEN rbin IS NULL THEN 1 ELSE 0 END AS r, coalesce(rbin, cbin) AS bin,
+                 n_opd, n_kec
+            FROM g
+           WHERE set_id IN (48, 52, 56) AND coalesce(rbin, cbin) IS NOT NULL) h
+   GROUP BY GROUPING SETS ((r, bin), (r, opd_id, bin), (r, kecamatan_id, bin))
+  HAVING (CASE WHEN GROUPING(kecamatan_id) = 0 THEN sum(n_kec) ELSE sum(n_opd) END) > 0
 ), ranked AS (
   SELECT part, key_id, bin,
          (sum(n) OVER (PARTITION BY part, key_id ORDER BY bin))::bigint AS upto,
