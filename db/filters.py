@@ -221,9 +221,9 @@ _CONDITIONS: dict[str, str] = {
 }
 
 
-# The filters the rollups can answer: the city, statuses and days, within a city or province limit.
+# The filters the rollups can answer: the city, statuses, a channel and days, within a city or province limit.
 ROLLUP_FILTERS = frozenset(
-    {"kecamatan_keys", "kota_id", "statuses", "from_ts", "to_ts", "scope_kota_ids", "scope_nothing"}
+    {"kecamatan_keys", "kota_id", "statuses", "channel", "from_ts", "to_ts", "scope_kota_ids", "scope_nothing"}
 )
 _TIME = ("from_ts", "to_ts")
 
@@ -244,7 +244,7 @@ class Resolved:
 
     def rollup_where(self) -> str | None:
         """The conditions besides time on the leaders' rollups (migration 0020), or None when the filters need
-        a key they do not keep (an area below the city, an agency, a category, a channel, an assignee)."""
+        a key they do not keep (an area below the city, an agency, a category, an assignee)."""
         if not set(self.params) <= ROLLUP_FILTERS:
             return None
         # No kecamatan is chosen: the keys are every kecamatan, or those a city's complaints lie in (with the

@@ -91,8 +91,8 @@ _LIVE = fill_statuses(" AND c.status NOT IN ({closed})")
 
 
 @cache
-def _rolled_statement(where: str, month_where: str, day_where: str) -> TextClause:
-    rolled = _template("leaders_dashboard_rolled").format(month_where=month_where, day_where=day_where)
+def _rolled_statement(where: str, month_where: str, day_where: str, by: str) -> TextClause:
+    rolled = _template("leaders_dashboard_rolled").format(month_where=month_where, day_where=day_where, by=by)
     return text(
         _template("leaders_dashboard").format(where=where, live=_LIVE, rolled=f"\n{rolled}", bin_sets=_BIN_SETS_ROLLED)
     )
@@ -105,12 +105,13 @@ class Rolled:
     statement: TextClause
     params: dict[str, Any]
     month_where: str  # the conditions on leaders_rollup
+    by: str  # the rollups' table suffix: "_channel" for the tables by channel (migration 0030), or ""
 
 
 def rollup_query(conn: Connection, resolved: Resolved) -> Rolled | None:
     """The dashboard query that reads the closed complaints from the rollups (migration 0020), when they can answer
     these filters: no key the rollups do not keep, and a period of whole WIB months (its end may also lie past every
-    report, as "this year" does)."""
+    report, as "this year" does). A chosen channel is read from the rollups by channel (migration 0030)."""
     rollup_where = resolved.rollup_where()
     if rollup_where is None:
         return None
@@ -134,7 +135,9 @@ def rollup_query(conn: Connection, resolved: Resolved) -> Rolled | None:
             month_time += " AND c.month < :rollup_to_month"
             day_time += " AND c.day < :rollup_to_day"
     month_where = rollup_where + month_time
-    return Rolled(_rolled_statement(resolved.where, month_where, rollup_where + day_time), params, month_where)
+    by = "_channel" if "channel" in resolved.params else ""
+    statement = _rolled_statement(resolved.where, month_where, rollup_where + day_time, by)
+    return Rolled(statement, params, month_where, by)
 
 
 @dataclass
@@ -255,14 +258,14 @@ def _map_counts(conn: Connection, per_kelurahan: dict[int, int], level: str) -> 
 
 
 def _add_rolled_ratings(
-    conn: Connection, rated: dict[str, dict[int | None, tuple[int, int]]], month_where: str, params: dict[str, Any]
+    conn: Connection, rated: dict[str, dict[int | None, tuple[int, int]]], rolled: Rolled, params: dict[str, Any]
 ) -> None:
     """Add the closed complaints' ratings from the rollup to the open ones' (``satisfaction``)."""
     rows = conn.execute(
         text(
             "SELECT GROUPING(c.opd_id) AS by_kecamatan, c.opd_id, c.kecamatan_id, sum(c.ratings) AS ratings,"
-            " sum(c.satisfied) AS satisfied FROM leaders_rollup c"
-            f" WHERE {month_where} AND c.ratings <> 0"
+            f" sum(c.satisfied) AS satisfied FROM leaders_rollup{rolled.by} c"
+            f" WHERE {rolled.month_where} AND c.ratings <> 0"
             " GROUP BY GROUPING SETS ((c.opd_id), (c.kecamatan_id))"
         ),
         params,
@@ -318,7 +321,7 @@ def dashboard(
         rated = satisfaction(conn, resolved.where, resolved.params)
     else:
         rated = satisfaction(conn, resolved.where + _LIVE, resolved.params)
-        _add_rolled_ratings(conn, rated, rolled.month_where, {**resolved.params, **extra})
+        _add_rolled_ratings(conn, rated, rolled, {**resolved.params, **extra})
     for kind in ("opd", "kecamatan"):
         for g in groups[kind]:
             g.kpis.ratings, g.kpis.satisfied = rated[kind].get(g.id, (0, 0))

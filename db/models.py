@@ -690,6 +690,88 @@ LEADERS_ROLLUP_HIST = Table(
     " Kept by pantau_rollup_* triggers.",
 )
 
+# The same three per channel (migration 0030), read when the leaders choose a channel.
+LEADERS_ROLLUP_CHANNEL = Table(
+    "leaders_rollup_channel",
+    Base.metadata,
+    Column("month", Date, nullable=False),
+    Column("jurisdiction_id", Integer),
+    Column("kecamatan_id", Integer),
+    Column("kelurahan_id", Integer),
+    Column("opd_id", Integer),
+    Column("category_id", Integer, nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("flags", SmallInteger, nullable=False),
+    Column("reports", BigInteger, nullable=False),
+    Column("ratings", BigInteger, nullable=False),
+    Column("satisfied", BigInteger, nullable=False),
+    Index(
+        "leaders_rollup_channel_key",
+        "month",
+        "jurisdiction_id",
+        "kecamatan_id",
+        "kelurahan_id",
+        "opd_id",
+        "category_id",
+        "channel",
+        "status",
+        "flags",
+        unique=True,
+        postgresql_nulls_not_distinct=True,
+    ),
+    comment="leaders_rollup per channel, read when a channel is chosen."
+    " Kept by pantau_rollup_* triggers (migration 0030).",
+)
+LEADERS_ROLLUP_DAY_CHANNEL = Table(
+    "leaders_rollup_day_channel",
+    Base.metadata,
+    Column("day", Integer, nullable=False),
+    Column("jurisdiction_id", Integer),
+    Column("opd_id", Integer),
+    Column("channel", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("reports", BigInteger, nullable=False),
+    Index(
+        "leaders_rollup_day_channel_key",
+        "day",
+        "jurisdiction_id",
+        "opd_id",
+        "channel",
+        "status",
+        unique=True,
+        postgresql_nulls_not_distinct=True,
+    ),
+    comment="leaders_rollup_day per channel, read when a channel is chosen."
+    " Kept by pantau_rollup_* triggers (migration 0030).",
+)
+LEADERS_ROLLUP_HIST_CHANNEL = Table(
+    "leaders_rollup_hist_channel",
+    Base.metadata,
+    Column("month", Date, nullable=False),
+    Column("jurisdiction_id", Integer),
+    Column("channel", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("part", SmallInteger, nullable=False),
+    Column("key_id", Integer),
+    Column("bin", Integer, nullable=False),
+    Column("n", BigInteger, nullable=False),
+    Index(
+        "leaders_rollup_hist_channel_key",
+        "month",
+        "jurisdiction_id",
+        "channel",
+        "status",
+        "part",
+        "key_id",
+        "bin",
+        unique=True,
+        postgresql_nulls_not_distinct=True,
+    ),
+    comment="leaders_rollup_hist per channel, read when a channel is chosen."
+    " Kept by pantau_rollup_* triggers (migration 0030).",
+)
+
 
 class Notification(Base):
     """One message to a reporter, written with the change it tells about; the worker delivers it (db/outbox.py)."""

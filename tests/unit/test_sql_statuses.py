@@ -46,6 +46,7 @@ OTHER_PLACEHOLDERS = {
     "live": "db/leaders.py",
     "rolled": "db/leaders.py",
     "bin_sets": "db/leaders.py",
+    "by": "db/leaders.py",
     "month_where": "db/leaders.py",
     "day_where": "db/leaders.py",
 }
