@@ -8,7 +8,8 @@
 -- their key. The dashboard reads them when a channel is chosen, and 0020's
 -- otherwise: those are about five times smaller (25,441 counts rows against
 -- 127,217 by channel at 5,000,000), and the view of every channel reads them
--- whole. Kept by the same triggers, in the same transaction, for the reasons
+-- whole. Their keys lead with the channel, which a view of them always names.
+-- Kept by the same triggers, in the same transaction, for the reasons
 -- 0020_rollups.sql gives.
 
 CREATE TABLE leaders_rollup_channel (
@@ -26,7 +27,7 @@ CREATE TABLE leaders_rollup_channel (
   satisfied bigint NOT NULL
 );
 CREATE UNIQUE INDEX leaders_rollup_channel_key ON leaders_rollup_channel
-  (month, jurisdiction_id, kecamatan_id, kelurahan_id, opd_id, category_id, channel, status, flags)
+  (channel, month, jurisdiction_id, kecamatan_id, kelurahan_id, opd_id, category_id, status, flags)
   NULLS NOT DISTINCT;
 COMMENT ON TABLE leaders_rollup_channel IS
   'leaders_rollup per channel, read when a channel is chosen. Kept by pantau_rollup_* triggers (migration 0030).';
@@ -40,7 +41,7 @@ CREATE TABLE leaders_rollup_day_channel (
   reports bigint NOT NULL
 );
 CREATE UNIQUE INDEX leaders_rollup_day_channel_key ON leaders_rollup_day_channel
-  (day, jurisdiction_id, opd_id, channel, status) NULLS NOT DISTINCT;
+  (channel, day, jurisdiction_id, opd_id, status) NULLS NOT DISTINCT;
 COMMENT ON TABLE leaders_rollup_day_channel IS
   'leaders_rollup_day per channel, read when a channel is chosen. Kept by pantau_rollup_* triggers (migration 0030).';
 
@@ -55,7 +56,7 @@ CREATE TABLE leaders_rollup_hist_channel (
   n bigint NOT NULL
 );
 CREATE UNIQUE INDEX leaders_rollup_hist_channel_key ON leaders_rollup_hist_channel
-  (month, jurisdiction_id, channel, status, part, key_id, bin) NULLS NOT DISTINCT;
+  (channel, month, jurisdiction_id, status, part, key_id, bin) NULLS NOT DISTINCT;
 COMMENT ON TABLE leaders_rollup_hist_channel IS
   'leaders_rollup_hist per channel, read when a channel is chosen. Kept by pantau_rollup_* triggers (migration 0030).';
 
