@@ -221,10 +221,17 @@ _CONDITIONS: dict[str, str] = {
 }
 
 
-# The filters the rollups can answer: the city, statuses, a channel and days, within a city or province limit.
-ROLLUP_FILTERS = frozenset(
-    {"kecamatan_keys", "kota_id", "statuses", "channel", "from_ts", "to_ts", "scope_kota_ids", "scope_nothing"}
+# The filters the rollups can answer, by the tables that answer them (their name's suffix): the city, statuses and
+# days from 0020's, with a channel from 0030's, with a kecamatan, an agency or a category from 0031's; each within
+# a city or province limit, and 0031's within a kecamatan or agency limit too. The first that can answer is read.
+_ROLLUP_BASE = frozenset(
+    {"kecamatan_keys", "kota_id", "statuses", "from_ts", "to_ts", "scope_kota_ids", "scope_nothing"}
 )
+ROLLUP_TABLES: dict[str, frozenset[str]] = {
+    "": _ROLLUP_BASE,
+    "_channel": _ROLLUP_BASE | {"channel"},
+    "_detail": _ROLLUP_BASE | {"kecamatan_id", "opd_id", "category_id", "scope_kecamatan_ids", "scope_opd_id"},
+}
 _TIME = ("from_ts", "to_ts")
 
 
@@ -242,13 +249,17 @@ class Resolved:
     def where(self) -> str:
         return " AND ".join(_CONDITIONS[name] for name in _CONDITIONS if name in self.params) or "true"
 
+    def rollup_tables(self) -> str | None:
+        """The suffix of the rollup tables that can answer these filters (``ROLLUP_TABLES``), or None when they need
+        a key no rollup keeps (a kelurahan, a channel with an area, agency or category, an assignee)."""
+        return next((suffix for suffix, keys in ROLLUP_TABLES.items() if set(self.params) <= keys), None)
+
     def rollup_where(self) -> str | None:
-        """The conditions besides time on the leaders' rollups (migration 0020), or None when the filters need
-        a key they do not keep (an area below the city, an agency, a category, an assignee)."""
-        if not set(self.params) <= ROLLUP_FILTERS:
+        """The conditions besides time on the rollups of ``rollup_tables``, or None when none can answer."""
+        if self.rollup_tables() is None:
             return None
-        # No kecamatan is chosen: the keys are every kecamatan, or those a city's complaints lie in (with the
-        # city's own condition), so the tables without a kecamatan need no key condition.
+        # The kecamatan keys only repeat a condition that is there too (the city's, the chosen kecamatan's or the
+        # viewer's limit), so the rollups, some of which have no kecamatan, need no key condition.
         kept = [_CONDITIONS[n] for n in _CONDITIONS if n in self.params and n not in ("kecamatan_keys", *_TIME)]
         return " AND ".join(kept) or "true"
 

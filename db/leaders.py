@@ -91,8 +91,17 @@ _LIVE = fill_statuses(" AND c.status NOT IN ({closed})")
 
 
 @cache
-def _rolled_statement(where: str, month_where: str, day_where: str, by: str) -> TextClause:
-    rolled = _template("leaders_dashboard_rolled").format(month_where=month_where, day_where=day_where, by=by)
+def _rolled_statement(where: str, month_where: str, day_where: str, tables: str) -> TextClause:
+    if tables == "_detail":
+        hist = _template("leaders_dashboard_rolled_hist_detail").format(month_where=month_where)
+    else:
+        hist = _template("leaders_dashboard_rolled_hist").format(
+            table=f"leaders_rollup_hist{tables}", month_where=month_where
+        )
+    rolled = _template("leaders_dashboard_rolled").format(
+        counts=_counts_table(tables), days=f"leaders_rollup_day{tables}", hist=hist.rstrip(),
+        month_where=month_where, day_where=day_where,
+    )  # fmt: skip
     return text(
         _template("leaders_dashboard").format(where=where, live=_LIVE, rolled=f"\n{rolled}", bin_sets=_BIN_SETS_ROLLED)
     )
@@ -104,16 +113,23 @@ class Rolled:
 
     statement: TextClause
     params: dict[str, Any]
-    month_where: str  # the conditions on leaders_rollup
-    by: str  # the rollups' table suffix: "_channel" for the tables by channel (migration 0030), or ""
+    month_where: str  # the conditions on the counts table
+    counts: str  # the counts table: leaders_rollup, or leaders_rollup_channel when a channel is chosen
+
+
+def _counts_table(tables: str) -> str:
+    """The rollup of counts among the tables ``tables`` names (db.filters.ROLLUP_TABLES): 0031's are 0020's."""
+    return "leaders_rollup_channel" if tables == "_channel" else "leaders_rollup"
 
 
 def rollup_query(conn: Connection, resolved: Resolved) -> Rolled | None:
     """The dashboard query that reads the closed complaints from the rollups (migration 0020), when they can answer
     these filters: no key the rollups do not keep, and a period of whole WIB months (its end may also lie past every
-    report, as "this year" does). A chosen channel is read from the rollups by channel (migration 0030)."""
+    report, as "this year" does). A chosen channel is read from the rollups by channel (migration 0030), a
+    kecamatan, an agency or a category from those of migration 0031."""
+    tables = resolved.rollup_tables()
     rollup_where = resolved.rollup_where()
-    if rollup_where is None:
+    if tables is None or rollup_where is None:
         return None
     params: dict[str, Any] = {}
     month_time = day_time = ""
@@ -135,9 +151,8 @@ def rollup_query(conn: Connection, resolved: Resolved) -> Rolled | None:
             month_time += " AND c.month < :rollup_to_month"
             day_time += " AND c.day < :rollup_to_day"
     month_where = rollup_where + month_time
-    by = "_channel" if "channel" in resolved.params else ""
-    statement = _rolled_statement(resolved.where, month_where, rollup_where + day_time, by)
-    return Rolled(statement, params, month_where, by)
+    statement = _rolled_statement(resolved.where, month_where, rollup_where + day_time, tables)
+    return Rolled(statement, params, month_where, _counts_table(tables))
 
 
 @dataclass
@@ -264,7 +279,7 @@ def _add_rolled_ratings(
     rows = conn.execute(
         text(
             "SELECT GROUPING(c.opd_id) AS by_kecamatan, c.opd_id, c.kecamatan_id, sum(c.ratings) AS ratings,"
-            f" sum(c.satisfied) AS satisfied FROM leaders_rollup{rolled.by} c"
+            f" sum(c.satisfied) AS satisfied FROM {rolled.counts} c"
             f" WHERE {rolled.month_where} AND c.ratings <> 0"
             " GROUP BY GROUPING SETS ((c.opd_id), (c.kecamatan_id))"
         ),

@@ -372,6 +372,15 @@ class Complaint(Base):
             postgresql_include=LEADERS_COLUMNS,
             postgresql_where=text(fill_statuses("status NOT IN ({closed})")),
         ),
+        # Migration 0031: the same by channel first, for the open complaints of one channel.
+        Index(
+            "complaint_leaders_live_channel_idx",
+            "channel",
+            text("coalesce(kecamatan_id, 0)"),
+            "created_at",
+            postgresql_include=[c for c in LEADERS_COLUMNS if c != "channel"],
+            postgresql_where=text(fill_statuses("status NOT IN ({closed})")),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -770,6 +779,62 @@ LEADERS_ROLLUP_HIST_CHANNEL = Table(
     ),
     comment="leaders_rollup_hist per channel, read when a channel is chosen."
     " Kept by pantau_rollup_* triggers (migration 0030).",
+)
+# Reports per day and histograms per kecamatan, agency and category (migration 0031), read when the leaders choose
+# one of those.
+LEADERS_ROLLUP_DAY_DETAIL = Table(
+    "leaders_rollup_day_detail",
+    Base.metadata,
+    Column("day", Integer, nullable=False),
+    Column("jurisdiction_id", Integer),
+    Column("kecamatan_id", Integer),
+    Column("opd_id", Integer),
+    Column("category_id", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("reports", BigInteger, nullable=False),
+    Index(
+        "leaders_rollup_day_detail_key",
+        "day",
+        "jurisdiction_id",
+        "kecamatan_id",
+        "opd_id",
+        "category_id",
+        "status",
+        unique=True,
+        postgresql_nulls_not_distinct=True,
+    ),
+    comment="Closed complaints per WIB day, kecamatan, agency and category."
+    " Kept by pantau_rollup_* triggers (migration 0031).",
+)
+LEADERS_ROLLUP_HIST_DETAIL = Table(
+    "leaders_rollup_hist_detail",
+    Base.metadata,
+    Column("month", Date, nullable=False),
+    Column("jurisdiction_id", Integer),
+    Column("kecamatan_id", Integer),
+    Column("opd_id", Integer),
+    Column("category_id", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("kind", SmallInteger, nullable=False),
+    Column("bin", Integer, nullable=False),
+    Column("n", BigInteger, nullable=False),
+    Index(
+        "leaders_rollup_hist_detail_key",
+        "kecamatan_id",
+        "opd_id",
+        "category_id",
+        "month",
+        "jurisdiction_id",
+        "status",
+        "kind",
+        "bin",
+        unique=True,
+        postgresql_nulls_not_distinct=True,
+    ),
+    Index("leaders_rollup_hist_detail_opd_idx", "opd_id"),
+    Index("leaders_rollup_hist_detail_category_idx", "category_id"),
+    comment="Working-day histograms (0.01-day bins) of closed complaints per WIB month, kecamatan, agency and"
+    " category. Kept by pantau_rollup_* triggers (migration 0031).",
 )
 
 

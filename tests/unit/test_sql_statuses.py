@@ -46,7 +46,10 @@ OTHER_PLACEHOLDERS = {
     "live": "db/leaders.py",
     "rolled": "db/leaders.py",
     "bin_sets": "db/leaders.py",
-    "by": "db/leaders.py",
+    "counts": "db/leaders.py",
+    "days": "db/leaders.py",
+    "hist": "db/leaders.py",
+    "table": "db/leaders.py",
     "month_where": "db/leaders.py",
     "day_where": "db/leaders.py",
 }

@@ -1,0 +1,6 @@
+  -- The histograms of 0031, per OPD × kecamatan (kind: 0 response, 1 completion): each bin counts for its OPD
+  -- and its kecamatan alike.
+  SELECT c.opd_id, c.kecamatan_id, NULL, NULL, c.status, NULL, NULL,
+         CASE WHEN c.kind = 0 THEN c.bin END, CASE WHEN c.kind = 1 THEN c.bin END, 0, 0, c.n::integer, c.n::integer
+    FROM leaders_rollup_hist_detail c
+   WHERE {month_where}
