@@ -141,10 +141,11 @@ def rollup_query(conn: Connection, resolved: Resolved) -> Rolled | None:
         day_time += " AND c.day >= :rollup_from_day"
     if resolved.date_to is not None:
         end = resolved.date_to + timedelta(days=1)
-        later = conn.execute(
-            text("SELECT EXISTS (SELECT 1 FROM complaint WHERE created_at >= :to_ts)"), resolved.params
-        ).scalar_one()
-        if later:
+        # The newest report, rather than "any report from to_ts on": once psycopg prepares a statement, PostgreSQL
+        # may plan it for any to_ts, and its generic plan for the EXISTS read every complaint when none is that
+        # new (1.2 s at 5,000,000). max() is one probe of complaint_created_idx whatever the plan.
+        newest = conn.execute(text("SELECT max(created_at) FROM complaint")).scalar_one()
+        if newest is not None and newest >= resolved.params["to_ts"]:
             if end.day != 1:
                 return None
             params.update(rollup_to_month=end, rollup_to_day=(end - _EPOCH).days)
