@@ -621,220 +621,135 @@ class ComplaintStatusCount(Base):
     n: Mapped[int] = mapped_column(BigInteger)
 
 
-# The leaders' rollups (migration 0020): closed complaints summed per WIB month (per day for the chart), kept by
-# the pantau_rollup_* triggers. No primary key: the key columns are nullable like the complaint's, and the unique
-# keys treat NULLs as equal. Read by db/leaders.py, rebuilt by `flask --app app rollup rebuild`.
-LEADERS_ROLLUP = Table(
-    "leaders_rollup",
-    Base.metadata,
-    Column("month", Date, nullable=False),
-    Column("jurisdiction_id", Integer),
-    Column("kecamatan_id", Integer),
-    Column("kelurahan_id", Integer),
-    Column("opd_id", Integer),
-    Column("category_id", Integer, nullable=False),
-    Column("status", String(16), nullable=False),
-    Column("flags", SmallInteger, nullable=False),
-    Column("reports", BigInteger, nullable=False),
-    Column("ratings", BigInteger, nullable=False),
-    Column("satisfied", BigInteger, nullable=False),
-    Index(
-        "leaders_rollup_key",
-        "month",
-        "jurisdiction_id",
-        "kecamatan_id",
-        "kelurahan_id",
-        "opd_id",
-        "category_id",
-        "status",
-        "flags",
-        unique=True,
-        postgresql_nulls_not_distinct=True,
-    ),
-    comment="Closed complaints per WIB month and key, with their ratings."
-    " Kept by pantau_rollup_* triggers (migration 0020).",
-)
-LEADERS_ROLLUP_DAY = Table(
-    "leaders_rollup_day",
-    Base.metadata,
-    Column("day", Integer, nullable=False),
-    Column("jurisdiction_id", Integer),
-    Column("opd_id", Integer),
-    Column("status", String(16), nullable=False),
-    Column("reports", BigInteger, nullable=False),
-    Index(
-        "leaders_rollup_day_key",
-        "day",
-        "jurisdiction_id",
-        "opd_id",
-        "status",
-        unique=True,
-        postgresql_nulls_not_distinct=True,
-    ),
-    comment="Closed complaints per WIB day, for the reports-per-day chart."
-    " Kept by pantau_rollup_* triggers (migration 0020).",
-)
-LEADERS_ROLLUP_HIST = Table(
-    "leaders_rollup_hist",
-    Base.metadata,
-    Column("month", Date, nullable=False),
-    Column("jurisdiction_id", Integer),
-    Column("status", String(16), nullable=False),
-    Column("part", SmallInteger, nullable=False),
-    Column("key_id", Integer),
-    Column("bin", Integer, nullable=False),
-    Column("n", BigInteger, nullable=False),
-    Index(
-        "leaders_rollup_hist_key",
-        "month",
-        "jurisdiction_id",
-        "status",
-        "part",
-        "key_id",
-        "bin",
-        unique=True,
-        postgresql_nulls_not_distinct=True,
-    ),
-    comment="Working-day histograms (0.01-day bins) of closed complaints per WIB month."
-    " Kept by pantau_rollup_* triggers.",
-)
+# The leaders' rollups: closed complaints summed per WIB month (per day for the chart), kept by the pantau_rollup_*
+# triggers. No primary key: the key columns are nullable like the complaint's, and the unique keys treat NULLs as
+# equal. Read by db/leaders.py, rebuilt by `flask --app app rollup rebuild`.
 
-# The same three per channel (migration 0030), read when the leaders choose a channel.
-LEADERS_ROLLUP_CHANNEL = Table(
+
+def _rollup_table(name: str, columns: list[Column], key: list[str], comment: str, *indexes: Index) -> Table:
+    """One rollup table: its columns, its unique key ``<name>_key`` (NULLs equal) and any other index."""
+    unique = Index(f"{name}_key", *key, unique=True, postgresql_nulls_not_distinct=True)
+    return Table(name, Base.metadata, *columns, unique, *indexes, comment=comment)
+
+
+def _counts_columns(*, channel: bool) -> list[Column]:
+    return [
+        Column("month", Date, nullable=False),
+        Column("jurisdiction_id", Integer),
+        Column("kecamatan_id", Integer),
+        Column("kelurahan_id", Integer),
+        Column("opd_id", Integer),
+        Column("category_id", Integer, nullable=False),
+        *([Column("channel", String(16), nullable=False)] if channel else []),
+        Column("status", String(16), nullable=False),
+        Column("flags", SmallInteger, nullable=False),
+        Column("reports", BigInteger, nullable=False),
+        Column("ratings", BigInteger, nullable=False),
+        Column("satisfied", BigInteger, nullable=False),
+    ]
+
+
+def _day_columns(*, channel: bool) -> list[Column]:
+    return [
+        Column("day", Integer, nullable=False),
+        Column("jurisdiction_id", Integer),
+        Column("opd_id", Integer),
+        *([Column("channel", String(16), nullable=False)] if channel else []),
+        Column("status", String(16), nullable=False),
+        Column("reports", BigInteger, nullable=False),
+    ]
+
+
+def _hist_columns(*, channel: bool) -> list[Column]:
+    return [
+        Column("month", Date, nullable=False),
+        Column("jurisdiction_id", Integer),
+        *([Column("channel", String(16), nullable=False)] if channel else []),
+        Column("status", String(16), nullable=False),
+        Column("part", SmallInteger, nullable=False),
+        Column("key_id", Integer),
+        Column("bin", Integer, nullable=False),
+        Column("n", BigInteger, nullable=False),
+    ]
+
+
+_COUNTS_KEY = ["month", "jurisdiction_id", "kecamatan_id", "kelurahan_id", "opd_id", "category_id", "status", "flags"]
+_DAY_KEY = ["day", "jurisdiction_id", "opd_id", "status"]
+_HIST_KEY = ["month", "jurisdiction_id", "status", "part", "key_id", "bin"]
+_KEPT = " Kept by pantau_rollup_* triggers (migration {})."
+
+# Migration 0020: per city, agency, kecamatan, kelurahan and category.
+LEADERS_ROLLUP = _rollup_table(
+    "leaders_rollup",
+    _counts_columns(channel=False),
+    _COUNTS_KEY,
+    "Closed complaints per WIB month and key, with their ratings." + _KEPT.format("0020"),
+)
+LEADERS_ROLLUP_DAY = _rollup_table(
+    "leaders_rollup_day",
+    _day_columns(channel=False),
+    _DAY_KEY,
+    "Closed complaints per WIB day, for the reports-per-day chart." + _KEPT.format("0020"),
+)
+LEADERS_ROLLUP_HIST = _rollup_table(
+    "leaders_rollup_hist",
+    _hist_columns(channel=False),
+    _HIST_KEY,
+    "Working-day histograms (0.01-day bins) of closed complaints per WIB month. Kept by pantau_rollup_* triggers.",
+)
+# Migration 0030: the same three per channel, their keys leading with it, read when the leaders choose a channel.
+LEADERS_ROLLUP_CHANNEL = _rollup_table(
     "leaders_rollup_channel",
-    Base.metadata,
-    Column("month", Date, nullable=False),
-    Column("jurisdiction_id", Integer),
-    Column("kecamatan_id", Integer),
-    Column("kelurahan_id", Integer),
-    Column("opd_id", Integer),
-    Column("category_id", Integer, nullable=False),
-    Column("channel", String(16), nullable=False),
-    Column("status", String(16), nullable=False),
-    Column("flags", SmallInteger, nullable=False),
-    Column("reports", BigInteger, nullable=False),
-    Column("ratings", BigInteger, nullable=False),
-    Column("satisfied", BigInteger, nullable=False),
-    Index(
-        "leaders_rollup_channel_key",
-        "channel",
-        "month",
-        "jurisdiction_id",
-        "kecamatan_id",
-        "kelurahan_id",
-        "opd_id",
-        "category_id",
-        "status",
-        "flags",
-        unique=True,
-        postgresql_nulls_not_distinct=True,
-    ),
-    comment="leaders_rollup per channel, read when a channel is chosen."
-    " Kept by pantau_rollup_* triggers (migration 0030).",
+    _counts_columns(channel=True),
+    ["channel", *_COUNTS_KEY],
+    "leaders_rollup per channel, read when a channel is chosen." + _KEPT.format("0030"),
 )
-LEADERS_ROLLUP_DAY_CHANNEL = Table(
+LEADERS_ROLLUP_DAY_CHANNEL = _rollup_table(
     "leaders_rollup_day_channel",
-    Base.metadata,
-    Column("day", Integer, nullable=False),
-    Column("jurisdiction_id", Integer),
-    Column("opd_id", Integer),
-    Column("channel", String(16), nullable=False),
-    Column("status", String(16), nullable=False),
-    Column("reports", BigInteger, nullable=False),
-    Index(
-        "leaders_rollup_day_channel_key",
-        "channel",
-        "day",
-        "jurisdiction_id",
-        "opd_id",
-        "status",
-        unique=True,
-        postgresql_nulls_not_distinct=True,
-    ),
-    comment="leaders_rollup_day per channel, read when a channel is chosen."
-    " Kept by pantau_rollup_* triggers (migration 0030).",
+    _day_columns(channel=True),
+    ["channel", *_DAY_KEY],
+    "leaders_rollup_day per channel, read when a channel is chosen." + _KEPT.format("0030"),
 )
-LEADERS_ROLLUP_HIST_CHANNEL = Table(
+LEADERS_ROLLUP_HIST_CHANNEL = _rollup_table(
     "leaders_rollup_hist_channel",
-    Base.metadata,
-    Column("month", Date, nullable=False),
-    Column("jurisdiction_id", Integer),
-    Column("channel", String(16), nullable=False),
-    Column("status", String(16), nullable=False),
-    Column("part", SmallInteger, nullable=False),
-    Column("key_id", Integer),
-    Column("bin", Integer, nullable=False),
-    Column("n", BigInteger, nullable=False),
-    Index(
-        "leaders_rollup_hist_channel_key",
-        "channel",
-        "month",
-        "jurisdiction_id",
-        "status",
-        "part",
-        "key_id",
-        "bin",
-        unique=True,
-        postgresql_nulls_not_distinct=True,
-    ),
-    comment="leaders_rollup_hist per channel, read when a channel is chosen."
-    " Kept by pantau_rollup_* triggers (migration 0030).",
+    _hist_columns(channel=True),
+    ["channel", *_HIST_KEY],
+    "leaders_rollup_hist per channel, read when a channel is chosen." + _KEPT.format("0030"),
 )
-# Reports per day and histograms per kecamatan, agency and category (migration 0031), read when the leaders choose
+# Migration 0031: reports per day and histograms per kecamatan, agency and category, read when the leaders choose
 # one of those.
-LEADERS_ROLLUP_DAY_DETAIL = Table(
+LEADERS_ROLLUP_DAY_DETAIL = _rollup_table(
     "leaders_rollup_day_detail",
-    Base.metadata,
-    Column("day", Integer, nullable=False),
-    Column("jurisdiction_id", Integer),
-    Column("kecamatan_id", Integer),
-    Column("opd_id", Integer),
-    Column("category_id", Integer, nullable=False),
-    Column("status", String(16), nullable=False),
-    Column("reports", BigInteger, nullable=False),
-    Index(
-        "leaders_rollup_day_detail_key",
-        "day",
-        "jurisdiction_id",
-        "kecamatan_id",
-        "opd_id",
-        "category_id",
-        "status",
-        unique=True,
-        postgresql_nulls_not_distinct=True,
-    ),
-    comment="Closed complaints per WIB day, kecamatan, agency and category."
-    " Kept by pantau_rollup_* triggers (migration 0031).",
+    [
+        Column("day", Integer, nullable=False),
+        Column("jurisdiction_id", Integer),
+        Column("kecamatan_id", Integer),
+        Column("opd_id", Integer),
+        Column("category_id", Integer, nullable=False),
+        Column("status", String(16), nullable=False),
+        Column("reports", BigInteger, nullable=False),
+    ],
+    ["day", "jurisdiction_id", "kecamatan_id", "opd_id", "category_id", "status"],
+    "Closed complaints per WIB day, kecamatan, agency and category." + _KEPT.format("0031"),
 )
-LEADERS_ROLLUP_HIST_DETAIL = Table(
+LEADERS_ROLLUP_HIST_DETAIL = _rollup_table(
     "leaders_rollup_hist_detail",
-    Base.metadata,
-    Column("month", Date, nullable=False),
-    Column("jurisdiction_id", Integer),
-    Column("kecamatan_id", Integer),
-    Column("opd_id", Integer),
-    Column("category_id", Integer, nullable=False),
-    Column("status", String(16), nullable=False),
-    Column("kind", SmallInteger, nullable=False),
-    Column("bin", Integer, nullable=False),
-    Column("n", BigInteger, nullable=False),
-    Index(
-        "leaders_rollup_hist_detail_key",
-        "kecamatan_id",
-        "opd_id",
-        "category_id",
-        "month",
-        "jurisdiction_id",
-        "status",
-        "kind",
-        "bin",
-        unique=True,
-        postgresql_nulls_not_distinct=True,
-    ),
+    [
+        Column("month", Date, nullable=False),
+        Column("jurisdiction_id", Integer),
+        Column("kecamatan_id", Integer),
+        Column("opd_id", Integer),
+        Column("category_id", Integer, nullable=False),
+        Column("status", String(16), nullable=False),
+        Column("kind", SmallInteger, nullable=False),
+        Column("bin", Integer, nullable=False),
+        Column("n", BigInteger, nullable=False),
+    ],
+    ["kecamatan_id", "opd_id", "category_id", "month", "jurisdiction_id", "status", "kind", "bin"],
+    "Working-day histograms (0.01-day bins) of closed complaints per WIB month, kecamatan, agency and category."
+    + _KEPT.format("0031"),
     Index("leaders_rollup_hist_detail_opd_idx", "opd_id"),
     Index("leaders_rollup_hist_detail_category_idx", "category_id"),
-    comment="Working-day histograms (0.01-day bins) of closed complaints per WIB month, kecamatan, agency and"
-    " category. Kept by pantau_rollup_* triggers (migration 0031).",
 )
 
 
