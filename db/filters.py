@@ -254,10 +254,8 @@ class Resolved:
         a key no rollup keeps (a kelurahan, a channel with an area, agency or category, an assignee)."""
         return next((suffix for suffix, keys in ROLLUP_TABLES.items() if set(self.params) <= keys), None)
 
-    def rollup_where(self) -> str | None:
-        """The conditions besides time on the rollups of ``rollup_tables``, or None when none can answer."""
-        if self.rollup_tables() is None:
-            return None
+    def rollup_where(self) -> str:
+        """The conditions besides time on the rollups of ``rollup_tables`` (for filters they can answer)."""
         # The kecamatan keys only repeat a condition that is there too (the city's, the chosen kecamatan's or the
         # viewer's limit), so the rollups, some of which have no kecamatan, need no key condition.
         kept = [_CONDITIONS[n] for n in _CONDITIONS if n in self.params and n not in ("kecamatan_keys", *_TIME)]

@@ -90,18 +90,28 @@ def _statement(name: str, where: str) -> TextClause:
 _LIVE = fill_statuses(" AND c.status NOT IN ({closed})")
 
 
+# What each set of rollups (db.filters.ROLLUP_TABLES) reads: its counts (0031's are 0020's, which have its keys),
+# its reports per day, and its histograms, as a template and the table it fills in.
+_ROLLUP_SOURCES: dict[str, tuple[str, str, str, str]] = {
+    "": ("leaders_rollup", "leaders_rollup_day", "leaders_dashboard_rolled_hist", "leaders_rollup_hist"),
+    "_channel": (
+        "leaders_rollup_channel", "leaders_rollup_day_channel", "leaders_dashboard_rolled_hist",
+        "leaders_rollup_hist_channel",
+    ),
+    "_detail": (
+        "leaders_rollup", "leaders_rollup_day_detail", "leaders_dashboard_rolled_hist_detail",
+        "leaders_rollup_hist_detail",
+    ),
+}  # fmt: skip
+
+
 @cache
 def _rolled_statement(where: str, month_where: str, day_where: str, tables: str) -> TextClause:
-    if tables == "_detail":
-        hist = _template("leaders_dashboard_rolled_hist_detail").format(month_where=month_where)
-    else:
-        hist = _template("leaders_dashboard_rolled_hist").format(
-            table=f"leaders_rollup_hist{tables}", month_where=month_where
-        )
+    counts, days, hist_template, hist_table = _ROLLUP_SOURCES[tables]
+    hist = _template(hist_template).format(table=hist_table, month_where=month_where)
     rolled = _template("leaders_dashboard_rolled").format(
-        counts=_counts_table(tables), days=f"leaders_rollup_day{tables}", hist=hist.rstrip(),
-        month_where=month_where, day_where=day_where,
-    )  # fmt: skip
+        counts=counts, days=days, hist=hist.rstrip(), month_where=month_where, day_where=day_where
+    )
     return text(
         _template("leaders_dashboard").format(where=where, live=_LIVE, rolled=f"\n{rolled}", bin_sets=_BIN_SETS_ROLLED)
     )
@@ -117,20 +127,15 @@ class Rolled:
     counts: str  # the counts table: leaders_rollup, or leaders_rollup_channel when a channel is chosen
 
 
-def _counts_table(tables: str) -> str:
-    """The rollup of counts among the tables ``tables`` names (db.filters.ROLLUP_TABLES): 0031's are 0020's."""
-    return "leaders_rollup_channel" if tables == "_channel" else "leaders_rollup"
-
-
 def rollup_query(conn: Connection, resolved: Resolved) -> Rolled | None:
     """The dashboard query that reads the closed complaints from the rollups (migration 0020), when they can answer
     these filters: no key the rollups do not keep, and a period of whole WIB months (its end may also lie past every
     report, as "this year" does). A chosen channel is read from the rollups by channel (migration 0030), a
     kecamatan, an agency or a category from those of migration 0031."""
     tables = resolved.rollup_tables()
-    rollup_where = resolved.rollup_where()
-    if tables is None or rollup_where is None:
+    if tables is None:
         return None
+    rollup_where = resolved.rollup_where()
     params: dict[str, Any] = {}
     month_time = day_time = ""
     if resolved.date_from is not None:
@@ -153,7 +158,7 @@ def rollup_query(conn: Connection, resolved: Resolved) -> Rolled | None:
             day_time += " AND c.day < :rollup_to_day"
     month_where = rollup_where + month_time
     statement = _rolled_statement(resolved.where, month_where, rollup_where + day_time, tables)
-    return Rolled(statement, params, month_where, _counts_table(tables))
+    return Rolled(statement, params, month_where, _ROLLUP_SOURCES[tables][0])
 
 
 @dataclass

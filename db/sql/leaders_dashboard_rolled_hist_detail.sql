@@ -3,6 +3,6 @@
   SELECT c.opd_id, c.kecamatan_id, NULL, NULL, NULL, NULL, NULL,
          CASE WHEN c.kind = 0 THEN c.bin END, CASE WHEN c.kind = 1 THEN c.bin END, 0, 0, sum(c.n)::integer,
          sum(c.n)::integer
-    FROM leaders_rollup_hist_detail c
+    FROM {table} c
    WHERE {month_where}
    GROUP BY c.opd_id, c.kecamatan_id, c.kind, c.bin
