@@ -10,7 +10,7 @@ with a ``Retry-After``: JSON ``{"error": …}`` for the API and for Dash
 callbacks (``assets/pantau_errors.js`` shows it as a banner on the page), and a
 small page in the reader's language that reloads itself for everything else.
 Nothing needs restarting when the database comes back: the engine checks each
-pooled connection before use (``pool_pre_ping``) and opens fresh ones.
+pooled connection as it is checked out (db/liveness.py) and opens fresh ones.
 
 A full photo disk (``photos.store.StorageFull``) is answered the same plain way:
 507 Insufficient Storage with a JSON message, or 503 to a Dash callback so the

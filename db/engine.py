@@ -15,7 +15,7 @@ from functools import lru_cache
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from db import replica
+from db import liveness, replica
 from settings import Settings, get_settings, local_database_url
 
 # A replica that does not answer should cost a read this long at most before it goes to the primary.
@@ -43,17 +43,19 @@ def read_database_url(settings: Settings) -> str | None:
 def make_engine(url: str, settings: Settings | None = None, connect_timeout_s: int | None = None) -> Engine:
     settings = settings or get_settings()
     timeout = {} if connect_timeout_s is None else {"connect_timeout": connect_timeout_s}
-    return create_engine(
+    engine = create_engine(
         url,
         pool_size=settings.pool_size,
         max_overflow=settings.pool_size,
         # Well under gunicorn's timeout: a request that cannot get a connection gets a clear 503.
         pool_timeout=settings.pool_timeout_s,
-        pool_pre_ping=True,
+        # Each pooled connection is checked as it is checked out, without a round trip (db/liveness.py).
         pool_recycle=1800,
         hide_parameters=True,  # SQL errors end up in logs: never with a reporter's name or number in them
         connect_args={"options": f"-c statement_timeout={settings.statement_timeout_ms} -c timezone=UTC", **timeout},
     )
+    liveness.check_on_checkout(engine)
+    return engine
 
 
 @lru_cache(maxsize=4)

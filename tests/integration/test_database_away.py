@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -115,9 +116,33 @@ def test_pooled_connections_killed_by_a_database_restart_are_replaced_by_themsel
     with make_engine(str(engine.url.render_as_string(hide_password=False))).connect() as admin:
         killed = admin.execute(
             text(
-                "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
+                # As a restart does: each is gone (the call waits up to 5 s for it) before the next request.
+                "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 5000)) FROM pg_stat_activity "
                 "WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )
         ).scalar()
     assert killed and killed >= 1
     assert client.get("/healthz").status_code == 200
+
+
+def test_a_connection_the_server_closed_while_it_was_idle_is_replaced_without_an_error(engine: Engine) -> None:
+    """The pool hands out no connection the server has dropped: an idle time-out, say (db/liveness.py)."""
+    pool = make_engine(str(engine.url.render_as_string(hide_password=False)), get_settings())
+    try:
+        with pool.connect() as conn:
+            first = conn.execute(text("SELECT pg_backend_pid()")).scalar()
+            conn.execute(text("SET idle_session_timeout = '1s'"))
+            conn.commit()  # kept past the pool's reset
+        with pool.connect() as conn:  # straight back: the same connection, still alive
+            assert conn.execute(text("SELECT pg_backend_pid()")).scalar() == first
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as admin:  # the server ends it
+            gone = text("SELECT NOT EXISTS (SELECT FROM pg_stat_activity WHERE pid = :p)")
+            deadline = time.monotonic() + 10
+            while not admin.execute(gone, {"p": first}).scalar() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert admin.execute(gone, {"p": first}).scalar()
+        with pool.connect() as conn:
+            again = conn.execute(text("SELECT pg_backend_pid()")).scalar()
+        assert again != first
+    finally:
+        pool.dispose()
