@@ -49,11 +49,11 @@ def make_engine(url: str, settings: Settings | None = None, connect_timeout_s: i
         max_overflow=settings.pool_size,
         # Well under gunicorn's timeout: a request that cannot get a connection gets a clear 503.
         pool_timeout=settings.pool_timeout_s,
-        # Each pooled connection is checked as it is checked out, without a round trip (db/liveness.py).
         pool_recycle=1800,
         hide_parameters=True,  # SQL errors end up in logs: never with a reporter's name or number in them
         connect_args={"options": f"-c statement_timeout={settings.statement_timeout_ms} -c timezone=UTC", **timeout},
     )
+    # Each pooled connection is checked as it is checked out, without a round trip (instead of pool_pre_ping).
     liveness.check_on_checkout(engine)
     return engine
 
