@@ -25,7 +25,7 @@ import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from typing import Any
 
@@ -33,7 +33,7 @@ from sqlalchemy import Connection, TextClause, text
 
 from db.cache import cached
 from db.engine import data_version, read_connection
-from db.filters import Resolved, Scope
+from db.filters import WIB, Resolved, Scope
 from db.ratings import satisfaction
 from db.scope import scoped_sql
 from db.sql import fill_statuses, raw_sql, sql
@@ -67,8 +67,8 @@ def _template(name: str) -> str:
     return raw_sql(name)
 
 
-# The histograms' grouping sets (leaders_dashboard.sql), per OPD × kecamatan: one bin at a time over every
-# complaint, both at once over the open complaints and the rollups, where no row has both.
+# The histograms' grouping sets (leaders_dashboard.sql), per OPD × kecamatan: one bin at a time wherever closed
+# complaints are read one by one, both at once over the open complaints and the rollups, where no row has both.
 _BIN_SETS = "(opd_id, kecamatan_id, rbin), (opd_id, kecamatan_id, cbin)"
 _BIN_SETS_ROLLED = "(opd_id, kecamatan_id, rbin, cbin)"
 
@@ -86,8 +86,11 @@ def _statement(name: str, where: str) -> TextClause:
     return text(_sql(name, where))
 
 
-# The open complaints: the only ones the dashboard reads one by one when the rollups hold the closed ones.
+# The open complaints: read one by one when the rollups hold the closed ones. So are the closed ones of the days
+# a period cuts off a month, at its start (before :rollup_from_ts) and at its end (from :rollup_to_ts).
 _LIVE = fill_statuses(" AND c.status NOT IN ({closed})")
+_CUT = fill_statuses(" UNION ALL SELECT * FROM complaint c WHERE {where} AND c.status IN ({closed}) AND {time}")
+_CUT_TIME = {"head": "c.created_at < :rollup_from_ts", "tail": "c.created_at >= :rollup_to_ts"}
 
 
 # What each set of rollups (db.filters.ROLLUP_TABLES) reads: its counts (0031's are 0020's, which have its keys),
@@ -106,15 +109,16 @@ _ROLLUP_SOURCES: dict[str, tuple[str, str, str, str]] = {
 
 
 @cache
-def _rolled_statement(where: str, month_where: str, day_where: str, tables: str) -> TextClause:
+def _rolled_statement(where: str, month_where: str, day_where: str, tables: str, cut: tuple[str, ...]) -> TextClause:
     counts, days, hist_template, hist_table = _ROLLUP_SOURCES[tables]
     hist = _template(hist_template).format(table=hist_table, month_where=month_where)
     rolled = _template("leaders_dashboard_rolled").format(
         counts=counts, days=days, hist=hist.rstrip(), month_where=month_where, day_where=day_where
     )
-    return text(
-        _template("leaders_dashboard").format(where=where, live=_LIVE, rolled=f"\n{rolled}", bin_sets=_BIN_SETS_ROLLED)
-    )
+    live = _LIVE + "".join(_CUT.format(where=where, time=_CUT_TIME[end]) for end in cut)
+    # A closed complaint read one by one has both bins, so then each bin is grouped on its own, as in a full scan.
+    bin_sets = _BIN_SETS if cut else _BIN_SETS_ROLLED
+    return text(_template("leaders_dashboard").format(where=where, live=live, rolled=f"\n{rolled}", bin_sets=bin_sets))
 
 
 @dataclass(frozen=True)
@@ -125,40 +129,65 @@ class Rolled:
     params: dict[str, Any]
     month_where: str  # the conditions on the counts table
     counts: str  # the counts table: leaders_rollup, or leaders_rollup_channel when a channel is chosen
+    live_where: str  # the complaints read one by one: the open ones and those of the days cut off a month
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
 
 
 def rollup_query(conn: Connection, resolved: Resolved) -> Rolled | None:
-    """The dashboard query that reads the closed complaints from the rollups (migration 0020), when they can answer
-    these filters: no key the rollups do not keep, and a period of whole WIB months (its end may also lie past every
-    report, as "this year" does). A chosen channel is read from the rollups by channel (migration 0030), a
-    kecamatan, an agency or a category from those of migration 0031."""
+    """The dashboard query that reads the closed complaints of the period's whole WIB months from the rollups
+    (migration 0020), when they can answer these filters (no key the rollups do not keep) and the period holds
+    a whole month; the closed complaints of the days it cuts off a month at either end are read one by one,
+    with the open ones. A chosen channel is read from the rollups by channel (migration 0030), a kecamatan, an
+    agency or a category from those of migration 0031."""
     tables = resolved.rollup_tables()
     if tables is None:
         return None
-    rollup_where = resolved.rollup_where()
-    params: dict[str, Any] = {}
-    month_time = day_time = ""
+    # The whole months: from ``first`` (a 1st) to before ``last`` (a 1st); None where the period has no end.
+    first = last = None
+    head = tail = False  # whether the period cuts a month at its start, at its end
     if resolved.date_from is not None:
-        if resolved.date_from.day != 1:
-            return None
-        params.update(rollup_from_month=resolved.date_from, rollup_from_day=(resolved.date_from - _EPOCH).days)
-        month_time += " AND c.month >= :rollup_from_month"
-        day_time += " AND c.day >= :rollup_from_day"
+        head = resolved.date_from.day != 1
+        first = _next_month(resolved.date_from) if head else resolved.date_from
     if resolved.date_to is not None:
-        end = resolved.date_to + timedelta(days=1)
         # The newest report, rather than "any report from to_ts on": once psycopg prepares a statement, PostgreSQL
         # may plan it for any to_ts, and its generic plan for the EXISTS read every complaint when none is that
         # new (1.2 s at 5,000,000). max() is one probe of complaint_created_idx whatever the plan.
         newest = conn.execute(text("SELECT max(created_at) FROM complaint")).scalar_one()
+        # A period ending past every report (as "this year" does) takes its last month whole.
         if newest is not None and newest >= resolved.params["to_ts"]:
-            if end.day != 1:
-                return None
-            params.update(rollup_to_month=end, rollup_to_day=(end - _EPOCH).days)
-            month_time += " AND c.month < :rollup_to_month"
-            day_time += " AND c.day < :rollup_to_day"
+            end = resolved.date_to + timedelta(days=1)
+            tail = end.day != 1
+            last = end.replace(day=1)
+    if first is not None and last is not None and first >= last:
+        return None  # no whole month: every matching complaint is read
+    params: dict[str, Any] = {}
+    month_time = day_time = ""
+    cut: list[str] = []
+    live_time: list[str] = []
+    if first is not None:
+        params.update(rollup_from_month=first, rollup_from_day=(first - _EPOCH).days)
+        month_time += " AND c.month >= :rollup_from_month"
+        day_time += " AND c.day >= :rollup_from_day"
+        if head:
+            params["rollup_from_ts"] = datetime.combine(first, time(), WIB)
+            cut.append("head")
+            live_time.append(_CUT_TIME["head"])
+    if last is not None:
+        params.update(rollup_to_month=last, rollup_to_day=(last - _EPOCH).days)
+        month_time += " AND c.month < :rollup_to_month"
+        day_time += " AND c.day < :rollup_to_day"
+        if tail:
+            params["rollup_to_ts"] = datetime.combine(last, time(), WIB)
+            cut.append("tail")
+            live_time.append(_CUT_TIME["tail"])
+    rollup_where = resolved.rollup_where()
     month_where = rollup_where + month_time
-    statement = _rolled_statement(resolved.where, month_where, rollup_where + day_time, tables)
-    return Rolled(statement, params, month_where, _ROLLUP_SOURCES[tables][0])
+    statement = _rolled_statement(resolved.where, month_where, rollup_where + day_time, tables, tuple(cut))
+    live = " OR ".join([_LIVE.removeprefix(" AND "), *live_time])
+    return Rolled(statement, params, month_where, _ROLLUP_SOURCES[tables][0], f"{resolved.where} AND ({live})")
 
 
 @dataclass
@@ -341,7 +370,7 @@ def dashboard(
     if rolled is None:
         rated = satisfaction(conn, resolved.where, resolved.params)
     else:
-        rated = satisfaction(conn, resolved.where + _LIVE, resolved.params)
+        rated = satisfaction(conn, rolled.live_where, {**resolved.params, **extra})
         _add_rolled_ratings(conn, rated, rolled, {**resolved.params, **extra})
     for kind in ("opd", "kecamatan"):
         for g in groups[kind]:

@@ -15,10 +15,12 @@
 -- and avoids sorting a million rows per grouping.
 --
 -- With the rollups (migration 0020, db/leaders.py), the scan keeps to the
--- open complaints and the closed ones come as summed rows: each row
--- carries a weight per kind of grouping (wc the counts, wd the days, wo and wk
--- the histograms per OPD and per kecamatan), 1 for a complaint, and a rollup
--- row weighs nothing where it has no data (a histogram row in the counts).
+-- open complaints and to the closed ones of the days a period cuts off a
+-- month at either end; the closed ones of its whole months come as summed
+-- rows: each row carries a weight per kind of grouping (wc the counts, wd the
+-- days, wo and wk the histograms per OPD and per kecamatan), 1 for a
+-- complaint, and a rollup row weighs nothing where it has no data (a
+-- histogram row in the counts).
 --
 -- The histograms are grouped by OPD and kecamatan together, and summed per
 -- OPD, per kecamatan and for the whole set afterwards (hist): each row feeds
@@ -45,8 +47,7 @@ WITH f AS (
          round(100 * c.response_working_days)::integer AS rbin,
          CASE WHEN c.status = ANY(:finished) THEN round(100 * c.completion_working_days)::integer END AS cbin,
          1 AS wc, 1 AS wd, 1 AS wo, 1 AS wk
-    FROM complaint c
-   WHERE {where}{live}{rolled}
+    FROM (SELECT * FROM complaint c WHERE {where}{live}) c{rolled}
 ), g AS (
   SELECT GROUPING(kelurahan_id, day, rbin, cbin, opd_id, kecamatan_id) AS set_id,
          opd_id, kecamatan_id, category_id, kelurahan_id, flags, day, status, rbin, cbin,
