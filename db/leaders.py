@@ -158,35 +158,27 @@ def rollup_query(conn: Connection, resolved: Resolved) -> Rolled | None:
         newest = conn.execute(text("SELECT max(created_at) FROM complaint")).scalar_one()
         # A period ending past every report (as "this year" does) takes its last month whole.
         if newest is not None and newest >= resolved.params["to_ts"]:
-            end = resolved.date_to + timedelta(days=1)
-            tail = end.day != 1
-            last = end.replace(day=1)
+            after = resolved.date_to + timedelta(days=1)
+            tail = after.day != 1
+            last = after.replace(day=1)
     if first is not None and last is not None and first >= last:
         return None  # no whole month: every matching complaint is read
     params: dict[str, Any] = {}
     month_time = day_time = ""
     cut: list[str] = []
-    live_time: list[str] = []
-    if first is not None:
-        params.update(rollup_from_month=first, rollup_from_day=(first - _EPOCH).days)
-        month_time += " AND c.month >= :rollup_from_month"
-        day_time += " AND c.day >= :rollup_from_day"
-        if head:
-            params["rollup_from_ts"] = datetime.combine(first, time(), WIB)
-            cut.append("head")
-            live_time.append(_CUT_TIME["head"])
-    if last is not None:
-        params.update(rollup_to_month=last, rollup_to_day=(last - _EPOCH).days)
-        month_time += " AND c.month < :rollup_to_month"
-        day_time += " AND c.day < :rollup_to_day"
-        if tail:
-            params["rollup_to_ts"] = datetime.combine(last, time(), WIB)
-            cut.append("tail")
-            live_time.append(_CUT_TIME["tail"])
+    for end, bound, cuts, name, op in (("head", first, head, "from", ">="), ("tail", last, tail, "to", "<")):
+        if bound is None:
+            continue
+        params.update({f"rollup_{name}_month": bound, f"rollup_{name}_day": (bound - _EPOCH).days})
+        month_time += f" AND c.month {op} :rollup_{name}_month"
+        day_time += f" AND c.day {op} :rollup_{name}_day"
+        if cuts:
+            params[f"rollup_{name}_ts"] = datetime.combine(bound, time(), WIB)
+            cut.append(end)
     rollup_where = resolved.rollup_where()
     month_where = rollup_where + month_time
     statement = _rolled_statement(resolved.where, month_where, rollup_where + day_time, tables, tuple(cut))
-    live = " OR ".join([_LIVE.removeprefix(" AND "), *live_time])
+    live = " OR ".join([_LIVE.removeprefix(" AND "), *(_CUT_TIME[end] for end in cut)])
     return Rolled(statement, params, month_where, _ROLLUP_SOURCES[tables][0], f"{resolved.where} AND ({live})")
 
 
