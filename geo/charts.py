@@ -32,6 +32,15 @@ def _layout(**extra: Any) -> dict[str, Any]:
     }
 
 
+def _axes(layout: dict[str, Any], empty: bool) -> dict[str, Any]:
+    """``layout``, with no axes when there is nothing to draw: plotly would invent a range (1 to 11 January, 0 to 4)
+    for an empty chart, which reads as data; the summary under the chart says that no report matches."""
+    if empty:
+        for axis in ("xaxis", "yaxis"):
+            layout[axis] = {**layout.get(axis, {}), "visible": False}
+    return layout
+
+
 def _whole(values: list[int]) -> dict[str, Any]:
     """Axis ticks for counts: whole numbers only (plotly would mark 0.2 steps on a small count)."""
     return {"tickformat": ",d", "dtick": 1} if max(values, default=0) <= 8 else {"tickformat": ",d"}
@@ -57,17 +66,15 @@ def per_day_figure(per_day: Iterable[tuple[date, str, int]], colour_names: dict[
         for c in COLOURS
         if any(counts[c])
     ]
-    return {
-        "data": data,
-        "layout": _layout(
-            barmode="stack",
-            bargap=0.15,
-            legend={"orientation": "h", "y": -0.18},
-            xaxis={"type": "date", "tickformat": "%d-%m"},
-            yaxis={"title": {"text": axis}, "rangemode": "tozero", "gridcolor": "#e3e8ee", **_whole(totals)},
-            margin={"l": 56, "r": 8, "t": 8, "b": 48},
-        ),
-    }
+    layout = _layout(
+        barmode="stack",
+        bargap=0.15,
+        legend={"orientation": "h", "y": -0.18},
+        xaxis={"type": "date", "tickformat": "%d-%m"},
+        yaxis={"title": {"text": axis}, "rangemode": "tozero", "gridcolor": "#e3e8ee", **_whole(totals)},
+        margin={"l": 56, "r": 8, "t": 8, "b": 48},
+    )
+    return {"data": data, "layout": _axes(layout, not data)}
 
 
 def category_figure(rows: Iterable[tuple[str, int]], axis: str) -> dict[str, Any]:
@@ -88,15 +95,18 @@ def category_figure(rows: Iterable[tuple[str, int]], axis: str) -> dict[str, Any
                 "cliponaxis": False,
             }
         ],
-        "layout": _layout(
-            xaxis={
-                "title": {"text": axis},
-                "rangemode": "tozero",
-                "gridcolor": "#e3e8ee",
-                **_whole([n for _, n in ordered]),
-            },
-            yaxis={"automargin": True},
-            margin={"l": 8, "r": 16, "t": 8, "b": 48},
+        "layout": _axes(
+            _layout(
+                xaxis={
+                    "title": {"text": axis},
+                    "rangemode": "tozero",
+                    "gridcolor": "#e3e8ee",
+                    **_whole([n for _, n in ordered]),
+                },
+                yaxis={"automargin": True},
+                margin={"l": 8, "r": 16, "t": 8, "b": 48},
+            ),
+            not ordered,
         ),
     }
 

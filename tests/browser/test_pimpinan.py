@@ -1,5 +1,5 @@
 """The leaders' dashboard in a real browser: pick a kecamatan and the KPI cards change to its numbers; the
-comparison table sorts by a column."""
+comparison table sorts by a column; a period without reports draws its charts without invented axes."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import Engine, text
 
-from tests.conftest import console_errors, purge
+from tests.conftest import ARTIFACTS, console_errors, purge
 from tests.integration.leaders_data import add
 
 pytestmark = pytest.mark.browser
@@ -88,4 +88,23 @@ def test_picking_a_kecamatan_changes_the_kpi_cards_and_the_url(browser, live_ser
     _card(browser, "reports", "3")
     assert "Tangerang" in browser.find_element(By.ID, "pim-kecamatan").text
     assert browser.find_element(By.ID, "pim-export-csv").get_attribute("href").find("kecamatan=367101") > 0
+    assert not console_errors(browser)
+
+
+def test_a_period_without_reports_says_so_and_draws_no_axes(browser, live_server: str, reports: None) -> None:  # type: ignore[no-untyped-def]
+    _log_in(browser, live_server)
+    browser.get(f"{live_server}/pimpinan?{WINDOW}&lang=en")
+    _card(browser, "reports", "5")
+    ticks = "return document.querySelectorAll('#pim-per-day .xtick, #pim-by-category .ytick').length"
+    WebDriverWait(browser, 10).until(lambda b: b.execute_script(ticks) > 0)  # the days and categories of June
+    browser.get(f"{live_server}/pimpinan?from=2025-07-01&to=2025-07-04&lang=en")
+    _card(browser, "reports", "0")
+    for chart in ("pim-per-day", "pim-by-category"):
+        WebDriverWait(browser, 10).until(
+            ec.text_to_be_present_in_element((By.ID, f"{chart}-summary"), "No reports match these filters.")
+        )
+    # Plotly would otherwise invent a range for an empty chart (1 to 11 January, 0 to 4 reports).
+    WebDriverWait(browser, 10).until(lambda b: b.execute_script(ticks) == 0)
+    browser.execute_script("document.getElementById('pim-per-day-title').scrollIntoView()")
+    browser.save_screenshot(str(ARTIFACTS / "pimpinan-no-reports.png"))
     assert not console_errors(browser)
