@@ -1,8 +1,8 @@
 -- Store and route one complaint, its 'created' and 'routed' events and the
 -- reporter's 'received' message (to where db/outbox.py's addressee chose;
 -- none without a notify channel), in one statement: pantau_file_report, which
--- takes the data version only once the rows are written (migration 0028), around
--- pantau_create_complaint (migration 0025 says why it is a function). No row: a
+-- takes the data version only once the rows are written (migration 0028; 0025
+-- says why the insert is a function's, 0032 why it is this one's). No row: a
 -- repeated submission (same submission_key), which the caller reads back.
 SELECT new_id AS id, new_status AS status
   FROM pantau_file_report(
