@@ -88,9 +88,10 @@ def _statement(name: str, where: str) -> TextClause:
 
 # The open complaints: read one by one when the rollups hold the closed ones. So are the closed ones of the days
 # a period cuts off a month, at its start (before :rollup_from_ts) and at its end (from :rollup_to_ts).
-_LIVE = fill_statuses(" AND c.status NOT IN ({closed})")
+_OPEN = fill_statuses("c.status NOT IN ({closed})")
+_LIVE = f" AND {_OPEN}"
 _CUT = fill_statuses(" UNION ALL SELECT * FROM complaint c WHERE {where} AND c.status IN ({closed}) AND {time}")
-_CUT_TIME = {"head": "c.created_at < :rollup_from_ts", "tail": "c.created_at >= :rollup_to_ts"}
+_CUT_TIME = {"from": "c.created_at < :rollup_from_ts", "to": "c.created_at >= :rollup_to_ts"}
 
 
 # What each set of rollups (db.filters.ROLLUP_TABLES) reads: its counts (0031's are 0020's, which have its keys),
@@ -115,7 +116,7 @@ def _rolled_statement(where: str, month_where: str, day_where: str, tables: str,
     rolled = _template("leaders_dashboard_rolled").format(
         counts=counts, days=days, hist=hist.rstrip(), month_where=month_where, day_where=day_where
     )
-    live = _LIVE + "".join(_CUT.format(where=where, time=_CUT_TIME[end]) for end in cut)
+    live = _LIVE + "".join(_CUT.format(where=where, time=_CUT_TIME[bound]) for bound in cut)
     # A closed complaint read one by one has both bins, so then each bin is grouped on its own, as in a full scan.
     bin_sets = _BIN_SETS if cut else _BIN_SETS_ROLLED
     return text(_template("leaders_dashboard").format(where=where, live=live, rolled=f"\n{rolled}", bin_sets=bin_sets))
@@ -151,6 +152,8 @@ def rollup_query(conn: Connection, resolved: Resolved) -> Rolled | None:
     if resolved.date_from is not None:
         head = resolved.date_from.day != 1
         first = _next_month(resolved.date_from) if head else resolved.date_from
+    if first is not None and resolved.date_to is not None and first > resolved.date_to:
+        return None  # no month begins inside the period (today, a week): every matching complaint is read
     if resolved.date_to is not None:
         # The newest report, rather than "any report from to_ts on": once psycopg prepares a statement, PostgreSQL
         # may plan it for any to_ts, and its generic plan for the EXISTS read every complaint when none is that
@@ -166,7 +169,7 @@ def rollup_query(conn: Connection, resolved: Resolved) -> Rolled | None:
     params: dict[str, Any] = {}
     month_time = day_time = ""
     cut: list[str] = []
-    for end, bound, cuts, name, op in (("head", first, head, "from", ">="), ("tail", last, tail, "to", "<")):
+    for name, bound, cuts, op in (("from", first, head, ">="), ("to", last, tail, "<")):
         if bound is None:
             continue
         params.update({f"rollup_{name}_month": bound, f"rollup_{name}_day": (bound - _EPOCH).days})
@@ -174,11 +177,11 @@ def rollup_query(conn: Connection, resolved: Resolved) -> Rolled | None:
         day_time += f" AND c.day {op} :rollup_{name}_day"
         if cuts:
             params[f"rollup_{name}_ts"] = datetime.combine(bound, time(), WIB)
-            cut.append(end)
+            cut.append(name)
     rollup_where = resolved.rollup_where()
     month_where = rollup_where + month_time
     statement = _rolled_statement(resolved.where, month_where, rollup_where + day_time, tables, tuple(cut))
-    live = " OR ".join([_LIVE.removeprefix(" AND "), *(_CUT_TIME[end] for end in cut)])
+    live = " OR ".join([_OPEN, *(_CUT_TIME[name] for name in cut)])
     return Rolled(statement, params, month_where, _ROLLUP_SOURCES[tables][0], f"{resolved.where} AND ({live})")
 
 
@@ -340,8 +343,8 @@ def dashboard(
         conn.execute(text(f"SET LOCAL {setting}"))
     rolled = None if exact else rollup_query(conn, resolved)
     statement = _statement("leaders_dashboard", resolved.where) if rolled is None else rolled.statement
-    extra = {} if rolled is None else rolled.params
-    rows = conn.execute(statement, {**resolved.params, **DEFINITIONS, **extra}).all()
+    params = resolved.params if rolled is None else {**resolved.params, **rolled.params}
+    rows = conn.execute(statement, {**params, **DEFINITIONS}).all()
     names = _names(conn, lang)
     total = Kpis()
     groups: dict[str, list[Group]] = {"opd": [], "kecamatan": [], "category": []}
@@ -362,8 +365,8 @@ def dashboard(
     if rolled is None:
         rated = satisfaction(conn, resolved.where, resolved.params)
     else:
-        rated = satisfaction(conn, rolled.live_where, {**resolved.params, **extra})
-        _add_rolled_ratings(conn, rated, rolled, {**resolved.params, **extra})
+        rated = satisfaction(conn, rolled.live_where, params)
+        _add_rolled_ratings(conn, rated, rolled, params)
     for kind in ("opd", "kecamatan"):
         for g in groups[kind]:
             g.kpis.ratings, g.kpis.satisfied = rated[kind].get(g.id, (0, 0))

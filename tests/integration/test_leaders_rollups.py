@@ -98,9 +98,7 @@ def _seed(conn: Connection, tmp_path: Path) -> None:
 def _random_filters(conn: Connection, rng: random.Random) -> tuple[dict[str, str], Scope]:
     """Filters a leader could set, leaning towards those the rollups answer (a city, statuses, whole months)."""
     today = datetime.now(WIB).date()
-    months = [date(today.year, today.month, 1)]
-    for _ in range(4):
-        months.append((months[-1] - timedelta(days=1)).replace(day=1))
+    months = _recent_months(5)
     query: dict[str, str] = {}
     if rng.random() < 0.4:
         query["kota"] = rng.choice([KOTA_TANGERANG, TANGSEL])
@@ -113,7 +111,7 @@ def _random_filters(conn: Connection, rng: random.Random) -> tuple[dict[str, str
         start = rng.choice(months)
         query["from"] = start.isoformat()
         end = rng.choice([m for m in months if m >= start])
-        last = (end + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        last = _month_end(end)
         query["to"] = rng.choice([last, today, last + timedelta(days=rng.randrange(-5, 5))]).isoformat()
         if query["to"] < query["from"]:
             del query["to"]
@@ -253,9 +251,7 @@ def test_a_period_that_cuts_months_reads_its_whole_months_from_the_rollups_and_t
     conn: Connection, tmp_path: Path
 ) -> None:
     _seed(conn, tmp_path)
-    this_month = datetime.now(WIB).date().replace(day=1)
-    last_month = (this_month - timedelta(days=1)).replace(day=1)
-    before_last = (last_month - timedelta(days=1)).replace(day=1)
+    this_month, last_month, before_last = _recent_months(3)
     periods = {  # each holds one whole month, before_last or last_month, and cuts one or both ends
         "start cut": (before_last + timedelta(days=14), this_month - timedelta(days=1)),
         "end cut": (before_last, last_month + timedelta(days=14)),
@@ -285,6 +281,14 @@ def test_a_period_that_cuts_months_reads_its_whole_months_from_the_rollups_and_t
         assert dashboard(conn, resolved, exact=True).kpis.finished == shown.kpis.finished - 2, name
         conn.execute(text("SELECT pantau_rollup_rebuild()"))
         assert dashboard(conn, resolved) == dashboard(conn, resolved, exact=True), name
+
+
+def _recent_months(n: int) -> list[date]:
+    """The first days of this WIB month and of the n - 1 before it, newest first."""
+    months = [datetime.now(WIB).date().replace(day=1)]
+    while len(months) < n:
+        months.append((months[-1] - timedelta(days=1)).replace(day=1))
+    return months
 
 
 def _month_end(first: date) -> date:
