@@ -84,18 +84,26 @@ def combinations(
 def filter_choices(
     conn: Connection,
 ) -> tuple[list[tuple[str, str, str | None]], list[tuple[str, str]], list[str]]:
-    """(code, level, parent code) of every area, (code, kota code) of every OPD, and every category code."""
+    """(code, level, parent code) of every area, (code, kota code) of every OPD, and every category code.
+
+    In code order, so the fixed seed of combinations() picks the same filters in every run and database.
+    """
     areas = [
         (r.code, r.level, r.parent)
         for r in conn.execute(
-            text("SELECT a.code, a.level, p.code AS parent FROM area a LEFT JOIN area p ON p.id = a.parent_id")
+            text(
+                "SELECT a.code, a.level, p.code AS parent FROM area a LEFT JOIN area p ON p.id = a.parent_id"
+                " ORDER BY a.code"
+            )
         )
     ]
     opds = [
         (r.code, r.kota)
-        for r in conn.execute(text("SELECT o.code, k.code AS kota FROM opd o JOIN area k ON k.id = o.jurisdiction_id"))
+        for r in conn.execute(
+            text("SELECT o.code, k.code AS kota FROM opd o JOIN area k ON k.id = o.jurisdiction_id ORDER BY o.code")
+        )
     ]
-    return areas, opds, [r[0] for r in conn.execute(text("SELECT code FROM category"))]
+    return areas, opds, [r[0] for r in conn.execute(text("SELECT code FROM category ORDER BY code"))]
 
 
 def _post(base: str, token: str, payload: bytes) -> float:
