@@ -49,6 +49,13 @@ PLANNER_SETTINGS = (
     "hash_mem_multiplier = 8",
     "random_page_cost = 1.1",
 )
+# Bitmap scans, on for a statement with rollups and off for a scan of every matching complaint (a period or
+# filters the rollups cannot answer, or the exact scan). That scan reads only columns of covering indexes, but for
+# a kelurahan, where the planner expects a few hundred reports and there are thousands, it would rather AND two
+# indexes and read the table's pages one by one: a year of one kelurahan's reports lies on some 30,000 of them at
+# 5,000,000. The rollups' own tables are read best by bitmap. Set either way, as the transaction may hold more
+# than one view.
+BITMAP_SCANS = {True: "enable_bitmapscan = on", False: "enable_bitmapscan = off"}
 MAP_LEVELS = ("kota", "kecamatan", "kelurahan")
 _EPOCH = date(1970, 1, 1)
 # An OPD's label: two cities each have a Dishub, so its short name with its city's ("Dishub · Tangerang").
@@ -342,6 +349,7 @@ def dashboard(
     for setting in PLANNER_SETTINGS:
         conn.execute(text(f"SET LOCAL {setting}"))
     rolled = None if exact else rollup_query(conn, resolved)
+    conn.execute(text(f"SET LOCAL {BITMAP_SCANS[rolled is not None]}"))
     statement = _statement("leaders_dashboard", resolved.where) if rolled is None else rolled.statement
     params = resolved.params if rolled is None else {**resolved.params, **rolled.params}
     rows = conn.execute(statement, {**params, **DEFINITIONS}).all()
