@@ -249,6 +249,12 @@ class Resolved:
     def where(self) -> str:
         return " AND ".join(_CONDITIONS[name] for name in _CONDITIONS if name in self.params) or "true"
 
+    @property
+    def where_besides_time(self) -> str:
+        """``where`` without the period: for the days next to it, which db.leaders may take away from a month."""
+        kept = [_CONDITIONS[name] for name in _CONDITIONS if name in self.params and name not in _TIME]
+        return " AND ".join(kept) or "true"
+
     def rollup_tables(self) -> str | None:
         """The suffix of the rollup tables that can answer these filters (``ROLLUP_TABLES``), or None when they need
         a key no rollup keeps (a kelurahan, a channel with an area, agency or category, an assignee)."""

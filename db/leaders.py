@@ -93,12 +93,22 @@ def _statement(name: str, where: str) -> TextClause:
     return text(_sql(name, where))
 
 
-# The open complaints: read one by one when the rollups hold the closed ones. So are the closed ones of the days
-# a period cuts off a month, at its start (before :rollup_from_ts) and at its end (from :rollup_to_ts).
+# The open complaints: read one by one when the rollups hold the closed ones.
 _OPEN = fill_statuses("c.status NOT IN ({closed})")
 _LIVE = f" AND {_OPEN}"
-_CUT = fill_statuses(" UNION ALL SELECT * FROM complaint c WHERE {where} AND c.status IN ({closed}) AND {time}")
-_CUT_TIME = {"from": "c.created_at < :rollup_from_ts", "to": "c.created_at >= :rollup_to_ts"}
+# Where a period cuts a month at an end, the closed complaints of the days between the end and the rollups' bound
+# are read one by one: added (the cut days, inside the period) or taken away (the rest of a month the rollups read
+# whole, outside the period). Each row weighs w in every grouping but the reports per day (wd), which the rollups
+# give for exactly the period's days.
+_END = fill_statuses(
+    " UNION ALL SELECT c.*, {sign} AS w, 0 AS wd FROM complaint c WHERE {where} AND c.status IN ({closed}) AND {time}"
+)
+_END_TIME = {
+    ("from", 1): "c.created_at < :rollup_from_ts",
+    ("to", 1): "c.created_at >= :rollup_to_ts",
+    ("from", -1): "c.created_at >= :rollup_from_ts AND c.created_at < :from_ts",
+    ("to", -1): "c.created_at >= :to_ts AND c.created_at < :rollup_to_ts",
+}
 
 
 # What each set of rollups (db.filters.ROLLUP_TABLES) reads: its counts (0031's are 0020's, which have its keys),
@@ -117,15 +127,25 @@ _ROLLUP_SOURCES: dict[str, tuple[str, str, str, str]] = {
 
 
 @cache
-def _rolled_statement(where: str, month_where: str, day_where: str, tables: str, cut: tuple[str, ...]) -> TextClause:
+def _rolled_statement(
+    where: str,
+    where_besides_time: str,
+    month_where: str,
+    day_where: str,
+    tables: str,
+    ends: tuple[tuple[str, int], ...],
+) -> TextClause:
     counts, days, hist_template, hist_table = _ROLLUP_SOURCES[tables]
     hist = _template(hist_template).format(table=hist_table, month_where=month_where)
     rolled = _template("leaders_dashboard_rolled").format(
         counts=counts, days=days, hist=hist.rstrip(), month_where=month_where, day_where=day_where
     )
-    live = _LIVE + "".join(_CUT.format(where=where, time=_CUT_TIME[bound]) for bound in cut)
+    live = _LIVE + "".join(
+        _END.format(sign=sign, where=where if sign > 0 else where_besides_time, time=_END_TIME[name, sign])
+        for name, sign in ends
+    )
     # A closed complaint read one by one has both bins, so then each bin is grouped on its own, as in a full scan.
-    bin_sets = _BIN_SETS if cut else _BIN_SETS_ROLLED
+    bin_sets = _BIN_SETS if ends else _BIN_SETS_ROLLED
     return text(_template("leaders_dashboard").format(where=where, live=live, rolled=f"\n{rolled}", bin_sets=bin_sets))
 
 
@@ -137,59 +157,124 @@ class Rolled:
     params: dict[str, Any]
     month_where: str  # the conditions on the counts table
     counts: str  # the counts table: leaders_rollup, or leaders_rollup_channel when a channel is chosen
-    live_where: str  # the complaints read one by one: the open ones and those of the days cut off a month
+    live_where: str  # the complaints read one by one and added: the open ones and those of the cut days
+    taken_where: str | None  # the closed complaints read one by one and taken away from a month the rollups read
 
 
 def _next_month(day: date) -> date:
     return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
 
 
+@dataclass(frozen=True)
+class _End:
+    """How the rollups meet one end of a period: their bound (a month's first day) and the days read one by one
+    there, added (sign 1: the period cuts the month, the rollups start after it), taken away (sign -1: the rollups
+    read the month whole) or none (sign 0: the period's end is a month's)."""
+
+    name: str  # "from" or "to"
+    day: date  # the period's bound: its first day, or the day after it
+    month: date
+    sign: int
+    days: int
+
+
+def _ends(start: date | None, end: date | None, after_newest: date) -> tuple[_End | None, _End | None] | None:
+    """The ends that read the fewest days one by one (days stand for reports: a month's are spread over its days),
+    or None when a scan of the period reads no more. ``end`` is the day after the period (None when it runs past
+    every report), ``after_newest`` the day after the newest report."""
+    last = min(end or after_newest, after_newest)
+    heads: list[_End | None] = [None]
+    if start is not None:
+        first = start.replace(day=1)
+        heads = (
+            [_End("from", start, start, 0, 0)]
+            if start == first
+            else [
+                _End("from", start, _next_month(start), 1, max(0, (min(_next_month(start), last) - start).days)),
+                _End("from", start, first, -1, (start - first).days),
+            ]
+        )
+    tails: list[_End | None] = [None]
+    if end is not None:
+        first = end.replace(day=1)
+        tails = (
+            [_End("to", end, end, 0, 0)]
+            if end == first
+            else [
+                _End("to", end, first, 1, (end - first).days),
+                _End("to", end, _next_month(end), -1, max(0, (min(_next_month(end), after_newest) - end).days)),
+            ]
+        )
+    choices = [
+        (head, tail)
+        for head in heads
+        for tail in tails
+        if head is None or tail is None or head.month < tail.month  # at least one month from the rollups
+    ]
+    if not choices:
+        return None
+
+    def read(ends: tuple[_End | None, _End | None]) -> tuple[int, int]:
+        return sum(e.days for e in ends if e), sum(e.sign < 0 for e in ends if e)  # ties: add rather than take away
+
+    best = min(choices, key=read)
+    if start is not None and read(best)[0] >= (last - start).days:
+        return None  # the period is no longer than what the rollups would leave to read (today, a short week)
+    return best
+
+
 def rollup_query(conn: Connection, resolved: Resolved) -> Rolled | None:
-    """The dashboard query that reads the closed complaints of the period's whole WIB months from the rollups
-    (migration 0020), when they can answer these filters (no key the rollups do not keep) and the period holds
-    a whole month; the closed complaints of the days it cuts off a month at either end are read one by one,
-    with the open ones. A chosen channel is read from the rollups by channel (migration 0030), a kecamatan, an
-    agency or a category from those of migration 0031."""
+    """The dashboard query that reads closed complaints from the rollups (migration 0020), when they can answer
+    these filters (no key the rollups do not keep) and that reads fewer reports one by one than a scan of the
+    period. The rollups give whole WIB months; where the period cuts a month at either end, the closed complaints
+    of the cut days are read one by one and added, or those of the rest of that month taken away from the whole
+    month, whichever are fewer days; the open ones are read one by one. A chosen channel is read from the rollups
+    by channel (migration 0030), a kecamatan, an agency or a category from those of migration 0031."""
     tables = resolved.rollup_tables()
     if tables is None:
         return None
-    # The whole months: from ``first`` (a 1st) to before ``last`` (a 1st); None where the period has no end.
-    first = last = None
-    head = tail = False  # whether the period cuts a month at its start, at its end
-    if resolved.date_from is not None:
-        head = resolved.date_from.day != 1
-        first = _next_month(resolved.date_from) if head else resolved.date_from
-    if first is not None and resolved.date_to is not None and first > resolved.date_to:
-        return None  # no month begins inside the period (today, a week): every matching complaint is read
-    if resolved.date_to is not None:
-        # The newest report, rather than "any report from to_ts on": once psycopg prepares a statement, PostgreSQL
-        # may plan it for any to_ts, and its generic plan for the EXISTS read every complaint when none is that
-        # new (1.2 s at 5,000,000). max() is one probe of complaint_created_idx whatever the plan.
-        newest = conn.execute(text("SELECT max(created_at) FROM complaint")).scalar_one()
-        # A period ending past every report (as "this year" does) takes its last month whole.
-        if newest is not None and newest >= resolved.params["to_ts"]:
-            after = resolved.date_to + timedelta(days=1)
-            tail = after.day != 1
-            last = after.replace(day=1)
-    if first is not None and last is not None and first >= last:
-        return None  # no whole month: every matching complaint is read
+    # The newest report, rather than "any report from to_ts on": once psycopg prepares a statement, PostgreSQL
+    # may plan it for any to_ts, and its generic plan for the EXISTS read every complaint when none is that new
+    # (1.2 s at 5,000,000). max() is one probe of complaint_created_idx whatever the plan.
+    newest = conn.execute(text("SELECT max(created_at) FROM complaint")).scalar_one()
+    if newest is None:
+        return None
+    start = resolved.date_from
+    # A period ending past every report (as "this year" does) has no end to meet.
+    end = None
+    if resolved.date_to is not None and newest >= resolved.params["to_ts"]:
+        end = resolved.date_to + timedelta(days=1)
+    ends = _ends(start, end, newest.astimezone(WIB).date() + timedelta(days=1))
+    if ends is None:
+        return None
     params: dict[str, Any] = {}
     month_time = day_time = ""
-    cut: list[str] = []
-    for name, bound, cuts, op in (("from", first, head, ">="), ("to", last, tail, "<")):
+    read: list[tuple[str, int]] = []
+    for bound, op in zip(ends, (">=", "<"), strict=True):
         if bound is None:
             continue
-        params.update({f"rollup_{name}_month": bound, f"rollup_{name}_day": (bound - _EPOCH).days})
-        month_time += f" AND c.month {op} :rollup_{name}_month"
-        day_time += f" AND c.day {op} :rollup_{name}_day"
-        if cuts:
-            params[f"rollup_{name}_ts"] = datetime.combine(bound, time(), WIB)
-            cut.append(name)
+        params[f"rollup_{bound.name}_month"] = bound.month
+        month_time += f" AND c.month {op} :rollup_{bound.name}_month"
+        # The reports per day come from the rollups for exactly the period's days.
+        params[f"rollup_{bound.name}_day"] = (bound.day - _EPOCH).days
+        day_time += f" AND c.day {op} :rollup_{bound.name}_day"
+        if bound.sign:
+            params[f"rollup_{bound.name}_ts"] = datetime.combine(bound.month, time(), WIB)
+            read.append((bound.name, bound.sign))
     rollup_where = resolved.rollup_where()
     month_where = rollup_where + month_time
-    statement = _rolled_statement(resolved.where, month_where, rollup_where + day_time, tables, tuple(cut))
-    live = " OR ".join([_OPEN, *(_CUT_TIME[name] for name in cut)])
-    return Rolled(statement, params, month_where, _ROLLUP_SOURCES[tables][0], f"{resolved.where} AND ({live})")
+    where, besides_time = resolved.where, resolved.where_besides_time
+    statement = _rolled_statement(where, besides_time, month_where, rollup_where + day_time, tables, tuple(read))
+    added = " OR ".join([_OPEN, *(_END_TIME[name, sign] for name, sign in read if sign > 0)])
+    taken = [_END_TIME[name, sign] for name, sign in read if sign < 0]
+    return Rolled(
+        statement,
+        params,
+        month_where,
+        _ROLLUP_SOURCES[tables][0],
+        f"{where} AND ({added})",
+        fill_statuses(f"{besides_time} AND c.status IN ({{closed}}) AND ({' OR '.join(taken)})") if taken else None,
+    )
 
 
 @dataclass
@@ -375,6 +460,11 @@ def dashboard(
     else:
         rated = satisfaction(conn, rolled.live_where, params)
         _add_rolled_ratings(conn, rated, rolled, params)
+        if rolled.taken_where is not None:
+            for kind, taken in satisfaction(conn, rolled.taken_where, params).items():
+                for key, (ratings, satisfied) in taken.items():
+                    had_ratings, had_satisfied = rated[kind][key]
+                    rated[kind][key] = (had_ratings - ratings, had_satisfied - satisfied)
     for kind in ("opd", "kecamatan"):
         for g in groups[kind]:
             g.kpis.ratings, g.kpis.satisfied = rated[kind].get(g.id, (0, 0))

@@ -15,12 +15,17 @@
 -- and avoids sorting a million rows per grouping.
 --
 -- With the rollups (migration 0020, db/leaders.py), the scan keeps to the
--- open complaints and to the closed ones of the days a period cuts off a
--- month at either end; the closed ones of its whole months come as summed
--- rows: each row carries a weight per kind of grouping (wc the counts, wd the
--- days, wo and wk the histograms per OPD and per kecamatan), 1 for a
--- complaint, and a rollup row weighs nothing where it has no data (a
--- histogram row in the counts).
+-- open complaints and, where a period cuts a month at either end, to the
+-- closed ones of the cut days (added) or of the rest of that month (taken
+-- away from the month the rollups give whole); the closed ones of the months
+-- come as summed rows. Each row carries a weight per kind of grouping (wc the
+-- counts, wd the days, wo and wk the histograms per OPD and per kecamatan):
+-- 1 for a complaint, -1 for one taken away, and a rollup row weighs nothing
+-- where it has no data (a histogram row in the counts). The reports per day
+-- of closed complaints come from the rollups for exactly the period's days,
+-- so a closed complaint read one by one weighs nothing there. Every sum is
+-- over whole months with some reports taken away, so none is below zero;
+-- the groups that come to zero are dropped.
 --
 -- The histograms are grouped by OPD and kecamatan together, and summed per
 -- OPD, per kecamatan and for the whole set afterwards (hist): each row feeds
@@ -46,8 +51,8 @@ WITH f AS (
                  THEN 8 + CASE WHEN c.due_at < now() THEN 16 ELSE 0 END ELSE 0 END) AS flags,
          round(100 * c.response_working_days)::integer AS rbin,
          CASE WHEN c.status = ANY(:finished) THEN round(100 * c.completion_working_days)::integer END AS cbin,
-         1 AS wc, 1 AS wd, 1 AS wo, 1 AS wk
-    FROM (SELECT * FROM complaint c WHERE {where}{live}) c{rolled}
+         c.w AS wc, c.wd AS wd, c.w AS wo, c.w AS wk
+    FROM (SELECT c.*, 1 AS w, 1 AS wd FROM complaint c WHERE {where}{live}) c{rolled}
 ), g AS (
   SELECT GROUPING(kelurahan_id, day, rbin, cbin, opd_id, kecamatan_id) AS set_id,
          opd_id, kecamatan_id, category_id, kelurahan_id, flags, day, status, rbin, cbin,

@@ -247,38 +247,61 @@ def test_a_kecamatan_agency_or_category_view_reads_closed_complaints_from_their_
         assert dashboard(conn, resolved, exact=True).kpis.completion_p50 != shown.kpis.completion_p50, query
 
 
-def test_a_period_that_cuts_months_reads_its_whole_months_from_the_rollups_and_the_cut_days_one_by_one(
-    conn: Connection, tmp_path: Path
-) -> None:
+def test_a_period_that_cuts_a_month_reads_the_fewer_days_of_it_one_by_one(conn: Connection, tmp_path: Path) -> None:
+    """Where a period cuts a month, the closed complaints of the cut days are read one by one and added to the
+    rollups' whole months, or, when the rest of that month is fewer days, the month comes whole from the rollups
+    and the rest's complaints are read one by one and taken away."""
     _seed(conn, tmp_path)
     this_month, last_month, before_last = _recent_months(3)
-    periods = {  # each holds one whole month, before_last or last_month, and cuts one or both ends
-        "start cut": (before_last + timedelta(days=14), this_month - timedelta(days=1)),
-        "end cut": (before_last, last_month + timedelta(days=14)),
-        "both cut": (before_last - timedelta(days=3), last_month + timedelta(days=14)),
-    }
+    day = timedelta(days=1)
+    # name: (first day, last day, days read one by one: added or taken away, days the rollups give)
+    periods = {
+        "start cut": (before_last + 24 * day, this_month - day, "added", (before_last + 24 * day, last_month - day),
+                      (last_month, _month_end(last_month))),
+        "end cut": (before_last, last_month + 4 * day, "added", (last_month, last_month + 4 * day),
+                    (before_last, _month_end(before_last))),
+        "both cut": (before_last - 3 * day, last_month + 4 * day, "added", (last_month, last_month + 4 * day),
+                     (before_last, _month_end(before_last))),
+        "start taken": (last_month + 5 * day, this_month - day, "taken", (last_month, last_month + 4 * day),
+                        (last_month + 5 * day, _month_end(last_month))),
+        "end taken": (before_last, last_month + 22 * day, "taken", (last_month + 23 * day, this_month - day),
+                      (last_month, last_month + 22 * day)),
+    }  # fmt: skip
     finished = text(
         "SELECT min(id) FROM complaint WHERE status = :s AND (created_at AT TIME ZONE 'Asia/Jakarta')::date"
         " BETWEEN :a AND :b"
     )
-    for name, (start, end) in periods.items():
+
+    def one_finished(first: date, last: date) -> int:
+        found = conn.execute(finished, {"s": Status.SELESAI.value, "a": first, "b": last}).scalar_one()
+        assert found is not None, (first, last)
+        return int(found)
+
+    for name, (start, end, way, one_by_one, from_rollups) in periods.items():
         resolved = resolve(conn, parse_filters({"from": start.isoformat(), "to": end.isoformat()}), Scope())
-        assert rollup_query(conn, resolved) is not None, name
+        rolled = rollup_query(conn, resolved)
+        assert rolled is not None and (rolled.taken_where is not None) == (way == "taken"), name
+        read, given = one_finished(*one_by_one), one_finished(*from_rollups)
+        # Rated, so the ratings of the days read one by one are added or taken away too.
+        conn.execute(
+            text(
+                "INSERT INTO complaint_rating (complaint_id, satisfied, score, via) SELECT id, true, NULL, 'link'"
+                " FROM complaint WHERE id = ANY(:ids) ON CONFLICT DO NOTHING"
+            ),
+            {"ids": [read, given]},
+        )
         shown = dashboard(conn, resolved)
         assert shown == dashboard(conn, resolved, exact=True), name
-        whole = last_month if name == "start cut" else before_last
-        cut = (start, whole - timedelta(days=1)) if name == "start cut" else (last_month, end)
-        in_cut = conn.execute(finished, {"s": Status.SELESAI.value, "a": cut[0], "b": cut[1]}).scalar_one()
-        in_whole = conn.execute(finished, {"s": Status.SELESAI.value, "a": whole, "b": _month_end(whole)}).scalar_one()
-        assert in_cut is not None and in_whole is not None, name
-        # Changes the triggers do not see (replica mode): the cut days' complaints are read one by one, so the
-        # view follows a change to one of them, while the whole month's come from the rollups and do not.
+        # Changes the triggers do not see (replica mode): the view follows a change to a report read one by one,
+        # in the direction it is read (added, or taken away), and not to one the rollups give.
         conn.execute(text("SET LOCAL session_replication_role = replica"))
         conn.execute(text("UPDATE complaint SET status = :r WHERE id = ANY(:ids)"),
-                     {"r": Status.DITOLAK.value, "ids": [in_cut, in_whole]})  # fmt: skip
+                     {"r": Status.DITOLAK.value, "ids": [read, given]})  # fmt: skip
         conn.execute(text("SET LOCAL session_replication_role = origin"))
-        assert dashboard(conn, resolved).kpis.finished == shown.kpis.finished - 1, name
-        assert dashboard(conn, resolved, exact=True).kpis.finished == shown.kpis.finished - 2, name
+        followed = -1 if way == "added" else 1
+        assert dashboard(conn, resolved).kpis.finished == shown.kpis.finished + followed, name
+        inside = 2 if way == "added" else 1  # a day taken away lies outside the period
+        assert dashboard(conn, resolved, exact=True).kpis.finished == shown.kpis.finished - inside, name
         conn.execute(text("SELECT pantau_rollup_rebuild()"))
         assert dashboard(conn, resolved) == dashboard(conn, resolved, exact=True), name
 
