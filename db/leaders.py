@@ -178,33 +178,27 @@ class _End:
     days: int
 
 
+def _meetings(name: str, day: date, after_newest: date) -> list[_End]:
+    """The ways the rollups may meet a period's end at ``day`` (its first day, or the day after it): at a month's
+    first day there is nothing to read; otherwise the days of that month inside the period are added, or those
+    outside taken away. Days from ``after_newest`` on hold no report, so they are not counted."""
+    first, following = day.replace(day=1), _next_month(day)
+    if day == first:
+        return [_End(name, day, day, 0, 0)]
+    before = max(0, (min(day, after_newest) - first).days)
+    after = max(0, (min(following, after_newest) - day).days)
+    (added, added_days), (taken, taken_days) = (
+        ((following, after), (first, before)) if name == "from" else ((first, before), (following, after))
+    )
+    return [_End(name, day, added, 1, added_days), _End(name, day, taken, -1, taken_days)]
+
+
 def _ends(start: date | None, end: date | None, after_newest: date) -> tuple[_End | None, _End | None] | None:
     """The ends that read the fewest days one by one (days stand for reports: a month's are spread over its days),
     or None when a scan of the period reads no more. ``end`` is the day after the period (None when it runs past
     every report), ``after_newest`` the day after the newest report."""
-    last = min(end or after_newest, after_newest)
-    heads: list[_End | None] = [None]
-    if start is not None:
-        first = start.replace(day=1)
-        heads = (
-            [_End("from", start, start, 0, 0)]
-            if start == first
-            else [
-                _End("from", start, _next_month(start), 1, max(0, (min(_next_month(start), last) - start).days)),
-                _End("from", start, first, -1, (start - first).days),
-            ]
-        )
-    tails: list[_End | None] = [None]
-    if end is not None:
-        first = end.replace(day=1)
-        tails = (
-            [_End("to", end, end, 0, 0)]
-            if end == first
-            else [
-                _End("to", end, first, 1, (end - first).days),
-                _End("to", end, _next_month(end), -1, max(0, (min(_next_month(end), after_newest) - end).days)),
-            ]
-        )
+    heads: list[_End | None] = [None] if start is None else [*_meetings("from", start, after_newest)]
+    tails: list[_End | None] = [None] if end is None else [*_meetings("to", end, after_newest)]
     choices = [
         (head, tail)
         for head in heads
@@ -218,7 +212,7 @@ def _ends(start: date | None, end: date | None, after_newest: date) -> tuple[_En
         return sum(e.days for e in ends if e), sum(e.sign < 0 for e in ends if e)  # ties: add rather than take away
 
     best = min(choices, key=read)
-    if start is not None and read(best)[0] >= (last - start).days:
+    if start is not None and read(best)[0] >= (min(end or after_newest, after_newest) - start).days:
         return None  # the period is no longer than what the rollups would leave to read (today, a short week)
     return best
 
