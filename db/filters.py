@@ -245,15 +245,18 @@ class Resolved:
     date_from: date | None = None
     date_to: date | None = None
 
+    def _conditions(self, leave_out: tuple[str, ...] = ()) -> str:
+        kept = [_CONDITIONS[name] for name in _CONDITIONS if name in self.params and name not in leave_out]
+        return " AND ".join(kept) or "true"
+
     @property
     def where(self) -> str:
-        return " AND ".join(_CONDITIONS[name] for name in _CONDITIONS if name in self.params) or "true"
+        return self._conditions()
 
     @property
     def where_besides_time(self) -> str:
         """``where`` without the period: for the days next to it, which db.leaders may take away from a month."""
-        kept = [_CONDITIONS[name] for name in _CONDITIONS if name in self.params and name not in _TIME]
-        return " AND ".join(kept) or "true"
+        return self._conditions(_TIME)
 
     def rollup_tables(self) -> str | None:
         """The suffix of the rollup tables that can answer these filters (``ROLLUP_TABLES``), or None when they need
@@ -264,8 +267,7 @@ class Resolved:
         """The conditions besides time on the rollups of ``rollup_tables`` (for filters they can answer)."""
         # The kecamatan keys only repeat a condition that is there too (the city's, the chosen kecamatan's or the
         # viewer's limit), so the rollups, some of which have no kecamatan, need no key condition.
-        kept = [_CONDITIONS[n] for n in _CONDITIONS if n in self.params and n not in ("kecamatan_keys", *_TIME)]
-        return " AND ".join(kept) or "true"
+        return self._conditions(("kecamatan_keys", *_TIME))
 
     def key(self) -> str:
         """A cache key: the same key means the same rows, for the same viewer."""

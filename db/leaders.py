@@ -388,10 +388,11 @@ def _map_counts(conn: Connection, per_kelurahan: dict[int, int], level: str) -> 
     return counts
 
 
-def _add_rolled_ratings(
-    conn: Connection, rated: dict[str, dict[int | None, tuple[int, int]]], rolled: Rolled, params: dict[str, Any]
-) -> None:
-    """Add the closed complaints' ratings from the rollup to the open ones' (``satisfaction``)."""
+Ratings = dict[str, dict[int | None, tuple[int, int]]]  # (ratings, satisfied) per OPD and per kecamatan id
+
+
+def _rolled_ratings(conn: Connection, rolled: Rolled, params: dict[str, Any]) -> Ratings:
+    """The closed complaints' ratings in the rollups' months, in the shape of ``satisfaction``'s."""
     rows = conn.execute(
         text(
             "SELECT GROUPING(c.opd_id) AS by_kecamatan, c.opd_id, c.kecamatan_id, sum(c.ratings) AS ratings,"
@@ -401,10 +402,19 @@ def _add_rolled_ratings(
         ),
         params,
     ).all()
+    found: Ratings = {"opd": {}, "kecamatan": {}}
     for r in rows:
         kind, key = ("kecamatan", r.kecamatan_id) if r.by_kecamatan else ("opd", r.opd_id)
-        ratings, satisfied = rated[kind].get(key, (0, 0))
-        rated[kind][key] = (ratings + int(r.ratings), satisfied + int(r.satisfied))
+        found[kind][key] = (int(r.ratings), int(r.satisfied))
+    return found
+
+
+def _add_ratings(rated: Ratings, more: Ratings, sign: int = 1) -> None:
+    """Add ``more`` to ``rated`` (sign 1), or take it away (sign -1)."""
+    for kind, found in more.items():
+        for key, (ratings, satisfied) in found.items():
+            had_ratings, had_satisfied = rated[kind].get(key, (0, 0))
+            rated[kind][key] = (had_ratings + sign * ratings, had_satisfied + sign * satisfied)
 
 
 def rank(groups: list[Group], minimum: int = RANK_MIN_REPORTS) -> None:
@@ -453,12 +463,9 @@ def dashboard(
         rated = satisfaction(conn, resolved.where, resolved.params)
     else:
         rated = satisfaction(conn, rolled.live_where, params)
-        _add_rolled_ratings(conn, rated, rolled, params)
+        _add_ratings(rated, _rolled_ratings(conn, rolled, params))
         if rolled.taken_where is not None:
-            for kind, taken in satisfaction(conn, rolled.taken_where, params).items():
-                for key, (ratings, satisfied) in taken.items():
-                    had_ratings, had_satisfied = rated[kind][key]
-                    rated[kind][key] = (had_ratings - ratings, had_satisfied - satisfied)
+            _add_ratings(rated, satisfaction(conn, rolled.taken_where, params), -1)
     for kind in ("opd", "kecamatan"):
         for g in groups[kind]:
             g.kpis.ratings, g.kpis.satisfied = rated[kind].get(g.id, (0, 0))
