@@ -158,6 +158,9 @@ def leaders(engine: Engine, n: int) -> None:
     with engine.begin() as conn:
         views(conn, [{"pim-period": "today"}], False)  # warm the connection and the catalogue
         rolled = views(conn, states, False)
+        # The exact scan is the benchmark's reference, never a leader's click: at 5,000,000 its all-time view
+        # takes 9-15 s, at the app's statement limit, which it crossed in one run.
+        conn.execute(text("SET LOCAL statement_timeout = 0"))
         exact = views(conn, states, True)
     timings = [took for took, _ in rolled[:-2]]
     exact_timings = [took for took, _ in exact[:-2]]
