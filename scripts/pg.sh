@@ -86,6 +86,22 @@ fi
 run=$pg/run
 port=54329
 
+# PostgreSQL's own advice for a server of its own: shared buffers of a quarter of the memory (here of the
+# machine, or of its cgroup when that is less), from 128 MB to 8 GB. At 5,000,000 reports the leaders' rollups
+# and covering index then stay in the cluster's cache (docs/SCALING.md). Written at every start into a file
+# postgresql.conf includes last, so an older cluster follows too and ALTER SYSTEM still overrides it.
+memory_conf() {
+  local kb limit mb
+  kb=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)
+  limit=$(cat /sys/fs/cgroup/memory.max 2>/dev/null || echo max)
+  if [[ $limit =~ ^[0-9]+$ ]] && ((limit / 1024 < kb)); then kb=$((limit / 1024)); fi
+  mb=$((kb / 4096))
+  ((mb >= 128)) || mb=128
+  ((mb <= 8192)) || mb=8192
+  echo "# Written by scripts/pg.sh at every start: a quarter of the memory, 128 MB to 8 GB."
+  echo "shared_buffers = ${mb}MB"
+}
+
 psql_local() { "$bindir/psql" -X -q -h "$run" -p "$port" -U postgres "$@"; }
 
 case ${1:-} in
@@ -104,7 +120,6 @@ listen_addresses = ''
 unix_socket_directories = '$run'
 port = $port
 fsync = on
-shared_buffers = 512MB
 work_mem = 64MB
 maintenance_work_mem = 256MB
 max_parallel_workers_per_gather = 2
@@ -119,6 +134,11 @@ CONF
       if [[ -f $bindir/../lib/pg_stat_statements.so ]]; then
         echo "shared_preload_libraries = 'pg_stat_statements'" >>"$pg/data/postgresql.conf"
       fi
+    fi
+    memory_conf >"$pg/data/pantau_memory.conf"
+    is_root && chown postgres:postgres "$pg/data/pantau_memory.conf"
+    if ! grep -q "^include_if_exists = 'pantau_memory.conf'" "$pg/data/postgresql.conf"; then
+      echo "include_if_exists = 'pantau_memory.conf'" >>"$pg/data/postgresql.conf"
     fi
     # A cluster made by another initdb (or an edited one) may lack the line that lets a replica stream.
     if ! grep -Eq '^local[[:space:]]+replication[[:space:]]' "$pg/data/pg_hba.conf"; then

@@ -79,3 +79,42 @@ def test_the_local_cluster_starts_answers_and_stops_in_a_private_folder(
     assert stopped.returncode == 0, stopped.stderr
     assert _pg_sh("status", data_dir=private_data_dir).returncode != 0
     assert not (local_pg_dir(private_data_dir) / "data" / "postmaster.pid").exists()
+
+
+def _memory_kb() -> int:
+    """The memory this machine gives, or its cgroup when that is less."""
+    total = next(
+        int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal:")
+    )
+    limit = Path("/sys/fs/cgroup/memory.max")
+    cap = limit.read_text().strip() if limit.exists() else "max"
+    return min(total, int(cap) // 1024) if cap.isdigit() else total
+
+
+def _shared_buffers_mb(url: str) -> int:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        # In 8 kB pages, whatever unit SHOW would choose.
+        pages = conn.execute(text("SELECT setting::bigint FROM pg_settings WHERE name = 'shared_buffers'")).scalar()
+    engine.dispose()
+    return int(pages or 0) * 8 // 1024
+
+
+def test_the_local_cluster_takes_a_quarter_of_the_memory_for_its_cache_unless_told_otherwise(
+    private_data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert _pg_sh("start", data_dir=private_data_dir).returncode == 0
+    monkeypatch.setenv("PANTAU_DATA_DIR", str(private_data_dir))
+    monkeypatch.delenv("DATABASE_URL")
+    url = str(make_url(database_url(Settings())).set(database="postgres"))
+
+    assert _shared_buffers_mb(url) == min(max(_memory_kb() // 4096, 128), 8192)
+
+    # An operator's own setting (ALTER SYSTEM) wins over pg.sh's at the next start.
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("ALTER SYSTEM SET shared_buffers = '160MB'"))
+    engine.dispose()
+    assert _pg_sh("stop", data_dir=private_data_dir).returncode == 0
+    assert _pg_sh("start", data_dir=private_data_dir).returncode == 0
+    assert _shared_buffers_mb(url) == 160
