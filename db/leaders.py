@@ -95,14 +95,13 @@ def _statement(name: str, where: str) -> TextClause:
 
 # The open complaints: read one by one when the rollups hold the closed ones.
 _OPEN = fill_statuses("c.status NOT IN ({closed})")
+_CLOSED = fill_statuses("c.status IN ({closed})")
 _LIVE = f" AND {_OPEN}"
 # Where a period cuts a month at an end, the closed complaints of the days between the end and the rollups' bound
 # are read one by one: added (the cut days, inside the period) or taken away (the rest of a month the rollups read
 # whole, outside the period). Each row weighs w in every grouping but the reports per day (wd), which the rollups
 # give for exactly the period's days.
-_END = fill_statuses(
-    " UNION ALL SELECT c.*, {sign} AS w, 0 AS wd FROM complaint c WHERE {where} AND c.status IN ({closed}) AND {time}"
-)
+_END = " UNION ALL SELECT c.*, {sign} AS w, 0 AS wd FROM complaint c WHERE {where} AND " + _CLOSED + " AND {time}"
 _END_TIME = {
     ("from", 1): "c.created_at < :rollup_from_ts",
     ("to", 1): "c.created_at >= :rollup_to_ts",
@@ -267,7 +266,7 @@ def rollup_query(conn: Connection, resolved: Resolved) -> Rolled | None:
         month_where,
         _ROLLUP_SOURCES[tables][0],
         f"{where} AND ({added})",
-        fill_statuses(f"{besides_time} AND c.status IN ({{closed}}) AND ({' OR '.join(taken)})") if taken else None,
+        f"{besides_time} AND {_CLOSED} AND ({' OR '.join(taken)})" if taken else None,
     )
 
 
