@@ -91,15 +91,27 @@ port=54329
 # and covering index then stay in the cluster's cache (docs/SCALING.md). Written at every start into a file
 # postgresql.conf includes last, so an older cluster follows too and ALTER SYSTEM still overrides it.
 memory_conf() {
-  local kb limit mb
+  local kb limit mb libs=()
   kb=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)
   limit=$(cat /sys/fs/cgroup/memory.max 2>/dev/null || echo max)
   if [[ $limit =~ ^[0-9]+$ ]] && ((limit / 1024 < kb)); then kb=$((limit / 1024)); fi
   mb=$((kb / 4096))
   ((mb >= 128)) || mb=128
   ((mb <= 8192)) || mb=8192
-  echo "# Written by scripts/pg.sh at every start: a quarter of the memory, 128 MB to 8 GB."
+  echo "# Written by scripts/pg.sh at every start: the cache (a quarter of the memory, 128 MB to 8 GB) and the"
+  echo "# libraries loaded at start. ALTER SYSTEM (postgresql.auto.conf) overrides either."
   echo "shared_buffers = ${mb}MB"
+  # pg_stat_statements: per-statement times for whoever asks where the database's time goes (CREATE
+  # EXTENSION pg_stat_statements in a database to read them); a few microseconds a statement.
+  # pg_prewarm: its autoprewarm worker lists the cached pages every 5 minutes and at shutdown, and reads
+  # them back after a start, so the first views after a restart do not each copy their pages in again.
+  for lib in pg_stat_statements pg_prewarm; do
+    if [[ -f $bindir/../lib/$lib.so ]]; then libs+=("$lib"); fi
+  done
+  if ((${#libs[@]})); then
+    local IFS=,
+    echo "shared_preload_libraries = '${libs[*]}'"
+  fi
 }
 
 psql_local() { "$bindir/psql" -X -q -h "$run" -p "$port" -U postgres "$@"; }
@@ -129,11 +141,6 @@ log_min_duration_statement = -1
 wal_level = replica
 max_wal_senders = 10
 CONF
-      # Per-statement times for whoever asks where the database's time goes (CREATE EXTENSION
-      # pg_stat_statements in a database to read them); a few microseconds a statement.
-      if [[ -f $bindir/../lib/pg_stat_statements.so ]]; then
-        echo "shared_preload_libraries = 'pg_stat_statements'" >>"$pg/data/postgresql.conf"
-      fi
     fi
     memory_conf >"$pg/data/pantau_memory.conf"
     is_root && chown postgres:postgres "$pg/data/pantau_memory.conf"

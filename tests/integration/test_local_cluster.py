@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -118,3 +119,44 @@ def test_the_local_cluster_takes_a_quarter_of_the_memory_for_its_cache_unless_to
     assert _pg_sh("stop", data_dir=private_data_dir).returncode == 0
     assert _pg_sh("start", data_dir=private_data_dir).returncode == 0
     assert _shared_buffers_mb(url) == 160
+
+
+def test_the_local_cluster_reads_its_cached_pages_back_after_a_restart(
+    private_data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The leaders' first views after a restart find their pages in the cache, as they were before it."""
+    assert _pg_sh("start", data_dir=private_data_dir).returncode == 0
+    monkeypatch.setenv("PANTAU_DATA_DIR", str(private_data_dir))
+    monkeypatch.delenv("DATABASE_URL")
+    engine = create_engine(
+        str(make_url(database_url(Settings())).set(database="postgres")), isolation_level="AUTOCOMMIT"
+    )
+    cached = text(
+        "SELECT count(*) FROM pg_buffercache b JOIN pg_class c ON b.relfilenode = pg_relation_filenode(c.oid)"
+        " AND b.reldatabase = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        " WHERE c.relname = 'recent_reports'"
+    )
+    with engine.connect() as conn:
+        conn.execute(text("CREATE EXTENSION pg_buffercache"))
+        conn.execute(
+            text(
+                "CREATE TABLE recent_reports AS"
+                " SELECT g AS id, repeat('laporan ', 30) AS body FROM generate_series(1, 20000) g"
+            )
+        )
+        assert conn.execute(text("SELECT count(*) FROM recent_reports")).scalar() == 20000
+        pages = conn.execute(text("SELECT pg_relation_size('recent_reports') / 8192")).scalar()
+        assert pages and pages > 500
+        assert conn.execute(cached).scalar() == pages
+    engine.dispose()
+
+    assert _pg_sh("stop", data_dir=private_data_dir).returncode == 0
+    assert _pg_sh("start", data_dir=private_data_dir).returncode == 0
+
+    # The pages come back in the background, right after the start; nothing reads the table meanwhile.
+    deadline = time.monotonic() + 60
+    with engine.connect() as conn:
+        while (back := conn.execute(cached).scalar()) != pages and time.monotonic() < deadline:
+            time.sleep(0.2)
+    engine.dispose()
+    assert back == pages
