@@ -101,13 +101,18 @@ def _shared_buffers_mb(url: str) -> int:
     return int(pages or 0) * 8 // 1024
 
 
+def _started(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Start the cluster of ``data_dir`` and point the app's settings at it; the URL of its ``postgres`` database."""
+    assert _pg_sh("start", data_dir=data_dir).returncode == 0
+    monkeypatch.setenv("PANTAU_DATA_DIR", str(data_dir))
+    monkeypatch.delenv("DATABASE_URL")
+    return str(make_url(database_url(Settings())).set(database="postgres"))
+
+
 def test_the_local_cluster_takes_a_quarter_of_the_memory_for_its_cache_unless_told_otherwise(
     private_data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert _pg_sh("start", data_dir=private_data_dir).returncode == 0
-    monkeypatch.setenv("PANTAU_DATA_DIR", str(private_data_dir))
-    monkeypatch.delenv("DATABASE_URL")
-    url = str(make_url(database_url(Settings())).set(database="postgres"))
+    url = _started(private_data_dir, monkeypatch)
 
     assert _shared_buffers_mb(url) == min(max(_memory_kb() // 4096, 128), 8192)
 
@@ -125,12 +130,7 @@ def test_the_local_cluster_reads_its_cached_pages_back_after_a_restart(
     private_data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The leaders' first views after a restart find their pages in the cache, as they were before it."""
-    assert _pg_sh("start", data_dir=private_data_dir).returncode == 0
-    monkeypatch.setenv("PANTAU_DATA_DIR", str(private_data_dir))
-    monkeypatch.delenv("DATABASE_URL")
-    engine = create_engine(
-        str(make_url(database_url(Settings())).set(database="postgres")), isolation_level="AUTOCOMMIT"
-    )
+    engine = create_engine(_started(private_data_dir, monkeypatch), isolation_level="AUTOCOMMIT")
     cached = text(
         "SELECT count(*) FROM pg_buffercache b JOIN pg_class c ON b.relfilenode = pg_relation_filenode(c.oid)"
         " AND b.reldatabase = (SELECT oid FROM pg_database WHERE datname = current_database())"
