@@ -86,11 +86,12 @@ fi
 run=$pg/run
 port=54329
 
-# PostgreSQL's own advice for a server of its own: shared buffers of a quarter of the memory (here of the
-# machine, or of its cgroup when that is less), from 128 MB to 8 GB. At 5,000,000 reports the leaders' rollups
-# and covering index then stay in the cluster's cache (docs/SCALING.md). Written at every start into a file
-# postgresql.conf includes last, so an older cluster follows too and ALTER SYSTEM still overrides it.
-memory_conf() {
+# The settings pg.sh writes at every start into pantau_memory.conf (named when it held the cache's size alone),
+# which postgresql.conf includes last: so an older cluster follows too, and ALTER SYSTEM still overrides them.
+# The cache: PostgreSQL's own advice for a server of its own, shared buffers of a quarter of the memory (here
+# of the machine, or of its cgroup when that is less), from 128 MB to 8 GB. At 5,000,000 reports the leaders'
+# rollups and covering index then stay in the cluster's cache (docs/SCALING.md).
+start_conf() {
   local kb limit mb libs=()
   kb=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)
   limit=$(cat /sys/fs/cgroup/memory.max 2>/dev/null || echo max)
@@ -142,7 +143,7 @@ wal_level = replica
 max_wal_senders = 10
 CONF
     fi
-    memory_conf >"$pg/data/pantau_memory.conf"
+    start_conf >"$pg/data/pantau_memory.conf"
     is_root && chown postgres:postgres "$pg/data/pantau_memory.conf"
     if ! grep -q "^include_if_exists = 'pantau_memory.conf'" "$pg/data/postgresql.conf"; then
       echo "include_if_exists = 'pantau_memory.conf'" >>"$pg/data/postgresql.conf"
